@@ -1,0 +1,44 @@
+# ThreatPlatform: `make run` serves the API on http://localhost:8000; `make test` runs every test on a real PostgreSQL.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+API := src/WebApi/ThreatPlatform.WebApi.csproj
+
+.PHONY: help run test migrate create-admin db-start db-stop build format clean
+
+help:
+	@echo "make run           restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
+	@echo "make test          the whole test suite against a real PostgreSQL"
+	@echo "make migrate       apply database migrations"
+	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo)"
+	@echo "make db-start | db-stop   the private PostgreSQL cluster under .data/"
+
+run:
+	@source scripts/env.sh && \
+	if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then echo "Port $(PORT) is already taken; run with PORT=8001 make run" >&2; exit 1; fi && \
+	ASPNETCORE_ENVIRONMENT=$${ASPNETCORE_ENVIRONMENT:-Development} dotnet run --project $(API) -c Release -- --urls http://localhost:$(PORT)
+
+test:
+	@scripts/test.sh
+
+migrate:
+	@source scripts/env.sh && dotnet run --project $(API) -c Release -- migrate
+
+create-admin:
+	@test -n "$(USERNAME)" -a -n "$(EMAIL)" || { echo "usage: make create-admin USERNAME=alice EMAIL=alice@example.org" >&2; exit 2; }
+	@source scripts/env.sh && dotnet run --project $(API) -c Release -- create-admin --username "$(USERNAME)" --email "$(EMAIL)"
+
+db-start:
+	@scripts/pg.sh start && echo "PostgreSQL is up: $$(scripts/pg.sh url | sed 's/Password=[^;]*/Password=…/')"
+
+db-stop:
+	@scripts/pg.sh stop
+
+build:
+	dotnet build ThreatPlatform.sln -c Release
+
+format:
+	dotnet format ThreatPlatform.sln
+
+clean:
+	dotnet clean ThreatPlatform.sln >/dev/null; rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj

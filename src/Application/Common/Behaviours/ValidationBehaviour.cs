@@ -1,0 +1,42 @@
+using FluentValidation;
+using Mediator;
+using ThreatPlatform.Application.Common.Exceptions;
+
+namespace ThreatPlatform.Application.Common.Behaviours;
+
+/// <summary>Runs every FluentValidation validator of the message before its handler; failures become one 400.</summary>
+public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    private readonly IValidator<TMessage>[] _validators = validators.ToArray();
+
+    public async ValueTask<TResponse> Handle(
+        TMessage message,
+        MessageHandlerDelegate<TMessage, TResponse> next,
+        CancellationToken cancellationToken)
+    {
+        if (_validators.Length == 0)
+        {
+            return await next(message, cancellationToken);
+        }
+
+        var context = new ValidationContext<TMessage>(message);
+        var failures = new List<FluentValidation.Results.ValidationFailure>();
+        foreach (var validator in _validators)
+        {
+            var result = await validator.ValidateAsync(context, cancellationToken);
+            failures.AddRange(result.Errors);
+        }
+
+        if (failures.Count > 0)
+        {
+            var errors = failures
+                .GroupBy(f => Naming.ToSnakeCase(f.PropertyName), StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
+            throw new RequestValidationException(errors);
+        }
+
+        return await next(message, cancellationToken);
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Users;
+
+namespace ThreatPlatform.Application.Common.Interfaces;
+
+/// <summary>The narrow view of the database the use cases need; EF Core's DbContext implements it in Infrastructure.</summary>
+public interface IApplicationDbContext
+{
+    DbSet<User> Users { get; }
+    DbSet<RefreshToken> RefreshTokens { get; }
+    DbSet<SecurityEvent> Events { get; }
+    DbSet<Alert> Alerts { get; }
+
+    /// <summary>Saves in one transaction, after dispatching the domain events the tracked entities raised.</summary>
+    Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
+}

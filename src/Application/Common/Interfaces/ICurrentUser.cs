@@ -1,0 +1,9 @@
+namespace ThreatPlatform.Application.Common.Interfaces;
+
+/// <summary>Who is calling, as the authenticated request says.</summary>
+public interface ICurrentUser
+{
+    long? Id { get; }
+
+    string? Username { get; }
+}

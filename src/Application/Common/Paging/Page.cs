@@ -1,0 +1,24 @@
+namespace ThreatPlatform.Application.Common.Paging;
+
+/// <summary>A page of results and the total count, before WebApi wraps it in the DRF envelope with next/previous links.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, long Count, int PageNumber, int PageSize)
+{
+    public bool HasNext => (long)PageNumber * PageSize < Count;
+
+    public bool HasPrevious => PageNumber > 1;
+}
+
+/// <summary>Page number and size, as the original platform took them.</summary>
+public static class Paging
+{
+    public const int DefaultPageSize = 10;
+    public const int MaxPageSize = 100;
+
+    /// <summary>page_size above the maximum is clamped to it; below 1 it falls back to the default.</summary>
+    public static int ClampPageSize(int? pageSize) => pageSize switch
+    {
+        null or < 1 => DefaultPageSize,
+        > MaxPageSize => MaxPageSize,
+        { } size => size,
+    };
+}

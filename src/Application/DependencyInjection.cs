@@ -1,0 +1,14 @@
+using FluentValidation;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ThreatPlatform.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>Registers validators and other Application services; the mediator itself is generated in the host.</summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+        return services;
+    }
+}

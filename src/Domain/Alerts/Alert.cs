@@ -1,0 +1,76 @@
+using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Domain.Events;
+
+namespace ThreatPlatform.Domain.Alerts;
+
+/// <summary>An alert raised by a severe event: guards its own lifecycle and keeps an append-only history.</summary>
+public sealed class Alert : Entity
+{
+    private readonly List<AlertStatusChange> _history = [];
+
+    private Alert()
+    {
+        Event = null!;
+        Source = null!;
+        EventType = null!;
+    }
+
+    public long Id { get; private set; }
+    public long EventId { get; private set; }
+    public SecurityEvent Event { get; private set; }
+    public AlertStatus Status { get; private set; }
+
+    // A snapshot of the event's immutable fields, so alert filters and orderings are served by alert indexes alone.
+    public Severity Severity { get; private set; }
+    public string Source { get; private set; }
+    public string EventType { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+    public IReadOnlyList<AlertStatusChange> History => _history;
+
+    /// <summary>Raises an OPEN alert for a severe event.</summary>
+    public static Alert RaiseFor(SecurityEvent securityEvent, DateTimeOffset at)
+    {
+        if (!securityEvent.Severity.RaisesAlert())
+        {
+            throw new InvalidOperationException($"A {securityEvent.Severity} event does not raise an alert.");
+        }
+
+        if (securityEvent.Alert is not null)
+        {
+            throw new InvalidOperationException("This event has raised its alert already.");
+        }
+
+        var alert = new Alert
+        {
+            Event = securityEvent,
+            Status = AlertStatus.Open,
+            Severity = securityEvent.Severity,
+            Source = securityEvent.Source,
+            EventType = securityEvent.EventType,
+            CreatedAt = at,
+            UpdatedAt = at,
+        };
+        securityEvent.AttachAlert(alert);
+        return alert;
+    }
+
+    /// <summary>Moves the alert along its lifecycle, recording who did it and why. Same status: no-op, no history.</summary>
+    public void ChangeStatus(AlertStatus next, long by, string? note, DateTimeOffset at)
+    {
+        if (next == Status)
+        {
+            return;
+        }
+
+        if (!Status.CanMoveTo(next))
+        {
+            throw new IllegalTransition(Status, next, Status.NextStates());
+        }
+
+        _history.Add(new AlertStatusChange(Status, next, by, note, at));
+        Status = next;
+        UpdatedAt = at;
+    }
+}

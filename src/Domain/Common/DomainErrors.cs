@@ -1,0 +1,16 @@
+namespace ThreatPlatform.Domain.Common;
+
+/// <summary>Base of every known, refused condition; WebApi maps each subtype to one problem+json status.</summary>
+public abstract class DomainException(string message) : Exception(message);
+
+/// <summary>The thing asked for does not exist (404).</summary>
+public sealed class NotFound(string resource, object id) : DomainException($"{resource} {id} was not found.")
+{
+    public string Resource { get; } = resource;
+}
+
+/// <summary>The request clashes with the current state (409), e.g. a duplicate or a lost concurrent update.</summary>
+public class Conflict(string message, string? field = null) : DomainException(message)
+{
+    public string? Field { get; } = field;
+}

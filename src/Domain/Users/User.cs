@@ -1,0 +1,80 @@
+using ThreatPlatform.Domain.Common;
+
+namespace ThreatPlatform.Domain.Users;
+
+/// <summary>A platform user: an ANALYST (reads alerts, ingests events) or an ADMIN (everything).</summary>
+public sealed class User : Entity
+{
+    public const int UsernameMaxLength = 150;
+    public const int EmailMaxLength = 254;
+
+    private User()
+    {
+        Username = null!;
+        NormalizedUsername = null!;
+        Email = null!;
+        NormalizedEmail = null!;
+        PasswordHash = null!;
+    }
+
+    public long Id { get; private set; }
+    public string Username { get; private set; }
+
+    /// <summary>Lower-cased username; the unique index lives on it, so usernames are unique case-insensitively.</summary>
+    public string NormalizedUsername { get; private set; }
+    public string Email { get; private set; }
+    public string NormalizedEmail { get; private set; }
+    public string PasswordHash { get; private set; }
+    public UserRole Role { get; private set; }
+    public bool IsActive { get; private set; }
+    public DateTimeOffset DateJoined { get; private set; }
+    public DateTimeOffset? LastLogin { get; private set; }
+    public int FailedLoginCount { get; private set; }
+    public DateTimeOffset? LockedUntil { get; private set; }
+
+    public static string Normalize(string value) => value.Trim().ToLowerInvariant();
+
+    /// <summary>Self-registration and the create-admin command both come here; only the caller chooses the role.</summary>
+    public static User Create(string username, string email, string passwordHash, UserRole role, DateTimeOffset at) => new()
+    {
+        Username = username.Trim(),
+        NormalizedUsername = Normalize(username),
+        Email = email.Trim(),
+        NormalizedEmail = Normalize(email),
+        PasswordHash = passwordHash,
+        Role = role,
+        IsActive = true,
+        DateJoined = at,
+    };
+
+    public bool IsLockedOut(DateTimeOffset at) => LockedUntil is { } until && until > at;
+
+    public void RecordSuccessfulLogin(DateTimeOffset at)
+    {
+        FailedLoginCount = 0;
+        LockedUntil = null;
+        LastLogin = at;
+    }
+
+    /// <summary>Counts a failed login; at <paramref name="maxFailures"/> the account locks for <paramref name="lockout"/>.</summary>
+    public void RecordFailedLogin(DateTimeOffset at, int maxFailures, TimeSpan lockout)
+    {
+        if (LockedUntil is { } until && until <= at)
+        {
+            FailedLoginCount = 0;
+            LockedUntil = null;
+        }
+
+        FailedLoginCount++;
+        if (FailedLoginCount >= maxFailures)
+        {
+            LockedUntil = at + lockout;
+        }
+    }
+
+    public void ChangePasswordHash(string passwordHash) => PasswordHash = passwordHash;
+
+    public void ChangeRole(UserRole role) => Role = role;
+
+    public void SetActive(bool isActive) => IsActive = isActive;
+}

@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Users;
+
+namespace ThreatPlatform.Infrastructure.Persistence.Configurations;
+
+internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
+{
+    public void Configure(EntityTypeBuilder<Alert> builder)
+    {
+        builder.ToTable("alerts");
+        builder.Ignore(a => a.DomainEvents);
+        builder.Property(a => a.Source).HasMaxLength(Domain.Events.SecurityEvent.SourceMaxLength);
+        builder.Property(a => a.EventType).HasMaxLength(Domain.Events.SecurityEvent.EventTypeMaxLength);
+
+        // One alert per event, enforced by the database too.
+        builder.HasOne(a => a.Event).WithOne(e => e.Alert).HasForeignKey<Alert>(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(a => a.EventId).IsUnique();
+
+        // Optimistic concurrency on PostgreSQL's xmin: two admins changing one alert at once, the loser gets a 409.
+        builder.Property<uint>("Version").IsRowVersion().HasColumnName("xmin").HasColumnType("xid").ValueGeneratedOnAddOrUpdate();
+
+        builder.OwnsMany(a => a.History, history =>
+        {
+            history.ToTable("alert_status_changes");
+            history.WithOwner().HasForeignKey(h => h.AlertId);
+            history.HasKey(h => h.Id);
+            history.Property(h => h.Note).HasMaxLength(AlertStatusChange.NoteMaxLength);
+            history.HasOne<User>().WithMany().HasForeignKey(h => h.ChangedById).OnDelete(DeleteBehavior.Restrict);
+
+            // Alert detail reads the history of one alert in order.
+            history.HasIndex(h => new { h.AlertId, h.ChangedAt });
+        });
+        builder.Navigation(a => a.History).UsePropertyAccessMode(PropertyAccessMode.Field);
+
+        // GET /api/alerts/ default ordering (-created_at) and created_at range filters.
+        builder.HasIndex(a => a.CreatedAt);
+        builder.HasIndex(a => a.UpdatedAt);
+
+        // status and event__severity filters (and their orderings), newest first.
+        builder.HasIndex(a => new { a.Status, a.CreatedAt });
+        builder.HasIndex(a => new { a.Severity, a.CreatedAt });
+
+        // event__source and event__event_type filters, newest first.
+        builder.HasIndex(a => new { a.Source, a.CreatedAt });
+        builder.HasIndex(a => new { a.EventType, a.CreatedAt });
+    }
+}

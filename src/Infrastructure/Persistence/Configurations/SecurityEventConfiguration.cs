@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Users;
+
+namespace ThreatPlatform.Infrastructure.Persistence.Configurations;
+
+internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<SecurityEvent>
+{
+    public void Configure(EntityTypeBuilder<SecurityEvent> builder)
+    {
+        builder.ToTable("events");
+        builder.Ignore(e => e.DomainEvents);
+        builder.Property(e => e.Source).HasMaxLength(SecurityEvent.SourceMaxLength);
+        builder.Property(e => e.EventType).HasMaxLength(SecurityEvent.EventTypeMaxLength);
+        builder.Property(e => e.Description).HasMaxLength(SecurityEvent.DescriptionMaxLength);
+        builder.Property(e => e.ExternalId).HasMaxLength(SecurityEvent.ExternalIdMaxLength);
+        builder.Property(e => e.Metadata).HasColumnType("jsonb");
+        builder.Property(e => e.SourceIp).HasColumnType("inet");
+        builder.Property(e => e.DestinationIp).HasColumnType("inet");
+        builder.HasOne<User>().WithMany().HasForeignKey(e => e.IngestedById).OnDelete(DeleteBehavior.SetNull);
+
+        // Deduplication: a sensor's (source, external_id) is stored once. Also serves the event__source filter.
+        builder.HasIndex(e => new { e.Source, e.ExternalId }).IsUnique().AreNullsDistinct();
+
+        // GET /api/events/ default ordering (-timestamp) and occurred_at range filters and orderings.
+        builder.HasIndex(e => e.Timestamp);
+        builder.HasIndex(e => e.OccurredAt);
+
+        // severity and event_type filters, newest first.
+        builder.HasIndex(e => new { e.Severity, e.Timestamp });
+        builder.HasIndex(e => new { e.EventType, e.Timestamp });
+
+        // search: case-insensitive substring over source, event type and description (trigram GIN, not a seq scan).
+        builder.HasIndex(e => new { e.Source, e.EventType, e.Description })
+            .HasDatabaseName("ix_events_search_trgm")
+            .HasMethod("gin")
+            .HasOperators("gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops");
+    }
+}

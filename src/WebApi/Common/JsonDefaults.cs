@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ThreatPlatform.WebApi.Common;
+
+/// <summary>The wire's JSON shape: snake_case properties, UPPER_SNAKE enums, as the original platform spoke.</summary>
+public static class JsonDefaults
+{
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DictionaryKeyPolicy = null;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.MaxDepth = 32;
+    }
+}

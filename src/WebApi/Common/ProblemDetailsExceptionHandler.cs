@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common.Exceptions;
+using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Common;
+
+namespace ThreatPlatform.WebApi.Common;
+
+/// <summary>The one place known failures become RFC 7807 problem+json; anything unknown is a bare 500 with a trace id.</summary>
+internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = Map(exception);
+        if (problem.Status >= 500)
+        {
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    internal static ProblemDetails Map(Exception exception) => exception switch
+    {
+        RequestValidationException v => Validation(v.Errors),
+        IllegalTransition t => WithExtension(
+            Problem(StatusCodes.Status409Conflict, "Illegal status transition", t.Message),
+            "allowed", t.Allowed.Select(s => s.ToWire()).ToArray(),
+            errors: new Dictionary<string, string[]> { ["status"] = [t.Message] }),
+        Conflict c => WithExtension(
+            Problem(StatusCodes.Status409Conflict, "Conflict", c.Message),
+            null, null,
+            errors: c.Field is null ? null : new Dictionary<string, string[]> { [c.Field] = [c.Message] }),
+        NotFound n => Problem(StatusCodes.Status404NotFound, "Not found", n.Message),
+        DbUpdateConcurrencyException => Problem(
+            StatusCodes.Status409Conflict,
+            "Concurrent update",
+            "Someone else changed this resource at the same time; reload it and try again."),
+        BadHttpRequestException b => BadRequest(b),
+        OperationCanceledException => Problem(499, "Client closed request", "The request was cancelled."),
+        _ => Problem(StatusCodes.Status500InternalServerError, "Internal server error", "An unexpected error occurred. Quote the trace id when you report it."),
+    };
+
+    private static ProblemDetails BadRequest(BadHttpRequestException exception)
+    {
+        if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body is larger than this endpoint accepts.");
+        }
+
+        if (exception.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
+        }
+
+        // Malformed JSON or a value of the wrong type: name the field from the JSON path.
+        if (exception.InnerException is JsonException json)
+        {
+            var field = FieldFromPath(json.Path);
+            var message = json.Path is null or "$"
+                ? "The body is not valid JSON."
+                : $"Invalid value for {field}.";
+            return Validation(new Dictionary<string, string[]> { [field] = [message] }, "The request body could not be read.");
+        }
+
+        return Problem(exception.StatusCode, "Bad request", "The request could not be read.");
+    }
+
+    internal static string FieldFromPath(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return "body";
+        }
+
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        return field.Length == 0 ? "body" : field;
+    }
+
+    internal static ProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors, string? detail = null)
+    {
+        var problem = Problem(StatusCodes.Status400BadRequest, "Validation failed", detail ?? "One or more fields are invalid; see errors.");
+        problem.Extensions["errors"] = errors;
+        return problem;
+    }
+
+    private static ProblemDetails WithExtension(ProblemDetails problem, string? name, object? value, IReadOnlyDictionary<string, string[]>? errors)
+    {
+        if (name is not null)
+        {
+            problem.Extensions[name] = value;
+        }
+
+        if (errors is not null)
+        {
+            problem.Extensions["errors"] = errors;
+        }
+
+        return problem;
+    }
+
+    internal static ProblemDetails Problem(int status, string title, string detail) => new()
+    {
+        Status = status,
+        Title = title,
+        Detail = detail,
+        Type = $"https://httpstatuses.io/{status}",
+    };
+}

@@ -1,0 +1,9 @@
+namespace ThreatPlatform.WebApi.Endpoints;
+
+internal static class AlertEndpoints
+{
+    public static void MapAlertEndpoints(this IEndpointRouteBuilder api)
+    {
+        _ = api;
+    }
+}

@@ -1,0 +1,9 @@
+namespace ThreatPlatform.WebApi.Endpoints;
+
+internal static class AuthEndpoints
+{
+    public static void MapAuthEndpoints(this IEndpointRouteBuilder api)
+    {
+        _ = api;
+    }
+}

@@ -1,0 +1,13 @@
+namespace ThreatPlatform.WebApi.Endpoints;
+
+internal static class EndpointRegistration
+{
+    public static void MapApiEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapAuthEndpoints();
+        api.MapUserEndpoints();
+        api.MapEventEndpoints();
+        api.MapAlertEndpoints();
+    }
+}

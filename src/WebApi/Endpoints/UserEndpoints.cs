@@ -1,0 +1,9 @@
+namespace ThreatPlatform.WebApi.Endpoints;
+
+internal static class UserEndpoints
+{
+    public static void MapUserEndpoints(this IEndpointRouteBuilder api)
+    {
+        _ = api;
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Infrastructure.Persistence;
+
+namespace ThreatPlatform.WebApi.Hosting;
+
+/// <summary>Administrative commands run through the same binary: `migrate`, `create-admin`.</summary>
+internal static class Commands
+{
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] is "migrate" or "create-admin";
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        switch (args[0])
+        {
+            case "migrate":
+                await MigrateAsync(app.Services);
+                Console.WriteLine("Database is up to date.");
+                return 0;
+            default:
+                Console.Error.WriteLine($"Unknown command '{args[0]}'.");
+                return 2;
+        }
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        await db.Database.MigrateAsync();
+    }
+}

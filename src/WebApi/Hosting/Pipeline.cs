@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Serilog;
+using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Endpoints;
+
+namespace ThreatPlatform.WebApi.Hosting;
+
+internal static class Pipeline
+{
+    public static void UseThreatPlatform(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging(o =>
+        {
+            o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (trace {TraceId})";
+            o.EnrichDiagnosticContext = (diagnostics, http) =>
+                diagnostics.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
+        });
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
+        app.UseSecurityHeaders();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.UseOpenApi(o => o.Path = "/swagger/{documentName}/swagger.json");
+        app.UseSwaggerUi(o =>
+        {
+            o.Path = "/swagger";
+            o.DocumentPath = "/swagger/{documentName}/swagger.json";
+        });
+        app.UseReDoc(o =>
+        {
+            o.Path = "/redoc";
+            o.DocumentPath = "/swagger/{documentName}/swagger.json";
+        });
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).ExcludeFromDescription();
+
+        app.MapApiEndpoints();
+    }
+}

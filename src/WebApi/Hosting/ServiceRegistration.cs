@@ -1,0 +1,141 @@
+using System.Text;
+using System.Threading.RateLimiting;
+using Mediator;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using NJsonSchema.Generation;
+using ThreatPlatform.Application;
+using ThreatPlatform.Application.Common.Behaviours;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Users;
+using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Infrastructure;
+using ThreatPlatform.Infrastructure.Identity;
+using ThreatPlatform.WebApi.Common;
+
+namespace ThreatPlatform.WebApi.Hosting;
+
+internal static class ServiceRegistration
+{
+    /// <summary>Default body limit for every endpoint; batch ingest raises its own.</summary>
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
+
+    public static void AddThreatPlatform(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = DefaultMaxBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = DefaultMaxBodyBytes);
+
+        services.AddApplication();
+        services.AddInfrastructure(configuration);
+        services.AddMediator((MediatorOptions options) =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(ValidationBehaviour<,>)];
+        });
+
+        services.AddHttpContextAccessor();
+        services.AddScoped<ICurrentUser, CurrentUser>();
+        services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            ctx.ProblemDetails.Extensions["trace_id"] = System.Diagnostics.Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
+            if (ctx.ProblemDetails.Status is { } status && ctx.ProblemDetails.Type is null)
+            {
+                ctx.ProblemDetails.Type = $"https://httpstatuses.io/{status}";
+            }
+        });
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+
+        AddAuth(services, configuration);
+        AddCors(services, configuration);
+        AddOpenApi(services);
+    }
+
+    private static void AddAuth(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JwtOptions>()
+            .Bind(configuration.GetSection(JwtOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
+            {
+                var jwt = jwtOptions.Value;
+                bearer.MapInboundClaims = false;
+                bearer.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidateIssuer = true,
+                    ValidIssuer = jwt.Issuer,
+                    ValidateAudience = true,
+                    ValidAudience = jwt.Audience,
+                    ValidateLifetime = true,
+                    RequireExpirationTime = true,
+                    ValidateIssuerSigningKey = true,
+                    IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwt.SigningKey)),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds),
+                    NameClaimType = "username",
+                    RoleClaimType = "role",
+                };
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Analyst, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire()))
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Admin.ToWire()));
+    }
+
+    private static void AddCors(IServiceCollection services, IConfiguration configuration)
+    {
+        var origins = configuration.GetSection("Cors:Origins").Get<string[]>() ?? [];
+        services.AddCors(o => o.AddDefaultPolicy(policy =>
+        {
+            if (origins.Length > 0)
+            {
+                policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After");
+            }
+        }));
+    }
+
+    private static void AddOpenApi(IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddOpenApiDocument((settings, sp) =>
+        {
+            settings.DocumentName = "v1";
+            settings.Title = "ThreatPlatform API";
+            settings.Version = "v1";
+            settings.Description = "Threat monitoring and alert management for security operations centres.";
+            var json = sp.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            settings.SchemaSettings = new SystemTextJsonSchemaGeneratorSettings
+            {
+                SchemaType = NJsonSchema.SchemaType.OpenApi3,
+                SerializerOptions = json,
+                GenerateEnumMappingDescription = false,
+            };
+            settings.AddSecurity("Bearer", [], new NSwag.OpenApiSecurityScheme
+            {
+                Type = NSwag.OpenApiSecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "The access token from POST /api/auth/login/.",
+            });
+            settings.OperationProcessors.Add(new NSwag.Generation.Processors.Security.AspNetCoreOperationSecurityScopeProcessor("Bearer"));
+        });
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Domain.Users;
+using ThreatPlatform.Infrastructure.Persistence;
+
+namespace ThreatPlatform.WebApi.IntegrationTests.Support;
+
+/// <summary>The real API in process, on its own real PostgreSQL database. One per test class (IClassFixture).</summary>
+public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string SigningKey = "integration-tests-signing-key-0123456789-abcdefghijklmnop";
+    public const string Issuer = "threatplatform";
+    public const string Audience = "threatplatform-api";
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync() => ConnectionString = await TestDatabase.CreateAsync();
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestDatabase.DropAsync(ConnectionString);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Default", ConnectionString);
+        builder.UseSetting("Database:MigrateOnStartup", "false");
+        builder.UseSetting("Jwt:SigningKey", SigningKey);
+        builder.UseSetting("Jwt:Issuer", Issuer);
+        builder.UseSetting("Jwt:Audience", Audience);
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Error");
+        ConfigureTestServices(builder);
+    }
+
+    /// <summary>Hook for a test class's own factory to swap services (e.g. a FakeTimeProvider).</summary>
+    protected virtual void ConfigureTestServices(IWebHostBuilder builder)
+    {
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<ApplicationDbContext, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        return await work(db);
+    }
+
+    /// <summary>Seeds an active user straight into the database (no HTTP), for tests that are not about sign-in.</summary>
+    public Task<User> SeedUserAsync(UserRole role, string? username = null) => WithDbAsync(async db =>
+    {
+        var name = username ?? $"{role.ToWire().ToLowerInvariant()}_{Guid.NewGuid():N}"[..24];
+        var user = User.Create(name, $"{name}@example.org", "not-a-usable-hash", role, DateTimeOffset.UtcNow);
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user;
+    });
+
+    /// <summary>An HttpClient carrying an access token for a freshly seeded user of the given role.</summary>
+    public async Task<HttpClient> CreateClientAsAsync(UserRole role)
+    {
+        var user = await SeedUserAsync(role);
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MintToken(user.Id, user.Username, role));
+        return client;
+    }
+
+    /// <summary>Mints an access token the way the API does (same key, issuer, audience, claims), with overridable parts.</summary>
+    public static string MintToken(
+        long userId,
+        string username,
+        UserRole role,
+        DateTime? expires = null,
+        string? issuer = null,
+        string? audience = null,
+        string? signingKey = null)
+    {
+        var credentials = new SigningCredentials(
+            new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey ?? SigningKey)), SecurityAlgorithms.HmacSha256);
+        var expiry = expires ?? DateTime.UtcNow.AddMinutes(15);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = issuer ?? Issuer,
+            Audience = audience ?? Audience,
+            Subject = new ClaimsIdentity(
+            [
+                new Claim("sub", userId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim("username", username),
+                new Claim("role", role.ToWire()),
+            ]),
+            IssuedAt = expiry.AddMinutes(-15),
+            NotBefore = expiry.AddMinutes(-15),
+            Expires = expiry,
+            SigningCredentials = credentials,
+        };
+        return new JsonWebTokenHandler().CreateToken(descriptor);
+    }
+}
