@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Npgsql;
+using ThreatPlatform.Infrastructure.Persistence;
+using ThreatPlatform.WebApi.IntegrationTests.Support;
+
+namespace ThreatPlatform.WebApi.IntegrationTests.Foundation;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public void Database_url_in_the_original_platform_form_becomes_a_connection_string()
+    {
+        var connectionString = ConnectionStrings.FromUrl("postgres://soc:p%40ss%3Aword@db.internal:6543/threats");
+
+        var parsed = new NpgsqlConnectionStringBuilder(connectionString);
+        parsed.Host.Should().Be("db.internal");
+        parsed.Port.Should().Be(6543);
+        parsed.Database.Should().Be("threats");
+        parsed.Username.Should().Be("soc");
+        parsed.Password.Should().Be("p@ss:word");
+    }
+
+    [Fact]
+    public void Connection_string_setting_wins_over_database_url()
+    {
+        var connectionString = ConnectionStrings.Resolve("Host=primary;Database=a", "postgres://u:p@other:5432/b");
+
+        new NpgsqlConnectionStringBuilder(connectionString).Host.Should().Be("primary");
+    }
+
+    [Theory]
+    [InlineData("mysql://u:p@h:3306/db")]
+    [InlineData("postgres://u:p@h:5432/")]
+    [InlineData("not a url")]
+    public void Malformed_database_url_is_refused_with_the_expected_form(string url)
+    {
+        var act = () => ConnectionStrings.FromUrl(url);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*DATABASE_URL*");
+    }
+
+    [Fact]
+    public void Missing_database_configuration_names_both_settings()
+    {
+        var act = () => ConnectionStrings.Resolve(null, null);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*ConnectionStrings__Default*DATABASE_URL*");
+    }
+
+    [Theory]
+    [InlineData("", "Jwt__SigningKey is not set")]
+    [InlineData("too-short-key", "Jwt__SigningKey is too weak")]
+    public async Task Process_refuses_to_start_without_a_strong_signing_key_and_says_which_setting(string key, string expected)
+    {
+        var (exitCode, output) = await RunApiAsync(new Dictionary<string, string>
+        {
+            ["Jwt__SigningKey"] = key,
+            ["ConnectionStrings__Default"] = TestDatabase.ServerConnectionString,
+            ["Database__MigrateOnStartup"] = "false",
+        });
+
+        exitCode.Should().Be(1);
+        output.Should().Contain(expected);
+    }
+
+    [Fact]
+    public async Task Process_refuses_to_start_with_a_malformed_connection_string()
+    {
+        var (exitCode, output) = await RunApiAsync(new Dictionary<string, string>
+        {
+            ["Jwt__SigningKey"] = ApiFactory.SigningKey,
+            ["ConnectionStrings__Default"] = "Hots=nowhere;;=",
+        });
+
+        exitCode.Should().Be(1);
+        output.Should().Contain("ConnectionStrings__Default");
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunApiAsync(Dictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet", [ApiAssemblyPath(), "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment.Remove("DATABASE_URL");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The API did not stop on its own: it should have refused to start.");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>The WebApi build output of the same configuration as this test assembly.</summary>
+    private static string ApiAssemblyPath()
+    {
+        var here = AppContext.BaseDirectory;
+        var configuration = here.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var directory = new DirectoryInfo(here);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ThreatPlatform.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine(directory!.FullName, "src", "WebApi", "bin", configuration, "net10.0", "ThreatPlatform.WebApi.dll");
+    }
+}
