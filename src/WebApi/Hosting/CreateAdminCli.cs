@@ -10,7 +10,7 @@ namespace ThreatPlatform.WebApi.Hosting;
 /// <summary>
 /// `create-admin --username NAME --email EMAIL [--password-stdin]`: creates an ADMIN under the register rules. The
 /// password comes from the first line of standard input, or from a prompt without echo, asked twice.
-/// Exit codes: 0 created, 1 refused (taken, weak, database not ready), 2 usage.
+/// Exit codes: 0 created, 1 refused (taken, weak or mistyped password, database not ready), 2 usage.
 /// </summary>
 internal sealed class CreateAdminCli(ISender sender, TextReader input, TextWriter output, TextWriter error, Func<string, string?>? promptSecret)
 {
@@ -25,10 +25,21 @@ internal sealed class CreateAdminCli(ISender sender, TextReader input, TextWrite
             return 2;
         }
 
-        var password = passwordFromStdin ? await input.ReadLineAsync(cancellationToken) : AskTwice();
+        if (promptSecret is null && !passwordFromStdin)
+        {
+            await error.WriteLineAsync("No terminal to ask for the password: pass it on standard input with --password-stdin.");
+            return 2;
+        }
+
+        var password = passwordFromStdin ? await input.ReadLineAsync(cancellationToken) : AskTwice(promptSecret!);
         if (password is null)
         {
-            return 2;
+            if (passwordFromStdin)
+            {
+                await error.WriteLineAsync("No password on standard input.");
+            }
+
+            return 1;
         }
 
         try
@@ -66,14 +77,8 @@ internal sealed class CreateAdminCli(ISender sender, TextReader input, TextWrite
         }
     }
 
-    private string? AskTwice()
+    private string? AskTwice(Func<string, string?> promptSecret)
     {
-        if (promptSecret is null)
-        {
-            error.WriteLine("No terminal to ask for the password: pass it on standard input with --password-stdin.");
-            return null;
-        }
-
         var first = promptSecret("Password: ");
         var second = promptSecret("Password (again): ");
         if (first is null || second is null)

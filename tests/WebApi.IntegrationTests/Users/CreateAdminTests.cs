@@ -49,7 +49,7 @@ public sealed class CreateAdminTests(ApiFactory factory) : IClassFixture<ApiFact
 
         var run = await RunAsync(string.Empty, _ => answers.Dequeue(), "create-admin", "--username", username, "--email", $"{username}@example.org");
 
-        run.Exit.Should().NotBe(0);
+        run.Exit.Should().Be(1);
         run.Error.Should().Contain("differ");
         (await factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Username == username))).Should().BeFalse();
     }
