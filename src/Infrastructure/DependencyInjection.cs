@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Persistence;
 
 namespace ThreatPlatform.Infrastructure;
@@ -22,6 +23,7 @@ public static class DependencyInjection
         services.AddSingleton(dataSource);
         services.AddDbContext<ApplicationDbContext>(options => ConfigureNpgsql(options, dataSource));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
+        services.AddIdentityServices(configuration);
         services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return services;
     }

@@ -74,7 +74,23 @@ public sealed class User : Entity
 
     public void ChangePasswordHash(string passwordHash) => PasswordHash = passwordHash;
 
-    public void ChangeRole(UserRole role) => Role = role;
+    /// <summary>True when this user holds admin power now: an active ADMIN.</summary>
+    public bool IsActiveAdmin => IsActive && Role == UserRole.Admin;
 
-    public void SetActive(bool isActive) => IsActive = isActive;
+    /// <summary>
+    /// An admin's change of role and/or active flag. Refused when it would take admin power from the last active admin;
+    /// <paramref name="otherActiveAdmins"/> is how many active admins there are besides this user.
+    /// </summary>
+    public void ChangeAccess(UserRole? role, bool? isActive, int otherActiveAdmins)
+    {
+        var nextRole = role ?? Role;
+        var nextActive = isActive ?? IsActive;
+        if (IsActiveAdmin && otherActiveAdmins == 0 && !(nextActive && nextRole == UserRole.Admin))
+        {
+            throw new LastActiveAdmin(nextActive ? "role" : "is_active");
+        }
+
+        Role = nextRole;
+        IsActive = nextActive;
+    }
 }

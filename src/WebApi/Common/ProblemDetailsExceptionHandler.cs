@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.WebApi.Common;
 
@@ -21,6 +22,12 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         }
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (exception is AccountLocked locked)
+        {
+            var wait = locked.LockedUntil - httpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -40,6 +47,8 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             Problem(StatusCodes.Status409Conflict, "Conflict", c.Message),
             null, null,
             errors: c.Field is null ? null : new Dictionary<string, string[]> { [c.Field] = [c.Message] }),
+        AuthenticationFailed a => Problem(StatusCodes.Status401Unauthorized, "Authentication failed", a.Message),
+        AccountLocked l => Problem(StatusCodes.Status423Locked, "Account locked", l.Message),
         NotFound n => Problem(StatusCodes.Status404NotFound, "Not found", n.Message),
         DbUpdateConcurrencyException => Problem(
             StatusCodes.Status409Conflict,

@@ -16,10 +16,24 @@ internal static class Commands
                 await MigrateAsync(app.Services);
                 Console.WriteLine("Database is up to date.");
                 return 0;
+            case "create-admin":
+                return await CreateAdminAsync(app.Services, args);
             default:
                 Console.Error.WriteLine($"Unknown command '{args[0]}'.");
                 return 2;
         }
+    }
+
+    private static async Task<int> CreateAdminAsync(IServiceProvider services, string[] args)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var cli = new CreateAdminCli(
+            scope.ServiceProvider.GetRequiredService<Mediator.ISender>(),
+            Console.In,
+            Console.Out,
+            Console.Error,
+            Console.IsInputRedirected ? null : CreateAdminCli.ReadSecretFromConsole);
+        return await cli.RunAsync(args, CancellationToken.None);
     }
 
     public static async Task MigrateAsync(IServiceProvider services)

@@ -24,6 +24,7 @@ internal static class Pipeline
 
         app.UseSecurityHeaders();
         app.UseCors();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -14,6 +14,7 @@ using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Infrastructure;
 using ThreatPlatform.Infrastructure.Identity;
+using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
 
 namespace ThreatPlatform.WebApi.Hosting;
@@ -93,7 +94,9 @@ internal static class ServiceRegistration
                     NameClaimType = "username",
                     RoleClaimType = "role",
                 };
+                bearer.Events = new JwtBearerEvents { OnTokenValidated = AuthHosting.CheckUserIsStillActive };
             });
+        services.AddAuthRateLimiting(configuration);
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Analyst, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire()))

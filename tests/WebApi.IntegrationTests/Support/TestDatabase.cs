@@ -36,6 +36,14 @@ public static class TestDatabase
         return For(name);
     }
 
+    /// <summary>A database with no schema at all, for tests of what happens before `migrate` ran.</summary>
+    public static async Task<string> CreateEmptyAsync()
+    {
+        var name = $"tp_test_empty_{Guid.NewGuid():N}";
+        await ExecuteAsync($"CREATE DATABASE \"{name}\"");
+        return For(name);
+    }
+
     public static async Task DropAsync(string connectionString)
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;

@@ -1,0 +1,29 @@
+using FluentValidation;
+using Mediator;
+using ThreatPlatform.Application.Users.Common;
+using ThreatPlatform.Domain.Users;
+
+namespace ThreatPlatform.Application.Auth.Register;
+
+/// <summary>
+/// Self-registration. The account is always an ANALYST: the record has no role, so a <c>role</c> or <c>is_staff</c>
+/// in the body has nowhere to bind (no mass assignment).
+/// </summary>
+public sealed record RegisterCommand(string? Username, string? Email, string? Password) : ICommand<RegisteredUserDto>, INewUserInput
+{
+    public override string ToString() => $"RegisterCommand {{ Username = {Username} }}";
+}
+
+public sealed class RegisterCommandHandler(NewUsers users) : ICommandHandler<RegisterCommand, RegisteredUserDto>
+{
+    public async ValueTask<RegisteredUserDto> Handle(RegisterCommand command, CancellationToken cancellationToken)
+    {
+        var user = await users.CreateAsync(command, UserRole.Analyst, cancellationToken);
+        return user.ToRegisteredDto();
+    }
+}
+
+public sealed class RegisterCommandValidator : AbstractValidator<RegisterCommand>
+{
+    public RegisterCommandValidator() => this.NewUserRules();
+}

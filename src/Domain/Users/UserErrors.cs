@@ -1,0 +1,24 @@
+using ThreatPlatform.Domain.Common;
+
+namespace ThreatPlatform.Domain.Users;
+
+/// <summary>
+/// Sign-in refused (401). One message whatever the cause (unknown user, wrong password, inactive account, bad or
+/// reused refresh token), so a caller cannot tell which usernames exist.
+/// </summary>
+public sealed class AuthenticationFailed(string message = AuthenticationFailed.InvalidCredentials) : DomainException(message)
+{
+    public const string InvalidCredentials = "No active account found with the given credentials.";
+    public const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
+}
+
+/// <summary>Too many failed logins: the username is locked until <see cref="LockedUntil"/> (423, with Retry-After).</summary>
+public sealed class AccountLocked(DateTimeOffset lockedUntil)
+    : DomainException("Too many failed login attempts; this account is temporarily locked. Try again later.")
+{
+    public DateTimeOffset LockedUntil { get; } = lockedUntil;
+}
+
+/// <summary>The change would leave the platform without an active admin (409).</summary>
+public sealed class LastActiveAdmin(string field)
+    : Conflict("The last active admin cannot be demoted or deactivated; promote another admin first.", field);

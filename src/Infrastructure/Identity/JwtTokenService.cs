@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using ThreatPlatform.Application.Auth.Common;
+using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Domain.Users;
+
+namespace ThreatPlatform.Infrastructure.Identity;
+
+/// <summary>
+/// Access tokens: HS256 JWTs with sub, username, role, jti, iat (WebApi validates them with the same options).
+/// Refresh tokens: 256 random bits, base64url, stored only as their SHA-256.
+/// </summary>
+internal sealed class JwtTokenService(IOptions<JwtOptions> options, TimeProvider clock) : ITokenService
+{
+    private const int RefreshTokenBytes = 32;
+    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    public string CreateAccessToken(User user)
+    {
+        var jwt = options.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = jwt.Issuer,
+            Audience = jwt.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(jwt.AccessTokenMinutes),
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = user.Id.ToString(CultureInfo.InvariantCulture),
+                ["username"] = user.Username,
+                ["role"] = user.Role.ToWire(),
+                ["jti"] = Guid.NewGuid().ToString("N"),
+            },
+            SigningCredentials = new SigningCredentials(
+                new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwt.SigningKey)), SecurityAlgorithms.HmacSha256),
+        };
+        return Handler.CreateToken(descriptor);
+    }
+
+    public IssuedRefreshToken IssueRefreshToken(long userId, Guid? familyId = null)
+    {
+        var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(RefreshTokenBytes));
+        var entity = RefreshToken.Issue(
+            userId,
+            familyId ?? Guid.CreateVersion7(),
+            HashRefreshToken(token),
+            clock.GetUtcNow(),
+            TimeSpan.FromDays(options.Value.RefreshTokenDays));
+        return new IssuedRefreshToken(token, entity);
+    }
+
+    public string HashRefreshToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}

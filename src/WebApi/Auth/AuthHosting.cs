@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Mediator;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
+using ThreatPlatform.Application.Users.GetUserAccess;
+using ThreatPlatform.Domain.Common;
+using ThreatPlatform.WebApi.Common;
+
+namespace ThreatPlatform.WebApi.Auth;
+
+/// <summary>Names of the rate-limit policies endpoints opt into.</summary>
+public static class RateLimits
+{
+    /// <summary>Login and register, per client IP: RateLimiting:AuthPermitsPerMinute requests a minute.</summary>
+    public const string Auth = "auth";
+
+    public const string PermitsSetting = "RateLimiting:AuthPermitsPerMinute";
+    public const int DefaultPermitsPerMinute = 20;
+}
+
+internal static class AuthHosting
+{
+    /// <summary>
+    /// A fixed one-minute window per client IP on the sign-in endpoints. Rejections are 429 problem+json with
+    /// Retry-After (the limiter's default would be a bare 503).
+    /// </summary>
+    public static IServiceCollection AddAuthRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    {
+        var permits = configuration.GetValue(RateLimits.PermitsSetting, RateLimits.DefaultPermitsPerMinute);
+        if (permits < 1)
+        {
+            throw new InvalidOperationException($"{RateLimits.PermitsSetting} must be at least 1.");
+        }
+
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(RateLimits.Auth, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                var http = context.HttpContext;
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = ProblemDetailsExceptionHandler.Problem(
+                        StatusCodes.Status429TooManyRequests,
+                        "Too many requests",
+                        $"Too many sign-in attempts from this address; retry in {seconds} seconds."),
+                });
+            };
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// After the token's signature and lifetime check out, asks the database whether its user is still active and
+    /// what their role is now: deactivation and role changes take effect at the next request, not at token expiry.
+    /// </summary>
+    public static Task CheckUserIsStillActive(TokenValidatedContext context)
+    {
+        return CheckAsync(context);
+
+        static async Task CheckAsync(TokenValidatedContext context)
+        {
+            if (context.Principal?.Identity is not ClaimsIdentity identity
+                || !long.TryParse(identity.FindFirst("sub")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
+            {
+                context.Fail("The token names no user.");
+                return;
+            }
+
+            var sender = context.HttpContext.RequestServices.GetRequiredService<ISender>();
+            var access = await sender.Send(new GetUserAccessQuery(userId), context.HttpContext.RequestAborted);
+            if (access is not { IsActive: true })
+            {
+                context.Fail("The token's user is unknown or inactive.");
+                return;
+            }
+
+            foreach (var claim in identity.FindAll(identity.RoleClaimType).ToList())
+            {
+                identity.RemoveClaim(claim);
+            }
+
+            identity.AddClaim(new Claim(identity.RoleClaimType, access.Role.ToWire()));
+        }
+    }
+}

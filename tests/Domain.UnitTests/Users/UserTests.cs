@@ -1,0 +1,115 @@
+using ThreatPlatform.Domain.Users;
+
+namespace ThreatPlatform.Domain.UnitTests.Users;
+
+public sealed class UserTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
+
+    [Fact]
+    public void Username_and_email_are_normalized_for_case_insensitive_uniqueness()
+    {
+        var user = User.Create(" Alice ", "Alice@Example.ORG", "hash", UserRole.Analyst, Now);
+
+        user.Username.Should().Be("Alice");
+        user.NormalizedUsername.Should().Be("alice");
+        user.NormalizedEmail.Should().Be("alice@example.org");
+        user.IsActive.Should().BeTrue();
+        user.DateJoined.Should().Be(Now);
+    }
+
+    [Fact]
+    public void Fifth_failure_in_a_row_locks_the_user_for_the_lockout_period()
+    {
+        var user = Analyst();
+
+        for (var i = 0; i < 4; i++)
+        {
+            user.RecordFailedLogin(Now, 5, Lockout);
+        }
+
+        user.IsLockedOut(Now).Should().BeFalse();
+        user.RecordFailedLogin(Now, 5, Lockout);
+        user.IsLockedOut(Now).Should().BeTrue();
+        user.IsLockedOut(Now + Lockout).Should().BeFalse();
+    }
+
+    [Fact]
+    public void After_the_lock_expires_the_count_starts_over()
+    {
+        var user = Analyst();
+        for (var i = 0; i < 5; i++)
+        {
+            user.RecordFailedLogin(Now, 5, Lockout);
+        }
+
+        user.RecordFailedLogin(Now + Lockout, 5, Lockout);
+
+        user.FailedLoginCount.Should().Be(1);
+        user.IsLockedOut(Now + Lockout).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Successful_login_clears_failures_and_records_the_time()
+    {
+        var user = Analyst();
+        user.RecordFailedLogin(Now, 5, Lockout);
+
+        user.RecordSuccessfulLogin(Now);
+
+        user.FailedLoginCount.Should().Be(0);
+        user.LastLogin.Should().Be(Now);
+    }
+
+    [Theory]
+    [InlineData(UserRole.Analyst, null, "role")]
+    [InlineData(null, false, "is_active")]
+    [InlineData(UserRole.Analyst, false, "is_active")]
+    public void Last_active_admin_cannot_lose_admin_power(UserRole? role, bool? isActive, string field)
+    {
+        var admin = Admin();
+
+        var act = () => admin.ChangeAccess(role, isActive, otherActiveAdmins: 0);
+
+        act.Should().Throw<LastActiveAdmin>().Which.Field.Should().Be(field);
+        admin.Role.Should().Be(UserRole.Admin);
+        admin.IsActive.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Last_active_admin_may_be_left_as_is()
+    {
+        var admin = Admin();
+
+        admin.ChangeAccess(UserRole.Admin, true, otherActiveAdmins: 0);
+
+        admin.IsActiveAdmin.Should().BeTrue();
+    }
+
+    [Fact]
+    public void An_admin_may_be_demoted_while_another_active_admin_remains()
+    {
+        var admin = Admin();
+
+        admin.ChangeAccess(UserRole.Analyst, false, otherActiveAdmins: 1);
+
+        admin.Role.Should().Be(UserRole.Analyst);
+        admin.IsActive.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Absent_changes_keep_the_current_values()
+    {
+        var analyst = Analyst();
+
+        analyst.ChangeAccess(null, null, otherActiveAdmins: 0);
+
+        analyst.Role.Should().Be(UserRole.Analyst);
+        analyst.IsActive.Should().BeTrue();
+    }
+
+    private static User Analyst() => User.Create("analyst", "analyst@example.org", "hash", UserRole.Analyst, Now);
+
+    private static User Admin() => User.Create("admin", "admin@example.org", "hash", UserRole.Admin, Now);
+}
