@@ -105,7 +105,9 @@ internal static class ServiceRegistration
 
     private static void AddCors(IServiceCollection services, IConfiguration configuration)
     {
-        var origins = configuration.GetSection("Cors:Origins").Get<string[]>() ?? [];
+        var origins = (configuration.GetSection("Cors:Origins").Get<string[]>() ?? [])
+            .Where(o => !string.IsNullOrWhiteSpace(o))
+            .ToArray();
         services.AddCors(o => o.AddDefaultPolicy(policy =>
         {
             if (origins.Length > 0)
