@@ -3,8 +3,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Persistence;
+using ThreatPlatform.Infrastructure.Persistence.Batch;
 
 namespace ThreatPlatform.Infrastructure;
 
@@ -23,6 +25,7 @@ public static class DependencyInjection
         services.AddSingleton(dataSource);
         services.AddDbContext<ApplicationDbContext>(options => ConfigureNpgsql(options, dataSource));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
+        services.AddSingleton<IEventBatchWriter, EventBatchWriter>();
         services.AddIdentityServices(configuration);
         services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return services;

@@ -8,6 +8,7 @@ internal static class EndpointRegistration
         api.MapAuthEndpoints();
         api.MapUserEndpoints();
         api.MapEventEndpoints();
+        api.MapEventBatchEndpoints();
         api.MapAlertEndpoints();
     }
 }

@@ -1,0 +1,24 @@
+using ThreatPlatform.Domain.Events;
+
+namespace ThreatPlatform.Application.Events.IngestBatch;
+
+/// <summary>
+/// The set-based write path of batch ingest. One round trip per batch, not per event: at thousands of events a second
+/// the EF Core change tracker and a row-at-a-time INSERT would be the bottleneck, so Infrastructure uses COPY.
+/// </summary>
+public interface IEventBatchWriter
+{
+    /// <summary>
+    /// Stores every event whose (source, external_id) is not stored yet and, for each event it stored whose severity is
+    /// one of <paramref name="alertingSeverities"/>, one OPEN alert created at <paramref name="at"/> — all in one
+    /// transaction, committed before it returns. The events carry no in-batch duplicates (the caller removed them).
+    /// </summary>
+    Task<EventBatchWriteResult> WriteAsync(
+        IReadOnlyList<SecurityEvent> events,
+        IReadOnlyCollection<Severity> alertingSeverities,
+        DateTimeOffset at,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>How many of the events were stored (the others were already stored) and how many alerts they raised.</summary>
+public sealed record EventBatchWriteResult(int Stored, int AlertsCreated);

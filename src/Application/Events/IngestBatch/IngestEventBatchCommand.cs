@@ -1,0 +1,116 @@
+using FluentValidation;
+using Mediator;
+using ThreatPlatform.Application.Common;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Domain.Events;
+
+namespace ThreatPlatform.Application.Events.IngestBatch;
+
+/// <summary>
+/// POST /api/events/batch/: the items in the order they arrived. An item is either an event to validate, or a line or
+/// element that could not even be read as one (<see cref="BatchItem.Unreadable"/>).
+/// </summary>
+public sealed record IngestEventBatchCommand(IReadOnlyList<BatchItem> Items) : ICommand<BatchIngestResult>
+{
+    public const int MaxItems = 10_000;
+    public const long MaxBodyBytes = 10L * 1024 * 1024;
+}
+
+/// <summary>One item of a batch: the event as sent, or the reason it could not be read (keyed by field, like validation).</summary>
+public sealed record BatchItem(EventInput? Input, IReadOnlyDictionary<string, string[]>? Unreadable = null)
+{
+    public static BatchItem Of(EventInput input) => new(input);
+
+    public static BatchItem Malformed(string field, string message) =>
+        new(null, new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
+}
+
+/// <summary>The answer: stored events, repeats of stored (or earlier in-batch) events, refused items, alerts raised.</summary>
+public sealed record BatchIngestResult(int Accepted, int Duplicates, IReadOnlyList<RejectedItem> Rejected, int AlertsCreated);
+
+/// <summary>An item that was not stored: its 0-based position in the batch and why, by snake_case field.</summary>
+public sealed record RejectedItem(int Index, IReadOnlyDictionary<string, string[]> Errors);
+
+/// <summary>
+/// Validates every item with the single-event rules, drops repeats of a (source, external_id) inside the batch (the
+/// first one wins) and hands the rest to <see cref="IEventBatchWriter"/>, which stores events and alerts in one
+/// transaction. An invalid item never affects the others.
+/// <para>
+/// Why this handler does not publish EventIngested per event: the single-event path dispatches each event's
+/// EventIngested to <see cref="RaiseAlertOnSevereEvent"/>, which adds one alert through the change tracker — a round
+/// trip and a tracked entity per event, which is what batch ingest exists to avoid. The detection rule itself is not
+/// copied: both paths ask the Domain's <see cref="SeverityRules"/> (<c>RaisesAlert</c> there, its set form
+/// <see cref="SeverityRules.AlertingSeverities"/> here), so a change to the rule changes both. The events are still
+/// built by <see cref="SecurityEvent.Ingest"/>, so trimming and defaults are those of single ingest; the EventIngested
+/// they raise is deliberately left undispatched because the writer applies its one consequence set-wise.
+/// </para>
+/// </summary>
+public sealed class IngestEventBatchCommandHandler(
+    IEventBatchWriter writer,
+    IValidator<EventInput> validator,
+    ICurrentUser currentUser,
+    TimeProvider clock)
+    : ICommandHandler<IngestEventBatchCommand, BatchIngestResult>
+{
+    public async ValueTask<BatchIngestResult> Handle(IngestEventBatchCommand command, CancellationToken cancellationToken)
+    {
+        var receivedAt = clock.GetUtcNow();
+        var rejected = new List<RejectedItem>();
+        var toStore = new List<SecurityEvent>(command.Items.Count);
+        var seen = new HashSet<(string Source, string ExternalId)>();
+        var duplicatesInBatch = 0;
+
+        for (var index = 0; index < command.Items.Count; index++)
+        {
+            var item = command.Items[index];
+            if (item.Input is null)
+            {
+                rejected.Add(new RejectedItem(index, item.Unreadable ?? NotAnEvent()));
+                continue;
+            }
+
+            var validation = validator.Validate(item.Input);
+            if (!validation.IsValid)
+            {
+                rejected.Add(new RejectedItem(index, validation.Errors
+                    .GroupBy(f => Naming.ToSnakeCase(f.PropertyName), StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal)));
+                continue;
+            }
+
+            var securityEvent = item.Input.ToDomain(currentUser.Id, receivedAt);
+            if (securityEvent.ExternalId is { } externalId && !seen.Add((securityEvent.Source, externalId)))
+            {
+                duplicatesInBatch++;
+                continue;
+            }
+
+            toStore.Add(securityEvent);
+        }
+
+        if (toStore.Count == 0)
+        {
+            return new BatchIngestResult(0, duplicatesInBatch, rejected, 0);
+        }
+
+        var written = await writer.WriteAsync(toStore, SeverityRules.AlertingSeverities, receivedAt, cancellationToken);
+        return new BatchIngestResult(
+            written.Stored,
+            duplicatesInBatch + (toStore.Count - written.Stored),
+            rejected,
+            written.AlertsCreated);
+    }
+
+    private static Dictionary<string, string[]> NotAnEvent() =>
+        new(StringComparer.Ordinal) { ["body"] = ["The item is not an event object."] };
+}
+
+/// <summary>A batch must hold at least one item; the item and size limits are enforced while the body is read (413).</summary>
+public sealed class IngestEventBatchCommandValidator : AbstractValidator<IngestEventBatchCommand>
+{
+    public IngestEventBatchCommandValidator() => RuleFor(c => c.Items)
+        .NotEmpty()
+        .OverridePropertyName("body")
+        .WithMessage("The batch is empty: send at least one event.");
+}

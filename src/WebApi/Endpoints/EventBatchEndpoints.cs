@@ -1,0 +1,40 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Events;
+
+namespace ThreatPlatform.WebApi.Endpoints;
+
+internal static class EventBatchEndpoints
+{
+    public static void MapEventBatchEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/events/batch/", async Task<IResult> (HttpRequest request, IOptions<JsonOptions> json, ISender sender, CancellationToken ct) =>
+            {
+                IReadOnlyList<BatchItem> items;
+                try
+                {
+                    items = await BatchBodyReader.ReadAsync(request, json.Value.SerializerOptions, ct);
+                }
+                catch (BatchBodyRejected rejected)
+                {
+                    return TypedResults.Problem(rejected.Message, statusCode: rejected.Status, title: rejected.Title, type: $"https://httpstatuses.io/{rejected.Status}");
+                }
+
+                return TypedResults.Ok(await sender.Send(new IngestEventBatchCommand(items), ct));
+            })
+            .RequireAuthorization(Policies.Analyst)
+            .WithTags("Events")
+            .WithSummary("Ingest up to 10,000 events at once, as a JSON array or NDJSON; invalid items are reported, not stored")
+            .Accepts<EventInput[]>("application/json", BatchBodyReader.NdjsonMediaType)
+            .Produces<BatchIngestResult>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+    }
+}

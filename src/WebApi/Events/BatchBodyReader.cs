@@ -1,0 +1,261 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.WebApi.Common;
+
+namespace ThreatPlatform.WebApi.Events;
+
+/// <summary>
+/// Reads a batch body as it streams in: a JSON array element by element, or NDJSON line by line, never the whole body
+/// as one buffer. An element or line that is not an event becomes a rejected item; only a body whose items cannot be
+/// told apart (a broken array) fails as a whole. The size and item limits stop reading as soon as they are passed.
+/// </summary>
+internal static class BatchBodyReader
+{
+    public const string NdjsonMediaType = "application/x-ndjson";
+
+    private static readonly string[] NdjsonMediaTypes = [NdjsonMediaType, "application/ndjson"];
+
+    public static async Task<IReadOnlyList<BatchItem>> ReadAsync(HttpRequest request, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        var format = FormatOf(request.ContentType);
+        if (request.ContentLength > IngestEventBatchCommand.MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        // Kestrel's default limit for every endpoint is 1 MiB; this one takes up to 10 MiB (and counts itself, below,
+        // for servers without the feature and for chunked bodies).
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = IngestEventBatchCommand.MaxBodyBytes;
+        }
+
+        var body = new CappedStream(request.Body, IngestEventBatchCommand.MaxBodyBytes);
+        return format == BodyFormat.Ndjson
+            ? await ReadNdjsonAsync(body, json, cancellationToken)
+            : await ReadArrayAsync(body, json, cancellationToken);
+    }
+
+    private static BodyFormat FormatOf(string? contentType)
+    {
+        if (MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            var type = media.MediaType.Value;
+            if (string.Equals(type, "application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                return BodyFormat.JsonArray;
+            }
+
+            if (NdjsonMediaTypes.Any(t => string.Equals(type, t, StringComparison.OrdinalIgnoreCase)))
+            {
+                return BodyFormat.Ndjson;
+            }
+        }
+
+        throw new BatchBodyRejected(
+            StatusCodes.Status415UnsupportedMediaType,
+            "Unsupported media type",
+            $"Send the batch as a JSON array (application/json) or as NDJSON ({NdjsonMediaType}).");
+    }
+
+    private static async Task<IReadOnlyList<BatchItem>> ReadArrayAsync(Stream body, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        var items = new List<BatchItem>();
+        try
+        {
+            await foreach (var element in JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(body, json, cancellationToken))
+            {
+                AddItem(items, element.ValueKind == JsonValueKind.Object ? ItemOf(element, json) : NotAnObject());
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new Application.Common.Exceptions.RequestValidationException(
+                "body",
+                ex.LineNumber is { } line
+                    ? $"The body is not a JSON array of events (line {line + 1}, byte {ex.BytePositionInLine + 1})."
+                    : "The body is not a JSON array of events.");
+        }
+
+        return items;
+    }
+
+    private static async Task<IReadOnlyList<BatchItem>> ReadNdjsonAsync(Stream body, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        var items = new List<BatchItem>();
+        var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        try
+        {
+            while (true)
+            {
+                var read = await reader.ReadAsync(cancellationToken);
+                var buffer = read.Buffer;
+                while (TryTakeLine(ref buffer, out var line))
+                {
+                    AddLine(items, line, json);
+                }
+
+                if (read.IsCompleted)
+                {
+                    // The last line needs no newline after it.
+                    AddLine(items, buffer, json);
+                    reader.AdvanceTo(buffer.End);
+                    return items;
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    {
+        var newline = buffer.PositionOf((byte)'\n');
+        if (newline is null)
+        {
+            line = default;
+            return false;
+        }
+
+        line = buffer.Slice(0, newline.Value);
+        buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
+        return true;
+    }
+
+    /// <summary>Blank lines (and a trailing newline) are not items; every other line is, readable or not.</summary>
+    private static void AddLine(List<BatchItem> items, ReadOnlySequence<byte> line, JsonSerializerOptions json)
+    {
+        if (IsBlank(line))
+        {
+            return;
+        }
+
+        BatchItem item;
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            using var document = JsonDocument.ParseValue(ref reader);
+            if (reader.Read())
+            {
+                throw new JsonException("More than one JSON value on a line.");
+            }
+
+            item = document.RootElement.ValueKind == JsonValueKind.Object ? ItemOf(document.RootElement, json) : NotAnObject();
+        }
+        catch (JsonException)
+        {
+            item = BatchItem.Malformed("body", "The line is not valid JSON.");
+        }
+
+        AddItem(items, item);
+    }
+
+    private static BatchItem ItemOf(JsonElement element, JsonSerializerOptions json)
+    {
+        try
+        {
+            return element.Deserialize<EventInput>(json) is { } input ? BatchItem.Of(input) : NotAnObject();
+        }
+        catch (JsonException ex)
+        {
+            // A value of the wrong type (a number for severity, say): reject this item, naming the field.
+            var field = ProblemDetailsExceptionHandler.FieldFromPath(ex.Path);
+            return BatchItem.Malformed(field, $"Invalid value for {field}.");
+        }
+    }
+
+    private static BatchItem NotAnObject() => BatchItem.Malformed("body", "The item is not a JSON object.");
+
+    private static void AddItem(List<BatchItem> items, BatchItem item)
+    {
+        if (items.Count == IngestEventBatchCommand.MaxItems)
+        {
+            throw new BatchBodyRejected(
+                StatusCodes.Status413PayloadTooLarge,
+                "Too many events",
+                $"A batch holds at most {IngestEventBatchCommand.MaxItems:N0} events; split it.");
+        }
+
+        items.Add(item);
+    }
+
+    private static bool IsBlank(ReadOnlySequence<byte> line)
+    {
+        foreach (var segment in line)
+        {
+            foreach (var b in segment.Span)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    internal static BatchBodyRejected TooLarge() => new(
+        StatusCodes.Status413PayloadTooLarge,
+        "Request body too large",
+        $"A batch body is at most {IngestEventBatchCommand.MaxBodyBytes / (1024 * 1024)} MiB; split it.");
+
+    private enum BodyFormat
+    {
+        JsonArray,
+        Ndjson,
+    }
+
+    /// <summary>Fails the read as soon as more than <c>limit</c> bytes have come in, whatever the server's own limit.</summary>
+    private sealed class CappedStream(Stream inner, long limit) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Count(int read)
+        {
+            _read += read;
+            return _read > limit ? throw TooLarge() : read;
+        }
+    }
+}
+
+/// <summary>A batch body refused before its items are looked at (413, 415): answered as problem+json by the endpoint.</summary>
+internal sealed class BatchBodyRejected(int status, string title, string detail) : Exception(detail)
+{
+    public int Status { get; } = status;
+
+    public string Title { get; } = title;
+}
