@@ -29,6 +29,7 @@ internal static class EventBatchEndpoints
             .RequireAuthorization(Policies.Analyst)
             .WithTags("Events")
             .WithSummary("Ingest up to 10,000 events at once, as a JSON array or NDJSON; invalid items are reported, not stored")
+            // Also makes routing answer any other content type with a 415 problem before the body is read.
             .Accepts<EventInput[]>("application/json", BatchBodyReader.NdjsonMediaType)
             .Produces<BatchIngestResult>()
             .ProducesValidationProblem()

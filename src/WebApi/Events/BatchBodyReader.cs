@@ -18,8 +18,6 @@ internal static class BatchBodyReader
 {
     public const string NdjsonMediaType = "application/x-ndjson";
 
-    private static readonly string[] NdjsonMediaTypes = [NdjsonMediaType, "application/ndjson"];
-
     public static async Task<IReadOnlyList<BatchItem>> ReadAsync(HttpRequest request, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
         var format = FormatOf(request.ContentType);
@@ -51,7 +49,7 @@ internal static class BatchBodyReader
                 return BodyFormat.JsonArray;
             }
 
-            if (NdjsonMediaTypes.Any(t => string.Equals(type, t, StringComparison.OrdinalIgnoreCase)))
+            if (string.Equals(type, NdjsonMediaType, StringComparison.OrdinalIgnoreCase))
             {
                 return BodyFormat.Ndjson;
             }

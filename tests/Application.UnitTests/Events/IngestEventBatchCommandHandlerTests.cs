@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.Domain.Events;
+
+namespace ThreatPlatform.Application.UnitTests.Events;
+
+public sealed class IngestEventBatchCommandHandlerTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly IEventBatchWriter _writer = Substitute.For<IEventBatchWriter>();
+    private readonly ICurrentUser _user = Substitute.For<ICurrentUser>();
+    private readonly FakeTimeProvider _clock = new(Now);
+    private IReadOnlyList<SecurityEvent> _written = [];
+    private int? _storedOverride;
+
+    public IngestEventBatchCommandHandlerTests()
+    {
+        _user.Id.Returns(7);
+        _writer.WriteAsync(default!, default!, default, default).ReturnsForAnyArgs(call =>
+        {
+            _written = call.Arg<IReadOnlyList<SecurityEvent>>().ToList();
+            return new EventBatchWriteResult(_storedOverride ?? _written.Count, _written.Count(e => e.Severity.RaisesAlert()));
+        });
+    }
+
+    private IngestEventBatchCommandHandler Handler() => new(_writer, new EventInputValidator(_clock), _user, _clock);
+
+    private static BatchItem Item(string severity = "LOW", string? externalId = null, string source = "fw-1", string eventType = "scan") =>
+        BatchItem.Of(new EventInput { Source = source, EventType = eventType, Severity = severity, ExternalId = externalId });
+
+    private ValueTask<BatchIngestResult> Send(params BatchItem[] items) => Handler().Handle(new IngestEventBatchCommand(items), CancellationToken.None);
+
+    [Fact]
+    public async Task Invalid_items_are_rejected_by_index_with_snake_case_fields_and_the_rest_are_written()
+    {
+        var result = await Send(
+            Item(),
+            BatchItem.Of(new EventInput { Source = "fw-1", Severity = "LOW", SourceIp = "nope" }),
+            Item("HIGH"),
+            Item("SEVERE"));
+
+        result.Accepted.Should().Be(2);
+        result.Rejected.Select(r => r.Index).Should().Equal(1, 3);
+        result.Rejected[0].Errors.Keys.Should().BeEquivalentTo("event_type", "source_ip");
+        result.Rejected[1].Errors.Keys.Should().Equal("severity");
+        _written.Select(e => e.Severity).Should().Equal(Severity.Low, Severity.High);
+    }
+
+    [Fact]
+    public async Task Unreadable_items_are_rejected_with_the_reason_the_reader_gave()
+    {
+        var result = await Send(BatchItem.Malformed("body", "The line is not valid JSON."), Item());
+
+        result.Rejected.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Index = 0,
+            Errors = new Dictionary<string, string[]> { ["body"] = ["The line is not valid JSON."] },
+        });
+        result.Accepted.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_repeated_source_and_external_id_in_one_batch_is_written_once_and_the_first_wins()
+    {
+        var result = await Send(Item("HIGH", "a"), Item("LOW", "a"), Item("LOW", " a "), Item("LOW", "a", source: "fw-2"));
+
+        result.Duplicates.Should().Be(2);
+        result.Accepted.Should().Be(2);
+        _written.Select(e => (e.Source, e.ExternalId, e.Severity)).Should().Equal(("fw-1", "a", Severity.High), ("fw-2", "a", Severity.Low));
+    }
+
+    [Fact]
+    public async Task Events_without_an_external_id_are_never_duplicates_of_each_other()
+    {
+        var result = await Send(Item(), Item(), Item(externalId: "  "));
+
+        result.Duplicates.Should().Be(0);
+        _written.Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task Events_the_writer_did_not_store_count_as_duplicates_of_stored_ones()
+    {
+        _storedOverride = 1;
+
+        var result = await Send(Item(externalId: "a"), Item(externalId: "b"), Item(externalId: "b"));
+
+        result.Should().BeEquivalentTo(new { Accepted = 1, Duplicates = 2 });
+    }
+
+    [Fact]
+    public async Task The_writer_applies_the_domains_alert_rule_and_no_copy_of_it()
+    {
+        await Send(Item("CRITICAL"));
+
+        await _writer.Received(1).WriteAsync(
+            Arg.Any<IReadOnlyList<SecurityEvent>>(),
+            Arg.Is<IReadOnlyCollection<Severity>>(s => ReferenceEquals(s, SeverityRules.AlertingSeverities)),
+            Now,
+            Arg.Any<CancellationToken>());
+        SeverityRules.AlertingSeverities.Should().BeEquivalentTo(Enum.GetValues<Severity>().Where(s => s.RaisesAlert()));
+    }
+
+    [Fact]
+    public async Task Alerts_created_is_what_the_writer_reports()
+    {
+        var result = await Send(Item("LOW"), Item("MEDIUM"), Item("HIGH"), Item("CRITICAL"));
+
+        result.AlertsCreated.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Events_are_built_by_the_domain_with_the_caller_and_the_received_time()
+    {
+        var metadata = JsonDocument.Parse("{\"rule\": 1}").RootElement;
+        await Send(BatchItem.Of(new EventInput
+        {
+            Source = "  fw-1 ",
+            EventType = " scan ",
+            Severity = "medium",
+            Metadata = metadata,
+            SourceIp = " 10.0.0.1 ",
+        }));
+
+        var written = _written.Should().ContainSingle().Subject;
+        written.Should().BeEquivalentTo(new
+        {
+            Source = "fw-1",
+            EventType = "scan",
+            Severity = Severity.Medium,
+            Description = string.Empty,
+            OccurredAt = Now,
+            Timestamp = Now,
+            IngestedById = (long?)7,
+            Metadata = "{\"rule\": 1}",
+        });
+        written.SourceIp!.ToString().Should().Be("10.0.0.1");
+    }
+
+    [Fact]
+    public async Task Nothing_is_written_when_no_item_is_valid()
+    {
+        var result = await Send(Item("NOPE"), BatchItem.Malformed("body", "x"));
+
+        result.Should().BeEquivalentTo(new { Accepted = 0, Duplicates = 0, AlertsCreated = 0 });
+        result.Rejected.Should().HaveCount(2);
+        await _writer.DidNotReceiveWithAnyArgs().WriteAsync(default!, default!, default, default);
+    }
+
+    [Fact]
+    public void An_empty_batch_is_invalid_and_names_the_body()
+    {
+        var validation = new IngestEventBatchCommandValidator().Validate(new IngestEventBatchCommand([]));
+
+        validation.Errors.Should().ContainSingle().Which.PropertyName.Should().Be("body");
+    }
+}
