@@ -3,12 +3,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PORT ?= 8000
 API := src/WebApi/ThreatPlatform.WebApi.csproj
+# `make bench BENCH_QUICK=1 BENCH_ALERTS=…`: the settings reach scripts/bench.sh through the environment.
+export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH
 
-.PHONY: help run test migrate create-admin db-start db-stop build format clean
+.PHONY: help run test bench migrate create-admin db-start db-stop build format clean
 
 help:
 	@echo "make run           restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
 	@echo "make test          the whole test suite against a real PostgreSQL"
+	@echo "make bench         Release build against a fresh database: one table + bench/results/latest.json (BENCH_QUICK=1: short)"
 	@echo "make migrate       apply database migrations"
 	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo)"
 	@echo "make db-start | db-stop   the private PostgreSQL cluster under .data/"
@@ -20,6 +23,9 @@ run:
 
 test:
 	@scripts/test.sh
+
+bench:
+	@scripts/bench.sh
 
 migrate:
 	@source scripts/env.sh && dotnet run --project $(API) -c Release -- migrate

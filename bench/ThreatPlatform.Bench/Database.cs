@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using Npgsql;
+using NpgsqlTypes;
+using ThreatPlatform.Domain.Events;
+
+namespace ThreatPlatform.Bench;
+
+/// <summary>The benchmark's own database on the configured server, and the raw Npgsql measurements against it.</summary>
+internal sealed class Database(Settings settings) : IAsyncDisposable
+{
+    private const string EventColumns =
+        "source, event_type, severity, description, occurred_at, source_ip, destination_ip, metadata, external_id, \"timestamp\", ingested_by_id";
+
+    private NpgsqlDataSource? _dataSource;
+
+    public string Name { get; } = $"tp_bench_{Environment.ProcessId}";
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public NpgsqlDataSource Source => _dataSource ?? throw new InvalidOperationException("Create the database first.");
+
+    public async Task CreateAsync()
+    {
+        await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+        await ExecuteOnServerAsync($"CREATE DATABASE \"{Name}\"");
+        ConnectionString = new NpgsqlConnectionStringBuilder(settings.ServerConnectionString)
+        {
+            Database = Name,
+            MaxPoolSize = 200,
+            CommandTimeout = 0,
+        }.ConnectionString;
+        _dataSource = NpgsqlDataSource.Create(ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+        }
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var command = Source.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var command = Source.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<string> TextAsync(string sql)
+    {
+        await using var command = Source.CreateCommand(sql);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Empties events and alerts (fresh files, fresh identities) so each phase starts from the same state.</summary>
+    public async Task ResetAsync()
+    {
+        await ExecuteAsync("TRUNCATE alert_status_changes, alerts, events RESTART IDENTITY CASCADE");
+        try
+        {
+            // Flush now rather than in the middle of the next measurement (needs superuser or pg_checkpoint; optional).
+            await ExecuteAsync("CHECKPOINT");
+        }
+        catch (PostgresException)
+        {
+        }
+    }
+
+    /// <summary>(1) One binary COPY of <paramref name="count"/> events into the real events table, indexes and all.</summary>
+    public async Task<TimeSpan> CopyEventsAsync(int count, string series)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await using var connection = await Source.OpenConnectionAsync();
+        var now = DateTimeOffset.UtcNow;
+        await using (var importer = await connection.BeginBinaryImportAsync($"COPY events ({EventColumns}) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await WriteEventAsync(importer, Data.Event(i, series), now);
+            }
+
+            await importer.CompleteAsync();
+        }
+
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>(4) Single-row INSERTs, each its own round trip and transaction, from <paramref name="connections"/> connections at once.</summary>
+    public async Task<LoadResult> InsertLoadAsync(int connections, TimeSpan duration)
+    {
+        const string insert = $"INSERT INTO events ({EventColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)";
+        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var workers = Enumerable.Range(0, connections).Select(async worker =>
+        {
+            var latencies = new List<double>(100_000);
+            await using var connection = await Source.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand(insert, connection);
+            var parameters = new NpgsqlParameter[]
+            {
+                new() { NpgsqlDbType = NpgsqlDbType.Text }, new() { NpgsqlDbType = NpgsqlDbType.Text },
+                new() { NpgsqlDbType = NpgsqlDbType.Smallint }, new() { NpgsqlDbType = NpgsqlDbType.Text },
+                new() { NpgsqlDbType = NpgsqlDbType.TimestampTz }, new() { NpgsqlDbType = NpgsqlDbType.Inet },
+                new() { NpgsqlDbType = NpgsqlDbType.Inet }, new() { NpgsqlDbType = NpgsqlDbType.Jsonb },
+                new() { NpgsqlDbType = NpgsqlDbType.Text }, new() { NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            };
+            command.Parameters.AddRange(parameters);
+            await command.PrepareAsync();
+            for (var i = 0; Stopwatch.GetTimestamp() < stopAt; i++)
+            {
+                var e = Data.Event((worker * 10_000_000) + i, $"raw{connections}");
+                parameters[0].Value = e.Source;
+                parameters[1].Value = e.EventType;
+                parameters[2].Value = (short)e.Severity;
+                parameters[3].Value = e.Description;
+                parameters[4].Value = e.OccurredAt;
+                parameters[5].Value = e.SourceIp;
+                parameters[6].Value = e.DestinationIp;
+                parameters[7].Value = e.Metadata;
+                parameters[8].Value = e.ExternalId;
+                parameters[9].Value = DateTimeOffset.UtcNow;
+                var sent = Stopwatch.GetTimestamp();
+                await command.ExecuteNonQueryAsync();
+                latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+
+            return latencies;
+        }).ToList();
+        var started = Stopwatch.GetTimestamp();
+        var all = (await Task.WhenAll(workers)).SelectMany(l => l).ToList();
+        return LoadResult.From(all, Stopwatch.GetElapsedTime(started), errors: 0);
+    }
+
+    /// <summary>
+    /// (5) Seeds <paramref name="count"/> alerts and their events with COPY, the way a bulk load is done: secondary indexes
+    /// dropped first and rebuilt after (their definitions are read from the catalog, so they are exactly the migration's).
+    /// </summary>
+    public async Task<TimeSpan> SeedAlertsAsync(int count)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await ResetAsync();
+        var indexes = new List<(string Name, string Definition)>();
+        await using (var command = Source.CreateCommand("""
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.schemaname = 'public' AND i.tablename IN ('events', 'alerts')
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+            """))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (name, _) in indexes)
+        {
+            await ExecuteAsync($"DROP INDEX \"{name}\"");
+        }
+
+        var alerting = SeverityRules.AlertingSeverities;
+        var createdFrom = DateTimeOffset.UtcNow.AddDays(-90);
+        await using (var connection = await Source.OpenConnectionAsync())
+        {
+            await using (var events = await connection.BeginBinaryImportAsync($"COPY events (id, {EventColumns}) FROM STDIN (FORMAT BINARY)"))
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    await events.StartRowAsync();
+                    await events.WriteAsync((long)i + 1, NpgsqlDbType.Bigint);
+                    await WriteEventColumnsAsync(events, Data.Event(i, "seed", alerting[i % alerting.Count]), createdFrom.AddSeconds(i * 7.776));
+                }
+
+                await events.CompleteAsync();
+            }
+
+            await using (var alerts = await connection.BeginBinaryImportAsync(
+                "COPY alerts (id, event_id, status, severity, source, event_type, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var e = Data.Event(i, "seed", alerting[i % alerting.Count]);
+                    var created = createdFrom.AddSeconds(i * 7.776);
+                    await alerts.StartRowAsync();
+                    await alerts.WriteAsync((long)i + 1, NpgsqlDbType.Bigint);
+                    await alerts.WriteAsync((long)i + 1, NpgsqlDbType.Bigint);
+                    await alerts.WriteAsync((short)Data.StatusOf(i), NpgsqlDbType.Smallint);
+                    await alerts.WriteAsync((short)e.Severity, NpgsqlDbType.Smallint);
+                    await alerts.WriteAsync(e.Source, NpgsqlDbType.Text);
+                    await alerts.WriteAsync(e.EventType, NpgsqlDbType.Text);
+                    await alerts.WriteAsync(created, NpgsqlDbType.TimestampTz);
+                    await alerts.WriteAsync(created, NpgsqlDbType.TimestampTz);
+                }
+
+                await alerts.CompleteAsync();
+            }
+        }
+
+        foreach (var (_, definition) in indexes)
+        {
+            await ExecuteAsync(definition);
+        }
+
+        await ExecuteAsync($"SELECT setval(pg_get_serial_sequence('events', 'id'), {count}), setval(pg_get_serial_sequence('alerts', 'id'), {count})");
+        await ExecuteAsync("VACUUM ANALYZE events");
+        await ExecuteAsync("VACUUM ANALYZE alerts");
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private static async Task WriteEventAsync(NpgsqlBinaryImporter importer, BenchEvent e, DateTimeOffset receivedAt)
+    {
+        await importer.StartRowAsync();
+        await WriteEventColumnsAsync(importer, e, receivedAt);
+    }
+
+    private static async Task WriteEventColumnsAsync(NpgsqlBinaryImporter importer, BenchEvent e, DateTimeOffset receivedAt)
+    {
+        await importer.WriteAsync(e.Source, NpgsqlDbType.Text);
+        await importer.WriteAsync(e.EventType, NpgsqlDbType.Text);
+        await importer.WriteAsync((short)e.Severity, NpgsqlDbType.Smallint);
+        await importer.WriteAsync(e.Description, NpgsqlDbType.Text);
+        await importer.WriteAsync(e.OccurredAt, NpgsqlDbType.TimestampTz);
+        await importer.WriteAsync(e.SourceIp, NpgsqlDbType.Inet);
+        await importer.WriteAsync(e.DestinationIp, NpgsqlDbType.Inet);
+        await importer.WriteAsync(e.Metadata, NpgsqlDbType.Jsonb);
+        await importer.WriteAsync(e.ExternalId, NpgsqlDbType.Text);
+        await importer.WriteAsync(receivedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+        await importer.WriteNullAsync();
+    }
+
+    private async Task ExecuteOnServerAsync(string sql)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(settings.ServerConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ThreatPlatform.Bench;
+
+// `make bench`: the API's speed next to the physical limit of the same machine and database, measured in one run.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var settings = Settings.FromEnvironment(args);
+var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
+var results = new JsonObject();
+var rows = new List<string[]>();
+
+Console.WriteLine($"ThreatPlatform benchmark{(settings.Quick ? " (quick mode)" : string.Empty)}: {settings.Events:N0} events, " +
+    $"{settings.Alerts:N0} alerts, {settings.DurationSeconds} s per load level, connections {string.Join('/', settings.Connections)}");
+
+await using var database = new Database(settings);
+await database.CreateAsync();
+Step($"database {database.Name} created; starting the API (Release, Production, logging at Warning)");
+await using var api = await ApiProcess.StartAsync(settings, database.ConnectionString);
+var token = await api.SignInAsync(settings, database.ConnectionString);
+var load = new LoadGenerator(settings, api.BaseAddress, token);
+using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+// (1) Raw binary COPY straight into the events table: what this machine can store at best.
+await database.ResetAsync();
+Step($"(1) raw COPY of {settings.Events:N0} events");
+var copy = await database.CopyEventsAsync(settings.Events, "copy");
+var copyRate = settings.Events / copy.TotalSeconds;
+results["raw_copy"] = new JsonObject { ["events"] = settings.Events, ["seconds"] = Round(copy.TotalSeconds), ["events_per_second"] = Round(copyRate) };
+rows.Add(["1", $"raw binary COPY into events (Npgsql), {settings.Events:N0} events", $"{copyRate:N0} events/s", "physical limit", string.Empty]);
+
+// (2) Batch ingest through the API, batches of BatchSize, the bodies built before the clock starts.
+await database.ResetAsync();
+Step($"(2) batch ingest: {settings.Events:N0} events in batches of {settings.BatchSize:N0}, {settings.BatchClients} client(s)");
+var batchRate = await BatchIngestAsync();
+results["batch_ingest"] = new JsonObject
+{
+    ["events"] = settings.Events, ["batch_size"] = settings.BatchSize, ["clients"] = settings.BatchClients,
+    ["events_per_second"] = Round(batchRate), ["ratio_to_raw_copy"] = Round(batchRate / copyRate, 3),
+};
+rows.Add(["2", $"POST /api/events/batch/, {settings.BatchSize:N0} per batch, {settings.BatchClients} client(s)", $"{batchRate:N0} events/s",
+    $"{batchRate / copyRate:P0} of (1)", Verdict(batchRate / copyRate >= 0.5, "≥ 50% of (1)")]);
+
+// (3) and (4): single-event ingest through the API against single-row INSERTs, each level from an empty table.
+var probe = await ProbeSingleIngestAsync();
+var single = new JsonArray();
+foreach (var connections in settings.Connections)
+{
+    LoadResult apiLoad;
+    if (probe is null)
+    {
+        await database.ResetAsync();
+        if (connections == settings.Connections[0])
+        {
+            Step("(3) warm-up of POST /api/events/");
+            await load.PostEventsAsync(16, TimeSpan.FromSeconds(Math.Min(5, settings.DurationSeconds)));
+            await database.ResetAsync();
+        }
+
+        Step($"(3) POST /api/events/ at {connections} connection(s), {settings.DurationSeconds} s");
+        apiLoad = await load.PostEventsAsync(connections, duration);
+    }
+    else
+    {
+        apiLoad = LoadResult.Skipped(probe);
+    }
+
+    await database.ResetAsync();
+    Step($"(4) raw single-row INSERT at {connections} connection(s), {settings.DurationSeconds} s");
+    var raw = await database.InsertLoadAsync(connections, duration);
+    var ratio = apiLoad.PerSecond / raw.PerSecond;
+    single.Add(new JsonObject
+    {
+        ["connections"] = connections,
+        ["api"] = Json(apiLoad),
+        ["raw_insert"] = Json(raw),
+        ["ratio_api_to_raw"] = Round(ratio, 3),
+    });
+    var target = connections == 64 ? Verdict(ratio >= 0.4 && apiLoad.P99Ms < 25, "≥ 40% of (4), p99 < 25 ms") : string.Empty;
+    rows.Add(["3", $"POST /api/events/, {connections} connection(s)", Describe(apiLoad), apiLoad.Note is null ? $"{ratio:P0} of (4)" : string.Empty, target]);
+    rows.Add(["4", $"raw single-row INSERT (Npgsql, prepared), {connections} connection(s)", Describe(raw), string.Empty, string.Empty]);
+}
+
+results["single_ingest"] = single;
+
+// (5) The alert list at scale: seed with COPY, then one dashboard query again and again on one connection.
+Step($"(5) seeding {settings.Alerts:N0} alerts and their events with COPY");
+var seeding = await database.SeedAlertsAsync(settings.Alerts);
+var listPath = $"/api/alerts/?status=OPEN&event__severity=CRITICAL&search={Uri.EscapeDataString(settings.Search)}&ordering=-created_at";
+var listProbe = await ProbeAlertListAsync(listPath);
+LoadResult list;
+if (listProbe.Problem is null)
+{
+    Step($"(5) GET {listPath} ({listProbe.Count:N0} matches), warm-up then {settings.DurationSeconds} s on 1 connection");
+    await load.GetAsync(listPath, 1, TimeSpan.FromSeconds(Math.Min(3, settings.DurationSeconds)));
+    list = await load.GetAsync(listPath, 1, duration);
+}
+else
+{
+    list = LoadResult.Skipped(listProbe.Problem);
+}
+
+results["alert_list"] = new JsonObject
+{
+    ["alerts"] = settings.Alerts, ["seeding_seconds"] = Round(seeding.TotalSeconds), ["path"] = listPath,
+    ["matches"] = listProbe.Count, ["result"] = Json(list),
+};
+rows.Add(["5", $"GET alert list (filter + search + ordering), {settings.Alerts:N0} alerts seeded in {seeding.TotalSeconds:N0} s", Describe(list),
+    listProbe.Count is { } count ? $"{count:N0} matches" : string.Empty, list.Note is null ? Verdict(list.P99Ms < 25, "p99 < 25 ms") : string.Empty]);
+
+// (6) Peak memory of the API over the whole run.
+var peak = api.PeakRssMiB();
+results["api_peak_rss_mib"] = Round(peak);
+rows.Add(["6", "API peak RSS (VmHWM) over the whole run", $"{peak:N0} MiB", string.Empty, Verdict(peak < 400, "< 400 MiB")]);
+
+results["machine"] = await MachineAsync();
+results["load_generator"] = load.Name;
+results["settings"] = new JsonObject
+{
+    ["quick"] = settings.Quick, ["events"] = settings.Events, ["batch_size"] = settings.BatchSize, ["alerts"] = settings.Alerts,
+    ["duration_seconds"] = settings.DurationSeconds, ["connections"] = new JsonArray(settings.Connections.Select(c => (JsonNode)c).ToArray()),
+};
+results["finished_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+Console.WriteLine();
+Console.WriteLine($"Machine: {results["machine"]!["summary"]}; load generator: {load.Name}");
+PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!);
+await File.WriteAllTextAsync(settings.Output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+Console.WriteLine($"Written to {settings.Output}");
+return 0;
+
+async Task<double> BatchIngestAsync()
+{
+    var bodies = new List<byte[]>();
+    for (var start = 0; start < settings.Events; start += settings.BatchSize)
+    {
+        var json = new StringBuilder(settings.BatchSize * 600).Append('[');
+        for (var i = start; i < Math.Min(settings.Events, start + settings.BatchSize); i++)
+        {
+            if (i > start)
+            {
+                json.Append(',');
+            }
+
+            Data.WriteJson(json, Data.Event(i, "batch"));
+        }
+
+        bodies.Add(Encoding.UTF8.GetBytes(json.Append(']').ToString()));
+    }
+
+    // Warm-up on a throw-away batch (other external ids), then an empty table again.
+    await PostBatchAsync(bodies[0]);
+    await database.ResetAsync();
+
+    var next = -1;
+    long accepted = 0;
+    var started = Stopwatch.GetTimestamp();
+    await Task.WhenAll(Enumerable.Range(0, settings.BatchClients).Select(async _ =>
+    {
+        int index;
+        while ((index = Interlocked.Increment(ref next)) < bodies.Count)
+        {
+            Interlocked.Add(ref accepted, await PostBatchAsync(bodies[index]));
+        }
+    }));
+    var elapsed = Stopwatch.GetElapsedTime(started);
+    if (accepted != settings.Events)
+    {
+        throw new InvalidOperationException($"Batch ingest accepted {accepted:N0} of {settings.Events:N0} events.");
+    }
+
+    return settings.Events / elapsed.TotalSeconds;
+}
+
+async Task<long> PostBatchAsync(byte[] body)
+{
+    using var content = new ByteArrayContent(body);
+    content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+    using var response = await http.PostAsync(new Uri("/api/events/batch/", UriKind.Relative), content);
+    var text = await response.Content.ReadAsStringAsync();
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"Batch ingest answered {(int)response.StatusCode}: {text}");
+    }
+
+    using var answer = JsonDocument.Parse(text);
+    return answer.RootElement.GetProperty("accepted").GetInt64();
+}
+
+async Task<string?> ProbeSingleIngestAsync()
+{
+    var json = new StringBuilder();
+    Data.WriteJson(json, Data.Event(0, "probe"));
+    using var response = await http.PostAsync(new Uri("/api/events/", UriKind.Relative), new StringContent(json.ToString(), Encoding.UTF8, "application/json"));
+    return response.IsSuccessStatusCode ? null : $"n/a: POST /api/events/ answered {(int)response.StatusCode}";
+}
+
+async Task<(string? Problem, long? Count)> ProbeAlertListAsync(string path)
+{
+    using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+    if (!response.IsSuccessStatusCode)
+    {
+        return ($"n/a: the alert list answered {(int)response.StatusCode}", null);
+    }
+
+    using var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    return (null, page.RootElement.GetProperty("count").GetInt64());
+}
+
+async Task<JsonObject> MachineAsync()
+{
+    var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+    var gib = long.Parse(memory["MemTotal:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
+    var version = await database.TextAsync("SHOW server_version");
+    var fsync = await database.TextAsync("SHOW fsync");
+    var commit = await database.TextAsync("SHOW synchronous_commit");
+    return new JsonObject
+    {
+        ["cores"] = Environment.ProcessorCount,
+        ["memory_gib"] = Round(gib, 1),
+        ["postgresql"] = version,
+        ["fsync"] = fsync,
+        ["synchronous_commit"] = commit,
+        ["dotnet"] = Environment.Version.ToString(),
+        ["summary"] = $"{Environment.ProcessorCount} cores, {gib:N0} GiB RAM, PostgreSQL {version.Split(' ')[0]} (fsync={fsync}, synchronous_commit={commit}) " +
+            $"on the same machine, .NET {Environment.Version}",
+    };
+}
+
+static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
+
+static double Round(double value, int digits = 1) => Math.Round(value, digits);
+
+static string Verdict(bool met, string target) => $"{target}: {(met ? "met" : "MISSED")}";
+
+static string Describe(LoadResult r) => r.Note ?? $"{r.PerSecond:N0} req/s, p50 {r.P50Ms:N1} ms, p99 {r.P99Ms:N1} ms" + (r.Errors > 0 ? $", {r.Errors:N0} errors" : string.Empty);
+
+static JsonObject Json(LoadResult r) => new()
+{
+    ["requests"] = r.Requests, ["seconds"] = Round(r.Seconds, 2), ["per_second"] = Round(r.PerSecond), ["p50_ms"] = Round(r.P50Ms, 2),
+    ["p99_ms"] = Round(r.P99Ms, 2), ["errors"] = r.Errors, ["note"] = r.Note,
+};
+
+static void PrintTable(string[] header, List<string[]> body)
+{
+    var widths = header.Select((h, i) => Math.Max(h.Length, body.Max(r => r[i].Length))).ToArray();
+    string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";
+    Console.WriteLine(Line(header));
+    Console.WriteLine("|" + string.Join("|", widths.Select(w => new string('-', w + 2))) + "|");
+    body.ForEach(r => Console.WriteLine(Line(r)));
+}

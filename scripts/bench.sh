@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make bench`: builds Release, starts the API against a fresh database on the private PostgreSQL (or the one
+# ConnectionStrings__Default names), measures it next to raw Npgsql, prints one table and writes
+# bench/results/latest.json. Never part of `make test` or CI.
+#   BENCH_QUICK=1          small and short, for development (20k events, 50k alerts, 3 s per level)
+#   BENCH_EVENTS=200000    events for raw COPY and for batch ingest      BENCH_BATCH_SIZE=1000  BENCH_BATCH_CLIENTS=1
+#   BENCH_ALERTS=1000000   alerts seeded for the alert-list measurement  BENCH_SEARCH=exfiltration
+#   BENCH_DURATION=15      seconds per load level                        BENCH_CONNECTIONS=1,16,64
+#   BENCH_LOADGEN=wrk|dotnet   wrk when installed (installed from Debian's packages when run as root), else HttpClient
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
+
+if [ "${BENCH_LOADGEN:-}" != "dotnet" ] && ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing wrk from Debian's packages (the load generator)…"
+    (apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }) \
+      || echo "wrk could not be installed: using the HttpClient load generator." >&2
+  else
+    echo "wrk is not installed (apt-get install wrk): using the HttpClient load generator." >&2
+  fi
+fi
+
+dotnet build src/WebApi/ThreatPlatform.WebApi.csproj -c Release --nologo -v q -clp:ErrorsOnly
+dotnet build bench/ThreatPlatform.Bench/ThreatPlatform.Bench.csproj -c Release --nologo -v q -clp:ErrorsOnly
+dotnet bench/ThreatPlatform.Bench/bin/Release/net10.0/ThreatPlatform.Bench.dll src/WebApi/bin/Release/net10.0/ThreatPlatform.WebApi.dll
