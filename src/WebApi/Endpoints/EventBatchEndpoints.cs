@@ -28,6 +28,7 @@ internal static class EventBatchEndpoints
             })
             .RequireAuthorization(Policies.Analyst)
             .WithTags("Events")
+            .WithName("Events_IngestBatch")
             .WithSummary("Ingest up to 10,000 events at once, as a JSON array or NDJSON; invalid items are reported, not stored")
             // Also makes routing answer any other content type with a 415 problem before the body is read.
             .Accepts<EventInput[]>("application/json", BatchBodyReader.NdjsonMediaType)
