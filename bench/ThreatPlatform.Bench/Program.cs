@@ -40,8 +40,11 @@ Step($"(2) batch ingest: {settings.Events:N0} events in batches of {settings.Bat
 var batchRate = await BatchIngestAsync();
 results["batch_ingest"] = new JsonObject
 {
-    ["events"] = settings.Events, ["batch_size"] = settings.BatchSize, ["clients"] = settings.BatchClients,
-    ["events_per_second"] = Round(batchRate), ["ratio_to_raw_copy"] = Round(batchRate / copyRate, 3),
+    ["events"] = settings.Events,
+    ["batch_size"] = settings.BatchSize,
+    ["clients"] = settings.BatchClients,
+    ["events_per_second"] = Round(batchRate),
+    ["ratio_to_raw_copy"] = Round(batchRate / copyRate, 3),
 };
 rows.Add(["2", $"POST /api/events/batch/, {settings.BatchSize:N0} per batch, {settings.BatchClients} client(s)", $"{batchRate:N0} events/s",
     $"{batchRate / copyRate:P0} of (1)", Verdict(batchRate / copyRate >= 0.5, "≥ 50% of (1)")]);
@@ -107,8 +110,11 @@ else
 
 results["alert_list"] = new JsonObject
 {
-    ["alerts"] = settings.Alerts, ["seeding_seconds"] = Round(seeding.TotalSeconds), ["path"] = listPath,
-    ["matches"] = listProbe.Count, ["result"] = Json(list),
+    ["alerts"] = settings.Alerts,
+    ["seeding_seconds"] = Round(seeding.TotalSeconds),
+    ["path"] = listPath,
+    ["matches"] = listProbe.Count,
+    ["result"] = Json(list),
 };
 rows.Add(["5", $"GET alert list (filter + search + ordering), {settings.Alerts:N0} alerts seeded in {seeding.TotalSeconds:N0} s", Describe(list),
     listProbe.Count is { } count ? $"{count:N0} matches" : string.Empty, list.Note is null ? Verdict(list.P99Ms < 25, "p99 < 25 ms") : string.Empty]);
@@ -122,8 +128,12 @@ results["machine"] = await MachineAsync();
 results["load_generator"] = load.Name;
 results["settings"] = new JsonObject
 {
-    ["quick"] = settings.Quick, ["events"] = settings.Events, ["batch_size"] = settings.BatchSize, ["alerts"] = settings.Alerts,
-    ["duration_seconds"] = settings.DurationSeconds, ["connections"] = new JsonArray(settings.Connections.Select(c => (JsonNode)c).ToArray()),
+    ["quick"] = settings.Quick,
+    ["events"] = settings.Events,
+    ["batch_size"] = settings.BatchSize,
+    ["alerts"] = settings.Alerts,
+    ["duration_seconds"] = settings.DurationSeconds,
+    ["connections"] = new JsonArray(settings.Connections.Select(c => (JsonNode)c).ToArray()),
 };
 results["finished_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
@@ -243,8 +253,13 @@ static string Describe(LoadResult r) => r.Note ?? $"{r.PerSecond:N0} req/s, p50 
 
 static JsonObject Json(LoadResult r) => new()
 {
-    ["requests"] = r.Requests, ["seconds"] = Round(r.Seconds, 2), ["per_second"] = Round(r.PerSecond), ["p50_ms"] = Round(r.P50Ms, 2),
-    ["p99_ms"] = Round(r.P99Ms, 2), ["errors"] = r.Errors, ["note"] = r.Note,
+    ["requests"] = r.Requests,
+    ["seconds"] = Round(r.Seconds, 2),
+    ["per_second"] = Round(r.PerSecond),
+    ["p50_ms"] = Round(r.P50Ms, 2),
+    ["p99_ms"] = Round(r.P99Ms, 2),
+    ["errors"] = r.Errors,
+    ["note"] = r.Note,
 };
 
 static void PrintTable(string[] header, List<string[]> body)
