@@ -3,7 +3,7 @@
 # ConnectionStrings__Default names), measures it next to raw Npgsql, prints one table and writes
 # bench/results/latest.json. Never part of `make test` or CI.
 #   BENCH_QUICK=1          small and short, for development (20k events, 50k alerts, 3 s per level)
-#   BENCH_EVENTS=200000    events for raw COPY and for batch ingest      BENCH_BATCH_SIZE=1000  BENCH_BATCH_CLIENTS=1
+#   BENCH_EVENTS=200000    events for raw COPY and for batch ingest      BENCH_BATCH_SIZE=1000  BENCH_BATCH_CLIENTS=1,2
 #   BENCH_ALERTS=1000000   alerts seeded for the alert-list measurement  BENCH_SEARCH=exfiltration,ids-core-117 (comma-separated)
 #   BENCH_DURATION=15      seconds per load level                        BENCH_CONNECTIONS=1,16,64
 #   BENCH_LOADGEN=wrk|dotnet   wrk when installed (installed from Debian's packages when run as root), else HttpClient

@@ -11,7 +11,7 @@ internal sealed record Settings
     public required bool Quick { get; init; }
     public required int Events { get; init; }
     public required int BatchSize { get; init; }
-    public required int BatchClients { get; init; }
+    public required IReadOnlyList<int> BatchClients { get; init; }
     public required int Alerts { get; init; }
     public required int DurationSeconds { get; init; }
     public required IReadOnlyList<int> Connections { get; init; }
@@ -34,11 +34,10 @@ internal sealed record Settings
             Quick = quick,
             Events = Int("BENCH_EVENTS", quick ? 20_000 : 200_000),
             BatchSize = Int("BENCH_BATCH_SIZE", 1_000),
-            BatchClients = Int("BENCH_BATCH_CLIENTS", 1),
+            BatchClients = Ints("BENCH_BATCH_CLIENTS", "1,2"),
             Alerts = Int("BENCH_ALERTS", quick ? 50_000 : 1_000_000),
             DurationSeconds = Int("BENCH_DURATION", quick ? 3 : 15),
-            Connections = (Env("BENCH_CONNECTIONS") ?? "1,16,64").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
+            Connections = Ints("BENCH_CONNECTIONS", "1,16,64"),
             LoadGenerator = Env("BENCH_LOADGEN") ?? (OnPath("wrk") ? "wrk" : "dotnet"),
             Output = Env("BENCH_OUTPUT") ?? Path.Combine("bench", "results", "latest.json"),
             ApiLog = Env("BENCH_API_LOG") ?? Path.Combine("bench", "results", "api.log"),
@@ -48,6 +47,10 @@ internal sealed record Settings
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static int[] Ints(string name, string fallback) =>
+        (Env(name) ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
 
     private static int Int(string name, int fallback) =>
         Env(name) is { } text ? int.Parse(text.Replace("_", string.Empty, StringComparison.Ordinal), CultureInfo.InvariantCulture) : fallback;
