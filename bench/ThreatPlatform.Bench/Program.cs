@@ -263,7 +263,8 @@ static double Round(double value, int digits = 1) => Math.Round(value, digits);
 
 static string Verdict(bool met, string target) => $"{target}: {(met ? "met" : "MISSED")}";
 
-static string Describe(LoadResult r) => r.Note ?? $"{r.PerSecond:N0} req/s, p50 {r.P50Ms:N1} ms, p99 {r.P99Ms:N1} ms" + (r.Errors > 0 ? $", {r.Errors:N0} errors" : string.Empty);
+static string Describe(LoadResult r) => r.Note ?? $"{(r.PerSecond < 10 ? r.PerSecond.ToString("N1") : r.PerSecond.ToString("N0"))} req/s, " +
+    $"p50 {r.P50Ms:N1} ms, p99 {r.P99Ms:N1} ms" + (r.Errors > 0 ? $", {r.Errors:N0} errors" : string.Empty);
 
 static JsonObject Json(LoadResult r) => new()
 {
