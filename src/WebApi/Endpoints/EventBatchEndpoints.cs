@@ -30,6 +30,12 @@ internal static class EventBatchEndpoints
             .WithTags("Events")
             .WithName("Events_IngestBatch")
             .WithSummary("Ingest up to 10,000 events at once, as a JSON array or NDJSON; invalid items are reported, not stored")
+            .WithDescription(
+                "Body: a JSON array of events (Content-Type application/json), or the same events one per line as NDJSON " +
+                "(Content-Type application/x-ndjson, read as it streams in; blank lines are not items). At most 10,000 " +
+                "events or 10 MiB (413 beyond). Each item is validated like POST /api/events/; rejected items are listed " +
+                "with their 0-based index and errors by field. A repeat of a stored source + external_id, or of an earlier " +
+                "item of the batch, counts as a duplicate. Events and their alerts are committed together before the 200.")
             // Also makes routing answer any other content type with a 415 problem before the body is read.
             .Accepts<EventInput[]>("application/json", BatchBodyReader.NdjsonMediaType)
             .Produces<BatchIngestResult>()

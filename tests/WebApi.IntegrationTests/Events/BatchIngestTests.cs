@@ -299,6 +299,36 @@ public sealed class BatchIngestTests(ApiFactory factory) : IClassFixture<ApiFact
         await response.ShouldBeProblemAsync(415);
     }
 
+    [Fact]
+    public async Task Concurrent_batches_sharing_external_ids_store_each_event_once_without_deadlocking()
+    {
+        var client = await factory.CreateClientAsAsync(UserRole.Admin);
+        var source = NewSource();
+        var keys = Enumerable.Range(0, 200).Select(i => $"k{i}").ToList();
+        var forward = keys.Select(k => (object)Event(source, "HIGH", externalId: k)).ToList();
+        var backward = Enumerable.Reverse(keys).Select(k => (object)Event(source, "HIGH", externalId: k)).ToList();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => client.PostArrayAsync(i % 2 == 0 ? forward : backward)));
+
+        var results = await Task.WhenAll(answers.Select(a => a.ShouldBeBatchAnswerAsync()));
+        results.Sum(r => r.Accepted).Should().Be(200);
+        results.Sum(r => r.Duplicates).Should().Be(600);
+        results.Sum(r => r.AlertsCreated).Should().Be(200);
+        (await factory.WithDbAsync(db => db.Alerts.CountAsync(a => a.Source == source))).Should().Be(200);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_body_as_an_array_of_events_and_every_answer()
+    {
+        var response = await factory.CreateClient().GetAsync(new Uri("/swagger/v1/swagger.json", UriKind.Relative));
+
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var operation = document.RootElement.GetProperty("paths").GetProperty("/api/events/batch").GetProperty("post");
+        operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema")
+            .GetProperty("type").GetString().Should().Be("array");
+        operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["200", "400", "401", "403", "413", "415"]);
+    }
+
     /// <summary>An endless body of one repeated line, sent without a Content-Length.</summary>
     private sealed class RepeatingStream(byte[] line, long total) : Stream
     {
