@@ -1,0 +1,148 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.RateLimiting;
+using NSwag;
+using NSwag.Generation.AspNetCore;
+using NSwag.Generation.Processors;
+using NSwag.Generation.Processors.Contexts;
+
+namespace ThreatPlatform.WebApi.OpenApi;
+
+/// <summary>
+/// Describes every operation from its endpoint metadata, so endpoints only say what is particular to them:
+/// <list type="bullet">
+/// <item>operationId from <c>.WithName("Tag_Action")</c>, summary and description from <c>.WithSummary</c>/<c>.WithDescription</c>;</item>
+/// <item>401 and the bearer requirement when the endpoint requires authorization, 403 when its policy admits only some roles;</item>
+/// <item>400 for any parameter or body, 413/415 for a body, 404 for a route parameter, 429 with Retry-After when rate limited;</item>
+/// <item>a description on every response. Statuses particular to an endpoint (409, 423…) come from <c>.ProducesProblem</c>.</item>
+/// </list>
+/// The problem+json body of every 4xx is set document-wide by <see cref="DocumentConventions"/>.
+/// </summary>
+internal sealed class OperationConventions(AuthorizationOptions authorization, IReadOnlyCollection<string> allRoles) : IOperationProcessor
+{
+    public const string SecurityScheme = "Bearer";
+
+    public bool Process(OperationProcessorContext context)
+    {
+        if (context is not AspNetCoreOperationProcessorContext aspNet)
+        {
+            return true;
+        }
+
+        var metadata = aspNet.ApiDescription.ActionDescriptor.EndpointMetadata;
+        var operation = context.OperationDescription.Operation;
+
+        if (metadata.OfType<IEndpointNameMetadata>().LastOrDefault() is { } name)
+        {
+            operation.OperationId = name.EndpointName;
+        }
+
+        operation.Summary = metadata.OfType<IEndpointSummaryMetadata>().LastOrDefault()?.Summary ?? operation.Summary;
+        operation.Description = metadata.OfType<IEndpointDescriptionMetadata>().LastOrDefault()?.Description ?? operation.Description;
+
+        var hasBody = operation.RequestBody is not null;
+        if (hasBody || operation.Parameters.Count > 0)
+        {
+            AddResponse(operation, StatusCodes.Status400BadRequest);
+        }
+
+        if (hasBody)
+        {
+            AddResponse(operation, StatusCodes.Status413PayloadTooLarge);
+            AddResponse(operation, StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (operation.Parameters.Any(p => p.Kind == OpenApiParameterKind.Path))
+        {
+            AddResponse(operation, StatusCodes.Status404NotFound);
+        }
+
+        if (metadata.OfType<EnableRateLimitingAttribute>().Any() && !metadata.OfType<DisableRateLimitingAttribute>().Any())
+        {
+            AddResponse(operation, StatusCodes.Status429TooManyRequests);
+        }
+
+        var authorize = metadata.OfType<IAuthorizeData>().ToList();
+        if (authorize.Count > 0 && !metadata.OfType<IAllowAnonymous>().Any())
+        {
+            operation.Security = [new OpenApiSecurityRequirement { [SecurityScheme] = [] }];
+            AddResponse(operation, StatusCodes.Status401Unauthorized);
+            if (authorize.Any(IsRoleRestricted))
+            {
+                AddResponse(operation, StatusCodes.Status403Forbidden);
+            }
+        }
+
+        foreach (var (status, response) in operation.Responses)
+        {
+            if (string.IsNullOrEmpty(response.Description))
+            {
+                response.Description = Describe(status);
+            }
+
+            if (status is "423" or "429" && !response.Headers.ContainsKey("Retry-After"))
+            {
+                response.Headers["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before trying again.",
+                    Schema = new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Integer, Format = "int32", Minimum = 1, Maximum = 86_400 },
+                };
+            }
+        }
+
+        var ordered = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        operation.Responses.Clear();
+        foreach (var (status, response) in ordered)
+        {
+            operation.Responses[status] = response;
+        }
+
+        return true;
+    }
+
+    /// <summary>True when the endpoint's policy or roles leave out some role, i.e. a signed-in user may get a 403.</summary>
+    private bool IsRoleRestricted(IAuthorizeData data)
+    {
+        if (!string.IsNullOrWhiteSpace(data.Roles))
+        {
+            return true;
+        }
+
+        var policy = data.Policy is null ? authorization.DefaultPolicy : authorization.GetPolicy(data.Policy);
+        return policy is not null && policy.Requirements.Any(r => r switch
+        {
+            RolesAuthorizationRequirement roles => !allRoles.All(role => roles.AllowedRoles.Contains(role, StringComparer.Ordinal)),
+            DenyAnonymousAuthorizationRequirement => false,
+            _ => true,
+        });
+    }
+
+    private static void AddResponse(OpenApiOperation operation, int status)
+    {
+        var key = status.ToString(CultureInfo.InvariantCulture);
+        if (!operation.Responses.ContainsKey(key))
+        {
+            operation.Responses[key] = new OpenApiResponse();
+        }
+    }
+
+    internal static string Describe(string status) => status switch
+    {
+        "200" => "OK.",
+        "201" => "Created.",
+        "204" => "Done; no content.",
+        "400" => "Malformed or invalid input: `errors` names each snake_case field or query parameter.",
+        "401" => "Not authenticated: credentials or access token missing, wrong, expired or revoked.",
+        "403" => "Authenticated, but this role may not do this.",
+        "404" => "No such resource.",
+        "409" => "Conflict with the current state (a duplicate, an illegal status transition, the last admin).",
+        "413" => "The request body is larger than this endpoint accepts.",
+        "415" => "Unsupported content type.",
+        "422" => "The input is well formed but cannot be processed.",
+        "423" => "The account is locked after repeated failed sign-ins; Retry-After says for how long.",
+        "429" => "Too many requests; Retry-After says when to try again.",
+        _ => "See the status code.",
+    };
+}
