@@ -19,6 +19,14 @@ internal sealed class DocumentConventions : IDocumentProcessor
     /// <summary>ASP.NET Core's own problem types, which the wire's ProblemDetails below replaces.</summary>
     private static readonly string[] ReplacedSchemas = ["ProblemDetails", "HttpValidationProblemDetails"];
 
+    private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
+    {
+        ["Auth"] = "Register, sign in, rotate and revoke tokens.",
+        ["Users"] = "User administration (admins only).",
+        ["Events"] = "Security events pushed by sensors; HIGH and CRITICAL ones raise an alert.",
+        ["Alerts"] = "Alerts and their status lifecycle with an audit trail.",
+    };
+
     public void Process(DocumentProcessorContext context)
     {
         var document = context.Document;
@@ -29,9 +37,15 @@ internal sealed class DocumentConventions : IDocumentProcessor
             Type = OpenApiSecuritySchemeType.Http,
             Scheme = "bearer",
             BearerFormat = "JWT",
-            Description = "The short-lived HS256 access token from POST /api/auth/login/ (RFC 8725 practices: one algorithm, "
+            Description = "The short-lived HS256 access token from POST /api/auth/login/ (RFC8725 practices: one algorithm, "
                 + "issuer, audience and expiry checked); renew it with POST /api/auth/refresh/.",
         };
+
+        document.Tags = document.Operations
+            .SelectMany(o => o.Operation.Tags)
+            .Distinct(StringComparer.Ordinal)
+            .Select(tag => new OpenApiTag { Name = tag, Description = TagDescriptions.GetValueOrDefault(tag) })
+            .ToList();
 
         foreach (var name in ReplacedSchemas)
         {

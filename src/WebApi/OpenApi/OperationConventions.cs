@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
 using NSwag;
+using ThreatPlatform.Application.Common.Paging;
 using NSwag.Generation.AspNetCore;
 using NSwag.Generation.Processors;
 using NSwag.Generation.Processors.Contexts;
@@ -42,6 +43,11 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         operation.Summary = metadata.OfType<IEndpointSummaryMetadata>().LastOrDefault()?.Summary ?? operation.Summary;
         operation.Description = metadata.OfType<IEndpointDescriptionMetadata>().LastOrDefault()?.Description ?? operation.Description;
 
+        foreach (var parameter in operation.Parameters)
+        {
+            Bound(parameter);
+        }
+
         var hasBody = operation.RequestBody is not null;
         if (hasBody || operation.Parameters.Count > 0)
         {
@@ -75,6 +81,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             }
         }
 
+        AddResponse(operation, StatusCodes.Status500InternalServerError);
         foreach (var (status, response) in operation.Responses)
         {
             if (string.IsNullOrEmpty(response.Description))
@@ -119,6 +126,25 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         });
     }
 
+    /// <summary>
+    /// Ranges every client may rely on: route ids are positive; <c>page</c> counts from 1; <c>page_size</c> is at most
+    /// <see cref="Paging.MaxPageSize"/> (larger values are clamped). An endpoint's own bounds win.
+    /// </summary>
+    private static void Bound(OpenApiParameter parameter)
+    {
+        var schema = parameter.Schema ?? parameter;
+        if (schema.Type.HasFlag(NJsonSchema.JsonObjectType.Integer) is false || schema.Minimum is not null || schema.Maximum is not null)
+        {
+            return;
+        }
+
+        (schema.Minimum, schema.Maximum) = (parameter.Kind, parameter.Name) switch
+        {
+            (OpenApiParameterKind.Query, "page_size") => (1m, (decimal?)Paging.MaxPageSize),
+            _ => (1m, schema.Format == "int64" ? long.MaxValue : int.MaxValue),
+        };
+    }
+
     private static void AddResponse(OpenApiOperation operation, int status)
     {
         var key = status.ToString(CultureInfo.InvariantCulture);
@@ -143,6 +169,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         "422" => "The input is well formed but cannot be processed.",
         "423" => "The account is locked after repeated failed sign-ins; Retry-After says for how long.",
         "429" => "Too many requests; Retry-After says when to try again.",
+        "500" => "Unexpected failure: a problem with only a trace_id to quote, never internals.",
         _ => "See the status code.",
     };
 }
