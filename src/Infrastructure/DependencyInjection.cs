@@ -23,6 +23,7 @@ public static class DependencyInjection
         services.AddSingleton(dataSource);
         services.AddDbContext<ApplicationDbContext>(options => ConfigureNpgsql(options, dataSource));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
+        services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddIdentityServices(configuration);
         services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return services;

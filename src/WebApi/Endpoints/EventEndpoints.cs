@@ -1,9 +1,71 @@
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Events.GetEvent;
+using ThreatPlatform.Application.Events.IngestEvent;
+using ThreatPlatform.Application.Events.ListEvents;
+using ThreatPlatform.WebApi.Common;
+
 namespace ThreatPlatform.WebApi.Endpoints;
 
 internal static class EventEndpoints
 {
     public static void MapEventEndpoints(this IEndpointRouteBuilder api)
     {
-        _ = api;
+        var events = api.MapGroup("/events").WithTags("Events").RequireAuthorization(Policies.Analyst);
+
+        events.MapPost("/", async (IngestEventCommand command, ISender sender, CancellationToken ct) =>
+                await sender.Send(command, ct) is var ingested && ingested.Created
+                    ? Results.Created($"/api/events/{ingested.Event.Id}/", ingested.Event)
+                    : Results.Ok(ingested.Event))
+            .WithName("Events_Ingest")
+            .WithSummary("Ingest one security event (a repeat of a sensor's source + external_id answers 200 with the stored event)")
+            .Accepts<IngestEventCommand>("application/json")
+            .Produces<EventDto>(StatusCodes.Status201Created)
+            .Produces<EventDto>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        events.MapGet("/", async (
+                string? page,
+                [FromQuery(Name = "page_size")] string? pageSize,
+                [FromQuery(Name = "severity")] string[]? severity,
+                string? source,
+                [FromQuery(Name = "event_type")] string? eventType,
+                [FromQuery(Name = "occurred_at__gte")] string? occurredAtGte,
+                [FromQuery(Name = "occurred_at__lte")] string? occurredAtLte,
+                string? search,
+                string? ordering,
+                HttpRequest request,
+                ISender sender,
+                CancellationToken ct) =>
+                PageEnvelope.From(
+                    await sender.Send(
+                        new ListEventsQuery
+                        {
+                            Page = PageEnvelope.ParseInt(page, "page"),
+                            PageSize = PageEnvelope.ParseInt(pageSize, "page_size"),
+                            Severity = severity,
+                            Source = source,
+                            EventType = eventType,
+                            OccurredAtGte = occurredAtGte,
+                            OccurredAtLte = occurredAtLte,
+                            Search = search,
+                            Ordering = ordering,
+                        },
+                        ct),
+                    request))
+            .WithName("Events_List")
+            .WithSummary("Events, newest first, filtered, searched and ordered, a page at a time")
+            .Produces<PageEnvelope<EventDto>>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        events.MapGet("/{id:long}/", (long id, ISender sender, CancellationToken ct) => sender.Send(new GetEventQuery(id), ct))
+            .WithName("Events_Get")
+            .WithSummary("One event")
+            .Produces<EventDto>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 }

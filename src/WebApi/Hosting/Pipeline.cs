@@ -27,6 +27,7 @@ internal static class Pipeline
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRequestBodyLimit(ServiceRegistration.DefaultMaxBodyBytes);
 
         app.UseOpenApi(o =>
         {

@@ -1,3 +1,5 @@
+using ThreatPlatform.Domain.Common;
+
 namespace ThreatPlatform.Application.Common.Paging;
 
 /// <summary>A page of results and the total count, before WebApi wraps it in the DRF envelope with next/previous links.</summary>
@@ -21,4 +23,15 @@ public static class Paging
         > MaxPageSize => MaxPageSize,
         { } size => size,
     };
+
+    /// <summary>As DRF: a page past the last one is a 404 (page 1 of nothing is an empty page).</summary>
+    public static void ThrowIfPastEnd(int pageNumber, int pageSize, long count)
+    {
+        if (pageNumber > 1 && (long)(pageNumber - 1) * pageSize >= count)
+        {
+            throw new NotFound("Page", pageNumber);
+        }
+    }
+
+    public static int Skip(int pageNumber, int pageSize) => (pageNumber - 1) * pageSize;
 }

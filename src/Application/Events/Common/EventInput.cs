@@ -12,7 +12,7 @@ namespace ThreatPlatform.Application.Events.Common;
 /// One event as a sensor sends it (single and batch ingest alike). Enums and IPs arrive as text so that a bad value is
 /// reported by field name rather than failing the whole body.
 /// </summary>
-public sealed record EventInput
+public record EventInput
 {
     public string? Source { get; init; }
     public string? EventType { get; init; }

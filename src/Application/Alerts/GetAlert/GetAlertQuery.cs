@@ -1,0 +1,22 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Alerts.Common;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Common;
+
+namespace ThreatPlatform.Application.Alerts.GetAlert;
+
+/// <summary>One alert with its event and history (GET /api/alerts/{id}/).</summary>
+public sealed record GetAlertQuery(long Id) : IQuery<AlertDetailDto>;
+
+public sealed class GetAlertQueryHandler(IApplicationDbContext db) : IQueryHandler<GetAlertQuery, AlertDetailDto>
+{
+    public async ValueTask<AlertDetailDto> Handle(GetAlertQuery query, CancellationToken cancellationToken)
+    {
+        var alert = await db.Alerts.AsNoTracking()
+            .Include(a => a.Event)
+            .FirstOrDefaultAsync(a => a.Id == query.Id, cancellationToken)
+            ?? throw new NotFound("Alert", query.Id);
+        return await alert.ToDetailAsync(db, cancellationToken);
+    }
+}

@@ -1,0 +1,15 @@
+using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Events;
+
+namespace ThreatPlatform.Application.Common.Interfaces;
+
+/// <summary>
+/// Case-insensitive substring search over an event's source, event type and description. Lives behind an interface
+/// because the fast form is PostgreSQL's ILIKE served by a trigram index, which the Application cannot name.
+/// </summary>
+public interface ITextSearch
+{
+    IQueryable<SecurityEvent> Matching(IQueryable<SecurityEvent> events, string term);
+
+    IQueryable<Alert> Matching(IQueryable<Alert> alerts, string term);
+}

@@ -1,0 +1,23 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Domain.Common;
+
+namespace ThreatPlatform.Application.Events.GetEvent;
+
+/// <summary>One event by id (GET /api/events/{id}/).</summary>
+public sealed record GetEventQuery(long Id) : IQuery<EventDto>;
+
+public sealed class GetEventQueryHandler(IApplicationDbContext db) : IQueryHandler<GetEventQuery, EventDto>
+{
+    public async ValueTask<EventDto> Handle(GetEventQuery query, CancellationToken cancellationToken)
+    {
+        var row = await db.Events.AsNoTracking()
+            .Where(e => e.Id == query.Id)
+            .Select(e => new { Event = e, AlertId = e.Alert != null ? (long?)e.Alert.Id : null })
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFound("Event", query.Id);
+        return row.Event.ToDto(row.AlertId);
+    }
+}

@@ -1,0 +1,66 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Events.Common;
+
+namespace ThreatPlatform.Application.Events.IngestEvent;
+
+/// <summary>A sensor reports one event (POST /api/events/). The body is the event itself.</summary>
+public sealed record IngestEventCommand : EventInput, ICommand<IngestedEvent>;
+
+/// <summary>The stored event, and whether this call stored it (201) or found it stored already (200).</summary>
+public sealed record IngestedEvent(EventDto Event, bool Created);
+
+/// <summary>
+/// Stores the event; the entity raises EventIngested and the persistence layer dispatches it before the one
+/// SaveChanges, so a severe event's alert is written in the same transaction. A repeat of a sensor's
+/// (source, external_id) answers the stored event instead of storing it twice.
+/// </summary>
+public sealed class IngestEventCommandHandler(IApplicationDbContext db, ICurrentUser currentUser, TimeProvider clock)
+    : ICommandHandler<IngestEventCommand, IngestedEvent>
+{
+    public async ValueTask<IngestedEvent> Handle(IngestEventCommand command, CancellationToken cancellationToken)
+    {
+        var securityEvent = command.ToDomain(currentUser.Id, clock.GetUtcNow());
+        if (securityEvent.ExternalId is not null
+            && await FindStoredAsync(securityEvent.Source, securityEvent.ExternalId, cancellationToken) is { } stored)
+        {
+            return new IngestedEvent(stored, Created: false);
+        }
+
+        db.Events.Add(securityEvent);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (securityEvent.ExternalId is not null)
+        {
+            // Lost a race with the same event arriving at once: the unique (source, external_id) index refused the
+            // second copy, and the whole transaction (event and alert) rolled back. Answer the winner's event.
+            var winner = await FindStoredAsync(securityEvent.Source, securityEvent.ExternalId, cancellationToken);
+            if (winner is null)
+            {
+                throw;
+            }
+
+            return new IngestedEvent(winner, Created: false);
+        }
+
+        return new IngestedEvent(securityEvent.ToDto(securityEvent.Alert?.Id), Created: true);
+    }
+
+    private async Task<EventDto?> FindStoredAsync(string source, string externalId, CancellationToken cancellationToken)
+    {
+        var row = await db.Events.AsNoTracking()
+            .Where(e => e.Source == source && e.ExternalId == externalId)
+            .Select(e => new { Event = e, AlertId = e.Alert != null ? (long?)e.Alert.Id : null })
+            .FirstOrDefaultAsync(cancellationToken);
+        return row?.Event.ToDto(row.AlertId);
+    }
+}
+
+public sealed class IngestEventCommandValidator : AbstractValidator<IngestEventCommand>
+{
+    public IngestEventCommandValidator(TimeProvider clock) => Include(new EventInputValidator(clock));
+}

@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Events;
+
+namespace ThreatPlatform.Infrastructure.Persistence;
+
+/// <summary>
+/// ILIKE '%term%' over source, event type and description: each arm is served by the events table's trigram GIN
+/// index (ix_events_search_trgm), so search stays an index lookup at millions of rows, not a sequential scan.
+/// </summary>
+internal sealed class PostgresTextSearch : ITextSearch
+{
+    // Named explicitly: without it the provider emits ESCAPE '' and a '%' in the term would be a wildcard.
+    private const string Escape = @"\";
+
+    public IQueryable<SecurityEvent> Matching(IQueryable<SecurityEvent> events, string term)
+    {
+        var pattern = Pattern(term);
+        return events.Where(e =>
+            EF.Functions.ILike(e.Source, pattern, Escape)
+            || EF.Functions.ILike(e.EventType, pattern, Escape)
+            || EF.Functions.ILike(e.Description, pattern, Escape));
+    }
+
+    // Searches the event's own columns (not the alert's snapshot) so the three arms share one trigram index.
+    public IQueryable<Alert> Matching(IQueryable<Alert> alerts, string term)
+    {
+        var pattern = Pattern(term);
+        return alerts.Where(a =>
+            EF.Functions.ILike(a.Event.Source, pattern, Escape)
+            || EF.Functions.ILike(a.Event.EventType, pattern, Escape)
+            || EF.Functions.ILike(a.Event.Description, pattern, Escape));
+    }
+
+    /// <summary>The term as a literal substring: LIKE's wildcards and its escape character in it match themselves.</summary>
+    internal static string Pattern(string term) =>
+        "%" + term.Replace(@"\", @"\\", StringComparison.Ordinal)
+            .Replace("%", @"\%", StringComparison.Ordinal)
+            .Replace("_", @"\_", StringComparison.Ordinal) + "%";
+}

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using ThreatPlatform.Domain.Users;
+using ThreatPlatform.Infrastructure.Persistence;
+using ThreatPlatform.WebApi.IntegrationTests.Events;
+using ThreatPlatform.WebApi.IntegrationTests.Support;
+
+namespace ThreatPlatform.WebApi.IntegrationTests.Alerts;
+
+/// <summary>
+/// The documented filters, search and orderings are index lookups on a large table: the exact SQL the API runs
+/// (captured from EF Core, parameters and all) is EXPLAINed, and no plan may scan alerts or events sequentially.
+/// </summary>
+public sealed class QueryPlanTests(QueryPlanTests.SeededApiFactory factory) : IClassFixture<QueryPlanTests.SeededApiFactory>
+{
+    public static TheoryData<string> ListQueries => new()
+    {
+        "/api/alerts/?status=OPEN",
+        "/api/alerts/?status=OPEN,ACKNOWLEDGED&ordering=-updated_at",
+        "/api/alerts/?event__severity=CRITICAL&ordering=-event__severity",
+        "/api/alerts/?event__source=sensor-7",
+        "/api/alerts/?event__event_type=type-3",
+        "/api/alerts/?created_at__gte=2026-11-20T00:00:00Z",
+        "/api/alerts/?search=needle",
+        "/api/alerts/?status=OPEN&event__severity=CRITICAL&search=needle&ordering=-created_at",
+        "/api/alerts/?ordering=status&status=IN_PROGRESS",
+        "/api/events/?severity=CRITICAL",
+        "/api/events/?source=sensor-7&ordering=-timestamp",
+        "/api/events/?event_type=type-3",
+        "/api/events/?occurred_at__gte=2026-11-20T00:00:00Z&ordering=occurred_at",
+        "/api/events/?search=needle",
+    };
+
+    [Theory]
+    [MemberData(nameof(ListQueries))]
+    public async Task No_documented_list_query_scans_a_large_table_sequentially(string uri)
+    {
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        factory.Captured.Clear();
+
+        await analyst.GetJsonAsync(uri);
+
+        var statements = factory.Captured.Where(c => c.Text.Contains("FROM events", StringComparison.Ordinal)
+            || c.Text.Contains("FROM alerts", StringComparison.Ordinal)).ToList();
+        statements.Should().NotBeEmpty();
+        foreach (var statement in statements)
+        {
+            var plan = await factory.ExplainAsync(statement);
+            plan.Should().NotContain("Seq Scan on alerts", because: $"{uri} ran{Environment.NewLine}{statement.Text}{Environment.NewLine}{plan}");
+            plan.Should().NotContain("Seq Scan on events", because: $"{uri} ran{Environment.NewLine}{statement.Text}{Environment.NewLine}{plan}");
+        }
+    }
+
+    public sealed record CapturedCommand(string Text, IReadOnlyList<NpgsqlParameter> Parameters);
+
+    /// <summary>An API on a database seeded with 200,000 events (a third of them severe, so ~67,000 alerts), analysed.</summary>
+    public sealed class SeededApiFactory : ApiFactory, IAsyncLifetime
+    {
+        public ConcurrentQueue<CapturedCommand> Captured { get; } = new();
+
+        public new async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync();
+            await using var seed = new NpgsqlCommand(
+                """
+                INSERT INTO events (source, event_type, severity, description, occurred_at, timestamp)
+                SELECT 'sensor-' || (i % 50), 'type-' || (i % 40), 1 + (i % 4),
+                       CASE WHEN i % 5000 = 0 THEN 'needle in the haystack ' || i ELSE 'routine traffic sample ' || md5(i::text) END,
+                       timestamptz '2026-10-01' + i * interval '20 seconds', timestamptz '2026-10-01' + i * interval '20 seconds'
+                FROM generate_series(1, 200000) AS i;
+                INSERT INTO alerts (event_id, status, severity, source, event_type, created_at, updated_at)
+                SELECT id, CASE WHEN id % 20 = 0 THEN 1 WHEN id % 20 = 1 THEN 2 WHEN id % 20 = 2 THEN 3 ELSE 4 END,
+                       severity, source, event_type, timestamp, timestamp
+                FROM events WHERE severity >= 3;
+                """,
+                connection);
+            seed.CommandTimeout = 300;
+            await seed.ExecuteNonQueryAsync();
+
+            // VACUUM runs alone (not in a multi-statement batch); it also fills the visibility map for index-only scans.
+            foreach (var table in new[] { "events", "alerts" })
+            {
+                await using var vacuum = new NpgsqlCommand($"VACUUM ANALYZE {table}", connection);
+                await vacuum.ExecuteNonQueryAsync();
+            }
+        }
+
+        protected override void ConfigureTestServices(IWebHostBuilder builder) =>
+            builder.ConfigureTestServices(services =>
+                services.ConfigureDbContext<ApplicationDbContext>(o => o.AddInterceptors(new CaptureCommands(Captured))));
+
+        public async Task<string> ExplainAsync(CapturedCommand command)
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync();
+            await using var explain = new NpgsqlCommand("EXPLAIN " + command.Text, connection);
+            foreach (var parameter in command.Parameters)
+            {
+                explain.Parameters.Add(parameter.Clone());
+            }
+
+            var lines = new List<string>();
+            await using var reader = await explain.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                lines.Add(reader.GetString(0));
+            }
+
+            return string.Join(Environment.NewLine, lines);
+        }
+    }
+
+    private sealed class CaptureCommands(ConcurrentQueue<CapturedCommand> captured) : DbCommandInterceptor
+    {
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command,
+            CommandEventData eventData,
+            InterceptionResult<DbDataReader> result,
+            CancellationToken cancellationToken = default)
+        {
+            captured.Enqueue(new CapturedCommand(
+                command.CommandText,
+                command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToList()));
+            return ValueTask.FromResult(result);
+        }
+    }
+}
