@@ -15,12 +15,7 @@ internal static class UserEndpoints
     {
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(Policies.Admin);
 
-        users.MapGet("/", async (
-                [JsonSchemaType(typeof(int?))] string? page,
-                [FromQuery(Name = "page_size"), JsonSchemaType(typeof(int?))] string? pageSize,
-                HttpRequest request,
-                ISender sender,
-                CancellationToken ct) =>
+        users.MapGet("/", async (string? page, [FromQuery(Name = "page_size")] string? pageSize, HttpRequest request, ISender sender, CancellationToken ct) =>
                 PageEnvelope.From(
                     await sender.Send(new ListUsersQuery(PageEnvelope.ParseInt(page, "page"), PageEnvelope.ParseInt(pageSize, "page_size")), ct),
                     request))

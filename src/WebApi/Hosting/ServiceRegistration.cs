@@ -134,7 +134,7 @@ internal static class ServiceRegistration
                 SchemaType = NJsonSchema.SchemaType.OpenApi3,
                 SerializerOptions = json,
                 GenerateEnumMappingDescription = false,
-                SchemaProcessors = { new RequireNonNullableProperties() },
+                SchemaProcessors = { new InputSchemaHints(), new RequireNonNullableProperties() },
             };
             settings.OperationProcessors.Add(new OperationConventions(
                 sp.GetRequiredService<IOptions<AuthorizationOptions>>().Value,

@@ -49,7 +49,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         }
 
         var hasBody = operation.RequestBody is not null;
-        if (hasBody || operation.Parameters.Count > 0)
+        if (hasBody || operation.Parameters.Any(p => p.Kind == OpenApiParameterKind.Query))
         {
             AddResponse(operation, StatusCodes.Status400BadRequest);
         }
@@ -127,12 +127,20 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
     }
 
     /// <summary>
-    /// Ranges every client may rely on: route ids are positive; <c>page</c> counts from 1; <c>page_size</c> is at most
-    /// <see cref="Paging.MaxPageSize"/> (larger values are clamped). An endpoint's own bounds win.
+    /// Types and ranges every client may rely on: <c>page</c> and <c>page_size</c> are whole numbers, <c>page</c> from 1,
+    /// <c>page_size</c> at most <see cref="Paging.MaxPageSize"/> (larger values are clamped); integer route ids are
+    /// positive. An endpoint's own bounds win.
     /// </summary>
     private static void Bound(OpenApiParameter parameter)
     {
         var schema = parameter.Schema ?? parameter;
+        if (parameter.Kind == OpenApiParameterKind.Query && parameter.Name is "page" or "page_size" && schema.Type.HasFlag(NJsonSchema.JsonObjectType.String))
+        {
+            // Paging parameters bind as text so that "abc" is a 400 naming them; on the wire they are whole numbers.
+            schema.Type = NJsonSchema.JsonObjectType.Integer;
+            schema.Format = "int32";
+        }
+
         if (schema.Type.HasFlag(NJsonSchema.JsonObjectType.Integer) is false || schema.Minimum is not null || schema.Maximum is not null)
         {
             return;
