@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PORT ?= 8000
 API := src/WebApi/ThreatPlatform.WebApi.csproj
 
-.PHONY: help run test migrate create-admin db-start db-stop build format clean
+.PHONY: help run test migrate create-admin db-start db-stop build format clean client client-test lint-openapi
 
 help:
 	@echo "make run           restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
@@ -12,6 +12,9 @@ help:
 	@echo "make migrate       apply database migrations"
 	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo)"
 	@echo "make db-start | db-stop   the private PostgreSQL cluster under .data/"
+	@echo "make client        regenerate clients/typescript (openapi.json + src/client.ts) from the API it builds and serves"
+	@echo "make client-test   the TypeScript client's checks: Spectral, tsc --noEmit, Node test against the real API"
+	@echo "make lint-openapi  Spectral (OpenAPI + OWASP rules) over clients/typescript/openapi.json"
 
 run:
 	@source scripts/env.sh && \
@@ -20,6 +23,16 @@ run:
 
 test:
 	@scripts/test.sh
+
+client:
+	@scripts/client.sh
+
+client-test:
+	@dotnet build $(API) -c Release --nologo -v quiet -clp:ErrorsOnly && scripts/client-test.sh
+
+lint-openapi:
+	@cd clients/typescript && { [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && \
+	npx --no-install spectral lint --fail-severity=error openapi.json
 
 migrate:
 	@source scripts/env.sh && dotnet run --project $(API) -c Release -- migrate

@@ -44,7 +44,8 @@ public sealed partial class OpenApiDocumentTests(ApiFactory factory) : IClassFix
     {
         var secured = (await OperationsAsync()).Where(o => o.Element.TryGetProperty("security", out _)).ToList();
 
-        secured.Select(o => o.Id).Should().Contain(["Auth_Me", "Auth_Logout", "Users_List", "Users_Update"]);
+        secured.Select(o => o.Id).Should().Contain(
+            ["Auth_Me", "Auth_Logout", "Users_List", "Users_Update", "Events_Ingest", "Events_List", "Alerts_List", "Alerts_UpdateStatus"]);
         foreach (var op in secured)
         {
             op.Element.GetProperty("security")[0].TryGetProperty("Bearer", out _).Should().BeTrue($"{op}");
@@ -67,7 +68,9 @@ public sealed partial class OpenApiDocumentTests(ApiFactory factory) : IClassFix
 
         operations["Users_List"].Responses.Should().Contain("403");
         operations["Users_Update"].Responses.Should().Contain(["403", "404", "409"]);
+        operations["Alerts_UpdateStatus"].Responses.Should().Contain(["403", "404", "409"]);
         operations["Auth_Me"].Responses.Should().NotContain("403");
+        operations["Alerts_List"].Responses.Should().Contain("401").And.NotContain("403");
     }
 
     [Fact]
