@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
 using NSwag;
-using ThreatPlatform.Application.Common.Paging;
 using NSwag.Generation.AspNetCore;
 using NSwag.Generation.Processors;
 using NSwag.Generation.Processors.Contexts;
+using ThreatPlatform.Application.Common.Paging;
 
 namespace ThreatPlatform.WebApi.OpenApi;
 
