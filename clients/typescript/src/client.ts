@@ -685,7 +685,7 @@ export class EventsClient {
      * Events, newest first, filtered, searched and ordered, a page at a time
      * @param page (optional) 
      * @param pageSize (optional) 
-     * @param severity (optional) 
+     * @param severity (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param source (optional) 
      * @param eventType (optional) 
      * @param occurredAtGte (optional) 
@@ -694,7 +694,7 @@ export class EventsClient {
      * @param ordering (optional) 
      * @return OK.
      */
-    list(page?: number | null | undefined, pageSize?: number | null | undefined, severity?: string[] | null | undefined, source?: string | null | undefined, eventType?: string | null | undefined, occurredAtGte?: string | null | undefined, occurredAtLte?: string | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
+    list(page?: number | null | undefined, pageSize?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, eventType?: string | null | undefined, occurredAtGte?: Date | null | undefined, occurredAtLte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
         let url_ = this.baseUrl + "/api/events/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -707,9 +707,9 @@ export class EventsClient {
         if (eventType !== undefined && eventType !== null)
             url_ += "event_type=" + encodeURIComponent("" + eventType) + "&";
         if (occurredAtGte !== undefined && occurredAtGte !== null)
-            url_ += "occurred_at__gte=" + encodeURIComponent("" + occurredAtGte) + "&";
+            url_ += "occurred_at__gte=" + encodeURIComponent(occurredAtGte ? "" + occurredAtGte.toISOString() : "") + "&";
         if (occurredAtLte !== undefined && occurredAtLte !== null)
-            url_ += "occurred_at__lte=" + encodeURIComponent("" + occurredAtLte) + "&";
+            url_ += "occurred_at__lte=" + encodeURIComponent(occurredAtLte ? "" + occurredAtLte.toISOString() : "") + "&";
         if (search !== undefined && search !== null)
             url_ += "search=" + encodeURIComponent("" + search) + "&";
         if (ordering !== undefined && ordering !== null)
@@ -853,8 +853,8 @@ export class AlertsClient {
      * Alerts, newest first, filtered, searched and ordered, a page at a time
      * @param page (optional) 
      * @param pageSize (optional) 
-     * @param status (optional) 
-     * @param eventSeverity (optional) 
+     * @param status (optional) Repeat the parameter or separate values with commas; any of them matches.
+     * @param eventSeverity (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param eventSource (optional) 
      * @param eventType (optional) 
      * @param createdAtGte (optional) 
@@ -863,7 +863,7 @@ export class AlertsClient {
      * @param ordering (optional) 
      * @return OK.
      */
-    list(page?: number | null | undefined, pageSize?: number | null | undefined, status?: string[] | null | undefined, eventSeverity?: string[] | null | undefined, eventSource?: string | null | undefined, eventType?: string | null | undefined, createdAtGte?: string | null | undefined, createdAtLte?: string | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
+    list(page?: number | null | undefined, pageSize?: number | null | undefined, status?: AlertStatus[] | null | undefined, eventSeverity?: Severity[] | null | undefined, eventSource?: string | null | undefined, eventType?: string | null | undefined, createdAtGte?: Date | null | undefined, createdAtLte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
         let url_ = this.baseUrl + "/api/alerts/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -878,9 +878,9 @@ export class AlertsClient {
         if (eventType !== undefined && eventType !== null)
             url_ += "event__event_type=" + encodeURIComponent("" + eventType) + "&";
         if (createdAtGte !== undefined && createdAtGte !== null)
-            url_ += "created_at__gte=" + encodeURIComponent("" + createdAtGte) + "&";
+            url_ += "created_at__gte=" + encodeURIComponent(createdAtGte ? "" + createdAtGte.toISOString() : "") + "&";
         if (createdAtLte !== undefined && createdAtLte !== null)
-            url_ += "created_at__lte=" + encodeURIComponent("" + createdAtLte) + "&";
+            url_ += "created_at__lte=" + encodeURIComponent(createdAtLte ? "" + createdAtLte.toISOString() : "") + "&";
         if (search !== undefined && search !== null)
             url_ += "search=" + encodeURIComponent("" + search) + "&";
         if (ordering !== undefined && ordering !== null)

@@ -94,7 +94,8 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
   it("finds the alert with a status filter and a search", async () => {
     const alerts = new AlertsClient(baseUrl, analystHttp.http);
 
-    const page = await alerts.list(undefined, undefined, [AlertStatus.Open], undefined, undefined, undefined, undefined, undefined, marker);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    const page = await alerts.list(undefined, undefined, [AlertStatus.Open], [Severity.High, Severity.Critical], undefined, undefined, anHourAgo, undefined, marker);
 
     assert.equal(page.count, 1);
     assert.equal(page.results[0]?.id, alertId);

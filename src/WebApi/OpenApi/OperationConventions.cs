@@ -3,11 +3,14 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
+using Namotion.Reflection;
 using NSwag;
 using NSwag.Generation.AspNetCore;
 using NSwag.Generation.Processors;
 using NSwag.Generation.Processors.Contexts;
 using ThreatPlatform.Application.Common.Paging;
+using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.WebApi.OpenApi;
 
@@ -46,6 +49,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         foreach (var parameter in operation.Parameters)
         {
             Bound(parameter);
+            TypeFilter(parameter, context);
         }
 
         var hasBody = operation.RequestBody is not null;
@@ -151,6 +155,37 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             (OpenApiParameterKind.Query, "page_size") => (1m, (decimal?)Paging.MaxPageSize),
             _ => (1m, schema.Format == "int64" ? long.MaxValue : int.MaxValue),
         };
+    }
+
+    /// <summary>
+    /// The contract's filter parameters bind as text (so a bad value is a 400 naming them); on the wire they are typed
+    /// by name alike on every list: <c>status</c> and <c>*severity</c> are lists of enum values, <c>*__gte</c> and
+    /// <c>*__lte</c> are ISO 8601 timestamps.
+    /// </summary>
+    private static void TypeFilter(OpenApiParameter parameter, OperationProcessorContext context)
+    {
+        if (parameter.Kind != OpenApiParameterKind.Query)
+        {
+            return;
+        }
+
+        var schema = parameter.Schema ?? parameter;
+        var enumType = parameter.Name switch
+        {
+            "status" => typeof(AlertStatus),
+            "severity" or "event__severity" => typeof(Severity),
+            _ => null,
+        };
+        if (enumType is not null && schema.Type.HasFlag(NJsonSchema.JsonObjectType.Array) && schema.Item is { } item && item.Type.HasFlag(NJsonSchema.JsonObjectType.String))
+        {
+            schema.Item = context.SchemaGenerator.GenerateWithReference<NJsonSchema.JsonSchema>(enumType.ToContextualType(), context.SchemaResolver);
+            parameter.Description ??= "Repeat the parameter or separate values with commas; any of them matches.";
+        }
+        else if ((parameter.Name.EndsWith("__gte", StringComparison.Ordinal) || parameter.Name.EndsWith("__lte", StringComparison.Ordinal))
+            && schema.Type.HasFlag(NJsonSchema.JsonObjectType.String) && schema.Format is null)
+        {
+            schema.Format = "date-time";
+        }
     }
 
     private static void AddResponse(OpenApiOperation operation, int status)

@@ -130,6 +130,19 @@ public sealed partial class OpenApiDocumentTests(ApiFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task List_filters_are_typed_as_on_the_wire()
+    {
+        var list = (await OperationsAsync()).Single(o => o.Id == "Alerts_List").Element.GetProperty("parameters")
+            .EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
+
+        list["page"].GetProperty("type").GetString().Should().Be("integer");
+        list["page_size"].GetProperty("maximum").GetDecimal().Should().Be(100);
+        list["status"].GetProperty("items").GetProperty("$ref").GetString().Should().Be("#/components/schemas/AlertStatus");
+        list["event__severity"].GetProperty("items").GetProperty("$ref").GetString().Should().Be("#/components/schemas/Severity");
+        list["created_at__gte"].GetProperty("format").GetString().Should().Be("date-time");
+    }
+
+    [Fact]
     public async Task The_document_names_no_server_so_it_is_the_same_wherever_it_is_served()
     {
         var document = await DocumentAsync();
