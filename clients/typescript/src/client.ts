@@ -684,32 +684,32 @@ export class EventsClient {
     /**
      * Events, newest first, filtered, searched and ordered, a page at a time
      * @param page (optional) 
-     * @param pageSize (optional) 
+     * @param page_size (optional) 
      * @param severity (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param source (optional) 
-     * @param eventType (optional) 
-     * @param occurredAtGte (optional) 
-     * @param occurredAtLte (optional) 
+     * @param event_type (optional) 
+     * @param occurred_at__gte (optional) 
+     * @param occurred_at__lte (optional) 
      * @param search (optional) 
      * @param ordering (optional) 
      * @return OK.
      */
-    list(page?: number | null | undefined, pageSize?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, eventType?: string | null | undefined, occurredAtGte?: Date | null | undefined, occurredAtLte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
         let url_ = this.baseUrl + "/api/events/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
-        if (pageSize !== undefined && pageSize !== null)
-            url_ += "page_size=" + encodeURIComponent("" + pageSize) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
         if (severity !== undefined && severity !== null)
             severity && severity.forEach(item => { url_ += "severity=" + encodeURIComponent("" + item) + "&"; });
         if (source !== undefined && source !== null)
             url_ += "source=" + encodeURIComponent("" + source) + "&";
-        if (eventType !== undefined && eventType !== null)
-            url_ += "event_type=" + encodeURIComponent("" + eventType) + "&";
-        if (occurredAtGte !== undefined && occurredAtGte !== null)
-            url_ += "occurred_at__gte=" + encodeURIComponent(occurredAtGte ? "" + occurredAtGte.toISOString() : "") + "&";
-        if (occurredAtLte !== undefined && occurredAtLte !== null)
-            url_ += "occurred_at__lte=" + encodeURIComponent(occurredAtLte ? "" + occurredAtLte.toISOString() : "") + "&";
+        if (event_type !== undefined && event_type !== null)
+            url_ += "event_type=" + encodeURIComponent("" + event_type) + "&";
+        if (occurred_at__gte !== undefined && occurred_at__gte !== null)
+            url_ += "occurred_at__gte=" + encodeURIComponent(occurred_at__gte ? "" + occurred_at__gte.toISOString() : "") + "&";
+        if (occurred_at__lte !== undefined && occurred_at__lte !== null)
+            url_ += "occurred_at__lte=" + encodeURIComponent(occurred_at__lte ? "" + occurred_at__lte.toISOString() : "") + "&";
         if (search !== undefined && search !== null)
             url_ += "search=" + encodeURIComponent("" + search) + "&";
         if (ordering !== undefined && ordering !== null)
@@ -852,35 +852,35 @@ export class AlertsClient {
     /**
      * Alerts, newest first, filtered, searched and ordered, a page at a time
      * @param page (optional) 
-     * @param pageSize (optional) 
+     * @param page_size (optional) 
      * @param status (optional) Repeat the parameter or separate values with commas; any of them matches.
-     * @param eventSeverity (optional) Repeat the parameter or separate values with commas; any of them matches.
-     * @param eventSource (optional) 
-     * @param eventType (optional) 
-     * @param createdAtGte (optional) 
-     * @param createdAtLte (optional) 
+     * @param event__severity (optional) Repeat the parameter or separate values with commas; any of them matches.
+     * @param event__source (optional) 
+     * @param event__event_type (optional) 
+     * @param created_at__gte (optional) 
+     * @param created_at__lte (optional) 
      * @param search (optional) 
      * @param ordering (optional) 
      * @return OK.
      */
-    list(page?: number | null | undefined, pageSize?: number | null | undefined, status?: AlertStatus[] | null | undefined, eventSeverity?: Severity[] | null | undefined, eventSource?: string | null | undefined, eventType?: string | null | undefined, createdAtGte?: Date | null | undefined, createdAtLte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
         let url_ = this.baseUrl + "/api/alerts/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
-        if (pageSize !== undefined && pageSize !== null)
-            url_ += "page_size=" + encodeURIComponent("" + pageSize) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
         if (status !== undefined && status !== null)
             status && status.forEach(item => { url_ += "status=" + encodeURIComponent("" + item) + "&"; });
-        if (eventSeverity !== undefined && eventSeverity !== null)
-            eventSeverity && eventSeverity.forEach(item => { url_ += "event__severity=" + encodeURIComponent("" + item) + "&"; });
-        if (eventSource !== undefined && eventSource !== null)
-            url_ += "event__source=" + encodeURIComponent("" + eventSource) + "&";
-        if (eventType !== undefined && eventType !== null)
-            url_ += "event__event_type=" + encodeURIComponent("" + eventType) + "&";
-        if (createdAtGte !== undefined && createdAtGte !== null)
-            url_ += "created_at__gte=" + encodeURIComponent(createdAtGte ? "" + createdAtGte.toISOString() : "") + "&";
-        if (createdAtLte !== undefined && createdAtLte !== null)
-            url_ += "created_at__lte=" + encodeURIComponent(createdAtLte ? "" + createdAtLte.toISOString() : "") + "&";
+        if (event__severity !== undefined && event__severity !== null)
+            event__severity && event__severity.forEach(item => { url_ += "event__severity=" + encodeURIComponent("" + item) + "&"; });
+        if (event__source !== undefined && event__source !== null)
+            url_ += "event__source=" + encodeURIComponent("" + event__source) + "&";
+        if (event__event_type !== undefined && event__event_type !== null)
+            url_ += "event__event_type=" + encodeURIComponent("" + event__event_type) + "&";
+        if (created_at__gte !== undefined && created_at__gte !== null)
+            url_ += "created_at__gte=" + encodeURIComponent(created_at__gte ? "" + created_at__gte.toISOString() : "") + "&";
+        if (created_at__lte !== undefined && created_at__lte !== null)
+            url_ += "created_at__lte=" + encodeURIComponent(created_at__lte ? "" + created_at__lte.toISOString() : "") + "&";
         if (search !== undefined && search !== null)
             url_ += "search=" + encodeURIComponent("" + search) + "&";
         if (ordering !== undefined && ordering !== null)

@@ -14,37 +14,8 @@ internal static class AlertEndpoints
     {
         var alerts = api.MapGroup("/alerts").WithTags("Alerts").RequireAuthorization(Policies.Analyst);
 
-        alerts.MapGet("/", async (
-                string? page,
-                [FromQuery(Name = "page_size")] string? pageSize,
-                [FromQuery(Name = "status")] string[]? status,
-                [FromQuery(Name = "event__severity")] string[]? eventSeverity,
-                [FromQuery(Name = "event__source")] string? eventSource,
-                [FromQuery(Name = "event__event_type")] string? eventType,
-                [FromQuery(Name = "created_at__gte")] string? createdAtGte,
-                [FromQuery(Name = "created_at__lte")] string? createdAtLte,
-                string? search,
-                string? ordering,
-                HttpRequest request,
-                ISender sender,
-                CancellationToken ct) =>
-                PageEnvelope.From(
-                    await sender.Send(
-                        new ListAlertsQuery
-                        {
-                            Page = PageEnvelope.ParseInt(page, "page"),
-                            PageSize = PageEnvelope.ParseInt(pageSize, "page_size"),
-                            Status = status,
-                            EventSeverity = eventSeverity,
-                            EventSource = eventSource,
-                            EventType = eventType,
-                            CreatedAtGte = createdAtGte,
-                            CreatedAtLte = createdAtLte,
-                            Search = search,
-                            Ordering = ordering,
-                        },
-                        ct),
-                    request))
+        alerts.MapGet("/", async ([AsParameters] ListAlertsParameters parameters, HttpRequest request, ISender sender, CancellationToken ct) =>
+                PageEnvelope.From(await sender.Send(parameters.ToQuery(), ct), request))
             .WithName("Alerts_List")
             .WithSummary("Alerts, newest first, filtered, searched and ordered, a page at a time")
             .Produces<PageEnvelope<AlertDto>>()
@@ -71,4 +42,32 @@ internal static class AlertEndpoints
 
     /// <summary>The PATCH body: only status and note are read; anything else in it is ignored.</summary>
     internal sealed record UpdateStatusBody(string? Status, string? Note);
+
+    /// <summary>GET /api/alerts/ query parameters, by the original platform's names.</summary>
+    internal sealed record ListAlertsParameters(
+        [property: FromQuery(Name = "page")] string? Page,
+        [property: FromQuery(Name = "page_size")] string? PageSize,
+        [property: FromQuery(Name = "status")] string[]? Status,
+        [property: FromQuery(Name = "event__severity")] string[]? EventSeverity,
+        [property: FromQuery(Name = "event__source")] string? EventSource,
+        [property: FromQuery(Name = "event__event_type")] string? EventType,
+        [property: FromQuery(Name = "created_at__gte")] string? CreatedAtGte,
+        [property: FromQuery(Name = "created_at__lte")] string? CreatedAtLte,
+        [property: FromQuery(Name = "search")] string? Search,
+        [property: FromQuery(Name = "ordering")] string? Ordering)
+    {
+        public ListAlertsQuery ToQuery() => new()
+        {
+            Page = PageEnvelope.ParseInt(Page, "page"),
+            PageSize = PageEnvelope.ParseInt(PageSize, "page_size"),
+            Status = Status,
+            EventSeverity = EventSeverity,
+            EventSource = EventSource,
+            EventType = EventType,
+            CreatedAtGte = CreatedAtGte,
+            CreatedAtLte = CreatedAtLte,
+            Search = Search,
+            Ordering = Ordering,
+        };
+    }
 }

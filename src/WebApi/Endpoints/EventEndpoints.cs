@@ -27,35 +27,8 @@ internal static class EventEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        events.MapGet("/", async (
-                string? page,
-                [FromQuery(Name = "page_size")] string? pageSize,
-                [FromQuery(Name = "severity")] string[]? severity,
-                string? source,
-                [FromQuery(Name = "event_type")] string? eventType,
-                [FromQuery(Name = "occurred_at__gte")] string? occurredAtGte,
-                [FromQuery(Name = "occurred_at__lte")] string? occurredAtLte,
-                string? search,
-                string? ordering,
-                HttpRequest request,
-                ISender sender,
-                CancellationToken ct) =>
-                PageEnvelope.From(
-                    await sender.Send(
-                        new ListEventsQuery
-                        {
-                            Page = PageEnvelope.ParseInt(page, "page"),
-                            PageSize = PageEnvelope.ParseInt(pageSize, "page_size"),
-                            Severity = severity,
-                            Source = source,
-                            EventType = eventType,
-                            OccurredAtGte = occurredAtGte,
-                            OccurredAtLte = occurredAtLte,
-                            Search = search,
-                            Ordering = ordering,
-                        },
-                        ct),
-                    request))
+        events.MapGet("/", async ([AsParameters] ListEventsParameters parameters, HttpRequest request, ISender sender, CancellationToken ct) =>
+                PageEnvelope.From(await sender.Send(parameters.ToQuery(), ct), request))
             .WithName("Events_List")
             .WithSummary("Events, newest first, filtered, searched and ordered, a page at a time")
             .Produces<PageEnvelope<EventDto>>()
@@ -67,5 +40,31 @@ internal static class EventEndpoints
             .WithSummary("One event")
             .Produces<EventDto>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    /// <summary>GET /api/events/ query parameters, by their wire names.</summary>
+    internal sealed record ListEventsParameters(
+        [property: FromQuery(Name = "page")] string? Page,
+        [property: FromQuery(Name = "page_size")] string? PageSize,
+        [property: FromQuery(Name = "severity")] string[]? Severity,
+        [property: FromQuery(Name = "source")] string? Source,
+        [property: FromQuery(Name = "event_type")] string? EventType,
+        [property: FromQuery(Name = "occurred_at__gte")] string? OccurredAtGte,
+        [property: FromQuery(Name = "occurred_at__lte")] string? OccurredAtLte,
+        [property: FromQuery(Name = "search")] string? Search,
+        [property: FromQuery(Name = "ordering")] string? Ordering)
+    {
+        public ListEventsQuery ToQuery() => new()
+        {
+            Page = PageEnvelope.ParseInt(Page, "page"),
+            PageSize = PageEnvelope.ParseInt(PageSize, "page_size"),
+            Severity = Severity,
+            Source = Source,
+            EventType = EventType,
+            OccurredAtGte = OccurredAtGte,
+            OccurredAtLte = OccurredAtLte,
+            Search = Search,
+            Ordering = Ordering,
+        };
     }
 }

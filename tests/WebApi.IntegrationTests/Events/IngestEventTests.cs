@@ -73,6 +73,17 @@ public sealed class IngestEventTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task The_event_reads_back_exactly_as_ingest_answered_it()
+    {
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        var answered = await analyst.IngestOkAsync(EventsApi.NewEvent("HIGH"));
+
+        var read = await analyst.GetJsonAsync(EventsApi.Event(answered.GetProperty("id").GetInt64()));
+
+        read.GetRawText().Should().Be(answered.GetRawText());
+    }
+
+    [Fact]
     public async Task Occurred_at_defaults_to_the_received_time()
     {
         var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);

@@ -29,6 +29,18 @@ public sealed record EventDto
     public long? AlertId { get; init; }
 }
 
+/// <summary>An event read with the id of the alert it raised, if any (a left join, without loading the alert).</summary>
+public sealed record EventRow(SecurityEvent Event, long? AlertId)
+{
+    public EventDto ToDto() => Event.ToDto(AlertId);
+}
+
+public static class EventQueries
+{
+    public static IQueryable<EventRow> WithAlertId(this IQueryable<SecurityEvent> events) =>
+        events.Select(e => new EventRow(e, e.Alert != null ? e.Alert.Id : null));
+}
+
 /// <summary>Entity to DTO, generated at compile time; target-driven so a new entity field never leaks by accident.</summary>
 [Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target)]
 public static partial class EventMapper

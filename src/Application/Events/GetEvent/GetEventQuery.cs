@@ -15,9 +15,9 @@ public sealed class GetEventQueryHandler(IApplicationDbContext db) : IQueryHandl
     {
         var row = await db.Events.AsNoTracking()
             .Where(e => e.Id == query.Id)
-            .Select(e => new { Event = e, AlertId = e.Alert != null ? (long?)e.Alert.Id : null })
+            .WithAlertId()
             .FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFound("Event", query.Id);
-        return row.Event.ToDto(row.AlertId);
+        return row.ToDto();
     }
 }

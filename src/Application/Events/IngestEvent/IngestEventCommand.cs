@@ -54,9 +54,9 @@ public sealed class IngestEventCommandHandler(IApplicationDbContext db, ICurrent
     {
         var row = await db.Events.AsNoTracking()
             .Where(e => e.Source == source && e.ExternalId == externalId)
-            .Select(e => new { Event = e, AlertId = e.Alert != null ? (long?)e.Alert.Id : null })
+            .WithAlertId()
             .FirstOrDefaultAsync(cancellationToken);
-        return row?.Event.ToDto(row.AlertId);
+        return row?.ToDto();
     }
 }
 

@@ -91,9 +91,9 @@ public sealed class ListEventsQueryHandler(IApplicationDbContext db, ITextSearch
         var rows = await Order(events, ordering)
             .Skip(Paging.Skip(pageNumber, pageSize))
             .Take(pageSize)
-            .Select(e => new { Event = e, AlertId = e.Alert != null ? (long?)e.Alert.Id : null })
+            .WithAlertId()
             .ToListAsync(cancellationToken);
-        return new Page<EventDto>(rows.Select(r => r.Event.ToDto(r.AlertId)).ToList(), count, pageNumber, pageSize);
+        return new Page<EventDto>(rows.Select(r => r.ToDto()).ToList(), count, pageNumber, pageSize);
     }
 
     // The id breaks ties, so a page boundary never repeats or skips an event.
