@@ -20,6 +20,7 @@ namespace ThreatPlatform.WebApi.OpenApi;
 /// <item>operationId from <c>.WithName("Tag_Action")</c>, summary and description from <c>.WithSummary</c>/<c>.WithDescription</c>;</item>
 /// <item>401 and the bearer requirement when the endpoint requires authorization, 403 when its policy admits only some roles;</item>
 /// <item>400 for any parameter or body, 413/415 for a body, 404 for a route parameter, 429 with Retry-After when rate limited;</item>
+/// <item>maxItems on an array body from <see cref="MaxRequestItems"/> metadata;</item>
 /// <item>a description on every response. Statuses particular to an endpoint (409, 423…) come from <c>.ProducesProblem</c>.</item>
 /// </list>
 /// The problem+json body of every 4xx is set document-wide by <see cref="DocumentConventions"/>.
@@ -53,6 +54,17 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         }
 
         var hasBody = operation.RequestBody is not null;
+        if (hasBody && metadata.OfType<MaxRequestItems>().LastOrDefault() is { } maxItems)
+        {
+            foreach (var content in operation.RequestBody!.Content.Values)
+            {
+                if (content.Schema?.ActualSchema is { } body && body.Type.HasFlag(NJsonSchema.JsonObjectType.Array))
+                {
+                    body.MaxItems = maxItems.MaxItems;
+                }
+            }
+        }
+
         if (hasBody || operation.Parameters.Any(p => p.Kind == OpenApiParameterKind.Query))
         {
             AddResponse(operation, StatusCodes.Status400BadRequest);
