@@ -54,6 +54,11 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         }
 
         var hasBody = operation.RequestBody is not null;
+        if (hasBody)
+        {
+            AddAcceptedContentTypes(operation.RequestBody!, metadata);
+        }
+
         if (hasBody && metadata.OfType<MaxRequestItems>().LastOrDefault() is { } maxItems)
         {
             foreach (var content in operation.RequestBody!.Content.Values)
@@ -197,6 +202,24 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             && schema.Type.HasFlag(NJsonSchema.JsonObjectType.String) && schema.Format is null)
         {
             schema.Format = "date-time";
+        }
+    }
+
+    /// <summary>Every content type of <c>.Accepts(…)</c> (e.g. JSON and NDJSON), with the body schema of the first.</summary>
+    private static void AddAcceptedContentTypes(OpenApiRequestBody body, IList<object> metadata)
+    {
+        var schema = body.Content.Values.FirstOrDefault()?.Schema;
+        if (schema is null)
+        {
+            return;
+        }
+
+        foreach (var contentType in metadata.OfType<IAcceptsMetadata>().SelectMany(a => a.ContentTypes))
+        {
+            if (!body.Content.ContainsKey(contentType))
+            {
+                body.Content[contentType] = new OpenApiMediaType { Schema = schema };
+            }
         }
     }
 
