@@ -6,7 +6,7 @@ API := src/WebApi/ThreatPlatform.WebApi.csproj
 # `make bench BENCH_QUICK=1 BENCH_ALERTS=…`: the settings reach scripts/bench.sh through the environment.
 export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH
 
-.PHONY: help run test bench migrate create-admin db-start db-stop build format clean
+.PHONY: help run test bench migrate create-admin db-start db-stop build format clean client client-test lint-openapi
 
 help:
 	@echo "make run           restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
@@ -15,6 +15,9 @@ help:
 	@echo "make migrate       apply database migrations"
 	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo)"
 	@echo "make db-start | db-stop   the private PostgreSQL cluster under .data/"
+	@echo "make client        regenerate clients/typescript (openapi.json + src/client.ts) from the API it builds and serves"
+	@echo "make client-test   the TypeScript client's checks: Spectral, tsc --noEmit, Node test against the real API"
+	@echo "make lint-openapi  Spectral (OpenAPI + OWASP rules) over clients/typescript/openapi.json"
 
 run:
 	@source scripts/env.sh && \
@@ -26,6 +29,16 @@ test:
 
 bench:
 	@scripts/bench.sh
+
+client:
+	@scripts/client.sh
+
+client-test:
+	@dotnet build $(API) -c Release --nologo -v quiet -clp:ErrorsOnly && scripts/client-test.sh
+
+lint-openapi:
+	@cd clients/typescript && { [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && \
+	npx --no-install spectral lint --fail-severity=error openapi.json
 
 migrate:
 	@source scripts/env.sh && dotnet run --project $(API) -c Release -- migrate

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite against a real PostgreSQL (the private cluster unless ConnectionStrings__Default is set).
+# The whole test suite against a real PostgreSQL (the private cluster unless ConnectionStrings__Default is set):
+# every .NET test, then the TypeScript client's checks (drift from the API, Spectral, tsc, Node test).
+# Arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~OpenApi"); a filtered run skips the client's checks,
+# and so does TP_SKIP_CLIENT=1.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -7,12 +10,32 @@ cd "$root"
 source scripts/env.sh
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+client_log="$(mktemp)"
+trap 'rm -f "$log" "$client_log"' EXIT
 status=0
 dotnet test ThreatPlatform.sln -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
 
-# One closing line over every test assembly: "N passed, N failed".
-awk '/(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+/ {
+if [ $# -eq 0 ] && [ "${TP_SKIP_CLIENT:-}" != "1" ]; then
+  # dotnet test has just built src/WebApi in Release.
+  TP_SKIP_BUILD=1 scripts/client-drift.sh 2>&1 | tee -a "$client_log" || status=1
+  scripts/client-test.sh 2>&1 | tee -a "$client_log" || status=1
+fi
+
+# One line per runner, then one closing line over all of them: "N passed, N failed, N skipped".
+dotnet_counts="$(awk '/(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-     END { printf "dotnet: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+     END { printf "%d %d %d", p, f, s }' "$log")"
+node_counts="$(awk '/^ℹ pass [0-9]+/ { p += $3 } /^ℹ fail [0-9]+/ { f += $3 } /^ℹ skipped [0-9]+/ { s += $3 }
+     END { printf "%d %d %d", p, f, s }' "$client_log")"
+read -r dp df ds <<<"$dotnet_counts"
+read -r np nf ns <<<"$node_counts"
+echo "dotnet: $dp passed, $df failed, $ds skipped"
+if [ $# -eq 0 ] && [ "${TP_SKIP_CLIENT:-}" != "1" ]; then
+  echo "node: $np passed, $nf failed, $ns skipped"
+fi
+if [ "$status" -ne 0 ] && [ $((df + nf)) -eq 0 ]; then
+  # A step without test counts failed (build, drift, lint, typecheck): count it so the closing line says so.
+  nf=$((nf + 1))
+fi
+echo "total: $((dp + np)) passed, $((df + nf)) failed, $((ds + ns)) skipped"
 exit "$status"

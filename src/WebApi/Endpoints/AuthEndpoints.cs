@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Mediator;
 using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Auth.Login;
@@ -6,6 +7,7 @@ using ThreatPlatform.Application.Auth.Me;
 using ThreatPlatform.Application.Auth.Refresh;
 using ThreatPlatform.Application.Auth.Register;
 using ThreatPlatform.Application.Users.Common;
+using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
 
@@ -21,29 +23,27 @@ internal static class AuthEndpoints
                 TypedResults.Created((string?)null, await sender.Send(new RegisterCommand(body.Username, body.Email, body.Password), ct)))
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Auth)
+            .WithName("Auth_Register")
             .WithSummary("Create an ANALYST account")
             .Produces<RegisteredUserDto>(StatusCodes.Status201Created)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         auth.MapPost("/login/", (LoginBody body, ISender sender, CancellationToken ct) =>
                 sender.Send(new LoginCommand(body.Username, body.Password), ct))
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Auth)
+            .WithName("Auth_Login")
             .WithSummary("Exchange a username and password for an access and a refresh token")
             .Produces<TokenPair>()
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status423Locked)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status423Locked);
 
         auth.MapPost("/refresh/", (RefreshBody body, ISender sender, CancellationToken ct) =>
                 sender.Send(new RefreshCommand(body.Refresh), ct))
             .AllowAnonymous()
+            .WithName("Auth_Refresh")
             .WithSummary("Rotate a refresh token: a new access and refresh token; the old refresh token is retired")
             .Produces<TokenPair>()
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         auth.MapPost("/logout/", async (RefreshBody body, ISender sender, CancellationToken ct) =>
@@ -52,29 +52,36 @@ internal static class AuthEndpoints
                 return TypedResults.NoContent();
             })
             .RequireAuthorization(Policies.Analyst)
+            .WithName("Auth_Logout")
             .WithSummary("Revoke a refresh token and every rotation of it")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .Produces(StatusCodes.Status204NoContent);
 
         auth.MapGet("/me/", (ISender sender, CancellationToken ct) => sender.Send(new GetMeQuery(), ct))
             .RequireAuthorization(Policies.Analyst)
+            .WithName("Auth_Me")
             .WithSummary("The signed-in user")
-            .Produces<MeDto>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .Produces<MeDto>();
     }
 
+    // [Required]/[MaxLength] describe the body in the OpenAPI document only; the command validators enforce them.
+
     /// <summary>Only these three fields bind: a <c>role</c> or <c>is_staff</c> in the body is ignored.</summary>
-    internal sealed record RegisterBody(string? Username, string? Email, string? Password)
+    internal sealed record RegisterBody(
+        [property: Required, MaxLength(User.UsernameMaxLength)] string? Username,
+        [property: Required, MaxLength(User.EmailMaxLength)] string? Email,
+        [property: Required, MaxLength(PasswordPolicy.MaximumLength)] string? Password)
     {
         public override string ToString() => $"RegisterBody {{ Username = {Username} }}";
     }
 
-    internal sealed record LoginBody(string? Username, string? Password)
+    internal sealed record LoginBody(
+        [property: Required, MaxLength(User.UsernameMaxLength)] string? Username,
+        [property: Required, MaxLength(PasswordPolicy.MaximumLength)] string? Password)
     {
         public override string ToString() => $"LoginBody {{ Username = {Username} }}";
     }
 
-    internal sealed record RefreshBody(string? Refresh)
+    internal sealed record RefreshBody([property: Required, MaxLength(RefreshCommandValidator.MaximumLength)] string? Refresh)
     {
         public override string ToString() => "RefreshBody { Refresh = *** }";
     }

@@ -1,8 +1,10 @@
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
+using NJsonSchema.Annotations;
 using ThreatPlatform.Application.Users.Common;
 using ThreatPlatform.Application.Users.ListUsers;
 using ThreatPlatform.Application.Users.UpdateUser;
+using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.Common;
 
 namespace ThreatPlatform.WebApi.Endpoints;
@@ -17,19 +19,18 @@ internal static class UserEndpoints
                 PageEnvelope.From(
                     await sender.Send(new ListUsersQuery(PageEnvelope.ParseInt(page, "page"), PageEnvelope.ParseInt(pageSize, "page_size")), ct),
                     request))
+            .WithName("Users_List")
             .WithSummary("Every user, a page at a time")
-            .Produces<PageEnvelope<UserDto>>()
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .Produces<PageEnvelope<UserDto>>();
 
         users.MapPatch("/{id:long}/", (long id, UpdateUserBody body, ISender sender, CancellationToken ct) =>
                 sender.Send(new UpdateUserCommand(id, body.Role, body.IsActive), ct))
+            .WithName("Users_Update")
             .WithSummary("Change a user's role and/or active flag")
             .Produces<UserDto>()
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    internal sealed record UpdateUserBody(string? Role, bool? IsActive);
+    /// <summary>Role binds as text so that a bad value is a 400 naming <c>role</c>; the document shows the enum.</summary>
+    internal sealed record UpdateUserBody([property: JsonSchemaType(typeof(UserRole?))] string? Role, bool? IsActive);
 }

@@ -33,7 +33,12 @@ internal static class Pipeline
         app.UseAuthorization();
         app.UseRequestBodyLimit(ServiceRegistration.DefaultMaxBodyBytes);
 
-        app.UseOpenApi(o => o.Path = "/swagger/{documentName}/swagger.json");
+        app.UseOpenApi(o =>
+        {
+            o.Path = "/swagger/{documentName}/swagger.json";
+            // No server URL from the request's host: the document is the same wherever it is fetched (clients set baseUrl).
+            o.PostProcess = (document, _) => document.Servers.Clear();
+        });
         app.UseSwaggerUi(o =>
         {
             o.Path = "/swagger";

@@ -2,6 +2,7 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Mediator;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -10,12 +11,13 @@ using NJsonSchema.Generation;
 using ThreatPlatform.Application;
 using ThreatPlatform.Application.Common.Behaviours;
 using ThreatPlatform.Application.Common.Interfaces;
-using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.OpenApi;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -132,15 +134,12 @@ internal static class ServiceRegistration
                 SchemaType = NJsonSchema.SchemaType.OpenApi3,
                 SerializerOptions = json,
                 GenerateEnumMappingDescription = false,
+                SchemaProcessors = { new InputSchemaHints(), new RequireNonNullableProperties() },
             };
-            settings.AddSecurity("Bearer", [], new NSwag.OpenApiSecurityScheme
-            {
-                Type = NSwag.OpenApiSecuritySchemeType.Http,
-                Scheme = "bearer",
-                BearerFormat = "JWT",
-                Description = "The access token from POST /api/auth/login/.",
-            });
-            settings.OperationProcessors.Add(new NSwag.Generation.Processors.Security.AspNetCoreOperationSecurityScopeProcessor("Bearer"));
+            settings.OperationProcessors.Add(new OperationConventions(
+                sp.GetRequiredService<IOptions<AuthorizationOptions>>().Value,
+                Enum.GetValues<UserRole>().Select(r => r.ToWire()).ToArray()));
+            settings.DocumentProcessors.Add(new DocumentConventions());
         });
     }
 }

@@ -161,6 +161,18 @@ public sealed class BatchIngestTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_body_of_several_MiB_under_the_limit_is_accepted()
+    {
+        var client = await factory.CreateClientAsAsync(UserRole.Admin);
+        var source = NewSource();
+        var lines = Enumerable.Range(0, 400).Select(i => Line(new { source, event_type = "x", severity = "LOW", description = new string('d', 9_000), external_id = $"big{i}" }));
+
+        var answer = await (await client.PostRawAsync("[" + string.Join(',', lines) + "]", "application/json")).ShouldBeBatchAnswerAsync();
+
+        answer.Accepted.Should().Be(400);
+    }
+
+    [Fact]
     public async Task A_chunked_body_over_10_MiB_without_a_length_is_a_413()
     {
         var client = await factory.CreateClientAsAsync(UserRole.Admin);

@@ -1,0 +1,3 @@
+export * from "./client.js";
+export { Session } from "./auth.js";
+export type { Http, SessionOptions, Tokens } from "./auth.js";

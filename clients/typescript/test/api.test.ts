@@ -1,0 +1,220 @@
+// Drives the real API through the generated client: start it on a free port against a fresh database, then sign up,
+// ingest, find, be refused, and work an alert as an admin made with the create-admin command.
+// Run by scripts/client-test.sh (through `make test`), which sets TP_API_DLL and TP_CONNECTION_STRING.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { after, before, describe, it } from "node:test";
+import {
+  AlertsClient,
+  AlertStatus,
+  AuthClient,
+  EventsClient,
+  IngestEventCommand,
+  ProblemDetails,
+  RegisterBody,
+  Session,
+  Severity,
+  UpdateStatusBody,
+  type EventDto,
+} from "../src/index.js";
+
+const dll = required("TP_API_DLL");
+const apiEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  ConnectionStrings__Default: required("TP_CONNECTION_STRING"),
+  Database__MigrateOnStartup: "true",
+  ASPNETCORE_ENVIRONMENT: "Production",
+  Serilog__MinimumLevel__Default: "Warning",
+};
+const suffix = randomBytes(4).toString("hex");
+const analyst = { username: `analyst_${suffix}`, email: `analyst_${suffix}@example.org`, password: `correct horse ${suffix} battery` };
+const admin = { username: `admin_${suffix}`, email: `admin_${suffix}@example.org`, password: `stapled admin ${suffix} passphrase` };
+
+let api: ChildProcess | undefined;
+let apiOutput = "";
+let baseUrl = "";
+
+before(async () => {
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  api = spawn("dotnet", [dll, "--urls", baseUrl], { env: apiEnv, stdio: ["ignore", "pipe", "pipe"] });
+  api.stdout?.on("data", (chunk: Buffer) => (apiOutput += chunk.toString()));
+  api.stderr?.on("data", (chunk: Buffer) => (apiOutput += chunk.toString()));
+  await waitUntilReady(`${baseUrl}/health/ready`, 120_000);
+  await createAdmin();
+});
+
+after(() => {
+  api?.kill("SIGTERM");
+});
+
+describe("ThreatPlatform through the generated TypeScript client", () => {
+  let analystHttp: Session;
+  let event: EventDto;
+  let alertId: number;
+  const marker = `needle-${suffix}`;
+
+  it("registers an analyst", async () => {
+    const user = await new AuthClient(baseUrl, { fetch }).register(new RegisterBody(analyst));
+
+    assert.equal(user.username, analyst.username);
+    assert.equal(user.role, "ANALYST");
+    assert.ok(user.date_joined instanceof Date);
+  });
+
+  it("logs the analyst in and knows who is signed in", async () => {
+    analystHttp = new Session({ baseUrl });
+    await analystHttp.login(analyst.username, analyst.password);
+
+    const me = await new AuthClient(baseUrl, analystHttp.http).me();
+
+    assert.equal(me.username, analyst.username);
+    assert.equal(me.role, "ANALYST");
+  });
+
+  it("ingests a HIGH event, which raises an alert", async () => {
+    event = await new EventsClient(baseUrl, analystHttp.http).ingest(
+      new IngestEventCommand({
+        source: `fw-edge-${suffix}`,
+        event_type: "port_scan",
+        severity: Severity.High,
+        description: `SYN scan from 203.0.113.7 (${marker})`,
+        source_ip: "203.0.113.7",
+        metadata: { ports: [22, 80, 443] },
+      }),
+    );
+
+    assert.equal(event.severity, Severity.High);
+    assert.ok(event.alert_id, "a HIGH event raises an alert");
+    alertId = event.alert_id;
+  });
+
+  it("finds the alert with a status filter and a search", async () => {
+    const alerts = new AlertsClient(baseUrl, analystHttp.http);
+
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    const page = await alerts.list(undefined, undefined, [AlertStatus.Open], [Severity.High, Severity.Critical], undefined, undefined, anHourAgo, undefined, marker);
+
+    assert.equal(page.count, 1);
+    assert.equal(page.results[0]?.id, alertId);
+    assert.equal(page.results[0]?.status, AlertStatus.Open);
+    assert.equal(page.results[0]?.event.id, event.id);
+    const none = await alerts.list(undefined, undefined, [AlertStatus.Resolved], undefined, undefined, undefined, undefined, undefined, marker);
+    assert.equal(none.count, 0);
+  });
+
+  it("refuses the analyst a status change with 403", async () => {
+    const alerts = new AlertsClient(baseUrl, analystHttp.http);
+
+    const refused = await problemFrom(alerts.updateStatus(alertId, new UpdateStatusBody({ status: AlertStatus.Acknowledged })));
+
+    assert.equal(refused.status, 403);
+  });
+
+  it("lets the admin move the alert OPEN → ACKNOWLEDGED → RESOLVED and read the history", async () => {
+    const session = new Session({ baseUrl });
+    await session.login(admin.username, admin.password);
+    const alerts = new AlertsClient(baseUrl, session.http);
+
+    const acknowledged = await alerts.updateStatus(alertId, new UpdateStatusBody({ status: AlertStatus.Acknowledged, note: "looking" }));
+    const resolved = await alerts.updateStatus(alertId, new UpdateStatusBody({ status: AlertStatus.Resolved, note: "blocked at the edge" }));
+    const detail = await alerts.get(alertId);
+
+    assert.equal(acknowledged.status, AlertStatus.Acknowledged);
+    assert.equal(resolved.status, AlertStatus.Resolved);
+    assert.deepEqual(
+      detail.history.map((h) => [h.from_status, h.to_status, h.note]),
+      [
+        [AlertStatus.Open, AlertStatus.Acknowledged, "looking"],
+        [AlertStatus.Acknowledged, AlertStatus.Resolved, "blocked at the edge"],
+      ],
+    );
+    assert.ok(detail.history.every((h) => h.changed_at instanceof Date));
+  });
+
+  it("refreshes once on a 401 and retries with the new access token", async () => {
+    const signedIn = new Session({ baseUrl });
+    const tokens = await signedIn.login(analyst.username, analyst.password);
+    const changes: unknown[] = [];
+    const session = new Session({ baseUrl, tokens: { access: "not-a-token", refresh: tokens.refresh }, onTokensChanged: (t) => changes.push(t) });
+
+    const me = await new AuthClient(baseUrl, session.http).me();
+
+    assert.equal(me.username, analyst.username);
+    assert.equal(changes.length, 1);
+    assert.notEqual(session.current?.refresh, tokens.refresh, "the refresh token rotated");
+  });
+
+  it("gives up after one failed refresh: the 401 reaches the caller and the session is cleared", async () => {
+    const session = new Session({ baseUrl, tokens: { access: "not-a-token", refresh: "not-a-refresh-token" } });
+
+    const problem = await problemFrom(new AuthClient(baseUrl, session.http).me());
+
+    assert.equal(problem.status, 401);
+    assert.equal(session.current, null);
+  });
+});
+
+async function problemFrom(call: Promise<unknown>): Promise<ProblemDetails> {
+  try {
+    await call;
+  } catch (error) {
+    assert.ok(error instanceof ProblemDetails, `expected a ProblemDetails, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("expected the call to be refused");
+}
+
+function createAdmin(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cli = spawn("dotnet", [dll, "create-admin", "--username", admin.username, "--email", admin.email, "--password-stdin"], {
+      env: { ...apiEnv, Database__MigrateOnStartup: "false" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let output = "";
+    cli.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    cli.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    cli.on("error", reject);
+    cli.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`create-admin exited ${code}: ${output}`))));
+    cli.stdin.end(`${admin.password}\n`);
+  });
+}
+
+async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (api?.exitCode !== null) {
+      throw new Error(`The API exited with ${api?.exitCode}:\n${apiOutput}`);
+    }
+    try {
+      if ((await fetch(url)).ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`The API was not ready within ${timeoutMs} ms:\n${apiOutput}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run the client test with scripts/client-test.sh (or make test).`);
+  }
+  return value;
+}
