@@ -837,6 +837,84 @@ export class EventsClient {
         }
         return Promise.resolve<EventDto>(null as any);
     }
+
+    /**
+     * Ingest up to 10,000 events at once, as a JSON array or NDJSON; invalid items are reported, not stored
+     * @return OK.
+     */
+    ingestBatch(eventInput: EventInput[], signal?: AbortSignal): Promise<BatchIngestResult> {
+        let url_ = this.baseUrl + "/api/events/batch/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(eventInput);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processIngestBatch(_response);
+        });
+    }
+
+    protected processIngestBatch(response: Response): Promise<BatchIngestResult> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = BatchIngestResult.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<BatchIngestResult>(null as any);
+    }
 }
 
 export class AlertsClient {
@@ -1905,6 +1983,126 @@ export interface IPageEnvelopeOfEventDto {
     next?: string | null;
     previous?: string | null;
     results: EventDto[];
+}
+
+export class BatchIngestResult implements IBatchIngestResult {
+    accepted!: number;
+    duplicates!: number;
+    rejected!: RejectedItem[];
+    alerts_created!: number;
+
+    constructor(data?: IBatchIngestResult) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.rejected = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.accepted = _data["accepted"] !== undefined ? _data["accepted"] : null as any;
+            this.duplicates = _data["duplicates"] !== undefined ? _data["duplicates"] : null as any;
+            if (Array.isArray(_data["rejected"])) {
+                this.rejected = [] as any;
+                for (let item of _data["rejected"])
+                    this.rejected!.push(RejectedItem.fromJS(item));
+            }
+            else {
+                this.rejected = null as any;
+            }
+            this.alerts_created = _data["alerts_created"] !== undefined ? _data["alerts_created"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): BatchIngestResult {
+        data = typeof data === 'object' ? data : {};
+        let result = new BatchIngestResult();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["accepted"] = this.accepted !== undefined ? this.accepted : null as any;
+        data["duplicates"] = this.duplicates !== undefined ? this.duplicates : null as any;
+        if (Array.isArray(this.rejected)) {
+            data["rejected"] = [];
+            for (let item of this.rejected)
+                data["rejected"].push(item ? item.toJSON() : null as any);
+        }
+        data["alerts_created"] = this.alerts_created !== undefined ? this.alerts_created : null as any;
+        return data;
+    }
+}
+
+export interface IBatchIngestResult {
+    accepted: number;
+    duplicates: number;
+    rejected: RejectedItem[];
+    alerts_created: number;
+}
+
+export class RejectedItem implements IRejectedItem {
+    index!: number;
+    errors!: { [key: string]: string[]; };
+
+    constructor(data?: IRejectedItem) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.errors = {};
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.index = _data["index"] !== undefined ? _data["index"] : null as any;
+            if (_data["errors"]) {
+                this.errors = {} as any;
+                for (let key in _data["errors"]) {
+                    if (_data["errors"].hasOwnProperty(key))
+                        (this.errors as any)![key] = _data["errors"][key] !== undefined ? _data["errors"][key] : [];
+                }
+            }
+            else {
+                this.errors = null as any;
+            }
+        }
+    }
+
+    static fromJS(data: any): RejectedItem {
+        data = typeof data === 'object' ? data : {};
+        let result = new RejectedItem();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["index"] = this.index !== undefined ? this.index : null as any;
+        if (this.errors) {
+            data["errors"] = {};
+            for (let key in this.errors) {
+                if (this.errors.hasOwnProperty(key))
+                    (data["errors"] as any)[key] = this.errors[key] !== undefined ? this.errors[key] : null as any;
+            }
+        }
+        return data;
+    }
+}
+
+export interface IRejectedItem {
+    index: number;
+    errors: { [key: string]: string[]; };
 }
 
 export class PageEnvelopeOfAlertDto implements IPageEnvelopeOfAlertDto {

@@ -330,15 +330,16 @@ public sealed class BatchIngestTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
-    public async Task The_openapi_document_describes_the_body_as_an_array_of_events_and_every_answer()
+    public async Task The_openapi_document_describes_both_body_formats_the_item_limit_and_every_answer()
     {
         var response = await factory.CreateClient().GetAsync(new Uri("/swagger/v1/swagger.json", UriKind.Relative));
 
         using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var operation = document.RootElement.GetProperty("paths").GetProperty("/api/events/batch").GetProperty("post");
-        operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema")
-            .GetProperty("type").GetString().Should().Be("array");
-        operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["200", "400", "401", "403", "413", "415"]);
+        var operation = document.RootElement.GetProperty("paths").GetProperty("/api/events/batch/").GetProperty("post");
+        var content = operation.GetProperty("requestBody").GetProperty("content");
+        content.EnumerateObject().Select(c => c.Name).Should().BeEquivalentTo("application/json", "application/x-ndjson");
+        content.GetProperty("application/json").GetProperty("schema").GetProperty("maxItems").GetInt32().Should().Be(10_000);
+        operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["200", "400", "401", "413", "415"]);
     }
 
     /// <summary>An endless body of one repeated line, sent without a Content-Length.</summary>
