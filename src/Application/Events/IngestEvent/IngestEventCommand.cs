@@ -23,12 +23,6 @@ public sealed class IngestEventCommandHandler(IApplicationDbContext db, ICurrent
     public async ValueTask<IngestedEvent> Handle(IngestEventCommand command, CancellationToken cancellationToken)
     {
         var securityEvent = command.ToDomain(currentUser.Id, clock.GetUtcNow());
-        if (securityEvent.ExternalId is not null
-            && await FindStoredAsync(securityEvent.Source, securityEvent.ExternalId, cancellationToken) is { } stored)
-        {
-            return new IngestedEvent(stored, Created: false);
-        }
-
         db.Events.Add(securityEvent);
         try
         {
@@ -36,8 +30,9 @@ public sealed class IngestEventCommandHandler(IApplicationDbContext db, ICurrent
         }
         catch (DbUpdateException) when (securityEvent.ExternalId is not null)
         {
-            // Lost a race with the same event arriving at once: the unique (source, external_id) index refused the
-            // second copy, and the whole transaction (event and alert) rolled back. Answer the winner's event.
+            // A repeat (a sensor's retry, or the same event arriving at once from two connections): the unique
+            // (source, external_id) index refused it and the whole transaction (event and alert) rolled back. Insert
+            // first and look up only on a refusal: a new event, the usual case, costs no extra round trip.
             var winner = await FindStoredAsync(securityEvent.Source, securityEvent.ExternalId, cancellationToken);
             if (winner is null)
             {
