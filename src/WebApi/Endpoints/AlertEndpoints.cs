@@ -18,6 +18,7 @@ internal static class AlertEndpoints
                 PageEnvelope.From(await sender.Send(parameters.ToQuery(), ct), request))
             .WithName("Alerts_List")
             .WithSummary("Alerts, newest first, filtered, searched and ordered, a page at a time")
+            .WithDescription("Filters: status and event__severity (repeatable or comma-separated), event__source, event__event_type, created_at__gte/__lte (ISO 8601). search: case-insensitive substring over the event's source, type and description. ordering: created_at, updated_at, status, event__severity (by rank), each with an optional '-'; default -created_at. A page past the end is a 404.")
             .Produces<PageEnvelope<AlertDto>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -25,6 +26,7 @@ internal static class AlertEndpoints
         alerts.MapGet("/{id:long}/", (long id, ISender sender, CancellationToken ct) => sender.Send(new GetAlertQuery(id), ct))
             .WithName("Alerts_Get")
             .WithSummary("One alert with its event and status history")
+            .WithDescription("History is oldest first: from_status, to_status, changed_by (and changed_by_username), changed_at, note.")
             .Produces<AlertDetailDto>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -33,6 +35,7 @@ internal static class AlertEndpoints
             .RequireAuthorization(Policies.Admin)
             .WithName("Alerts_UpdateStatus")
             .WithSummary("Move an alert along its lifecycle (Admin); an illegal move is a 409 naming the allowed next states")
+            .WithDescription("OPEN -> ACKNOWLEDGED -> IN_PROGRESS -> RESOLVED | FALSE_POSITIVE; any open state may go straight to RESOLVED or FALSE_POSITIVE; a closed alert may be reopened to OPEN. Setting the current status is a 200 no-op. Two admins changing one alert at once: the second gets a 409. Fields other than status and note are ignored.")
             .Produces<AlertDetailDto>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden)

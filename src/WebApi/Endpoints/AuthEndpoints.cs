@@ -25,6 +25,7 @@ internal static class AuthEndpoints
             .RequireRateLimiting(RateLimits.Auth)
             .WithName("Auth_Register")
             .WithSummary("Create an ANALYST account")
+            .WithDescription("Self-registration always creates an ANALYST, whatever the body says. Password: at least 10 characters, not all digits, not the username, not a common password. A taken username or email is a 409 naming the field. Rate-limited per client IP (429 with Retry-After).")
             .Produces<RegisteredUserDto>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -34,6 +35,7 @@ internal static class AuthEndpoints
             .RequireRateLimiting(RateLimits.Auth)
             .WithName("Auth_Login")
             .WithSummary("Exchange a username and password for an access and a refresh token")
+            .WithDescription("The same 401 for an unknown user and a wrong password. After too many failures in a row the username is locked for a while (423 with Retry-After). Rate-limited per client IP (429 with Retry-After).")
             .Produces<TokenPair>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status423Locked);
@@ -43,6 +45,7 @@ internal static class AuthEndpoints
             .AllowAnonymous()
             .WithName("Auth_Refresh")
             .WithSummary("Rotate a refresh token: a new access and refresh token; the old refresh token is retired")
+            .WithDescription("Presenting a refresh token that was already rotated is treated as theft: 401, and every token of its family is revoked.")
             .Produces<TokenPair>()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
@@ -54,12 +57,14 @@ internal static class AuthEndpoints
             .RequireAuthorization(Policies.Analyst)
             .WithName("Auth_Logout")
             .WithSummary("Revoke a refresh token and every rotation of it")
+            .WithDescription("Signs the session out: the refresh token and every token rotated from it stop working. Access tokens already issued expire on their own (15 minutes by default).")
             .Produces(StatusCodes.Status204NoContent);
 
         auth.MapGet("/me/", (ISender sender, CancellationToken ct) => sender.Send(new GetMeQuery(), ct))
             .RequireAuthorization(Policies.Analyst)
             .WithName("Auth_Me")
             .WithSummary("The signed-in user")
+            .WithDescription("The caller's account as the database has it now (role changes show at once).")
             .Produces<MeDto>();
     }
 

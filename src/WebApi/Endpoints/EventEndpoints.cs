@@ -20,6 +20,7 @@ internal static class EventEndpoints
                     : Results.Ok(ingested.Event))
             .WithName("Events_Ingest")
             .WithSummary("Ingest one security event (a repeat of a sensor's source + external_id answers 200 with the stored event)")
+            .WithDescription("A HIGH or CRITICAL event raises an OPEN alert in the same transaction; the answer carries its alert_id. Every invalid field is named in the 400 problem.")
             .Accepts<IngestEventCommand>("application/json")
             .Produces<EventDto>(StatusCodes.Status201Created)
             .Produces<EventDto>()
@@ -31,6 +32,7 @@ internal static class EventEndpoints
                 PageEnvelope.From(await sender.Send(parameters.ToQuery(), ct), request))
             .WithName("Events_List")
             .WithSummary("Events, newest first, filtered, searched and ordered, a page at a time")
+            .WithDescription("Filters: severity (repeatable or comma-separated), source, event_type, occurred_at__gte/__lte (ISO 8601). search: case-insensitive substring over source, event type and description. ordering: timestamp, occurred_at, severity (by rank), each with an optional '-'. A page past the end is a 404.")
             .Produces<PageEnvelope<EventDto>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -38,6 +40,7 @@ internal static class EventEndpoints
         events.MapGet("/{id:long}/", (long id, ISender sender, CancellationToken ct) => sender.Send(new GetEventQuery(id), ct))
             .WithName("Events_Get")
             .WithSummary("One event")
+            .WithDescription("With the id of the alert it raised, if any.")
             .Produces<EventDto>()
             .ProducesProblem(StatusCodes.Status404NotFound);
     }

@@ -21,12 +21,14 @@ internal static class UserEndpoints
                     request))
             .WithName("Users_List")
             .WithSummary("Every user, a page at a time")
+            .WithDescription("Oldest first, in the DRF page envelope. Admin only.")
             .Produces<PageEnvelope<UserDto>>();
 
         users.MapPatch("/{id:long}/", (long id, UpdateUserBody body, ISender sender, CancellationToken ct) =>
                 sender.Send(new UpdateUserCommand(id, body.Role, body.IsActive), ct))
             .WithName("Users_Update")
             .WithSummary("Change a user's role and/or active flag")
+            .WithDescription("Absent fields stay as they are. Deactivating a user revokes their refresh tokens and stops their access tokens at the next request. The last active admin cannot be demoted or deactivated (409).")
             .Produces<UserDto>()
             .ProducesProblem(StatusCodes.Status409Conflict);
     }
