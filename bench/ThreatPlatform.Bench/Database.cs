@@ -182,7 +182,7 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
             }
 
             await using (var alerts = await connection.BeginBinaryImportAsync(
-                "COPY alerts (id, event_id, status, severity, source, event_type, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
+                "COPY alerts (id, event_id, status, severity, source, event_type, description, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
             {
                 for (var i = 0; i < count; i++)
                 {
@@ -195,6 +195,7 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
                     await alerts.WriteAsync((short)e.Severity, NpgsqlDbType.Smallint);
                     await alerts.WriteAsync(e.Source, NpgsqlDbType.Text);
                     await alerts.WriteAsync(e.EventType, NpgsqlDbType.Text);
+                    await alerts.WriteAsync(e.Description, NpgsqlDbType.Text);
                     await alerts.WriteAsync(created, NpgsqlDbType.TimestampTz);
                     await alerts.WriteAsync(created, NpgsqlDbType.TimestampTz);
                 }

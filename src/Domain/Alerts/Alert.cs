@@ -13,6 +13,7 @@ public sealed class Alert : Entity
         Event = null!;
         Source = null!;
         EventType = null!;
+        Description = null!;
     }
 
     public long Id { get; private set; }
@@ -20,10 +21,12 @@ public sealed class Alert : Entity
     public SecurityEvent Event { get; private set; }
     public AlertStatus Status { get; private set; }
 
-    // A snapshot of the event's immutable fields, so alert filters and orderings are served by alert indexes alone.
+    // A snapshot of the event's immutable fields, so alert filters, orderings and search are served by alert indexes
+    // alone (search combines with the status and severity indexes in one bitmap instead of joining every match).
     public Severity Severity { get; private set; }
     public string Source { get; private set; }
     public string EventType { get; private set; }
+    public string Description { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -49,6 +52,7 @@ public sealed class Alert : Entity
             Severity = securityEvent.Severity,
             Source = securityEvent.Source,
             EventType = securityEvent.EventType,
+            Description = securityEvent.Description,
             CreatedAt = at,
             UpdatedAt = at,
         };

@@ -6,8 +6,8 @@ using ThreatPlatform.Domain.Events;
 namespace ThreatPlatform.Infrastructure.Persistence;
 
 /// <summary>
-/// ILIKE '%term%' over source, event type and description: each arm is served by the events table's trigram GIN
-/// index (ix_events_search_trgm), so search stays an index lookup at millions of rows, not a sequential scan.
+/// ILIKE '%term%' over source, event type and description: each arm is served by a trigram GIN index (events:
+/// ix_events_search_trgm; alerts: ix_alerts_search_trgm), so search stays an index lookup at millions of rows.
 /// </summary>
 internal sealed class PostgresTextSearch : ITextSearch
 {
@@ -23,14 +23,15 @@ internal sealed class PostgresTextSearch : ITextSearch
             || EF.Functions.ILike(e.Description, pattern, Escape));
     }
 
-    // Searches the event's own columns (not the alert's snapshot) so the three arms share one trigram index.
+    // Searches the alert's snapshot of its event (ix_alerts_search_trgm): no join, and the status and severity
+    // filters narrow the same bitmap, so the page's count rechecks only the alerts that pass them.
     public IQueryable<Alert> Matching(IQueryable<Alert> alerts, string term)
     {
         var pattern = Pattern(term);
         return alerts.Where(a =>
-            EF.Functions.ILike(a.Event.Source, pattern, Escape)
-            || EF.Functions.ILike(a.Event.EventType, pattern, Escape)
-            || EF.Functions.ILike(a.Event.Description, pattern, Escape));
+            EF.Functions.ILike(a.Source, pattern, Escape)
+            || EF.Functions.ILike(a.EventType, pattern, Escape)
+            || EF.Functions.ILike(a.Description, pattern, Escape));
     }
 
     /// <summary>The term as a literal substring: LIKE's wildcards and its escape character in it match themselves.</summary>

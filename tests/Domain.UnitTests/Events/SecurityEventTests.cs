@@ -54,6 +54,7 @@ public sealed class SecurityEventTests
         alert.Severity.Should().Be(Severity.Critical);
         alert.Source.Should().Be("edr-9");
         alert.EventType.Should().Be("port_scan");
+        alert.Description.Should().Be("probe");
         alert.CreatedAt.Should().Be(EventBuilder.Now);
         alert.History.Should().BeEmpty();
         securityEvent.Alert.Should().BeSameAs(alert);

@@ -97,6 +97,23 @@ public sealed class ListAlertsTests(ApiFactory factory) : IClassFixture<ApiFacto
         page.Ids().Should().BeEquivalentTo([byDescription, byType, bySource]);
     }
 
+    [Fact]
+    public async Task Search_finds_alerts_raised_by_batch_ingest_by_their_description()
+    {
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        var marker = $"bt{Guid.NewGuid():N}"[..10];
+        var severe = BatchApi.Event(BatchApi.NewSource(), "CRITICAL");
+        severe["description"] = $"staged archive sent to {marker}.example";
+        var quiet = BatchApi.Event(BatchApi.NewSource(), "LOW");
+        quiet["description"] = $"{marker} seen but harmless";
+        (await analyst.PostArrayAsync([severe, quiet])).EnsureSuccessStatusCode();
+
+        var page = await analyst.GetJsonAsync($"/api/alerts/?search={marker.ToUpperInvariant()}");
+
+        page.GetProperty("count").GetInt64().Should().Be(1);
+        page.GetProperty("results")[0].GetProperty("event").GetProperty("description").GetString().Should().Contain(marker);
+    }
+
     [Theory]
     [InlineData("created_at")]
     [InlineData("-created_at")]
@@ -212,9 +229,9 @@ public sealed class ListAlertsTests(ApiFactory factory) : IClassFixture<ApiFacto
             WITH e AS (
               INSERT INTO events (source, event_type, severity, description, occurred_at, timestamp)
               SELECT {source}, 'bulk', 3, 'seeded', now(), now() FROM generate_series(1, 105)
-              RETURNING id, source, event_type, severity)
-            INSERT INTO alerts (event_id, status, severity, source, event_type, created_at, updated_at)
-            SELECT id, 1, severity, source, event_type, now(), now() FROM e
+              RETURNING id, source, event_type, severity, description)
+            INSERT INTO alerts (event_id, status, severity, source, event_type, description, created_at, updated_at)
+            SELECT id, 1, severity, source, event_type, description, now(), now() FROM e
             """));
 
         var byDefault = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}");

@@ -76,9 +76,9 @@ public sealed class QueryPlanTests(QueryPlanTests.SeededApiFactory factory) : IC
                        CASE WHEN i % 5000 = 0 THEN 'needle in the haystack ' || i ELSE 'routine traffic sample ' || md5(i::text) END,
                        timestamptz '2026-10-01' + i * interval '20 seconds', timestamptz '2026-10-01' + i * interval '20 seconds'
                 FROM generate_series(1, 200000) AS i;
-                INSERT INTO alerts (event_id, status, severity, source, event_type, created_at, updated_at)
+                INSERT INTO alerts (event_id, status, severity, source, event_type, description, created_at, updated_at)
                 SELECT id, CASE WHEN id % 20 = 0 THEN 1 WHEN id % 20 = 1 THEN 2 WHEN id % 20 = 2 THEN 3 ELSE 4 END,
-                       severity, source, event_type, timestamp, timestamp
+                       severity, source, event_type, description, timestamp, timestamp
                 FROM events WHERE severity >= 3;
                 """,
                 connection);

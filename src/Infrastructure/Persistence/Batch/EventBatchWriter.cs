@@ -47,10 +47,10 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
             FROM event_batch_staging
             ORDER BY source, external_id
             ON CONFLICT (source, external_id) DO NOTHING
-            RETURNING id, severity, source, event_type
+            RETURNING id, severity, source, event_type, description
         ), raised AS (
-            INSERT INTO alerts (event_id, status, severity, source, event_type, created_at, updated_at)
-            SELECT id, @open, severity, source, event_type, @at, @at
+            INSERT INTO alerts (event_id, status, severity, source, event_type, description, created_at, updated_at)
+            SELECT id, @open, severity, source, event_type, description, @at, @at
             FROM stored
             WHERE severity = ANY(@alerting)
             RETURNING 1

@@ -13,6 +13,7 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.Ignore(a => a.DomainEvents);
         builder.Property(a => a.Source).HasMaxLength(Domain.Events.SecurityEvent.SourceMaxLength);
         builder.Property(a => a.EventType).HasMaxLength(Domain.Events.SecurityEvent.EventTypeMaxLength);
+        builder.Property(a => a.Description).HasMaxLength(Domain.Events.SecurityEvent.DescriptionMaxLength);
 
         // One alert per event, enforced by the database too.
         builder.HasOne(a => a.Event).WithOne(e => e.Alert).HasForeignKey<Alert>(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
@@ -45,5 +46,12 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         // event__source and event__event_type filters, newest first.
         builder.HasIndex(a => new { a.Source, a.CreatedAt });
         builder.HasIndex(a => new { a.EventType, a.CreatedAt });
+
+        // search on GET /api/alerts/: case-insensitive substring over the snapshot of source, event type and description
+        // (trigram GIN), so it combines with the filters above in one bitmap on this table.
+        builder.HasIndex(a => new { a.Source, a.EventType, a.Description })
+            .HasDatabaseName("ix_alerts_search_trgm")
+            .HasMethod("gin")
+            .HasOperators("gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops");
     }
 }
