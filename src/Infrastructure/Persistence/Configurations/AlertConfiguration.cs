@@ -43,10 +43,6 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.HasIndex(a => new { a.Status, a.CreatedAt });
         builder.HasIndex(a => new { a.Severity, a.CreatedAt });
 
-        // The dashboard's standing view (status=OPEN&event__severity=CRITICAL, newest first) and, with search, the bitmap
-        // that narrows the rows the trigram recheck has to read.
-        builder.HasIndex(a => new { a.Status, a.Severity, a.CreatedAt });
-
         // event__source and event__event_type filters, newest first.
         builder.HasIndex(a => new { a.Source, a.CreatedAt });
         builder.HasIndex(a => new { a.EventType, a.CreatedAt });

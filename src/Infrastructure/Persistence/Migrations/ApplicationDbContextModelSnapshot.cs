@@ -108,9 +108,6 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Source", "EventType", "Description"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Source", "EventType", "Description"), new[] { "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops" });
 
-                    b.HasIndex("Status", "Severity", "CreatedAt")
-                        .HasDatabaseName("ix_alerts_status_severity_created_at");
-
                     b.ToTable("alerts", (string)null);
                 });
 
