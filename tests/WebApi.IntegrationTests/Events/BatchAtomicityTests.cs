@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
@@ -15,21 +14,13 @@ public sealed class BatchAtomicityTests(ApiFactory factory) : IClassFixture<ApiF
     {
         var client = await factory.CreateClientAsAsync(UserRole.Admin);
         var source = NewSource();
-        await ExecuteAsync($"""
-            CREATE FUNCTION refuse_alerts_of_{source.Replace('-', '_')}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.source = '{source}' THEN RAISE EXCEPTION 'test: alert insert fails'; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER refuse_alerts_{source.Replace('-', '_')} BEFORE INSERT ON alerts
-                FOR EACH ROW EXECUTE FUNCTION refuse_alerts_of_{source.Replace('-', '_')}();
-            """);
+        await factory.RefuseAlertsFromAsync(source);
 
         var response = await client.PostArrayAsync(
             [Event(source, "LOW", externalId: "1"), Event(source, "MEDIUM"), Event(source, "CRITICAL"), Event(source, "LOW", externalId: "2")]);
 
         var problem = await response.ShouldBeProblemAsync(500);
-        problem.GetRawText().Should().NotContain("test: alert insert fails", "no SQL detail leaks to the client");
+        problem.GetRawText().Should().NotContain("test: alert insert refused", "no SQL detail leaks to the client");
         (await factory.WithDbAsync(db => db.Events.CountAsync(e => e.Source == source))).Should().Be(0);
         (await factory.WithDbAsync(db => db.Alerts.CountAsync(a => a.Source == source))).Should().Be(0);
     }
@@ -39,15 +30,7 @@ public sealed class BatchAtomicityTests(ApiFactory factory) : IClassFixture<ApiF
     {
         var client = await factory.CreateClientAsAsync(UserRole.Admin);
         var broken = NewSource();
-        await ExecuteAsync($"""
-            CREATE FUNCTION refuse_{broken.Replace('-', '_')}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.source = '{broken}' THEN RAISE EXCEPTION 'test: alert insert fails'; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER refuse_{broken.Replace('-', '_')} BEFORE INSERT ON alerts
-                FOR EACH ROW EXECUTE FUNCTION refuse_{broken.Replace('-', '_')}();
-            """);
+        await factory.RefuseAlertsFromAsync(broken);
         for (var i = 0; i < 3; i++)
         {
             await (await client.PostArrayAsync([Event(broken, "HIGH")])).ShouldBeProblemAsync(500);
@@ -58,13 +41,5 @@ public sealed class BatchAtomicityTests(ApiFactory factory) : IClassFixture<ApiF
 
         answer.Should().BeEquivalentTo(new { Accepted = 2, Duplicates = 0, AlertsCreated = 1 });
         (await factory.WithDbAsync(db => db.Events.CountAsync(e => e.Source == broken))).Should().Be(0);
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(factory.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -56,6 +56,28 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return await work(db);
     }
 
+    /// <summary>
+    /// Makes this database refuse to insert any alert raised by an event of <paramref name="source"/> (a trigger), to show
+    /// what a commit that fails half-way leaves behind. Test-generated names only: DDL takes no parameters.
+    /// </summary>
+    public async Task RefuseAlertsFromAsync(string source)
+    {
+        var name = "refuse_alerts_" + source.Replace('-', '_');
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"""
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.source = '{source}' THEN RAISE EXCEPTION 'test: alert insert refused'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER {name} BEFORE INSERT ON alerts FOR EACH ROW EXECUTE FUNCTION {name}();
+            """,
+            connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Seeds an active user straight into the database (no HTTP), for tests that are not about sign-in.</summary>
     public Task<User> SeedUserAsync(UserRole role, string? username = null) => WithDbAsync(async db =>
     {
