@@ -13,20 +13,10 @@ internal static class EventBatchEndpoints
 {
     public static void MapEventBatchEndpoints(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/events/batch/", async Task<IResult> (HttpRequest request, IOptions<JsonOptions> json, ISender sender, CancellationToken ct) =>
-            {
-                IReadOnlyList<BatchItem> items;
-                try
-                {
-                    items = await BatchBodyReader.ReadAsync(request, json.Value.SerializerOptions, ct);
-                }
-                catch (BatchBodyRejected rejected)
-                {
-                    return TypedResults.Problem(rejected.Message, statusCode: rejected.Status, title: rejected.Title, type: $"https://httpstatuses.io/{rejected.Status}");
-                }
-
-                return TypedResults.Ok(await sender.Send(new IngestEventBatchCommand(items), ct));
-            })
+        api.MapPost("/events/batch/", async (HttpRequest request, IOptions<JsonOptions> json, ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(
+                    new IngestEventBatchCommand(await BatchBodyReader.ReadAsync(request, json.Value.SerializerOptions, ct)),
+                    ct)))
             .RequireAuthorization(Policies.Analyst)
             .WithTags("Events")
             .WithName("Events_IngestBatch")

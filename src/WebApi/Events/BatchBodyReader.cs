@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
@@ -21,18 +20,9 @@ internal static class BatchBodyReader
     public static async Task<IReadOnlyList<BatchItem>> ReadAsync(HttpRequest request, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
         var format = FormatOf(request.ContentType);
-        if (request.ContentLength > IngestEventBatchCommand.MaxBodyBytes)
-        {
-            throw TooLarge();
-        }
 
-        // Kestrel's default limit for every endpoint is 1 MiB; this one takes up to 10 MiB (and counts itself, below,
-        // for servers without the feature and for chunked bodies).
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = IngestEventBatchCommand.MaxBodyBytes;
-        }
-
+        // A declared length over the limit never gets here (RequestBodyLimit); a chunked body is counted as it streams,
+        // also on servers that do not enforce the endpoint's limit themselves.
         var body = new CappedStream(request.Body, IngestEventBatchCommand.MaxBodyBytes);
         return format == BodyFormat.Ndjson
             ? await ReadNdjsonAsync(body, json, cancellationToken)
@@ -202,7 +192,7 @@ internal static class BatchBodyReader
         return true;
     }
 
-    internal static BatchBodyRejected TooLarge() => new(
+    private static BatchBodyRejected TooLarge() => new(
         StatusCodes.Status413PayloadTooLarge,
         "Request body too large",
         $"A batch body is at most {IngestEventBatchCommand.MaxBodyBytes / (1024 * 1024)} MiB; split it.");
@@ -250,7 +240,7 @@ internal static class BatchBodyReader
     }
 }
 
-/// <summary>A batch body refused before its items are looked at (413, 415): answered as problem+json by the endpoint.</summary>
+/// <summary>A batch body refused before its items are looked at (413, 415): ProblemDetailsExceptionHandler answers it.</summary>
 internal sealed class BatchBodyRejected(int status, string title, string detail) : Exception(detail)
 {
     public int Status { get; } = status;
