@@ -31,10 +31,7 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
 
         if (failures.Count > 0)
         {
-            var errors = failures
-                .GroupBy(f => Naming.ToSnakeCase(f.PropertyName), StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
-            throw new RequestValidationException(errors);
+            throw new RequestValidationException(failures);
         }
 
         return await next(message, cancellationToken);

@@ -1,6 +1,6 @@
 using FluentValidation;
 using Mediator;
-using ThreatPlatform.Application.Common;
+using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Domain.Events;
@@ -73,9 +73,7 @@ public sealed class IngestEventBatchCommandHandler(
             var validation = validator.Validate(item.Input);
             if (!validation.IsValid)
             {
-                rejected.Add(new RejectedItem(index, validation.Errors
-                    .GroupBy(f => Naming.ToSnakeCase(f.PropertyName), StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal)));
+                rejected.Add(new RejectedItem(index, RequestValidationException.ByField(validation.Errors)));
                 continue;
             }
 

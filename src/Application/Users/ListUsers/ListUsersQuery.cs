@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Common.Paging;
 using ThreatPlatform.Application.Users.Common;
-using ThreatPlatform.Domain.Common;
 
 namespace ThreatPlatform.Application.Users.ListUsers;
 
@@ -18,16 +17,11 @@ public sealed class ListUsersQueryHandler(IApplicationDbContext db) : IQueryHand
         var pageNumber = query.Page ?? 1;
         var pageSize = Paging.ClampPageSize(query.PageSize);
         var count = await db.Users.LongCountAsync(cancellationToken);
-
-        // As DRF: a page past the last one is a 404 (page 1 of nothing is an empty page).
-        if (pageNumber > 1 && (long)(pageNumber - 1) * pageSize >= count)
-        {
-            throw new NotFound("Page", pageNumber);
-        }
+        Paging.ThrowIfPastEnd(pageNumber, pageSize, count);
 
         var items = await db.Users.AsNoTracking()
             .OrderBy(u => u.Id)
-            .Skip((pageNumber - 1) * pageSize)
+            .Skip(Paging.Skip(pageNumber, pageSize))
             .Take(pageSize)
             .ProjectToDto()
             .ToListAsync(cancellationToken);
