@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Bench;
@@ -77,7 +76,7 @@ internal static class Data
     {
         json.Append("{\"source\":\"").Append(e.Source)
             .Append("\",\"event_type\":\"").Append(e.EventType)
-            .Append("\",\"severity\":\"").Append(e.Severity.ToWire())
+            .Append("\",\"severity\":\"").Append(e.Severity.ToString().ToUpperInvariant())
             .Append("\",\"description\":\"").Append(e.Description)
             .Append("\",\"occurred_at\":\"").Append(e.OccurredAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture))
             .Append("\",\"source_ip\":\"").Append(e.SourceIp)

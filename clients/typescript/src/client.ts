@@ -413,15 +413,24 @@ export class UsersClient {
     /**
      * Every user, a page at a time
      * @param page (optional) 
-     * @param pageSize (optional) 
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
+     * @param role (optional) Repeat the parameter or separate values with commas; any of them matches.
+     * @param is_active (optional) 
+     * @param ordering (optional) One of id, username, date_joined; a leading '-' orders descending. Default id.
      * @return OK.
      */
-    list(page?: number | null | undefined, pageSize?: number | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfUserDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, role?: UserRole[] | null | undefined, is_active?: boolean | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfUserDto> {
         let url_ = this.baseUrl + "/api/users/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
-        if (pageSize !== undefined && pageSize !== null)
-            url_ += "page_size=" + encodeURIComponent("" + pageSize) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
+        if (role !== undefined && role !== null)
+            role && role.forEach(item => { url_ += "role=" + encodeURIComponent("" + item) + "&"; });
+        if (is_active !== undefined && is_active !== null)
+            url_ += "is_active=" + encodeURIComponent("" + is_active) + "&";
+        if (ordering !== undefined && ordering !== null)
+            url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -600,11 +609,11 @@ export class EventsClient {
      * Ingest one security event (a repeat of a sensor's source + external_id answers 200 with the stored event)
      * @return OK.
      */
-    ingest(command: IngestEventCommand, signal?: AbortSignal): Promise<EventDto> {
+    ingest(body: EventInput, signal?: AbortSignal): Promise<EventDto> {
         let url_ = this.baseUrl + "/api/events/";
         url_ = url_.replace(/[?&]$/, "");
 
-        const content_ = JSON.stringify(command);
+        const content_ = JSON.stringify(body);
 
         let options_: RequestInit = {
             body: content_,
@@ -684,14 +693,14 @@ export class EventsClient {
     /**
      * Events, newest first, filtered, searched and ordered, a page at a time
      * @param page (optional) 
-     * @param page_size (optional) 
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param severity (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param source (optional) 
      * @param event_type (optional) 
      * @param occurred_at__gte (optional) 
      * @param occurred_at__lte (optional) 
-     * @param search (optional) 
-     * @param ordering (optional) 
+     * @param search (optional) Case-insensitive substring.
+     * @param ordering (optional) One of timestamp, occurred_at, severity; a leading '-' orders descending. Default -timestamp.
      * @return OK.
      */
     list(page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
@@ -842,11 +851,11 @@ export class EventsClient {
      * Ingest up to 10,000 events at once, as a JSON array or NDJSON; invalid items are reported, not stored
      * @return OK.
      */
-    ingestBatch(eventInput: EventInput[], signal?: AbortSignal): Promise<BatchIngestResult> {
+    ingestBatch(eventBody: EventInput[], signal?: AbortSignal): Promise<BatchIngestResult> {
         let url_ = this.baseUrl + "/api/events/batch/";
         url_ = url_.replace(/[?&]$/, "");
 
-        const content_ = JSON.stringify(eventInput);
+        const content_ = JSON.stringify(eventBody);
 
         let options_: RequestInit = {
             body: content_,
@@ -930,15 +939,15 @@ export class AlertsClient {
     /**
      * Alerts, newest first, filtered, searched and ordered, a page at a time
      * @param page (optional) 
-     * @param page_size (optional) 
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param status (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param event__severity (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param event__source (optional) 
      * @param event__event_type (optional) 
      * @param created_at__gte (optional) 
      * @param created_at__lte (optional) 
-     * @param search (optional) 
-     * @param ordering (optional) 
+     * @param search (optional) Case-insensitive substring.
+     * @param ordering (optional) One of created_at, updated_at, status, event__severity; a leading '-' orders descending. Default -created_at.
      * @return OK.
      */
     list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
@@ -1894,33 +1903,6 @@ export interface IEventInput {
     destination_ip?: string | null;
     metadata?: any | null;
     external_id?: string | null;
-}
-
-export class IngestEventCommand extends EventInput implements IIngestEventCommand {
-
-    constructor(data?: IIngestEventCommand) {
-        super(data);
-    }
-
-    override init(_data?: any) {
-        super.init(_data);
-    }
-
-    static override fromJS(data: any): IngestEventCommand {
-        data = typeof data === 'object' ? data : {};
-        let result = new IngestEventCommand();
-        result.init(data);
-        return result;
-    }
-
-    override toJSON(data?: any) {
-        data = typeof data === 'object' ? data : {};
-        super.toJSON(data);
-        return data;
-    }
-}
-
-export interface IIngestEventCommand extends IEventInput {
 }
 
 export class PageEnvelopeOfEventDto implements IPageEnvelopeOfEventDto {

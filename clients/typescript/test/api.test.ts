@@ -11,7 +11,7 @@ import {
   AlertStatus,
   AuthClient,
   EventsClient,
-  IngestEventCommand,
+  EventInput,
   ProblemDetails,
   RegisterBody,
   Session,
@@ -76,7 +76,7 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
 
   it("ingests a HIGH event, which raises an alert", async () => {
     event = await new EventsClient(baseUrl, analystHttp.http).ingest(
-      new IngestEventCommand({
+      new EventInput({
         source: `fw-edge-${suffix}`,
         event_type: "port_scan",
         severity: Severity.High,

@@ -2,7 +2,6 @@ using Mediator;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Application.Events;
 
@@ -12,10 +11,9 @@ public sealed class RaiseAlertOnSevereEvent(IApplicationDbContext db, TimeProvid
 {
     public ValueTask Handle(EventIngestedNotification notification, CancellationToken cancellationToken)
     {
-        var securityEvent = notification.DomainEvent.Event;
-        if (securityEvent.Severity.RaisesAlert() && securityEvent.Alert is null)
+        if (Alert.RaiseFor(notification.DomainEvent.Event, clock.GetUtcNow()) is { } alert)
         {
-            db.Alerts.Add(Alert.RaiseFor(securityEvent, clock.GetUtcNow()));
+            db.Alerts.Add(alert);
         }
 
         return ValueTask.CompletedTask;

@@ -32,17 +32,15 @@ public sealed class Alert : Entity
     public DateTimeOffset UpdatedAt { get; private set; }
     public IReadOnlyList<AlertStatusChange> History => _history;
 
-    /// <summary>Raises an OPEN alert for a severe event.</summary>
-    public static Alert RaiseFor(SecurityEvent securityEvent, DateTimeOffset at)
+    /// <summary>
+    /// The detection rule: an OPEN alert for a severe event; null for an event that raises none, or that raised its
+    /// alert already (an event raises at most one).
+    /// </summary>
+    public static Alert? RaiseFor(SecurityEvent securityEvent, DateTimeOffset at)
     {
-        if (!securityEvent.Severity.RaisesAlert())
+        if (!securityEvent.Severity.RaisesAlert() || securityEvent.Alert is not null)
         {
-            throw new InvalidOperationException($"A {securityEvent.Severity} event does not raise an alert.");
-        }
-
-        if (securityEvent.Alert is not null)
-        {
-            throw new InvalidOperationException("This event has raised its alert already.");
+            return null;
         }
 
         var alert = new Alert

@@ -22,9 +22,6 @@ public static class AlertStatusTransitions
         [AlertStatus.FalsePositive] = [AlertStatus.Open],
     };
 
-    public static bool IsClosed(this AlertStatus status) =>
-        status is AlertStatus.Resolved or AlertStatus.FalsePositive;
-
     public static IReadOnlyList<AlertStatus> NextStates(this AlertStatus status) => Allowed[status];
 
     public static bool CanMoveTo(this AlertStatus status, AlertStatus next) => Allowed[status].Contains(next);

@@ -9,8 +9,11 @@ public sealed class NotFound(string resource, object id) : DomainException($"{re
     public string Resource { get; } = resource;
 }
 
-/// <summary>The request clashes with the current state (409), e.g. a duplicate or a lost concurrent update.</summary>
-public class Conflict(string message, string? field = null) : DomainException(message)
+/// <summary>
+/// The request clashes with the current state (409), e.g. a duplicate or a lost concurrent update. <see cref="Member"/>
+/// is the entity member at fault (<c>nameof(User.IsActive)</c>); WebApi chooses its wire name.
+/// </summary>
+public class Conflict(string message, string? member = null) : DomainException(message)
 {
-    public string? Field { get; } = field;
+    public string? Member { get; } = member;
 }

@@ -87,7 +87,7 @@ public sealed class User : Entity
         var nextActive = isActive ?? IsActive;
         if (IsActiveAdmin && otherActiveAdmins == 0 && !(nextActive && nextRole == UserRole.Admin))
         {
-            throw new LastActiveAdmin(nextActive ? "role" : "is_active");
+            throw new LastActiveAdmin(nextActive ? nameof(Role) : nameof(IsActive));
         }
 
         Role = nextRole;

@@ -20,5 +20,5 @@ public sealed class AccountLocked(DateTimeOffset lockedUntil)
 }
 
 /// <summary>The change would leave the platform without an active admin (409).</summary>
-public sealed class LastActiveAdmin(string field)
-    : Conflict("The last active admin cannot be demoted or deactivated; promote another admin first.", field);
+public sealed class LastActiveAdmin(string member)
+    : Conflict("The last active admin cannot be demoted or deactivated; promote another admin first.", member);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ThreatPlatform.Application.Auth.Common;
-using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Infrastructure.Identity;

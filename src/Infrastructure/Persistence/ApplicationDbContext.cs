@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
@@ -9,9 +10,13 @@ using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Infrastructure.Persistence;
 
-public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options, IPublisher? publisher = null)
+public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options, IPublisher publisher)
     : DbContext(options), IApplicationDbContext
 {
+    /// <summary>A context that only migrates or reads the schema: saving anything that raised a domain event throws.</summary>
+    public static ApplicationDbContext ForMigrations(DbContextOptions<ApplicationDbContext> options) =>
+        new(options, new NoDispatch());
+
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<SecurityEvent> Events => Set<SecurityEvent>();
@@ -21,6 +26,25 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     {
         await DispatchDomainEventsAsync(cancellationToken);
         return await base.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<bool> TrySaveChangesAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // The transaction rolled back: forget what it tried to add, so the caller can read what is stored instead.
+            foreach (var added in ChangeTracker.Entries().Where(entry => entry.State == EntityState.Added).ToList())
+            {
+                added.State = EntityState.Detached;
+            }
+
+            return false;
+        }
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -35,11 +59,6 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     /// </summary>
     private async Task DispatchDomainEventsAsync(CancellationToken cancellationToken)
     {
-        if (publisher is null)
-        {
-            return;
-        }
-
         while (true)
         {
             var raised = ChangeTracker.Entries<Entity>()
@@ -58,5 +77,16 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
                 await publisher.Publish(DomainEventNotifications.From(domainEvent), cancellationToken);
             }
         }
+    }
+
+    private sealed class NoDispatch : IPublisher
+    {
+        public ValueTask Publish<TNotification>(TNotification notification, CancellationToken cancellationToken = default)
+            where TNotification : INotification => throw Refused();
+
+        public ValueTask Publish(object notification, CancellationToken cancellationToken = default) => throw Refused();
+
+        private static InvalidOperationException Refused() =>
+            new("This context was made for migrations; it does not dispatch domain events.");
     }
 }

@@ -10,6 +10,6 @@ internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<A
     {
         var options = new DbContextOptionsBuilder<ApplicationDbContext>();
         DependencyInjection.ConfigureNpgsql(options, "Host=localhost;Database=design_time");
-        return new ApplicationDbContext(options.Options);
+        return ApplicationDbContext.ForMigrations(options.Options);
     }
 }

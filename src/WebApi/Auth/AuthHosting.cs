@@ -4,8 +4,8 @@ using System.Threading.RateLimiting;
 using Mediator;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Users.GetUserAccess;
-using ThreatPlatform.Domain.Common;
 using ThreatPlatform.WebApi.Common;
 
 namespace ThreatPlatform.WebApi.Auth;
@@ -70,8 +70,7 @@ internal static class AuthHosting
 
         static async Task CheckAsync(TokenValidatedContext context)
         {
-            if (context.Principal?.Identity is not ClaimsIdentity identity
-                || !long.TryParse(identity.FindFirst("sub")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
+            if (context.Principal?.Identity is not ClaimsIdentity identity || context.Principal.UserId() is not { } userId)
             {
                 context.Fail("The token names no user.");
                 return;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
@@ -40,14 +41,11 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
     internal static ProblemDetails Map(Exception exception) => exception switch
     {
         RequestValidationException v => Validation(v.Errors),
-        IllegalTransition t => WithExtension(
-            Problem(StatusCodes.Status409Conflict, "Illegal status transition", t.Message),
-            "allowed", t.Allowed.Select(s => s.ToWire()).ToArray(),
-            errors: new Dictionary<string, string[]> { ["status"] = [t.Message] }),
+        IllegalTransition t => IllegalTransition(t),
         Conflict c => WithExtension(
             Problem(StatusCodes.Status409Conflict, "Conflict", c.Message),
             null, null,
-            errors: c.Field is null ? null : new Dictionary<string, string[]> { [c.Field] = [c.Message] }),
+            errors: c.Member is null ? null : new Dictionary<string, string[]> { [WireField(c.Member)] = [c.Message] }),
         AuthenticationFailed a => Problem(StatusCodes.Status401Unauthorized, "Authentication failed", a.Message),
         AccountLocked l => Problem(StatusCodes.Status423Locked, "Account locked", l.Message),
         NotFound n => Problem(StatusCodes.Status404NotFound, "Not found", n.Message),
@@ -60,6 +58,19 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         OperationCanceledException => Problem(499, "Client closed request", "The request was cancelled."),
         _ => Problem(StatusCodes.Status500InternalServerError, "Internal server error", "An unexpected error occurred. Quote the trace id when you report it."),
     };
+
+    private static ProblemDetails IllegalTransition(IllegalTransition transition)
+    {
+        var allowed = transition.Allowed.Select(s => s.ToWire()).ToArray();
+        var message = $"An alert cannot move from {transition.From.ToWire()} to {transition.To.ToWire()}; allowed next states: {string.Join(", ", allowed)}.";
+        return WithExtension(
+            Problem(StatusCodes.Status409Conflict, "Illegal status transition", message),
+            "allowed", allowed,
+            errors: new Dictionary<string, string[]> { [WireField(transition.Member!)] = [message] });
+    }
+
+    /// <summary>An entity member's wire name (<c>IsActive</c> → <c>is_active</c>), by the JSON naming policy.</summary>
+    internal static string WireField(string member) => JsonNamingPolicy.SnakeCaseLower.ConvertName(member);
 
     private static ProblemDetails BadRequest(BadHttpRequestException exception)
     {

@@ -1,10 +1,14 @@
+using System.ComponentModel.DataAnnotations;
 using Mediator;
-using Microsoft.AspNetCore.Mvc;
+using NJsonSchema.Annotations;
 using ThreatPlatform.Application.Alerts.Common;
 using ThreatPlatform.Application.Alerts.GetAlert;
 using ThreatPlatform.Application.Alerts.ListAlerts;
 using ThreatPlatform.Application.Alerts.UpdateAlertStatus;
+using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.OpenApi;
+using ThreatPlatform.WebApi.Wire;
 
 namespace ThreatPlatform.WebApi.Endpoints;
 
@@ -14,8 +18,9 @@ internal static class AlertEndpoints
     {
         var alerts = api.MapGroup("/alerts").WithTags("Alerts").RequireAuthorization(Policies.Analyst);
 
-        alerts.MapGet("/", async ([AsParameters] ListAlertsParameters parameters, HttpRequest request, ISender sender, CancellationToken ct) =>
-                PageEnvelope.From(await sender.Send(parameters.ToQuery(), ct), request))
+        alerts.MapGet("/", async (HttpRequest request, ISender sender, CancellationToken ct) =>
+                PageEnvelope.From(await sender.Send(new ListAlertsQuery(request.ListCriteria(ListAlertsQuery.Spec)), ct), request))
+            .WithListParameters(ListAlertsQuery.Spec)
             .WithName("Alerts_List")
             .WithSummary("Alerts, newest first, filtered, searched and ordered, a page at a time")
             .WithDescription("Filters: status and event__severity (repeatable or comma-separated), event__source, event__event_type, created_at__gte/__lte (ISO 8601). search: case-insensitive substring over the event's source, type and description. ordering: created_at, updated_at, status, event__severity (by rank), each with an optional '-'; default -created_at. A page past the end is a 404.")
@@ -31,7 +36,7 @@ internal static class AlertEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         alerts.MapPatch("/{id:long}/status/", (long id, UpdateStatusBody body, ISender sender, CancellationToken ct) =>
-                sender.Send(new UpdateAlertStatusCommand(id, body.Status, body.Note), ct))
+                sender.Send(body.ToCommand(id), ct))
             .RequireAuthorization(Policies.Admin)
             .WithName("Alerts_UpdateStatus")
             .WithSummary("Move an alert along its lifecycle (Admin); an illegal move is a 409 naming the allowed next states")
@@ -44,33 +49,16 @@ internal static class AlertEndpoints
     }
 
     /// <summary>The PATCH body: only status and note are read; anything else in it is ignored.</summary>
-    internal sealed record UpdateStatusBody(string? Status, string? Note);
-
-    /// <summary>GET /api/alerts/ query parameters, by the original platform's names.</summary>
-    internal sealed record ListAlertsParameters(
-        [property: FromQuery(Name = "page")] string? Page,
-        [property: FromQuery(Name = "page_size")] string? PageSize,
-        [property: FromQuery(Name = "status")] string[]? Status,
-        [property: FromQuery(Name = "event__severity")] string[]? EventSeverity,
-        [property: FromQuery(Name = "event__source")] string? EventSource,
-        [property: FromQuery(Name = "event__event_type")] string? EventType,
-        [property: FromQuery(Name = "created_at__gte")] string? CreatedAtGte,
-        [property: FromQuery(Name = "created_at__lte")] string? CreatedAtLte,
-        [property: FromQuery(Name = "search")] string? Search,
-        [property: FromQuery(Name = "ordering")] string? Ordering)
+    internal sealed record UpdateStatusBody(
+        [property: Required, JsonSchemaType(typeof(AlertStatus))] string? Status,
+        [property: MaxLength(AlertStatusChange.NoteMaxLength)] string? Note)
     {
-        public ListAlertsQuery ToQuery() => new()
+        public UpdateAlertStatusCommand ToCommand(long id)
         {
-            Page = PageEnvelope.ParseInt(Page, "page"),
-            PageSize = PageEnvelope.ParseInt(PageSize, "page_size"),
-            Status = Status,
-            EventSeverity = EventSeverity,
-            EventSource = EventSource,
-            EventType = EventType,
-            CreatedAtGte = CreatedAtGte,
-            CreatedAtLte = CreatedAtLte,
-            Search = Search,
-            Ordering = Ordering,
-        };
+            var fields = new WireFields();
+            var status = fields.Enum<AlertStatus>(Status, "status", required: true);
+            var note = fields.Text(Note, "note");
+            return fields.Result(() => new UpdateAlertStatusCommand(id, status!.Value, note?.Trim()));
+        }
     }
 }

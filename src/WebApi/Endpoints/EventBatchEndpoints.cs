@@ -1,7 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Events;
@@ -28,7 +27,7 @@ internal static class EventBatchEndpoints
                 "with their 0-based index and errors by field. A repeat of a stored source + external_id, or of an earlier " +
                 "item of the batch, counts as a duplicate. Events and their alerts are committed together before the 200.")
             // Also makes routing answer any other content type with a 415 problem before the body is read.
-            .Accepts<EventInput[]>("application/json", BatchBodyReader.NdjsonMediaType)
+            .Accepts<EventBody[]>("application/json", BatchBodyReader.NdjsonMediaType)
             // 10 MiB instead of every other endpoint's 1 MiB: the declared-length check in front of the endpoints reads it.
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(IngestEventBatchCommand.MaxBodyBytes))
             .WithMetadata(new MaxRequestItems(IngestEventBatchCommand.MaxItems))

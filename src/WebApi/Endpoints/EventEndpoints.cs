@@ -1,10 +1,13 @@
 using Mediator;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.GetEvent;
 using ThreatPlatform.Application.Events.IngestEvent;
 using ThreatPlatform.Application.Events.ListEvents;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Events;
+using ThreatPlatform.WebApi.OpenApi;
+using ThreatPlatform.WebApi.Wire;
 
 namespace ThreatPlatform.WebApi.Endpoints;
 
@@ -14,22 +17,20 @@ internal static class EventEndpoints
     {
         var events = api.MapGroup("/events").WithTags("Events").RequireAuthorization(Policies.Analyst);
 
-        events.MapPost("/", async (IngestEventCommand command, ISender sender, CancellationToken ct) =>
-                await sender.Send(command, ct) is var ingested && ingested.Created
-                    ? Results.Created($"/api/events/{ingested.Event.Id}/", ingested.Event)
-                    : Results.Ok(ingested.Event))
+        events.MapPost("/", async Task<Results<Created<EventDto>, Ok<EventDto>>> (EventBody body, ISender sender, CancellationToken ct) =>
+                await sender.Send(new IngestEventCommand(body.Read()), ct) is var ingested && ingested.Created
+                    ? TypedResults.Created($"/api/events/{ingested.Event.Id}/", ingested.Event)
+                    : TypedResults.Ok(ingested.Event))
             .WithName("Events_Ingest")
             .WithSummary("Ingest one security event (a repeat of a sensor's source + external_id answers 200 with the stored event)")
             .WithDescription("A HIGH or CRITICAL event raises an OPEN alert in the same transaction; the answer carries its alert_id. Every invalid field is named in the 400 problem.")
-            .Accepts<IngestEventCommand>("application/json")
-            .Produces<EventDto>(StatusCodes.Status201Created)
-            .Produces<EventDto>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        events.MapGet("/", async ([AsParameters] ListEventsParameters parameters, HttpRequest request, ISender sender, CancellationToken ct) =>
-                PageEnvelope.From(await sender.Send(parameters.ToQuery(), ct), request))
+        events.MapGet("/", async (HttpRequest request, ISender sender, CancellationToken ct) =>
+                PageEnvelope.From(await sender.Send(new ListEventsQuery(request.ListCriteria(ListEventsQuery.Spec)), ct), request))
+            .WithListParameters(ListEventsQuery.Spec)
             .WithName("Events_List")
             .WithSummary("Events, newest first, filtered, searched and ordered, a page at a time")
             .WithDescription("Filters: severity (repeatable or comma-separated), source, event_type, occurred_at__gte/__lte (ISO 8601). search: case-insensitive substring over source, event type and description. ordering: timestamp, occurred_at, severity (by rank), each with an optional '-'. A page past the end is a 404.")
@@ -43,31 +44,5 @@ internal static class EventEndpoints
             .WithDescription("With the id of the alert it raised, if any.")
             .Produces<EventDto>()
             .ProducesProblem(StatusCodes.Status404NotFound);
-    }
-
-    /// <summary>GET /api/events/ query parameters, by their wire names.</summary>
-    internal sealed record ListEventsParameters(
-        [property: FromQuery(Name = "page")] string? Page,
-        [property: FromQuery(Name = "page_size")] string? PageSize,
-        [property: FromQuery(Name = "severity")] string[]? Severity,
-        [property: FromQuery(Name = "source")] string? Source,
-        [property: FromQuery(Name = "event_type")] string? EventType,
-        [property: FromQuery(Name = "occurred_at__gte")] string? OccurredAtGte,
-        [property: FromQuery(Name = "occurred_at__lte")] string? OccurredAtLte,
-        [property: FromQuery(Name = "search")] string? Search,
-        [property: FromQuery(Name = "ordering")] string? Ordering)
-    {
-        public ListEventsQuery ToQuery() => new()
-        {
-            Page = PageEnvelope.ParseInt(Page, "page"),
-            PageSize = PageEnvelope.ParseInt(PageSize, "page_size"),
-            Severity = Severity,
-            Source = Source,
-            EventType = EventType,
-            OccurredAtGte = OccurredAtGte,
-            OccurredAtLte = OccurredAtLte,
-            Search = Search,
-            Ordering = Ordering,
-        };
     }
 }

@@ -1,11 +1,12 @@
 using Mediator;
-using Microsoft.AspNetCore.Mvc;
 using NJsonSchema.Annotations;
 using ThreatPlatform.Application.Users.Common;
 using ThreatPlatform.Application.Users.ListUsers;
 using ThreatPlatform.Application.Users.UpdateUser;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.OpenApi;
+using ThreatPlatform.WebApi.Wire;
 
 namespace ThreatPlatform.WebApi.Endpoints;
 
@@ -15,17 +16,16 @@ internal static class UserEndpoints
     {
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(Policies.Admin);
 
-        users.MapGet("/", async (string? page, [FromQuery(Name = "page_size")] string? pageSize, HttpRequest request, ISender sender, CancellationToken ct) =>
-                PageEnvelope.From(
-                    await sender.Send(new ListUsersQuery(PageEnvelope.ParseInt(page, "page"), PageEnvelope.ParseInt(pageSize, "page_size")), ct),
-                    request))
+        users.MapGet("/", async (HttpRequest request, ISender sender, CancellationToken ct) =>
+                PageEnvelope.From(await sender.Send(new ListUsersQuery(request.ListCriteria(ListUsersQuery.Spec)), ct), request))
+            .WithListParameters(ListUsersQuery.Spec)
             .WithName("Users_List")
             .WithSummary("Every user, a page at a time")
             .WithDescription("Oldest first, in the DRF page envelope. Admin only.")
             .Produces<PageEnvelope<UserDto>>();
 
         users.MapPatch("/{id:long}/", (long id, UpdateUserBody body, ISender sender, CancellationToken ct) =>
-                sender.Send(new UpdateUserCommand(id, body.Role, body.IsActive), ct))
+                sender.Send(body.ToCommand(id), ct))
             .WithName("Users_Update")
             .WithSummary("Change a user's role and/or active flag")
             .WithDescription("Absent fields stay as they are. Deactivating a user revokes their refresh tokens and stops their access tokens at the next request. The last active admin cannot be demoted or deactivated (409).")
@@ -34,5 +34,13 @@ internal static class UserEndpoints
     }
 
     /// <summary>Role binds as text so that a bad value is a 400 naming <c>role</c>; the document shows the enum.</summary>
-    internal sealed record UpdateUserBody([property: JsonSchemaType(typeof(UserRole?))] string? Role, bool? IsActive);
+    internal sealed record UpdateUserBody([property: JsonSchemaType(typeof(UserRole?))] string? Role, bool? IsActive)
+    {
+        public UpdateUserCommand ToCommand(long id)
+        {
+            var fields = new WireFields();
+            var role = fields.Enum<UserRole>(Role, "role");
+            return fields.Result(() => new UpdateUserCommand(id, role, IsActive));
+        }
+    }
 }

@@ -5,6 +5,7 @@ using Microsoft.Net.Http.Headers;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Wire;
 
 namespace ThreatPlatform.WebApi.Events;
 
@@ -151,7 +152,14 @@ internal static class BatchBodyReader
     {
         try
         {
-            return element.Deserialize<EventInput>(json) is { } input ? BatchItem.Of(input) : NotAnObject();
+            if (element.Deserialize<EventBody>(json) is not { } body)
+            {
+                return NotAnObject();
+            }
+
+            var fields = new WireFields();
+            var input = body.Read(fields);
+            return input is not null ? BatchItem.Of(input) : new BatchItem(null, fields.Errors);
         }
         catch (JsonException ex)
         {

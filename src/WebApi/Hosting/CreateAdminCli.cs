@@ -4,6 +4,7 @@ using Npgsql;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Users.CreateAdmin;
 using ThreatPlatform.Domain.Common;
+using ThreatPlatform.WebApi.Common;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -62,7 +63,7 @@ internal sealed class CreateAdminCli(ISender sender, TextReader input, TextWrite
         }
         catch (Conflict conflict)
         {
-            await error.WriteLineAsync($"{conflict.Field ?? "error"}: {conflict.Message}");
+            await error.WriteLineAsync($"{(conflict.Member is { } member ? ProblemDetailsExceptionHandler.WireField(member) : "error")}: {conflict.Message}");
             return 1;
         }
         catch (PostgresException db) when (db.SqlState == PostgresErrorCodes.UndefinedTable)

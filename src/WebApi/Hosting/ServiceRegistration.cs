@@ -9,9 +9,9 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using NJsonSchema.Generation;
 using ThreatPlatform.Application;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Behaviours;
 using ThreatPlatform.Application.Common.Interfaces;
-using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure;
 using ThreatPlatform.Infrastructure.Identity;
@@ -134,7 +134,7 @@ internal static class ServiceRegistration
                 SchemaType = NJsonSchema.SchemaType.OpenApi3,
                 SerializerOptions = json,
                 GenerateEnumMappingDescription = false,
-                SchemaProcessors = { new InputSchemaHints(), new RequireNonNullableProperties() },
+                SchemaProcessors = { new RequireNonNullableProperties() },
             };
             settings.OperationProcessors.Add(new OperationConventions(
                 sp.GetRequiredService<IOptions<AuthorizationOptions>>().Value,

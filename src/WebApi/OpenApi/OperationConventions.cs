@@ -8,9 +8,6 @@ using NSwag;
 using NSwag.Generation.AspNetCore;
 using NSwag.Generation.Processors;
 using NSwag.Generation.Processors.Contexts;
-using ThreatPlatform.Application.Common.Paging;
-using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.WebApi.OpenApi;
 
@@ -47,10 +44,10 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         operation.Summary = metadata.OfType<IEndpointSummaryMetadata>().LastOrDefault()?.Summary ?? operation.Summary;
         operation.Description = metadata.OfType<IEndpointDescriptionMetadata>().LastOrDefault()?.Description ?? operation.Description;
 
+        AddListParameters(operation, metadata, context);
         foreach (var parameter in operation.Parameters)
         {
             Bound(parameter);
-            TypeFilter(parameter, context);
         }
 
         var hasBody = operation.RequestBody is not null;
@@ -148,61 +145,74 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
     }
 
     /// <summary>
-    /// Types and ranges every client may rely on: <c>page</c> and <c>page_size</c> are whole numbers, <c>page</c> from 1,
-    /// <c>page_size</c> at most <see cref="Paging.MaxPageSize"/> (larger values are clamped); integer route ids are
-    /// positive. An endpoint's own bounds win.
+    /// Integer route ids are positive. A parameter's own bounds win.
     /// </summary>
     private static void Bound(OpenApiParameter parameter)
     {
         var schema = parameter.Schema ?? parameter;
-        if (parameter.Kind == OpenApiParameterKind.Query && parameter.Name is "page" or "page_size" && schema.Type.HasFlag(NJsonSchema.JsonObjectType.String))
-        {
-            // Paging parameters bind as text so that "abc" is a 400 naming them; on the wire they are whole numbers.
-            schema.Type = NJsonSchema.JsonObjectType.Integer;
-            schema.Format = "int32";
-        }
-
         if (schema.Type.HasFlag(NJsonSchema.JsonObjectType.Integer) is false || schema.Minimum is not null || schema.Maximum is not null)
         {
             return;
         }
 
-        (schema.Minimum, schema.Maximum) = (parameter.Kind, parameter.Name) switch
-        {
-            (OpenApiParameterKind.Query, "page_size") => (1m, (decimal?)Paging.MaxPageSize),
-            _ => (1m, schema.Format == "int64" ? long.MaxValue : int.MaxValue),
-        };
+        (schema.Minimum, schema.Maximum) = (1m, schema.Format == "int64" ? long.MaxValue : int.MaxValue);
     }
 
-    /// <summary>
-    /// The contract's filter parameters bind as text (so a bad value is a 400 naming them); on the wire they are typed
-    /// by name alike on every list: <c>status</c> and <c>*severity</c> are lists of enum values, <c>*__gte</c> and
-    /// <c>*__lte</c> are ISO 8601 timestamps.
-    /// </summary>
-    private static void TypeFilter(OpenApiParameter parameter, OperationProcessorContext context)
+    /// <summary>The query parameters a list declares (<see cref="ListParameters"/>), typed from the spec.</summary>
+    private static void AddListParameters(OpenApiOperation operation, IList<object> metadata, OperationProcessorContext context)
     {
-        if (parameter.Kind != OpenApiParameterKind.Query)
+        if (metadata.OfType<ListParameters>().LastOrDefault() is not { } list)
         {
             return;
         }
 
-        var schema = parameter.Schema ?? parameter;
-        var enumType = parameter.Name switch
+        foreach (var declared in list.Parameters)
         {
-            "status" => typeof(AlertStatus),
-            "severity" or "event__severity" => typeof(Severity),
-            _ => null,
+            var schema = Schema(declared.ValueType, context);
+            if (declared.Repeatable)
+            {
+                schema = new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Array, Item = schema };
+            }
+
+            schema.IsNullableRaw = true;
+            schema.MaxLength = declared.MaxLength;
+            schema.Minimum = (decimal?)declared.Minimum;
+            schema.Maximum = (decimal?)declared.Maximum;
+            var parameter = new OpenApiParameter
+            {
+                Name = declared.Name,
+                Kind = OpenApiParameterKind.Query,
+                Schema = schema,
+                Description = declared.Description,
+                Position = operation.Parameters.Count + 1,
+            };
+            if (declared.Repeatable)
+            {
+                parameter.Style = OpenApiParameterStyle.Form;
+                parameter.Explode = true;
+            }
+
+            operation.Parameters.Add(parameter);
+        }
+    }
+
+    private static NJsonSchema.JsonSchema Schema(Type type, OperationProcessorContext context)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsEnum)
+        {
+            return context.SchemaGenerator.GenerateWithReference<NJsonSchema.JsonSchema>(type.ToContextualType(), context.SchemaResolver);
+        }
+
+        return type switch
+        {
+            _ when type == typeof(int) => new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Integer, Format = "int32" },
+            _ when type == typeof(long) => new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Integer, Format = "int64" },
+            _ when type == typeof(double) => new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Number, Format = "double" },
+            _ when type == typeof(bool) => new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Boolean },
+            _ when type == typeof(DateTimeOffset) => new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.String, Format = "date-time" },
+            _ => new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.String },
         };
-        if (enumType is not null && schema.Type.HasFlag(NJsonSchema.JsonObjectType.Array) && schema.Item is { } item && item.Type.HasFlag(NJsonSchema.JsonObjectType.String))
-        {
-            schema.Item = context.SchemaGenerator.GenerateWithReference<NJsonSchema.JsonSchema>(enumType.ToContextualType(), context.SchemaResolver);
-            parameter.Description ??= "Repeat the parameter or separate values with commas; any of them matches.";
-        }
-        else if ((parameter.Name.EndsWith("__gte", StringComparison.Ordinal) || parameter.Name.EndsWith("__lte", StringComparison.Ordinal))
-            && schema.Type.HasFlag(NJsonSchema.JsonObjectType.String) && schema.Format is null)
-        {
-            schema.Format = "date-time";
-        }
     }
 
     /// <summary>Every content type of <c>.Accepts(…)</c> (e.g. JSON and NDJSON), with the body schema of the first.</summary>
@@ -244,7 +254,6 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         "409" => "Conflict with the current state (a duplicate, an illegal status transition, the last admin).",
         "413" => "The request body is larger than this endpoint accepts.",
         "415" => "Unsupported content type.",
-        "422" => "The input is well formed but cannot be processed.",
         "423" => "The account is locked after repeated failed sign-ins; Retry-After says for how long.",
         "429" => "Too many requests; Retry-After says when to try again.",
         "500" => "Unexpected failure: a problem with only a trace_id to quote, never internals.",

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using ThreatPlatform.Application.Common.Interfaces;
@@ -30,7 +29,7 @@ public sealed class IngestEventBatchCommandHandlerTests
 
     private IngestEventBatchCommandHandler Handler() => new(_writer, new EventInputValidator(_clock), _user, _clock);
 
-    private static BatchItem Item(string severity = "LOW", string? externalId = null, string source = "fw-1", string eventType = "scan") =>
+    private static BatchItem Item(Severity severity = Severity.Low, string? externalId = null, string source = "fw-1", string eventType = "scan") =>
         BatchItem.Of(new EventInput { Source = source, EventType = eventType, Severity = severity, ExternalId = externalId });
 
     private ValueTask<BatchIngestResult> Send(params BatchItem[] items) => Handler().Handle(new IngestEventBatchCommand(items), CancellationToken.None);
@@ -40,13 +39,13 @@ public sealed class IngestEventBatchCommandHandlerTests
     {
         var result = await Send(
             Item(),
-            BatchItem.Of(new EventInput { Source = "fw-1", Severity = "LOW", SourceIp = "nope" }),
-            Item("HIGH"),
-            Item("SEVERE"));
+            BatchItem.Of(new EventInput { Source = "fw-1", Severity = Severity.Low, Description = new string('d', SecurityEvent.DescriptionMaxLength + 1) }),
+            Item(Severity.High),
+            BatchItem.Malformed("severity", "'SEVERE' is not a valid severity."));
 
         result.Accepted.Should().Be(2);
         result.Rejected.Select(r => r.Index).Should().Equal(1, 3);
-        result.Rejected[0].Errors.Keys.Should().BeEquivalentTo("event_type", "source_ip");
+        result.Rejected[0].Errors.Keys.Should().BeEquivalentTo("event_type", "description");
         result.Rejected[1].Errors.Keys.Should().Equal("severity");
         _written.Select(e => e.Severity).Should().Equal(Severity.Low, Severity.High);
     }
@@ -67,7 +66,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     [Fact]
     public async Task A_repeated_source_and_external_id_in_one_batch_is_written_once_and_the_first_wins()
     {
-        var result = await Send(Item("HIGH", "a"), Item("LOW", "a"), Item("LOW", " a "), Item("LOW", "a", source: "fw-2"));
+        var result = await Send(Item(Severity.High, "a"), Item(Severity.Low, "a"), Item(Severity.Medium, "a"), Item(Severity.Low, "a", source: "fw-2"));
 
         result.Duplicates.Should().Be(2);
         result.Accepted.Should().Be(2);
@@ -77,7 +76,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     [Fact]
     public async Task Events_without_an_external_id_are_never_duplicates_of_each_other()
     {
-        var result = await Send(Item(), Item(), Item(externalId: "  "));
+        var result = await Send(Item(), Item(), Item(externalId: null));
 
         result.Duplicates.Should().Be(0);
         _written.Should().HaveCount(3);
@@ -96,7 +95,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     [Fact]
     public async Task The_writer_applies_the_domains_alert_rule_and_no_copy_of_it()
     {
-        await Send(Item("CRITICAL"));
+        await Send(Item(Severity.Critical));
 
         await _writer.Received(1).WriteAsync(
             Arg.Any<IReadOnlyList<SecurityEvent>>(),
@@ -109,7 +108,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     [Fact]
     public async Task Alerts_created_is_what_the_writer_reports()
     {
-        var result = await Send(Item("LOW"), Item("MEDIUM"), Item("HIGH"), Item("CRITICAL"));
+        var result = await Send(Item(Severity.Low), Item(Severity.Medium), Item(Severity.High), Item(Severity.Critical));
 
         result.AlertsCreated.Should().Be(2);
     }
@@ -117,14 +116,13 @@ public sealed class IngestEventBatchCommandHandlerTests
     [Fact]
     public async Task Events_are_built_by_the_domain_with_the_caller_and_the_received_time()
     {
-        var metadata = JsonDocument.Parse("{\"rule\": 1}").RootElement;
         await Send(BatchItem.Of(new EventInput
         {
-            Source = "  fw-1 ",
-            EventType = " scan ",
-            Severity = "medium",
-            Metadata = metadata,
-            SourceIp = " 10.0.0.1 ",
+            Source = "fw-1",
+            EventType = "scan",
+            Severity = Severity.Medium,
+            Metadata = "{\"rule\": 1}",
+            SourceIp = System.Net.IPAddress.Parse("10.0.0.1"),
         }));
 
         var written = _written.Should().ContainSingle().Subject;
@@ -145,7 +143,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     [Fact]
     public async Task Nothing_is_written_when_no_item_is_valid()
     {
-        var result = await Send(Item("NOPE"), BatchItem.Malformed("body", "x"));
+        var result = await Send(Item(eventType: " "), BatchItem.Malformed("body", "x"));
 
         result.Should().BeEquivalentTo(new { Accepted = 0, Duplicates = 0, AlertsCreated = 0 });
         result.Rejected.Should().HaveCount(2);

@@ -48,7 +48,7 @@ public sealed class SecurityEventTests
     {
         var securityEvent = EventBuilder.Ingested(Severity.Critical, "edr-9");
 
-        var alert = Alert.RaiseFor(securityEvent, EventBuilder.Now);
+        var alert = Alert.RaiseFor(securityEvent, EventBuilder.Now)!;
 
         alert.Status.Should().Be(AlertStatus.Open);
         alert.Severity.Should().Be(Severity.Critical);
@@ -60,22 +60,28 @@ public sealed class SecurityEventTests
         securityEvent.Alert.Should().BeSameAs(alert);
     }
 
-    [Fact]
-    public void A_low_event_cannot_raise_an_alert()
+    [Theory]
+    [InlineData(Severity.Low)]
+    [InlineData(Severity.Medium)]
+    public void Low_and_medium_events_raise_no_alert(Severity severity)
     {
-        var raise = () => Alert.RaiseFor(EventBuilder.Ingested(Severity.Low), EventBuilder.Now);
+        var securityEvent = EventBuilder.Ingested(severity);
 
-        raise.Should().Throw<InvalidOperationException>();
+        var alert = Alert.RaiseFor(securityEvent, EventBuilder.Now);
+
+        alert.Should().BeNull();
+        securityEvent.Alert.Should().BeNull();
     }
 
     [Fact]
     public void An_event_raises_at_most_one_alert()
     {
         var securityEvent = EventBuilder.Ingested(Severity.High);
-        Alert.RaiseFor(securityEvent, EventBuilder.Now);
+        var first = Alert.RaiseFor(securityEvent, EventBuilder.Now);
 
-        var again = () => Alert.RaiseFor(securityEvent, EventBuilder.Now);
+        var again = Alert.RaiseFor(securityEvent, EventBuilder.Now);
 
-        again.Should().Throw<InvalidOperationException>();
+        again.Should().BeNull();
+        securityEvent.Alert.Should().BeSameAs(first);
     }
 }

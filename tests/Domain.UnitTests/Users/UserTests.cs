@@ -63,16 +63,16 @@ public sealed class UserTests
     }
 
     [Theory]
-    [InlineData(UserRole.Analyst, null, "role")]
-    [InlineData(null, false, "is_active")]
-    [InlineData(UserRole.Analyst, false, "is_active")]
-    public void Last_active_admin_cannot_lose_admin_power(UserRole? role, bool? isActive, string field)
+    [InlineData(UserRole.Analyst, null, nameof(User.Role))]
+    [InlineData(null, false, nameof(User.IsActive))]
+    [InlineData(UserRole.Analyst, false, nameof(User.IsActive))]
+    public void Last_active_admin_cannot_lose_admin_power(UserRole? role, bool? isActive, string member)
     {
         var admin = Admin();
 
         var act = () => admin.ChangeAccess(role, isActive, otherActiveAdmins: 0);
 
-        act.Should().Throw<LastActiveAdmin>().Which.Field.Should().Be(field);
+        act.Should().Throw<LastActiveAdmin>().Which.Member.Should().Be(member);
         admin.Role.Should().Be(UserRole.Admin);
         admin.IsActive.Should().BeTrue();
     }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence;
 

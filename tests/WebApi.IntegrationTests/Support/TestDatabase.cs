@@ -77,7 +77,7 @@ public static class TestDatabase
                 .UseNpgsql(For(name), o => o.MigrationsHistoryTable("__ef_migrations_history"))
                 .UseSnakeCaseNamingConvention()
                 .Options;
-            await using (var db = new ApplicationDbContext(options))
+            await using (var db = ApplicationDbContext.ForMigrations(options))
             {
                 await db.Database.MigrateAsync();
             }

@@ -9,7 +9,7 @@ using ThreatPlatform.Domain.Common;
 namespace ThreatPlatform.Application.Alerts.UpdateAlertStatus;
 
 /// <summary>An admin moves an alert along its lifecycle (PATCH /api/alerts/{id}/status/), with an optional note.</summary>
-public sealed record UpdateAlertStatusCommand(long Id, string? Status, string? Note) : ICommand<AlertDetailDto>;
+public sealed record UpdateAlertStatusCommand(long Id, AlertStatus Status, string? Note) : ICommand<AlertDetailDto>;
 
 /// <summary>
 /// Load, let the alert decide, save. The alert refuses illegal moves itself; a concurrent change to the same alert
@@ -21,14 +21,13 @@ public sealed class UpdateAlertStatusCommandHandler(IApplicationDbContext db, IC
     public async ValueTask<AlertDetailDto> Handle(UpdateAlertStatusCommand command, CancellationToken cancellationToken)
     {
         var by = currentUser.Id ?? throw new InvalidOperationException("UpdateAlertStatusCommand needs an authenticated caller.");
-        _ = WireNames.TryParseWire<AlertStatus>(command.Status, out var next);
 
         var alert = await db.Alerts
             .Include(a => a.Event)
             .FirstOrDefaultAsync(a => a.Id == command.Id, cancellationToken)
             ?? throw new NotFound("Alert", command.Id);
 
-        alert.ChangeStatus(next, by, string.IsNullOrWhiteSpace(command.Note) ? null : command.Note.Trim(), clock.GetUtcNow());
+        alert.ChangeStatus(command.Status, by, string.IsNullOrWhiteSpace(command.Note) ? null : command.Note.Trim(), clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
         return await alert.ToDetailAsync(db, cancellationToken);
     }
@@ -38,11 +37,7 @@ public sealed class UpdateAlertStatusCommandValidator : AbstractValidator<Update
 {
     public UpdateAlertStatusCommandValidator()
     {
-        RuleFor(c => c.Status)
-            .Must(s => WireNames.TryParseWire<AlertStatus>(s, out _))
-            .WithMessage(c => string.IsNullOrWhiteSpace(c.Status)
-                ? "status is required."
-                : $"status must be one of {string.Join(", ", WireNames.AllWire<AlertStatus>())}.");
+        RuleFor(c => c.Status).IsInEnum().WithMessage("status is not an alert status.");
         RuleFor(c => c.Note)
             .MaximumLength(AlertStatusChange.NoteMaxLength)
             .WithMessage($"note must be at most {AlertStatusChange.NoteMaxLength} characters.");

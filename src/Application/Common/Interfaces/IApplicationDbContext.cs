@@ -15,4 +15,10 @@ public interface IApplicationDbContext
 
     /// <summary>Saves in one transaction, after dispatching the domain events the tracked entities raised.</summary>
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Saves like <see cref="SaveChangesAsync"/>, but answers false instead of throwing when a unique index refuses a
+    /// row: the transaction rolled back and the entities it tried to add are no longer tracked.
+    /// </summary>
+    Task<bool> TrySaveChangesAsync(CancellationToken cancellationToken = default);
 }

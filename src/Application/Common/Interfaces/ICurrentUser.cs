@@ -4,6 +4,4 @@ namespace ThreatPlatform.Application.Common.Interfaces;
 public interface ICurrentUser
 {
     long? Id { get; }
-
-    string? Username { get; }
 }

@@ -7,7 +7,13 @@ using ThreatPlatform.Application.Events.Common;
 namespace ThreatPlatform.Application.Events.IngestEvent;
 
 /// <summary>A sensor reports one event (POST /api/events/). The body is the event itself.</summary>
-public sealed record IngestEventCommand : EventInput, ICommand<IngestedEvent>;
+public sealed record IngestEventCommand : EventInput, ICommand<IngestedEvent>
+{
+    public IngestEventCommand(EventInput input)
+        : base(input)
+    {
+    }
+}
 
 /// <summary>The stored event, and whether this call stored it (201) or found it stored already (200).</summary>
 public sealed record IngestedEvent(EventDto Event, bool Created);
@@ -24,25 +30,20 @@ public sealed class IngestEventCommandHandler(IApplicationDbContext db, ICurrent
     {
         var securityEvent = command.ToDomain(currentUser.Id, clock.GetUtcNow());
         db.Events.Add(securityEvent);
-        try
+        if (await db.TrySaveChangesAsync(cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (securityEvent.ExternalId is not null)
-        {
-            // A repeat (a sensor's retry, or the same event arriving at once from two connections): the unique
-            // (source, external_id) index refused it and the whole transaction (event and alert) rolled back. Insert
-            // first and look up only on a refusal: a new event, the usual case, costs no extra round trip.
-            var winner = await FindStoredAsync(securityEvent.Source, securityEvent.ExternalId, cancellationToken);
-            if (winner is null)
-            {
-                throw;
-            }
-
-            return new IngestedEvent(winner, Created: false);
+            return new IngestedEvent(securityEvent.ToDto(securityEvent.Alert?.Id), Created: true);
         }
 
-        return new IngestedEvent(securityEvent.ToDto(securityEvent.Alert?.Id), Created: true);
+        // A repeat (a sensor's retry, or the same event arriving at once from two connections): the unique
+        // (source, external_id) index refused it and the whole transaction (event and alert) rolled back. Insert
+        // first and look up only on a refusal: a new event, the usual case, costs no extra round trip.
+        var winner = securityEvent.ExternalId is { } externalId
+            ? await FindStoredAsync(securityEvent.Source, externalId, cancellationToken)
+            : null;
+        return new IngestedEvent(
+            winner ?? throw new InvalidOperationException("A unique index refused an event that has no stored twin."),
+            Created: false);
     }
 
     private async Task<EventDto?> FindStoredAsync(string source, string externalId, CancellationToken cancellationToken)

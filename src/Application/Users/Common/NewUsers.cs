@@ -20,19 +20,14 @@ public sealed class NewUsers(IApplicationDbContext db, IPasswordHasher hasher, T
 
         var user = User.Create(input.Username!, input.Email!, hasher.Hash(input.Password!), role, clock.GetUtcNow());
         db.Users.Add(user);
-        try
+        if (await db.TrySaveChangesAsync(cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Another request took the name or email between our check and the insert: the unique index caught it.
-            db.Users.Entry(user).State = EntityState.Detached;
-            await ThrowIfTakenAsync(username, email, cancellationToken);
-            throw;
+            return user;
         }
 
-        return user;
+        // Another request took the name or email between our check and the insert: the unique index caught it.
+        await ThrowIfTakenAsync(username, email, cancellationToken);
+        throw new InvalidOperationException("A unique index refused a user whose username and email are free.");
     }
 
     private async Task ThrowIfTakenAsync(string normalizedUsername, string normalizedEmail, CancellationToken cancellationToken)
@@ -47,7 +42,7 @@ public sealed class NewUsers(IApplicationDbContext db, IPasswordHasher hasher, T
         }
 
         throw clash == normalizedUsername
-            ? new Conflict("A user with that username already exists.", "username")
-            : new Conflict("A user with that email already exists.", "email");
+            ? new Conflict("A user with that username already exists.", nameof(User.Username))
+            : new Conflict("A user with that email already exists.", nameof(User.Email));
     }
 }

@@ -1,36 +1,36 @@
-using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Common.Paging;
+using ThreatPlatform.Application.Common.Querying;
 using ThreatPlatform.Application.Users.Common;
+using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Users.ListUsers;
 
-/// <summary>Every user, oldest first, a page at a time (page from 1; page_size default 10, at most 100).</summary>
-public sealed record ListUsersQuery(int? Page, int? PageSize) : IQuery<Page<UserDto>>;
+/// <summary>GET /api/users/: every user, oldest first by default, a page at a time.</summary>
+public sealed record ListUsersQuery(ListCriteria<User> Criteria) : IQuery<Page<UserDto>>
+{
+    public static readonly ListSpec<User> Spec = ListSpec.For<User>()
+        .AnyOf("role", u => u.Role)
+        .Equal("is_active", u => u.IsActive)
+        .Order("id", u => u.Id)
+        .Order("username", u => u.NormalizedUsername)
+        .Order("date_joined", u => u.DateJoined)
+        .DefaultOrder("id")
+        .TieBreaker(u => u.Id);
+}
 
 public sealed class ListUsersQueryHandler(IApplicationDbContext db) : IQueryHandler<ListUsersQuery, Page<UserDto>>
 {
     public async ValueTask<Page<UserDto>> Handle(ListUsersQuery query, CancellationToken cancellationToken)
     {
-        var pageNumber = query.Page ?? 1;
-        var pageSize = Paging.ClampPageSize(query.PageSize);
-        var count = await db.Users.LongCountAsync(cancellationToken);
-        Paging.ThrowIfPastEnd(pageNumber, pageSize, count);
-
-        var items = await db.Users.AsNoTracking()
-            .OrderBy(u => u.Id)
-            .Skip(Paging.Skip(pageNumber, pageSize))
-            .Take(pageSize)
-            .ProjectToDto()
-            .ToListAsync(cancellationToken);
-        return new Page<UserDto>(items, count, pageNumber, pageSize);
+        var spec = ListUsersQuery.Spec;
+        return await spec.PageAsync(
+            spec.Apply(db.Users.AsNoTracking(), query.Criteria),
+            query.Criteria,
+            page => page.ProjectToDto(),
+            user => user,
+            cancellationToken);
     }
-}
-
-public sealed class ListUsersQueryValidator : AbstractValidator<ListUsersQuery>
-{
-    public ListUsersQueryValidator() => RuleFor(q => q.Page)
-        .GreaterThanOrEqualTo(1).WithMessage("page must be 1 or more.");
 }

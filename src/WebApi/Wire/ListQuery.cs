@@ -1,0 +1,89 @@
+using ThreatPlatform.Application.Common.Paging;
+using ThreatPlatform.Application.Common.Querying;
+
+namespace ThreatPlatform.WebApi.Wire;
+
+/// <summary>Reads a list's query string against its <see cref="ListSpec{T}"/>: typed criteria, or one 400 naming every bad parameter.</summary>
+public static class ListQuery
+{
+    public static ListCriteria<T> ListCriteria<T>(this HttpRequest request, ListSpec<T> spec)
+    {
+        var query = request.Query;
+        var fields = new WireFields();
+
+        var page = fields.Value(typeof(int), query[ListSpec<T>.PageParameter], ListSpec<T>.PageParameter) as int?;
+        if (page is < 1)
+        {
+            fields.Fail(ListSpec<T>.PageParameter, "page must be 1 or more.");
+        }
+
+        var pageSize = fields.Value(typeof(int), query[ListSpec<T>.PageSizeParameter], ListSpec<T>.PageSizeParameter) as int?;
+
+        var filters = new List<ListFilterValue<T>>();
+        foreach (var parameter in spec.Filters)
+        {
+            var value = parameter.Repeatable
+                ? ListOf(parameter, fields.List(parameter.ValueType, query[parameter.Name], parameter.Name))
+                : fields.Value(parameter.ValueType, query[parameter.Name], parameter.Name, parameter.MaxLength);
+            if (value is not null && InRange(parameter, value, fields))
+            {
+                filters.Add(spec.Bind(parameter.Name, value));
+            }
+        }
+
+        string? search = null;
+        if (spec.SearchMaxLength is { } searchMax)
+        {
+            search = fields.Value(typeof(string), query[ListSpec<T>.SearchParameter], ListSpec<T>.SearchParameter, searchMax) as string;
+        }
+
+        var ordering = query[ListSpec<T>.OrderingParameter].ToString().Trim();
+        if (ordering.Length > 0 && !spec.IsOrdering(ordering))
+        {
+            fields.Fail(
+                ListSpec<T>.OrderingParameter,
+                $"'{WireFields.Shorten(ordering)}' is not an ordering; use one of {string.Join(", ", spec.Orderings)}, each with an optional '-' for descending.");
+        }
+
+        return fields.Result(() => new ListCriteria<T>(
+            filters,
+            search,
+            ordering.Length > 0 ? ordering : null,
+            page ?? 1,
+            Paging.ClampPageSize(pageSize)));
+    }
+
+    // A typed list (IReadOnlyList<TEnum>) for the spec's predicate; null when no value was given (no filter).
+    private static object? ListOf(ListParameter parameter, IReadOnlyList<object> values)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var typed = Array.CreateInstance(parameter.ValueType, values.Count);
+        for (var i = 0; i < values.Count; i++)
+        {
+            typed.SetValue(values[i], i);
+        }
+
+        return typed;
+    }
+
+    private static bool InRange(ListParameter parameter, object value, WireFields fields)
+    {
+        if (value is not IConvertible number || value is string or bool or Enum or DateTimeOffset)
+        {
+            return true;
+        }
+
+        var x = number.ToDouble(System.Globalization.CultureInfo.InvariantCulture);
+        if ((parameter.Minimum is { } min && x < min) || (parameter.Maximum is { } max && x > max))
+        {
+            fields.Fail(parameter.Name, $"{parameter.Name} must be between {parameter.Minimum} and {parameter.Maximum}.");
+            return false;
+        }
+
+        return true;
+    }
+}
