@@ -28,7 +28,7 @@ public static class DependencyInjection
         services.AddDbContext<ApplicationDbContext>(options => ConfigureNpgsql(options, dataSource));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
-        services.AddSingleton<IEventBatchWriter, EventBatchWriter>();
+        services.AddScoped<IEventBatchWriter, EventBatchWriter>();
         services.AddIdentityServices(configuration);
         services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return services;

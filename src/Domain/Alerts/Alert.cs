@@ -28,6 +28,16 @@ public sealed class Alert : Entity
     public string EventType { get; private set; }
     public string Description { get; private set; }
 
+    // From the first event: the detection filters (technique, confidence) read these alert columns.
+    public string? DetectionModel { get; private set; }
+    public string? DetectionModelVersion { get; private set; }
+    public double? DetectionConfidence { get; private set; }
+    public string? DetectionTechnique { get; private set; }
+
+    public Detection? Detection => DetectionModel is null
+        ? null
+        : new Detection(DetectionModel, DetectionModelVersion, DetectionConfidence ?? 0, DetectionTechnique);
+
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
     public IReadOnlyList<AlertStatusChange> History => _history;
@@ -51,6 +61,10 @@ public sealed class Alert : Entity
             Source = securityEvent.Source,
             EventType = securityEvent.EventType,
             Description = securityEvent.Description,
+            DetectionModel = securityEvent.DetectionModel,
+            DetectionModelVersion = securityEvent.DetectionModelVersion,
+            DetectionConfidence = securityEvent.DetectionConfidence,
+            DetectionTechnique = securityEvent.DetectionTechnique,
             CreatedAt = at,
             UpdatedAt = at,
         };

@@ -13,6 +13,9 @@ public sealed class SecurityEvent : Entity
     public const int ExternalIdMaxLength = 255;
     public const int MetadataMaxBytes = 64 * 1024;
 
+    // PostgreSQL keeps microseconds: a repeat's time matches the stored one to that precision.
+    private const long TicksPerMicrosecond = 10;
+
     private SecurityEvent()
     {
         Source = null!;
@@ -38,6 +41,37 @@ public sealed class SecurityEvent : Entity
     public long? IngestedById { get; private set; }
     public Alert? Alert { get; private set; }
 
+    // The detection, flat (the columns the detection filters read); Detection puts it together.
+    public string? DetectionModel { get; private set; }
+    public string? DetectionModelVersion { get; private set; }
+    public double? DetectionConfidence { get; private set; }
+    public string? DetectionTechnique { get; private set; }
+
+    /// <summary>The detection model's verdict, when a model made this event.</summary>
+    public Detection? Detection => DetectionModel is null
+        ? null
+        : new Detection(DetectionModel, DetectionModelVersion, DetectionConfidence ?? 0, DetectionTechnique);
+
+    /// <summary>Whether the sensor said when it saw the event (else <see cref="OccurredAt"/> is the received time).</summary>
+    public bool OccurredAtGiven { get; private set; }
+
+    /// <summary>
+    /// True when <paramref name="repeat"/> (a new report with this event's source and external id) says the same as this
+    /// stored event: a sensor's retry. Anything else under the same key is a conflict, never a silent duplicate, so a
+    /// key cannot be used to suppress another report. A repeat that omits occurred_at matches any stored time.
+    /// </summary>
+    public bool IsRepeatedBy(SecurityEvent repeat) =>
+        repeat.Source == Source
+        && repeat.ExternalId == ExternalId
+        && repeat.EventType == EventType
+        && repeat.Severity == Severity
+        && repeat.Description == Description
+        && (!repeat.OccurredAtGiven || Math.Abs(repeat.OccurredAt.UtcTicks - OccurredAt.UtcTicks) < TicksPerMicrosecond)
+        && Equals(repeat.SourceIp, SourceIp)
+        && Equals(repeat.DestinationIp, DestinationIp)
+        && JsonText.SameJson(repeat.Metadata, Metadata)
+        && repeat.Detection == Detection;
+
     public static SecurityEvent Ingest(
         string source,
         string eventType,
@@ -49,7 +83,8 @@ public sealed class SecurityEvent : Entity
         string? metadata,
         string? externalId,
         long? ingestedBy,
-        DateTimeOffset receivedAt)
+        DateTimeOffset receivedAt,
+        Detection? detection = null)
     {
         var securityEvent = new SecurityEvent
         {
@@ -58,12 +93,17 @@ public sealed class SecurityEvent : Entity
             Severity = severity,
             Description = description ?? string.Empty,
             OccurredAt = occurredAt ?? receivedAt,
+            OccurredAtGiven = occurredAt is not null,
             SourceIp = sourceIp,
             DestinationIp = destinationIp,
             Metadata = metadata,
             ExternalId = string.IsNullOrEmpty(externalId) ? null : externalId,
             IngestedById = ingestedBy,
             Timestamp = receivedAt,
+            DetectionModel = detection?.Model,
+            DetectionModelVersion = detection?.ModelVersion,
+            DetectionConfidence = detection?.Confidence,
+            DetectionTechnique = detection?.Technique,
         };
         securityEvent.Raise(new EventIngested(securityEvent));
         return securityEvent;

@@ -30,12 +30,18 @@ public sealed class User : Entity
     public DateTimeOffset DateJoined { get; private set; }
     public DateTimeOffset? LastLogin { get; private set; }
     public int FailedLoginCount { get; private set; }
+
+    /// <summary>Registered while approval is required and not yet activated by an admin: inactive, and login says so.</summary>
+    public bool AwaitingApproval { get; private set; }
     public DateTimeOffset? LockedUntil { get; private set; }
 
     public static string Normalize(string value) => value.Trim().ToLowerInvariant();
 
-    /// <summary>Self-registration and the create-admin command both come here; only the caller chooses the role.</summary>
-    public static User Create(string username, string email, string passwordHash, UserRole role, DateTimeOffset at) => new()
+    /// <summary>
+    /// Self-registration and the create-admin command both come here; only the caller chooses the role. An account that
+    /// needs approval starts inactive until an admin activates it.
+    /// </summary>
+    public static User Create(string username, string email, string passwordHash, UserRole role, DateTimeOffset at, bool needsApproval = false) => new()
     {
         Username = username.Trim(),
         NormalizedUsername = Normalize(username),
@@ -43,7 +49,8 @@ public sealed class User : Entity
         NormalizedEmail = Normalize(email),
         PasswordHash = passwordHash,
         Role = role,
-        IsActive = true,
+        IsActive = !needsApproval,
+        AwaitingApproval = needsApproval,
         DateJoined = at,
     };
 
@@ -92,5 +99,6 @@ public sealed class User : Entity
 
         Role = nextRole;
         IsActive = nextActive;
+        AwaitingApproval &= !nextActive;
     }
 }

@@ -19,6 +19,14 @@ public sealed class AccountLocked(DateTimeOffset lockedUntil)
     public DateTimeOffset LockedUntil { get; } = lockedUntil;
 }
 
+/// <summary>Self-registration is switched off on this platform (403).</summary>
+public sealed class RegistrationClosed()
+    : Forbidden("Self-registration is closed on this platform; ask an administrator for an account.");
+
+/// <summary>The account registered while approval is required and no admin has activated it yet (403 at login).</summary>
+public sealed class AwaitingApproval()
+    : Forbidden("This account is awaiting approval by an administrator.");
+
 /// <summary>The change would leave the platform without an active admin (409).</summary>
 public sealed class LastActiveAdmin(string member)
     : Conflict("The last active admin cannot be demoted or deactivated; promote another admin first.", member);

@@ -15,5 +15,8 @@ public static class JsonDefaults
         options.Converters.Add(new JsonStringEnumConverter(WireEnum.Policy, allowIntegerValues: false));
         options.NumberHandling = JsonNumberHandling.Strict;
         options.MaxDepth = 32;
+
+        // A repeated property name is ambiguous (which one wins depends on the parser): refuse it (400).
+        options.AllowDuplicateProperties = false;
     }
 }

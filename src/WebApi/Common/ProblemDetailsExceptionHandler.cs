@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Exceptions;
+using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.Events;
 
@@ -42,10 +44,18 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
     {
         RequestValidationException v => Validation(v.Errors),
         IllegalTransition t => IllegalTransition(t),
+        IdempotencyConflict i => WithExtension(
+            Problem(StatusCodes.Status409Conflict, "Idempotency conflict", i.Message),
+            "code", RejectedItem.IdempotencyConflict,
+            errors: new Dictionary<string, string[]> { [WireField(i.Member!)] = [i.Message] }),
         Conflict c => WithExtension(
             Problem(StatusCodes.Status409Conflict, "Conflict", c.Message),
             null, null,
             errors: c.Member is null ? null : new Dictionary<string, string[]> { [WireField(c.Member)] = [c.Message] }),
+        Forbidden f => WithExtension(
+            Problem(StatusCodes.Status403Forbidden, "Forbidden", f.Message),
+            null, null,
+            errors: f.Member is null ? null : new Dictionary<string, string[]> { [WireField(f.Member)] = [f.Message] }),
         AuthenticationFailed a => Problem(StatusCodes.Status401Unauthorized, "Authentication failed", a.Message),
         AccountLocked l => Problem(StatusCodes.Status423Locked, "Account locked", l.Message),
         NotFound n => Problem(StatusCodes.Status404NotFound, "Not found", n.Message),

@@ -25,8 +25,9 @@ internal static class AuthEndpoints
             .RequireRateLimiting(RateLimits.Auth)
             .WithName("Auth_Register")
             .WithSummary("Create an ANALYST account")
-            .WithDescription("Self-registration always creates an ANALYST, whatever the body says. Password: at least 10 characters, not all digits, not the username, not a common password. A taken username or email is a 409 naming the field. Rate-limited per client IP (429 with Retry-After).")
+            .WithDescription("Self-registration always creates an ANALYST, whatever the body says. Password: at least 10 characters, not all digits, not the username, not a common password. A taken username or email is a 409 naming the field. Auth__Registration decides who may: open (default), approval (the account is inactive until an admin activates it) or closed (403). Rate-limited per client IP (429 with Retry-After).")
             .Produces<RegisteredUserDto>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         auth.MapPost("/login/", (LoginBody body, ISender sender, CancellationToken ct) =>
@@ -35,9 +36,10 @@ internal static class AuthEndpoints
             .RequireRateLimiting(RateLimits.Auth)
             .WithName("Auth_Login")
             .WithSummary("Exchange a username and password for an access and a refresh token")
-            .WithDescription("The same 401 for an unknown user and a wrong password. After too many failures in a row the username is locked for a while (423 with Retry-After). Rate-limited per client IP (429 with Retry-After).")
+            .WithDescription("The same 401 for an unknown user and a wrong password. After too many failures in a row the username is locked for a while (423 with Retry-After). An account awaiting an admin's approval gets a 403 saying so. Rate-limited per client IP (429 with Retry-After).")
             .Produces<TokenPair>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status423Locked);
 
         auth.MapPost("/refresh/", (RefreshBody body, ISender sender, CancellationToken ct) =>

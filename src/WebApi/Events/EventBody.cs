@@ -22,7 +22,8 @@ public sealed record EventBody(
     [property: MaxLength(EventBody.IpMaxLength)] string? SourceIp,
     [property: MaxLength(EventBody.IpMaxLength)] string? DestinationIp,
     JsonElement? Metadata,
-    [property: MaxLength(SecurityEvent.ExternalIdMaxLength)] string? ExternalId)
+    [property: MaxLength(SecurityEvent.ExternalIdMaxLength)] string? ExternalId,
+    DetectionBody? Detection = null)
 {
     /// <summary>The longest text form of an IPv6 address with an IPv4 tail.</summary>
     public const int IpMaxLength = 45;
@@ -46,6 +47,7 @@ public sealed record EventBody(
         var sourceIp = fields.Ip(SourceIp, "source_ip");
         var destinationIp = fields.Ip(DestinationIp, "destination_ip");
         var metadata = MetadataText(fields);
+        var detection = Detection?.Read(fields);
         return !fields.IsValid ? null : new EventInput
         {
             Source = source?.Trim() ?? string.Empty,
@@ -57,6 +59,7 @@ public sealed record EventBody(
             DestinationIp = destinationIp,
             Metadata = metadata,
             ExternalId = externalId?.Trim(),
+            Detection = detection,
         };
     }
 
@@ -75,5 +78,33 @@ public sealed record EventBody(
                 fields.Fail("metadata", "metadata must be a JSON object.");
                 return null;
         }
+    }
+}
+
+/// <summary>A detection model's verdict on the wire: model and confidence are required; technique is a MITRE ATT&amp;CK id.</summary>
+public sealed record DetectionBody(
+    [property: Required, MaxLength(Detection.ModelMaxLength)] string? Model,
+    [property: MaxLength(Detection.ModelVersionMaxLength)] string? ModelVersion,
+    [property: Required, Range(0.0, 1.0)] double? Confidence,
+    [property: MaxLength(Detection.TechniqueMaxLength), RegularExpression(Detection.TechniquePattern)] string? Technique)
+{
+    public Detection? Read(WireFields fields)
+    {
+        var model = fields.Text(Model, "detection.model");
+        var version = fields.Text(ModelVersion, "detection.model_version");
+        var technique = fields.Text(Technique, "detection.technique");
+        if (model is null)
+        {
+            fields.Fail("detection.model", "detection.model is required.");
+        }
+
+        if (Confidence is null)
+        {
+            fields.Fail("detection.confidence", "detection.confidence is required.");
+        }
+
+        return model is null || Confidence is null
+            ? null
+            : new Detection(model.Trim(), version?.Trim(), Confidence.Value, technique?.Trim().ToUpperInvariant());
     }
 }

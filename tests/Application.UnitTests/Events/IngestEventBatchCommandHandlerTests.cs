@@ -16,6 +16,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     private readonly FakeTimeProvider _clock = new(Now);
     private IReadOnlyList<SecurityEvent> _written = [];
     private int? _storedOverride;
+    private List<SecurityEvent> _stored = [];
 
     public IngestEventBatchCommandHandlerTests()
     {
@@ -23,7 +24,16 @@ public sealed class IngestEventBatchCommandHandlerTests
         _writer.WriteAsync(default!, default!, default, default).ReturnsForAnyArgs(call =>
         {
             _written = call.Arg<IReadOnlyList<SecurityEvent>>().ToList();
-            return new EventBatchWriteResult(_storedOverride ?? _written.Count, _written.Count(e => e.Severity.RaisesAlert()));
+            var stored = _written.Take(_storedOverride ?? _written.Count).ToList();
+            return new EventBatchWriteResult(
+                stored.Count,
+                stored.Count(e => e.Severity.RaisesAlert()),
+                stored.Where(e => e.ExternalId is not null).Select(e => (e.Source, e.ExternalId!)).ToHashSet());
+        });
+        _writer.FindStoredAsync(default!, default).ReturnsForAnyArgs(call =>
+        {
+            var keys = call.Arg<IReadOnlyCollection<(string Source, string ExternalId)>>();
+            return _stored.Where(e => keys.Contains((e.Source, e.ExternalId!))).ToList();
         });
     }
 
@@ -66,7 +76,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     [Fact]
     public async Task A_repeated_source_and_external_id_in_one_batch_is_written_once_and_the_first_wins()
     {
-        var result = await Send(Item(Severity.High, "a"), Item(Severity.Low, "a"), Item(Severity.Medium, "a"), Item(Severity.Low, "a", source: "fw-2"));
+        var result = await Send(Item(Severity.High, "a"), Item(Severity.High, "a"), Item(Severity.High, "a"), Item(Severity.Low, "a", source: "fw-2"));
 
         result.Duplicates.Should().Be(2);
         result.Accepted.Should().Be(2);
@@ -83,14 +93,42 @@ public sealed class IngestEventBatchCommandHandlerTests
     }
 
     [Fact]
-    public async Task Events_the_writer_did_not_store_count_as_duplicates_of_stored_ones()
+    public async Task Events_the_writer_did_not_store_count_as_duplicates_of_identical_stored_ones()
     {
         _storedOverride = 1;
+        _stored = [Stored(Severity.Low, "b")];
 
         var result = await Send(Item(externalId: "a"), Item(externalId: "b"), Item(externalId: "b"));
 
         result.Should().BeEquivalentTo(new { Accepted = 1, Duplicates = 2 });
+        result.Rejected.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task A_stored_key_reused_with_other_content_is_rejected_as_an_idempotency_conflict()
+    {
+        _storedOverride = 1;
+        _stored = [Stored(Severity.Critical, "b")];
+
+        var result = await Send(Item(externalId: "a"), Item(Severity.Low, "b"));
+
+        result.Should().BeEquivalentTo(new { Accepted = 1, Duplicates = 0 });
+        result.Rejected.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Index = 1, Reason = "idempotency_conflict" });
+        result.Rejected[0].Errors.Keys.Should().Equal("external_id");
+    }
+
+    [Fact]
+    public async Task A_key_repeated_in_one_batch_with_other_content_is_rejected_and_the_first_is_written()
+    {
+        var result = await Send(Item(Severity.High, "k"), Item(Severity.Low, "k"));
+
+        result.Should().BeEquivalentTo(new { Accepted = 1, Duplicates = 0 });
+        result.Rejected.Should().ContainSingle().Which.Reason.Should().Be("idempotency_conflict");
+        _written.Should().ContainSingle().Which.Severity.Should().Be(Severity.High);
+    }
+
+    private static SecurityEvent Stored(Severity severity, string externalId) =>
+        SecurityEvent.Ingest("fw-1", "scan", severity, null, null, null, null, null, externalId, 7, Now.AddDays(-1));
 
     [Fact]
     public async Task The_writer_applies_the_domains_alert_rule_and_no_copy_of_it()

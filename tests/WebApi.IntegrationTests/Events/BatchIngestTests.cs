@@ -215,18 +215,19 @@ public sealed class BatchIngestTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
-    public async Task Repeats_inside_a_batch_are_stored_once_and_the_first_wins()
+    public async Task Repeats_inside_a_batch_are_stored_once_the_first_wins_and_a_changed_repeat_is_a_conflict()
     {
         var client = await factory.CreateClientAsAsync(UserRole.Admin);
         var source = NewSource();
 
         var answer = await (await client.PostArrayAsync(
         [
-            Event(source, "HIGH", externalId: "a"), Event(source, "LOW", externalId: "a"), Event(source, "LOW", externalId: "b"),
+            Event(source, "HIGH", externalId: "a"), Event(source, "HIGH", externalId: "a"), Event(source, "LOW", externalId: "b"),
             Event(source, "LOW"), Event(source, "LOW"), Event(source, "CRITICAL", externalId: "b"),
         ])).ShouldBeBatchAnswerAsync();
 
-        answer.Should().BeEquivalentTo(new { Accepted = 4, Duplicates = 2, AlertsCreated = 1 });
+        answer.Should().BeEquivalentTo(new { Accepted = 4, Duplicates = 1, AlertsCreated = 1 });
+        answer.Rejected.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Index = 5 });
         var stored = await factory.WithDbAsync(db => db.Events.Where(e => e.Source == source)
             .Select(e => new { e.ExternalId, e.Severity }).ToListAsync());
         stored.Should().BeEquivalentTo(new[]
@@ -268,7 +269,9 @@ public sealed class BatchIngestTests(ApiFactory factory) : IClassFixture<ApiFact
             invalidCritical, Event(source, "high", externalId: "dup"), Event(source, "CRITICAL", externalId: "dup"),
         ])).ShouldBeBatchAnswerAsync();
 
-        answer.Should().BeEquivalentTo(new { Accepted = 5, Duplicates = 1, AlertsCreated = 3 });
+        // The CRITICAL repeat of "dup" says something else than the first: an idempotency conflict, not a duplicate.
+        answer.Should().BeEquivalentTo(new { Accepted = 5, Duplicates = 0, AlertsCreated = 3 });
+        answer.Rejected.Select(r => r.Index).Should().Equal(4, 6);
         var alerts = await factory.WithDbAsync(db => db.Alerts.AsNoTracking().Include(a => a.Event).Where(a => a.Source == source).ToListAsync());
         alerts.Should().HaveCount(3);
         alerts.Should().OnlyContain(a => a.Status == AlertStatus.Open

@@ -6,7 +6,11 @@ using ThreatPlatform.Domain.Events;
 namespace ThreatPlatform.Application.Alerts.Common;
 
 /// <summary>An alert in a list: its state and the event that raised it.</summary>
-public sealed record AlertDto(long Id, AlertStatus Status, EventDto Event, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record AlertDto(long Id, AlertStatus Status, EventDto Event, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>The detection of the event that raised the alert.</summary>
+    public Detection? Detection => Event.Detection;
+}
 
 /// <summary>The alert columns a list shows, read without the alert's history.</summary>
 public sealed record AlertRow(long Id, AlertStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -18,7 +22,11 @@ public sealed record AlertDetailDto(
     EventDto Event,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<AlertStatusChangeDto> History);
+    IReadOnlyList<AlertStatusChangeDto> History)
+{
+    /// <summary>The detection of the event that raised the alert.</summary>
+    public Detection? Detection => Event.Detection;
+}
 
 /// <summary>One status change: who moved the alert from what to what, when and why.</summary>
 public sealed record AlertStatusChangeDto(

@@ -22,6 +22,8 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         .Equal("event__source", a => a.Source, SecurityEvent.SourceMaxLength)
         .Equal("event__event_type", a => a.EventType, SecurityEvent.EventTypeMaxLength)
         .Range("created_at", a => a.CreatedAt)
+        .Where<string>(DetectionFilters.Technique, t => DetectionFilters.OfTechnique<Alert>(t, a => a.DetectionTechnique))
+        .Where<double>(DetectionFilters.MinConfidence, c => a => a.DetectionConfidence >= c)
         .Searchable()
         .Order("created_at", a => a.CreatedAt)
         .Order("updated_at", a => a.UpdatedAt)

@@ -15,4 +15,19 @@ public sealed class AuthOptions
     public int LockoutMinutes { get; set; } = 15;
 
     public TimeSpan Lockout => TimeSpan.FromMinutes(LockoutMinutes);
+
+    /// <summary>Who may self-register (Auth__Registration): open (as the original platform), approval, closed.</summary>
+    public RegistrationPolicy Registration { get; set; } = RegistrationPolicy.Open;
+}
+
+public enum RegistrationPolicy
+{
+    /// <summary>Anyone registers and is at once an active analyst.</summary>
+    Open,
+
+    /// <summary>New accounts are inactive until an admin activates them; login answers 403 "awaiting approval".</summary>
+    Approval,
+
+    /// <summary>Register answers 403; admins create accounts (create-admin) and activate them.</summary>
+    Closed,
 }

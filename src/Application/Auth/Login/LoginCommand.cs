@@ -55,7 +55,8 @@ public sealed class LoginCommandHandler(
 
         if (!user.IsActive)
         {
-            throw new AuthenticationFailed();
+            // Only after the password checked out: a guesser learns nothing about pending accounts.
+            throw user.AwaitingApproval ? new AwaitingApproval() : new AuthenticationFailed();
         }
 
         if (check == PasswordCheck.SuccessRehashNeeded)

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Users.Common;
 using ThreatPlatform.Domain.Users;
 
@@ -14,11 +15,17 @@ public sealed record RegisterCommand(string? Username, string? Email, string? Pa
     public override string ToString() => $"RegisterCommand {{ Username = {Username} }}";
 }
 
-public sealed class RegisterCommandHandler(NewUsers users) : ICommandHandler<RegisterCommand, RegisteredUserDto>
+/// <summary>Creates an ANALYST as the registration policy allows: active (open), awaiting approval, or not at all (closed).</summary>
+public sealed class RegisterCommandHandler(NewUsers users, AuthOptions options) : ICommandHandler<RegisterCommand, RegisteredUserDto>
 {
     public async ValueTask<RegisteredUserDto> Handle(RegisterCommand command, CancellationToken cancellationToken)
     {
-        var user = await users.CreateAsync(command, UserRole.Analyst, cancellationToken);
+        if (options.Registration == RegistrationPolicy.Closed)
+        {
+            throw new RegistrationClosed();
+        }
+
+        var user = await users.CreateAsync(command, UserRole.Analyst, cancellationToken, needsApproval: options.Registration == RegistrationPolicy.Approval);
         return user.ToRegisteredDto();
     }
 }

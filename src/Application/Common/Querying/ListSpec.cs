@@ -159,8 +159,8 @@ public sealed class ListSpec<T>
         return this;
     }
 
-    // column(x) substituted into test(v): the value stays a captured constant, so EF sends it as a parameter.
-    private static Expression<Func<T, bool>> Predicate<TValue>(Expression<Func<T, TValue>> column, Expression<Func<TValue, bool>> test) =>
+    /// <summary><paramref name="column"/>(x) substituted into <paramref name="test"/>(v): captured values stay parameters in SQL.</summary>
+    internal static Expression<Func<T, bool>> Predicate<TValue>(Expression<Func<T, TValue>> column, Expression<Func<TValue, bool>> test) =>
         Expression.Lambda<Func<T, bool>>(
             new Substitute(test.Parameters[0], column.Body).Visit(test.Body),
             column.Parameters);

@@ -27,6 +27,9 @@ public sealed record EventDto
 
     /// <summary>The alert this event raised; null for LOW and MEDIUM events.</summary>
     public long? AlertId { get; init; }
+
+    /// <summary>The detection model's verdict, for model-made events.</summary>
+    public Detection? Detection { get; init; }
 }
 
 /// <summary>An event read with the id of the alert it raised, if any (a left join, without loading the alert).</summary>

@@ -20,6 +20,9 @@ public record EventInput
     public string? Metadata { get; init; }
     public string? ExternalId { get; init; }
 
+    /// <summary>The detection model's verdict, for model-made events.</summary>
+    public Detection? Detection { get; init; }
+
     /// <summary>Builds the domain event (which raises EventIngested).</summary>
     public SecurityEvent ToDomain(long? ingestedBy, DateTimeOffset receivedAt) => SecurityEvent.Ingest(
         Source,
@@ -32,7 +35,8 @@ public record EventInput
         Metadata,
         ExternalId,
         ingestedBy,
-        receivedAt);
+        receivedAt,
+        Detection);
 }
 
 /// <summary>The rules of API.md for an event; used by single and batch ingest so both refuse the same things.</summary>
@@ -56,6 +60,19 @@ public sealed class EventInputValidator : AbstractValidator<EventInput>
         RuleFor(e => e.OccurredAt)
             .Must(at => at is null || at.Value <= clock.GetUtcNow() + MaxClockAhead)
             .WithMessage("occurred_at is more than 5 minutes in the future.");
+        RuleFor(e => e.Detection!.Model)
+            .NotEmpty().WithMessage("detection.model is required.")
+            .MaximumLength(Detection.ModelMaxLength).WithMessage($"detection.model must be at most {Detection.ModelMaxLength} characters.")
+            .When(e => e.Detection is not null);
+        RuleFor(e => e.Detection!.ModelVersion)
+            .MaximumLength(Detection.ModelVersionMaxLength).WithMessage($"detection.model_version must be at most {Detection.ModelVersionMaxLength} characters.")
+            .When(e => e.Detection is not null);
+        RuleFor(e => e.Detection!.Confidence)
+            .InclusiveBetween(0, 1).WithMessage("detection.confidence must be between 0 and 1.")
+            .When(e => e.Detection is not null);
+        RuleFor(e => e.Detection!.Technique)
+            .Matches(Detection.TechniquePattern).WithMessage("detection.technique must be a MITRE ATT&CK technique id such as T1059 or T1059.001.")
+            .When(e => e.Detection?.Technique is not null);
         RuleFor(e => e.Metadata)
             .Must(m => m is null || System.Text.Encoding.UTF8.GetByteCount(m) <= SecurityEvent.MetadataMaxBytes)
             .WithMessage($"metadata must be at most {SecurityEvent.MetadataMaxBytes / 1024} KiB.");

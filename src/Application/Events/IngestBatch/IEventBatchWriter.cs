@@ -18,7 +18,15 @@ public interface IEventBatchWriter
         IReadOnlyCollection<Severity> alertingSeverities,
         DateTimeOffset at,
         CancellationToken cancellationToken);
+
+    /// <summary>The stored events with these (source, external_id) keys (the twins of events the writer refused).</summary>
+    Task<IReadOnlyList<SecurityEvent>> FindStoredAsync(
+        IReadOnlyCollection<(string Source, string ExternalId)> keys,
+        CancellationToken cancellationToken);
 }
 
-/// <summary>How many of the events were stored (the others were already stored) and how many alerts they raised.</summary>
-public sealed record EventBatchWriteResult(int Stored, int AlertsCreated);
+/// <summary>
+/// How many of the events were stored (the others were already stored), how many alerts they raised, and the
+/// (source, external_id) of each stored event that has one (a keyed event not among them met a stored twin).
+/// </summary>
+public sealed record EventBatchWriteResult(int Stored, int AlertsCreated, IReadOnlySet<(string Source, string ExternalId)> StoredKeys);

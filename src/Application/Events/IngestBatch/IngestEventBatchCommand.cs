@@ -29,8 +29,19 @@ public sealed record BatchItem(EventInput? Input, IReadOnlyDictionary<string, st
 /// <summary>The answer: stored events, repeats of stored (or earlier in-batch) events, refused items, alerts raised.</summary>
 public sealed record BatchIngestResult(int Accepted, int Duplicates, IReadOnlyList<RejectedItem> Rejected, int AlertsCreated);
 
-/// <summary>An item that was not stored: its 0-based position in the batch and why, by snake_case field.</summary>
-public sealed record RejectedItem(int Index, IReadOnlyDictionary<string, string[]> Errors);
+/// <summary>
+/// An item that was not stored: its 0-based position in the batch and why, by snake_case field; <see cref="Reason"/>
+/// is <c>idempotency_conflict</c> for a reused (source, external_id) with other content, else null.
+/// </summary>
+public sealed record RejectedItem(int Index, IReadOnlyDictionary<string, string[]> Errors, string? Reason = null)
+{
+    public const string IdempotencyConflict = "idempotency_conflict";
+
+    public static RejectedItem Conflict(int index, Domain.Events.IdempotencyConflict conflict) => new(
+        index,
+        new Dictionary<string, string[]>(StringComparer.Ordinal) { ["external_id"] = [conflict.Message] },
+        IdempotencyConflict);
+}
 
 /// <summary>
 /// Validates every item with the single-event rules, drops repeats of a (source, external_id) inside the batch (the
@@ -58,7 +69,8 @@ public sealed class IngestEventBatchCommandHandler(
         var receivedAt = clock.GetUtcNow();
         var rejected = new List<RejectedItem>();
         var toStore = new List<SecurityEvent>(command.Items.Count);
-        var seen = new HashSet<(string Source, string ExternalId)>();
+        var indexOf = new Dictionary<SecurityEvent, int>(ReferenceEqualityComparer.Instance);
+        var seen = new Dictionary<(string Source, string ExternalId), SecurityEvent>();
         var duplicatesInBatch = 0;
 
         for (var index = 0; index < command.Items.Count; index++)
@@ -78,12 +90,26 @@ public sealed class IngestEventBatchCommandHandler(
             }
 
             var securityEvent = item.Input.ToDomain(currentUser.Id, receivedAt);
-            if (securityEvent.ExternalId is { } externalId && !seen.Add((securityEvent.Source, externalId)))
+            if (securityEvent.ExternalId is { } externalId)
             {
-                duplicatesInBatch++;
-                continue;
+                if (seen.TryGetValue((securityEvent.Source, externalId), out var first))
+                {
+                    if (first.IsRepeatedBy(securityEvent))
+                    {
+                        duplicatesInBatch++;
+                    }
+                    else
+                    {
+                        rejected.Add(RejectedItem.Conflict(index, new IdempotencyConflict(securityEvent.Source, externalId)));
+                    }
+
+                    continue;
+                }
+
+                seen[(securityEvent.Source, externalId)] = securityEvent;
             }
 
+            indexOf[securityEvent] = index;
             toStore.Add(securityEvent);
         }
 
@@ -93,11 +119,31 @@ public sealed class IngestEventBatchCommandHandler(
         }
 
         var written = await writer.WriteAsync(toStore, SeverityRules.AlertingSeverities, receivedAt, cancellationToken);
+        var refused = toStore.Where(e => e.ExternalId is { } id && !written.StoredKeys.Contains((e.Source, id))).ToList();
+        var conflicts = await ConflictsAsync(refused, cancellationToken);
+        rejected.AddRange(conflicts.Select(c => RejectedItem.Conflict(indexOf[c.Event], c.Conflict)));
         return new BatchIngestResult(
             written.Stored,
-            duplicatesInBatch + (toStore.Count - written.Stored),
-            rejected,
+            duplicatesInBatch + (refused.Count - conflicts.Count),
+            [.. rejected.OrderBy(r => r.Index)],
             written.AlertsCreated);
+    }
+
+    /// <summary>The refused events (each met a stored twin) whose twin says something else: conflicts, not retries.</summary>
+    private async Task<List<(SecurityEvent Event, IdempotencyConflict Conflict)>> ConflictsAsync(
+        IReadOnlyList<SecurityEvent> refused,
+        CancellationToken cancellationToken)
+    {
+        if (refused.Count == 0)
+        {
+            return [];
+        }
+
+        var twins = (await writer.FindStoredAsync([.. refused.Select(e => (e.Source, e.ExternalId!))], cancellationToken))
+            .ToDictionary(e => (e.Source, e.ExternalId!));
+        return [.. refused
+            .Where(e => twins.TryGetValue((e.Source, e.ExternalId!), out var twin) && !twin.IsRepeatedBy(e))
+            .Select(e => (e, new IdempotencyConflict(e.Source, e.ExternalId!)))];
     }
 
     private static Dictionary<string, string[]> NotAnEvent() =>

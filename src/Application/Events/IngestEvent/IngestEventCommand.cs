@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Application.Events.IngestEvent;
 
@@ -21,7 +22,8 @@ public sealed record IngestedEvent(EventDto Event, bool Created);
 /// <summary>
 /// Stores the event; the entity raises EventIngested and the persistence layer dispatches it before the one
 /// SaveChanges, so a severe event's alert is written in the same transaction. A repeat of a sensor's
-/// (source, external_id) answers the stored event instead of storing it twice.
+/// (source, external_id) with the same content answers the stored event instead of storing it twice; with other
+/// content it is an <see cref="IdempotencyConflict"/> (409) and the stored event stays as it is.
 /// </summary>
 public sealed class IngestEventCommandHandler(IApplicationDbContext db, ICurrentUser currentUser, TimeProvider clock)
     : ICommandHandler<IngestEventCommand, IngestedEvent>
@@ -38,21 +40,16 @@ public sealed class IngestEventCommandHandler(IApplicationDbContext db, ICurrent
         // A repeat (a sensor's retry, or the same event arriving at once from two connections): the unique
         // (source, external_id) index refused it and the whole transaction (event and alert) rolled back. Insert
         // first and look up only on a refusal: a new event, the usual case, costs no extra round trip.
-        var winner = securityEvent.ExternalId is { } externalId
-            ? await FindStoredAsync(securityEvent.Source, externalId, cancellationToken)
-            : null;
-        return new IngestedEvent(
-            winner ?? throw new InvalidOperationException("A unique index refused an event that has no stored twin."),
-            Created: false);
-    }
-
-    private async Task<EventDto?> FindStoredAsync(string source, string externalId, CancellationToken cancellationToken)
-    {
-        var row = await db.Events.AsNoTracking()
-            .Where(e => e.Source == source && e.ExternalId == externalId)
+        var externalId = securityEvent.ExternalId
+            ?? throw new InvalidOperationException("A unique index refused an event without an external id.");
+        var stored = await db.Events.AsNoTracking()
+            .Where(e => e.Source == securityEvent.Source && e.ExternalId == externalId)
             .WithAlertId()
-            .FirstOrDefaultAsync(cancellationToken);
-        return row?.ToDto();
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new InvalidOperationException("A unique index refused an event that has no stored twin.");
+        return stored.Event.IsRepeatedBy(securityEvent)
+            ? new IngestedEvent(stored.ToDto(), Created: false)
+            : throw new IdempotencyConflict(securityEvent.Source, externalId);
     }
 }
 

@@ -12,13 +12,13 @@ namespace ThreatPlatform.Application.Users.Common;
 /// </summary>
 public sealed class NewUsers(IApplicationDbContext db, IPasswordHasher hasher, TimeProvider clock)
 {
-    public async Task<User> CreateAsync(INewUserInput input, UserRole role, CancellationToken cancellationToken)
+    public async Task<User> CreateAsync(INewUserInput input, UserRole role, CancellationToken cancellationToken, bool needsApproval = false)
     {
         var username = User.Normalize(input.Username!);
         var email = User.Normalize(input.Email!);
         await ThrowIfTakenAsync(username, email, cancellationToken);
 
-        var user = User.Create(input.Username!, input.Email!, hasher.Hash(input.Password!), role, clock.GetUtcNow());
+        var user = User.Create(input.Username!, input.Email!, hasher.Hash(input.Password!), role, clock.GetUtcNow(), needsApproval);
         db.Users.Add(user);
         if (await db.TrySaveChangesAsync(cancellationToken))
         {

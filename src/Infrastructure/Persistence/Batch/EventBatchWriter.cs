@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using ThreatPlatform.Application.Events.IngestBatch;
@@ -11,7 +12,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Batch;
 /// statement that moves the rows into <c>events</c> (skipping stored (source, external_id) pairs) and raises the alerts
 /// of the rows it stored, then COMMIT. EF Core's change tracker would cost a round trip and an entity per row.
 /// </summary>
-internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatchWriter
+internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationDbContext db) : IEventBatchWriter
 {
     // ON COMMIT DROP: the table lives for one transaction, so a pooled connection never carries stale rows.
     private const string CreateStaging = """
@@ -26,13 +27,18 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
             metadata jsonb,
             external_id text,
             "timestamp" timestamptz NOT NULL,
-            ingested_by_id bigint
+            ingested_by_id bigint,
+            detection_model text,
+            detection_model_version text,
+            detection_confidence double precision,
+            detection_technique text
         ) ON COMMIT DROP
         """;
 
     private const string CopyStaging = """
         COPY event_batch_staging (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                                  metadata, external_id, "timestamp", ingested_by_id) FROM STDIN (FORMAT BINARY)
+                                  metadata, external_id, "timestamp", ingested_by_id, detection_model,
+                                  detection_model_version, detection_confidence, detection_technique) FROM STDIN (FORMAT BINARY)
         """;
 
     // One statement, so events and alerts stand or fall together even before the COMMIT. Rows go in (source,
@@ -41,21 +47,28 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
     private const string MoveAndRaise = """
         WITH stored AS (
             INSERT INTO events (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                                metadata, external_id, "timestamp", ingested_by_id)
+                                metadata, external_id, "timestamp", ingested_by_id, detection_model,
+                                detection_model_version, detection_confidence, detection_technique)
             SELECT source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                   metadata, external_id, "timestamp", ingested_by_id
+                   metadata, external_id, "timestamp", ingested_by_id, detection_model,
+                   detection_model_version, detection_confidence, detection_technique
             FROM event_batch_staging
             ORDER BY source, external_id
             ON CONFLICT (source, external_id) DO NOTHING
-            RETURNING id, severity, source, event_type, description
+            RETURNING id, severity, source, event_type, description, external_id, detection_model,
+                      detection_model_version, detection_confidence, detection_technique
         ), raised AS (
-            INSERT INTO alerts (event_id, status, severity, source, event_type, description, created_at, updated_at)
-            SELECT id, @open, severity, source, event_type, description, @at, @at
+            INSERT INTO alerts (event_id, status, severity, source, event_type, description, detection_model,
+                                detection_model_version, detection_confidence, detection_technique, created_at, updated_at)
+            SELECT id, @open, severity, source, event_type, description, detection_model,
+                   detection_model_version, detection_confidence, detection_technique, @at, @at
             FROM stored
             WHERE severity = ANY(@alerting)
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM stored)::integer, (SELECT count(*) FROM raised)::integer
+        SELECT (SELECT count(*) FROM stored)::integer, (SELECT count(*) FROM raised)::integer,
+               ARRAY(SELECT source FROM stored WHERE external_id IS NOT NULL),
+               ARRAY(SELECT external_id FROM stored WHERE external_id IS NOT NULL)
         """;
 
     public async Task<EventBatchWriteResult> WriteAsync(
@@ -66,7 +79,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
     {
         if (events.Count == 0)
         {
-            return new EventBatchWriteResult(0, 0);
+            return new EventBatchWriteResult(0, 0, new HashSet<(string, string)>());
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -90,12 +103,36 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
             });
             await using var reader = await move.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            result = new EventBatchWriteResult(reader.GetInt32(0), reader.GetInt32(1));
+            var sources = reader.GetFieldValue<string[]>(2);
+            var externalIds = reader.GetFieldValue<string[]>(3);
+            result = new EventBatchWriteResult(
+                reader.GetInt32(0),
+                reader.GetInt32(1),
+                sources.Zip(externalIds).ToHashSet());
         }
 
         // Committed before the caller answers 200: an acknowledged event and its alert are durable.
         await transaction.CommitAsync(cancellationToken);
         return result;
+    }
+
+    public async Task<IReadOnlyList<SecurityEvent>> FindStoredAsync(
+        IReadOnlyCollection<(string Source, string ExternalId)> keys,
+        CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        // Served by the unique (source, external_id) index; the exact pairs are picked in memory.
+        var externalIds = keys.Select(k => k.ExternalId).Distinct().ToList();
+        var sources = keys.Select(k => k.Source).Distinct().ToList();
+        var candidates = await db.Events.AsNoTracking()
+            .Where(e => e.ExternalId != null && sources.Contains(e.Source) && externalIds.Contains(e.ExternalId))
+            .ToListAsync(cancellationToken);
+        var wanted = keys.ToHashSet();
+        return [.. candidates.Where(e => wanted.Contains((e.Source, e.ExternalId!)))];
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<SecurityEvent> events, CancellationToken cancellationToken)
@@ -114,14 +151,11 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
             await WriteNullableAsync(importer, e.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
             await WriteNullableAsync(importer, e.ExternalId, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(e.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-            if (e.IngestedById is { } by)
-            {
-                await importer.WriteAsync(by, NpgsqlDbType.Bigint, cancellationToken);
-            }
-            else
-            {
-                await importer.WriteNullAsync(cancellationToken);
-            }
+            await WriteNullableAsync(importer, e.IngestedById, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(importer, e.DetectionModel, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(importer, e.DetectionModelVersion, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(importer, e.DetectionConfidence, NpgsqlDbType.Double, cancellationToken);
+            await WriteNullableAsync(importer, e.DetectionTechnique, NpgsqlDbType.Text, cancellationToken);
         }
 
         await importer.CompleteAsync(cancellationToken);
@@ -130,4 +164,8 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
         where T : class =>
         value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, type, cancellationToken);
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+        where T : struct =>
+        value is { } v ? importer.WriteAsync(v, type, cancellationToken) : importer.WriteNullAsync(cancellationToken);
 }

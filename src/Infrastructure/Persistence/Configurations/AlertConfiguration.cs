@@ -14,6 +14,13 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.Property(a => a.Source).HasMaxLength(Domain.Events.SecurityEvent.SourceMaxLength);
         builder.Property(a => a.EventType).HasMaxLength(Domain.Events.SecurityEvent.EventTypeMaxLength);
         builder.Property(a => a.Description).HasMaxLength(Domain.Events.SecurityEvent.DescriptionMaxLength);
+        builder.Ignore(a => a.Detection);
+        builder.Property(a => a.DetectionModel).HasMaxLength(Domain.Events.Detection.ModelMaxLength);
+        builder.Property(a => a.DetectionModelVersion).HasMaxLength(Domain.Events.Detection.ModelVersionMaxLength);
+        builder.Property(a => a.DetectionTechnique).HasMaxLength(Domain.Events.Detection.TechniqueMaxLength);
+
+        // detection__technique on GET /api/alerts/ (a technique and its sub-techniques), newest first.
+        builder.HasIndex(a => new { a.DetectionTechnique, a.CreatedAt }).HasFilter("detection_technique IS NOT NULL");
 
         // One alert per event, enforced by the database too.
         builder.HasOne(a => a.Event).WithOne(e => e.Alert).HasForeignKey<Alert>(a => a.EventId).OnDelete(DeleteBehavior.Cascade);

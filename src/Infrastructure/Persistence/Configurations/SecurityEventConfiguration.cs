@@ -19,6 +19,14 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         builder.Property(e => e.SourceIp).HasColumnType("inet");
         builder.Property(e => e.DestinationIp).HasColumnType("inet");
         builder.HasOne<User>().WithMany().HasForeignKey(e => e.IngestedById).OnDelete(DeleteBehavior.SetNull);
+        builder.Ignore(e => e.Detection);
+        builder.Ignore(e => e.OccurredAtGiven);
+        builder.Property(e => e.DetectionModel).HasMaxLength(Detection.ModelMaxLength);
+        builder.Property(e => e.DetectionModelVersion).HasMaxLength(Detection.ModelVersionMaxLength);
+        builder.Property(e => e.DetectionTechnique).HasMaxLength(Detection.TechniqueMaxLength);
+
+        // detection__technique on GET /api/events/ (a technique and its sub-techniques), newest first.
+        builder.HasIndex(e => new { e.DetectionTechnique, e.Timestamp }).HasFilter("detection_technique IS NOT NULL");
 
         // Deduplication: a sensor's (source, external_id) is stored once. Also serves the event__source filter.
         builder.HasIndex(e => new { e.Source, e.ExternalId }).IsUnique().AreNullsDistinct();

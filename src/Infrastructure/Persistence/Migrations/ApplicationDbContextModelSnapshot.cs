@@ -43,6 +43,25 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(10000)")
                         .HasColumnName("description");
 
+                    b.Property<double?>("DetectionConfidence")
+                        .HasColumnType("double precision")
+                        .HasColumnName("detection_confidence");
+
+                    b.Property<string>("DetectionModel")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("detection_model");
+
+                    b.Property<string>("DetectionModelVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("detection_model_version");
+
+                    b.Property<string>("DetectionTechnique")
+                        .HasMaxLength(9)
+                        .HasColumnType("character varying(9)")
+                        .HasColumnName("detection_technique");
+
                     b.Property<long>("EventId")
                         .HasColumnType("bigint")
                         .HasColumnName("event_id");
@@ -90,6 +109,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.HasIndex("UpdatedAt")
                         .HasDatabaseName("ix_alerts_updated_at");
 
+                    b.HasIndex("DetectionTechnique", "CreatedAt")
+                        .HasDatabaseName("ix_alerts_detection_technique_created_at")
+                        .HasFilter("detection_technique IS NOT NULL");
+
                     b.HasIndex("EventType", "CreatedAt")
                         .HasDatabaseName("ix_alerts_event_type_created_at");
 
@@ -129,6 +152,25 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.Property<IPAddress>("DestinationIp")
                         .HasColumnType("inet")
                         .HasColumnName("destination_ip");
+
+                    b.Property<double?>("DetectionConfidence")
+                        .HasColumnType("double precision")
+                        .HasColumnName("detection_confidence");
+
+                    b.Property<string>("DetectionModel")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("detection_model");
+
+                    b.Property<string>("DetectionModelVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("detection_model_version");
+
+                    b.Property<string>("DetectionTechnique")
+                        .HasMaxLength(9)
+                        .HasColumnType("character varying(9)")
+                        .HasColumnName("detection_technique");
 
                     b.Property<string>("EventType")
                         .IsRequired()
@@ -182,6 +224,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                     b.HasIndex("Timestamp")
                         .HasDatabaseName("ix_events_timestamp");
+
+                    b.HasIndex("DetectionTechnique", "Timestamp")
+                        .HasDatabaseName("ix_events_detection_technique_timestamp")
+                        .HasFilter("detection_technique IS NOT NULL");
 
                     b.HasIndex("EventType", "Timestamp")
                         .HasDatabaseName("ix_events_event_type_timestamp");
@@ -268,6 +314,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("AwaitingApproval")
+                        .HasColumnType("boolean")
+                        .HasColumnName("awaiting_approval");
 
                     b.Property<DateTimeOffset>("DateJoined")
                         .HasColumnType("timestamp with time zone")

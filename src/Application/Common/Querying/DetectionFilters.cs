@@ -1,0 +1,34 @@
+using System.Linq.Expressions;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Domain.Events;
+
+namespace ThreatPlatform.Application.Common.Querying;
+
+/// <summary>The detection filters events and alerts share: a technique matches itself and its sub-techniques.</summary>
+public static partial class DetectionFilters
+{
+    public static readonly ListParameter Technique = new(
+        "detection__technique", typeof(string), MaxLength: Detection.TechniqueMaxLength,
+        Description: "A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).");
+
+    public static readonly ListParameter MinConfidence = new(
+        "detection__confidence__gte", typeof(double), Minimum: 0, Maximum: 1,
+        Description: "Detections at least this confident (0..1).");
+
+    /// <summary>The technique (any case) or one of its sub-techniques: <c>T1059</c> matches <c>T1059.001</c>.</summary>
+    public static Expression<Func<T, bool>> OfTechnique<T>(string technique, Expression<Func<T, string?>> column)
+    {
+        var id = technique.ToUpperInvariant();
+        if (!ParentTechnique().IsMatch(id))
+        {
+            return ListSpec<T>.Predicate(column, t => t == id);
+        }
+
+        var subTechniques = id + ".%";
+        return ListSpec<T>.Predicate(column, t => t == id || EF.Functions.Like(t, subTechniques));
+    }
+
+    [GeneratedRegex(@"^T\d{4}$")]
+    private static partial Regex ParentTechnique();
+}
