@@ -59,6 +59,13 @@ export class AuthClient {
             result400 = ProblemDetails.fromJS(resultData400);
             return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
             });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
         } else if (status === 409) {
             return response.text().then((_responseText) => {
             let result409: any = null;
@@ -150,6 +157,13 @@ export class AuthClient {
             let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
             });
         } else if (status === 413) {
             return response.text().then((_responseText) => {
@@ -699,11 +713,13 @@ export class EventsClient {
      * @param event_type (optional) 
      * @param occurred_at__gte (optional) 
      * @param occurred_at__lte (optional) 
+     * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
+     * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
      * @param search (optional) Case-insensitive substring.
      * @param ordering (optional) One of timestamp, occurred_at, severity; a leading '-' orders descending. Default -timestamp.
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
         let url_ = this.baseUrl + "/api/events/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -719,6 +735,10 @@ export class EventsClient {
             url_ += "occurred_at__gte=" + encodeURIComponent(occurred_at__gte ? "" + occurred_at__gte.toISOString() : "") + "&";
         if (occurred_at__lte !== undefined && occurred_at__lte !== null)
             url_ += "occurred_at__lte=" + encodeURIComponent(occurred_at__lte ? "" + occurred_at__lte.toISOString() : "") + "&";
+        if (detection__technique !== undefined && detection__technique !== null)
+            url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
+        if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
+            url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
         if (search !== undefined && search !== null)
             url_ += "search=" + encodeURIComponent("" + search) + "&";
         if (ordering !== undefined && ordering !== null)
@@ -946,11 +966,13 @@ export class AlertsClient {
      * @param event__event_type (optional) 
      * @param created_at__gte (optional) 
      * @param created_at__lte (optional) 
+     * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
+     * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
      * @param search (optional) Case-insensitive substring.
      * @param ordering (optional) One of created_at, updated_at, status, event__severity; a leading '-' orders descending. Default -created_at.
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
         let url_ = this.baseUrl + "/api/alerts/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -968,6 +990,10 @@ export class AlertsClient {
             url_ += "created_at__gte=" + encodeURIComponent(created_at__gte ? "" + created_at__gte.toISOString() : "") + "&";
         if (created_at__lte !== undefined && created_at__lte !== null)
             url_ += "created_at__lte=" + encodeURIComponent(created_at__lte ? "" + created_at__lte.toISOString() : "") + "&";
+        if (detection__technique !== undefined && detection__technique !== null)
+            url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
+        if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
+            url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
         if (search !== undefined && search !== null)
             url_ += "search=" + encodeURIComponent("" + search) + "&";
         if (ordering !== undefined && ordering !== null)
@@ -1640,6 +1666,7 @@ export class EventDto implements IEventDto {
     timestamp!: Date;
     ingested_by?: number | null;
     alert_id?: number | null;
+    detection?: Detection | null;
 
     constructor(data?: IEventDto) {
         if (data) {
@@ -1665,6 +1692,7 @@ export class EventDto implements IEventDto {
             this.timestamp = _data["timestamp"] ? new Date(_data["timestamp"].toString()) : null as any;
             this.ingested_by = _data["ingested_by"] !== undefined ? _data["ingested_by"] : null as any;
             this.alert_id = _data["alert_id"] !== undefined ? _data["alert_id"] : null as any;
+            this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
         }
     }
 
@@ -1690,6 +1718,7 @@ export class EventDto implements IEventDto {
         data["timestamp"] = this.timestamp ? this.timestamp.toISOString() : null as any;
         data["ingested_by"] = this.ingested_by !== undefined ? this.ingested_by : null as any;
         data["alert_id"] = this.alert_id !== undefined ? this.alert_id : null as any;
+        data["detection"] = this.detection ? this.detection.toJSON() : null as any;
         return data;
     }
 }
@@ -1708,6 +1737,7 @@ export interface IEventDto {
     timestamp: Date;
     ingested_by?: number | null;
     alert_id?: number | null;
+    detection?: Detection | null;
 }
 
 export enum Severity {
@@ -1715,6 +1745,54 @@ export enum Severity {
     Medium = "MEDIUM",
     High = "HIGH",
     Critical = "CRITICAL",
+}
+
+export class Detection implements IDetection {
+    model!: string;
+    model_version?: string | null;
+    confidence!: number;
+    technique?: string | null;
+
+    constructor(data?: IDetection) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.model = _data["model"] !== undefined ? _data["model"] : null as any;
+            this.model_version = _data["model_version"] !== undefined ? _data["model_version"] : null as any;
+            this.confidence = _data["confidence"] !== undefined ? _data["confidence"] : null as any;
+            this.technique = _data["technique"] !== undefined ? _data["technique"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): Detection {
+        data = typeof data === 'object' ? data : {};
+        let result = new Detection();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["model"] = this.model !== undefined ? this.model : null as any;
+        data["model_version"] = this.model_version !== undefined ? this.model_version : null as any;
+        data["confidence"] = this.confidence !== undefined ? this.confidence : null as any;
+        data["technique"] = this.technique !== undefined ? this.technique : null as any;
+        return data;
+    }
+}
+
+export interface IDetection {
+    model: string;
+    model_version?: string | null;
+    confidence: number;
+    technique?: string | null;
 }
 
 /** An RFC 7807 problem. `errors` maps a snake_case field or query parameter to its messages; `allowed` lists the next statuses an illegal transition could have taken. */
@@ -1847,6 +1925,7 @@ export class EventInput implements IEventInput {
     destination_ip?: string | null;
     metadata?: any | null;
     external_id?: string | null;
+    detection?: DetectionBody | null;
 
     constructor(data?: IEventInput) {
         if (data) {
@@ -1868,6 +1947,7 @@ export class EventInput implements IEventInput {
             this.destination_ip = _data["destination_ip"] !== undefined ? _data["destination_ip"] : null as any;
             this.metadata = _data["metadata"] !== undefined ? _data["metadata"] : null as any;
             this.external_id = _data["external_id"] !== undefined ? _data["external_id"] : null as any;
+            this.detection = _data["detection"] ? DetectionBody.fromJS(_data["detection"]) : null as any;
         }
     }
 
@@ -1889,6 +1969,7 @@ export class EventInput implements IEventInput {
         data["destination_ip"] = this.destination_ip !== undefined ? this.destination_ip : null as any;
         data["metadata"] = this.metadata !== undefined ? this.metadata : null as any;
         data["external_id"] = this.external_id !== undefined ? this.external_id : null as any;
+        data["detection"] = this.detection ? this.detection.toJSON() : null as any;
         return data;
     }
 }
@@ -1903,6 +1984,55 @@ export interface IEventInput {
     destination_ip?: string | null;
     metadata?: any | null;
     external_id?: string | null;
+    detection?: DetectionBody | null;
+}
+
+export class DetectionBody implements IDetectionBody {
+    model!: string;
+    model_version?: string | null;
+    confidence!: number;
+    technique?: string | null;
+
+    constructor(data?: IDetectionBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.model = _data["model"] !== undefined ? _data["model"] : null as any;
+            this.model_version = _data["model_version"] !== undefined ? _data["model_version"] : null as any;
+            this.confidence = _data["confidence"] !== undefined ? _data["confidence"] : null as any;
+            this.technique = _data["technique"] !== undefined ? _data["technique"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): DetectionBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new DetectionBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["model"] = this.model !== undefined ? this.model : null as any;
+        data["model_version"] = this.model_version !== undefined ? this.model_version : null as any;
+        data["confidence"] = this.confidence !== undefined ? this.confidence : null as any;
+        data["technique"] = this.technique !== undefined ? this.technique : null as any;
+        return data;
+    }
+}
+
+export interface IDetectionBody {
+    model: string;
+    model_version?: string | null;
+    confidence: number;
+    technique?: string | null;
 }
 
 export class PageEnvelopeOfEventDto implements IPageEnvelopeOfEventDto {
@@ -2032,6 +2162,7 @@ export interface IBatchIngestResult {
 export class RejectedItem implements IRejectedItem {
     index!: number;
     errors!: { [key: string]: string[]; };
+    reason?: string | null;
 
     constructor(data?: IRejectedItem) {
         if (data) {
@@ -2058,6 +2189,7 @@ export class RejectedItem implements IRejectedItem {
             else {
                 this.errors = null as any;
             }
+            this.reason = _data["reason"] !== undefined ? _data["reason"] : null as any;
         }
     }
 
@@ -2078,6 +2210,7 @@ export class RejectedItem implements IRejectedItem {
                     (data["errors"] as any)[key] = this.errors[key] !== undefined ? this.errors[key] : null as any;
             }
         }
+        data["reason"] = this.reason !== undefined ? this.reason : null as any;
         return data;
     }
 }
@@ -2085,6 +2218,7 @@ export class RejectedItem implements IRejectedItem {
 export interface IRejectedItem {
     index: number;
     errors: { [key: string]: string[]; };
+    reason?: string | null;
 }
 
 export class PageEnvelopeOfAlertDto implements IPageEnvelopeOfAlertDto {
@@ -2155,6 +2289,7 @@ export class AlertDto implements IAlertDto {
     event!: EventDto;
     created_at!: Date;
     updated_at!: Date;
+    detection?: Detection | null;
 
     constructor(data?: IAlertDto) {
         if (data) {
@@ -2175,6 +2310,7 @@ export class AlertDto implements IAlertDto {
             this.event = _data["event"] ? EventDto.fromJS(_data["event"]) : new EventDto();
             this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
             this.updated_at = _data["updated_at"] ? new Date(_data["updated_at"].toString()) : null as any;
+            this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
         }
     }
 
@@ -2192,6 +2328,7 @@ export class AlertDto implements IAlertDto {
         data["event"] = this.event ? this.event.toJSON() : null as any;
         data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
         data["updated_at"] = this.updated_at ? this.updated_at.toISOString() : null as any;
+        data["detection"] = this.detection ? this.detection.toJSON() : null as any;
         return data;
     }
 }
@@ -2202,6 +2339,7 @@ export interface IAlertDto {
     event: EventDto;
     created_at: Date;
     updated_at: Date;
+    detection?: Detection | null;
 }
 
 export enum AlertStatus {
@@ -2219,6 +2357,7 @@ export class AlertDetailDto implements IAlertDetailDto {
     created_at!: Date;
     updated_at!: Date;
     history!: AlertStatusChangeDto[];
+    detection?: Detection | null;
 
     constructor(data?: IAlertDetailDto) {
         if (data) {
@@ -2248,6 +2387,7 @@ export class AlertDetailDto implements IAlertDetailDto {
             else {
                 this.history = null as any;
             }
+            this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
         }
     }
 
@@ -2270,6 +2410,7 @@ export class AlertDetailDto implements IAlertDetailDto {
             for (let item of this.history)
                 data["history"].push(item ? item.toJSON() : null as any);
         }
+        data["detection"] = this.detection ? this.detection.toJSON() : null as any;
         return data;
     }
 }
@@ -2281,6 +2422,7 @@ export interface IAlertDetailDto {
     created_at: Date;
     updated_at: Date;
     history: AlertStatusChangeDto[];
+    detection?: Detection | null;
 }
 
 export class AlertStatusChangeDto implements IAlertStatusChangeDto {
