@@ -713,13 +713,13 @@ export class EventsClient {
      * @param event_type (optional) 
      * @param occurred_at__gte (optional) 
      * @param occurred_at__lte (optional) 
-     * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
-     * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
      * @param search (optional) Case-insensitive substring.
      * @param ordering (optional) One of timestamp, occurred_at, severity; a leading '-' orders descending. Default -timestamp.
+     * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
+     * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
         let url_ = this.baseUrl + "/api/events/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -735,14 +735,14 @@ export class EventsClient {
             url_ += "occurred_at__gte=" + encodeURIComponent(occurred_at__gte ? "" + occurred_at__gte.toISOString() : "") + "&";
         if (occurred_at__lte !== undefined && occurred_at__lte !== null)
             url_ += "occurred_at__lte=" + encodeURIComponent(occurred_at__lte ? "" + occurred_at__lte.toISOString() : "") + "&";
-        if (detection__technique !== undefined && detection__technique !== null)
-            url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
-        if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
-            url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
         if (search !== undefined && search !== null)
             url_ += "search=" + encodeURIComponent("" + search) + "&";
         if (ordering !== undefined && ordering !== null)
             url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (detection__technique !== undefined && detection__technique !== null)
+            url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
+        if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
+            url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -966,13 +966,13 @@ export class AlertsClient {
      * @param event__event_type (optional) 
      * @param created_at__gte (optional) 
      * @param created_at__lte (optional) 
-     * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
-     * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
      * @param search (optional) Case-insensitive substring.
      * @param ordering (optional) One of created_at, updated_at, status, event__severity; a leading '-' orders descending. Default -created_at.
+     * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
+     * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
         let url_ = this.baseUrl + "/api/alerts/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -990,14 +990,14 @@ export class AlertsClient {
             url_ += "created_at__gte=" + encodeURIComponent(created_at__gte ? "" + created_at__gte.toISOString() : "") + "&";
         if (created_at__lte !== undefined && created_at__lte !== null)
             url_ += "created_at__lte=" + encodeURIComponent(created_at__lte ? "" + created_at__lte.toISOString() : "") + "&";
-        if (detection__technique !== undefined && detection__technique !== null)
-            url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
-        if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
-            url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
         if (search !== undefined && search !== null)
             url_ += "search=" + encodeURIComponent("" + search) + "&";
         if (ordering !== undefined && ordering !== null)
             url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (detection__technique !== undefined && detection__technique !== null)
+            url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
+        if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
+            url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {

@@ -35,6 +35,10 @@ public sealed class QueryPlanTests(QueryPlanTests.SeededApiFactory factory) : IC
         "/api/events/?event_type=type-3",
         "/api/events/?occurred_at__gte=2026-11-20T00:00:00Z&ordering=occurred_at",
         "/api/events/?search=needle",
+        "/api/alerts/?detection__technique=T1059",
+        "/api/alerts/?detection__confidence__gte=0.9",
+        "/api/events/?detection__technique=T1059.001",
+        "/api/events/?detection__confidence__gte=0.9&ordering=-timestamp",
     };
 
     [Theory]

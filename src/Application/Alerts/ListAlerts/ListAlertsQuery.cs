@@ -22,15 +22,14 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         .Equal("event__source", a => a.Source, SecurityEvent.SourceMaxLength)
         .Equal("event__event_type", a => a.EventType, SecurityEvent.EventTypeMaxLength)
         .Range("created_at", a => a.CreatedAt)
-        .Where<string>(DetectionFilters.Technique, t => DetectionFilters.OfTechnique<Alert>(t, a => a.DetectionTechnique))
-        .Where<double>(DetectionFilters.MinConfidence, c => a => a.DetectionConfidence >= c)
         .Searchable()
         .Order("created_at", a => a.CreatedAt)
         .Order("updated_at", a => a.UpdatedAt)
         .Order("status", a => a.Status, then: "-created_at")
         .Order("event__severity", a => a.Severity, then: "-created_at")
         .DefaultOrder("-created_at")
-        .TieBreaker(a => a.Id);
+        .TieBreaker(a => a.Id)
+        .FilterByDetection(a => a.DetectionTechnique, a => a.DetectionConfidence);
 }
 
 public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch textSearch)

@@ -16,8 +16,16 @@ public static partial class DetectionFilters
         "detection__confidence__gte", typeof(double), Minimum: 0, Maximum: 1,
         Description: "Detections at least this confident (0..1).");
 
+    /// <summary><c>detection__technique</c> and <c>detection__confidence__gte</c> on a list whose rows carry a detection.</summary>
+    public static ListSpec<T> FilterByDetection<T>(
+        this ListSpec<T> spec,
+        Expression<Func<T, string?>> technique,
+        Expression<Func<T, double?>> confidence) => spec
+        .Where<string>(Technique, t => OfTechnique(t, technique))
+        .Where<double>(MinConfidence, c => ListSpec<T>.Predicate(confidence, x => x >= c));
+
     /// <summary>The technique (any case) or one of its sub-techniques: <c>T1059</c> matches <c>T1059.001</c>.</summary>
-    public static Expression<Func<T, bool>> OfTechnique<T>(string technique, Expression<Func<T, string?>> column)
+    private static Expression<Func<T, bool>> OfTechnique<T>(string technique, Expression<Func<T, string?>> column)
     {
         var id = technique.ToUpperInvariant();
         if (!ParentTechnique().IsMatch(id))

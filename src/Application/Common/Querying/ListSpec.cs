@@ -24,6 +24,10 @@ public sealed class ListSpec<T>
     private readonly List<Filter> _filters = [];
     private readonly Dictionary<string, OrderKey> _orderings = new(StringComparer.Ordinal);
     private readonly List<string> _orderingNames = [];
+
+    // The order the parameters are documented in (and so their order in generated clients): filters, and where search
+    // and ordering were declared. Parameters added later go last, so positional client calls keep working.
+    private readonly List<string> _layout = [PageParameter, PageSizeParameter];
     private Func<IOrderedQueryable<T>, bool, IOrderedQueryable<T>>? _tieBreaker;
 
     public int? SearchMaxLength { get; private set; }
@@ -35,6 +39,9 @@ public sealed class ListSpec<T>
 
     /// <summary>Every filter parameter, in declaration order.</summary>
     public IReadOnlyList<ListParameter> Filters => [.. _filters.Select(f => f.Parameter)];
+
+    /// <summary>Every query parameter the list reads, page and ordering included, in declaration order.</summary>
+    public IReadOnlyList<ListParameter> Parameters => [.. _layout.Select(Describe)];
 
     /// <summary>Any of the given values matches (an enum list: <c>?status=OPEN,ACKNOWLEDGED</c>).</summary>
     public ListSpec<T> AnyOf<TValue>(string name, Expression<Func<T, TValue>> column)
@@ -66,6 +73,7 @@ public sealed class ListSpec<T>
     public ListSpec<T> Searchable(int maxLength = 200)
     {
         SearchMaxLength = maxLength;
+        _layout.Add(SearchParameter);
         return this;
     }
 
@@ -80,6 +88,11 @@ public sealed class ListSpec<T>
             (q, descending) => descending ? q.ThenByDescending(key) : q.ThenBy(key),
             then);
         _orderingNames.Add(name);
+        if (!_layout.Contains(OrderingParameter))
+        {
+            _layout.Add(OrderingParameter);
+        }
+
         return this;
     }
 
@@ -156,8 +169,22 @@ public sealed class ListSpec<T>
     private ListSpec<T> Add(ListParameter parameter, Func<object, Expression<Func<T, bool>>> bind)
     {
         _filters.Add(new Filter(parameter, bind));
+        _layout.Add(parameter.Name);
         return this;
     }
+
+    private ListParameter Describe(string name) => name switch
+    {
+        PageParameter => new(PageParameter, typeof(int), Minimum: 1, Maximum: int.MaxValue),
+        PageSizeParameter => new(PageSizeParameter, typeof(int), Minimum: 1, Maximum: PageRules.MaxPageSize, Description: $"Default {PageRules.DefaultPageSize}; larger values are clamped to {PageRules.MaxPageSize}."),
+        SearchParameter => new(SearchParameter, typeof(string), MaxLength: SearchMaxLength, Description: "Case-insensitive substring."),
+        OrderingParameter => new(
+            OrderingParameter,
+            typeof(string),
+            MaxLength: _orderingNames.Max(o => o.Length) + 1,
+            Description: $"One of {string.Join(", ", _orderingNames)}; a leading '-' orders descending. Default {DefaultOrdering}."),
+        _ => _filters.Single(f => f.Parameter.Name == name).Parameter,
+    };
 
     /// <summary><paramref name="column"/>(x) substituted into <paramref name="test"/>(v): captured values stay parameters in SQL.</summary>
     internal static Expression<Func<T, bool>> Predicate<TValue>(Expression<Func<T, TValue>> column, Expression<Func<TValue, bool>> test) =>

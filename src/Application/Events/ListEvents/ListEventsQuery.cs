@@ -17,14 +17,13 @@ public sealed record ListEventsQuery(ListCriteria<SecurityEvent> Criteria) : IQu
         .Equal("source", e => e.Source, SecurityEvent.SourceMaxLength)
         .Equal("event_type", e => e.EventType, SecurityEvent.EventTypeMaxLength)
         .Range("occurred_at", e => e.OccurredAt)
-        .Where<string>(DetectionFilters.Technique, t => DetectionFilters.OfTechnique<SecurityEvent>(t, e => e.DetectionTechnique))
-        .Where<double>(DetectionFilters.MinConfidence, c => e => e.DetectionConfidence >= c)
         .Searchable()
         .Order("timestamp", e => e.Timestamp)
         .Order("occurred_at", e => e.OccurredAt)
         .Order("severity", e => e.Severity, then: "-timestamp")
         .DefaultOrder("-timestamp")
-        .TieBreaker(e => e.Id);
+        .TieBreaker(e => e.Id)
+        .FilterByDetection(e => e.DetectionTechnique, e => e.DetectionConfidence);
 }
 
 public sealed class ListEventsQueryHandler(IApplicationDbContext db, ITextSearch textSearch)

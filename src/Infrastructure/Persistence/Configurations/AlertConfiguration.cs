@@ -22,6 +22,9 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         // detection__technique on GET /api/alerts/ (a technique and its sub-techniques), newest first.
         builder.HasIndex(a => new { a.DetectionTechnique, a.CreatedAt }).HasFilter("detection_technique IS NOT NULL");
 
+        // detection__confidence__gte on GET /api/alerts/: only alerts from model-made events are in it.
+        builder.HasIndex(a => new { a.DetectionConfidence, a.CreatedAt }).HasFilter("detection_confidence IS NOT NULL");
+
         // One alert per event, enforced by the database too.
         builder.HasOne(a => a.Event).WithOne(e => e.Alert).HasForeignKey<Alert>(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => a.EventId).IsUnique();

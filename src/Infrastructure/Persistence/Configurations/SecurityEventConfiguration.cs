@@ -28,6 +28,9 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         // detection__technique on GET /api/events/ (a technique and its sub-techniques), newest first.
         builder.HasIndex(e => new { e.DetectionTechnique, e.Timestamp }).HasFilter("detection_technique IS NOT NULL");
 
+        // detection__confidence__gte on GET /api/events/: only model-made events are in it.
+        builder.HasIndex(e => new { e.DetectionConfidence, e.Timestamp }).HasFilter("detection_confidence IS NOT NULL");
+
         // Deduplication: a sensor's (source, external_id) is stored once. Also serves the event__source filter.
         builder.HasIndex(e => new { e.Source, e.ExternalId }).IsUnique().AreNullsDistinct();
 

@@ -13,7 +13,7 @@ using ThreatPlatform.Infrastructure.Persistence;
 namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ApplicationDbContext))]
-    [Migration("20261130011350_TrustedIngest")]
+    [Migration("20261130014541_TrustedIngest")]
     partial class TrustedIngest
     {
         /// <inheritdoc />
@@ -111,6 +111,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                     b.HasIndex("UpdatedAt")
                         .HasDatabaseName("ix_alerts_updated_at");
+
+                    b.HasIndex("DetectionConfidence", "CreatedAt")
+                        .HasDatabaseName("ix_alerts_detection_confidence_created_at")
+                        .HasFilter("detection_confidence IS NOT NULL");
 
                     b.HasIndex("DetectionTechnique", "CreatedAt")
                         .HasDatabaseName("ix_alerts_detection_technique_created_at")
@@ -227,6 +231,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                     b.HasIndex("Timestamp")
                         .HasDatabaseName("ix_events_timestamp");
+
+                    b.HasIndex("DetectionConfidence", "Timestamp")
+                        .HasDatabaseName("ix_events_detection_confidence_timestamp")
+                        .HasFilter("detection_confidence IS NOT NULL");
 
                     b.HasIndex("DetectionTechnique", "Timestamp")
                         .HasDatabaseName("ix_events_detection_technique_timestamp")

@@ -72,10 +72,22 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                 nullable: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_events_detection_confidence_timestamp",
+                table: "events",
+                columns: new[] { "detection_confidence", "timestamp" },
+                filter: "detection_confidence IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_events_detection_technique_timestamp",
                 table: "events",
                 columns: new[] { "detection_technique", "timestamp" },
                 filter: "detection_technique IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_alerts_detection_confidence_created_at",
+                table: "alerts",
+                columns: new[] { "detection_confidence", "created_at" },
+                filter: "detection_confidence IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_alerts_detection_technique_created_at",
@@ -88,8 +100,16 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
+                name: "ix_events_detection_confidence_timestamp",
+                table: "events");
+
+            migrationBuilder.DropIndex(
                 name: "ix_events_detection_technique_timestamp",
                 table: "events");
+
+            migrationBuilder.DropIndex(
+                name: "ix_alerts_detection_confidence_created_at",
+                table: "alerts");
 
             migrationBuilder.DropIndex(
                 name: "ix_alerts_detection_technique_created_at",
