@@ -17,3 +17,12 @@ public class Conflict(string message, string? member = null) : DomainException(m
 {
     public string? Member { get; } = member;
 }
+
+/// <summary>
+/// The caller is known but may not do this (403). <see cref="Member"/> is the member at fault
+/// (<c>nameof(SecurityEvent.Source)</c>); WebApi chooses its wire name.
+/// </summary>
+public class Forbidden(string message, string? member = null) : DomainException(message)
+{
+    public string? Member { get; } = member;
+}

@@ -36,6 +36,9 @@ public sealed class SecurityEvent : Entity
     /// <summary>When the platform received the event.</summary>
     public DateTimeOffset Timestamp { get; private set; }
     public long? IngestedById { get; private set; }
+
+    /// <summary>The sensor whose API key ingested the event; null for a user token.</summary>
+    public long? SensorId { get; private set; }
     public Alert? Alert { get; private set; }
 
     public static SecurityEvent Ingest(
@@ -49,6 +52,7 @@ public sealed class SecurityEvent : Entity
         string? metadata,
         string? externalId,
         long? ingestedBy,
+        long? sensorId,
         DateTimeOffset receivedAt)
     {
         var securityEvent = new SecurityEvent
@@ -63,6 +67,7 @@ public sealed class SecurityEvent : Entity
             Metadata = metadata,
             ExternalId = string.IsNullOrEmpty(externalId) ? null : externalId,
             IngestedById = ingestedBy,
+            SensorId = sensorId,
             Timestamp = receivedAt,
         };
         securityEvent.Raise(new EventIngested(securityEvent));

@@ -21,7 +21,7 @@ public record EventInput
     public string? ExternalId { get; init; }
 
     /// <summary>Builds the domain event (which raises EventIngested).</summary>
-    public SecurityEvent ToDomain(long? ingestedBy, DateTimeOffset receivedAt) => SecurityEvent.Ingest(
+    public SecurityEvent ToDomain(long? ingestedBy, long? sensorId, DateTimeOffset receivedAt) => SecurityEvent.Ingest(
         Source,
         EventType,
         Severity,
@@ -32,6 +32,7 @@ public record EventInput
         Metadata,
         ExternalId,
         ingestedBy,
+        sensorId,
         receivedAt);
 }
 

@@ -26,13 +26,14 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
             metadata jsonb,
             external_id text,
             "timestamp" timestamptz NOT NULL,
-            ingested_by_id bigint
+            ingested_by_id bigint,
+            sensor_id bigint
         ) ON COMMIT DROP
         """;
 
     private const string CopyStaging = """
         COPY event_batch_staging (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                                  metadata, external_id, "timestamp", ingested_by_id) FROM STDIN (FORMAT BINARY)
+                                  metadata, external_id, "timestamp", ingested_by_id, sensor_id) FROM STDIN (FORMAT BINARY)
         """;
 
     // One statement, so events and alerts stand or fall together even before the COMMIT. Rows go in (source,
@@ -41,9 +42,9 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
     private const string MoveAndRaise = """
         WITH stored AS (
             INSERT INTO events (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                                metadata, external_id, "timestamp", ingested_by_id)
+                                metadata, external_id, "timestamp", ingested_by_id, sensor_id)
             SELECT source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                   metadata, external_id, "timestamp", ingested_by_id
+                   metadata, external_id, "timestamp", ingested_by_id, sensor_id
             FROM event_batch_staging
             ORDER BY source, external_id
             ON CONFLICT (source, external_id) DO NOTHING
@@ -114,18 +115,15 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource) : IEventBatc
             await WriteNullableAsync(importer, e.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
             await WriteNullableAsync(importer, e.ExternalId, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(e.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
-            if (e.IngestedById is { } by)
-            {
-                await importer.WriteAsync(by, NpgsqlDbType.Bigint, cancellationToken);
-            }
-            else
-            {
-                await importer.WriteNullAsync(cancellationToken);
-            }
+            await WriteNullableAsync(importer, e.IngestedById, cancellationToken);
+            await WriteNullableAsync(importer, e.SensorId, cancellationToken);
         }
 
         await importer.CompleteAsync(cancellationToken);
     }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, long? value, CancellationToken cancellationToken) =>
+        value is { } id ? importer.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken) : importer.WriteNullAsync(cancellationToken);
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
         where T : class =>
