@@ -29,8 +29,9 @@ internal sealed partial class ApiKeyInvalidationListener(NpgsqlDataSource dataSo
             {
                 break;
             }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever broke the connection, keep retrying: an exception out of here would stop the whole host.
                 cache.Distrust();
                 LogListenerDown(logger, ex, retryDelay.TotalSeconds);
                 try
