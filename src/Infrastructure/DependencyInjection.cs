@@ -3,12 +3,16 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Persistence;
 using ThreatPlatform.Infrastructure.Persistence.Batch;
+using ThreatPlatform.Infrastructure.Sensors;
 
 namespace ThreatPlatform.Infrastructure;
 
@@ -29,9 +33,24 @@ public static class DependencyInjection
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
+        AddSensors(services, configuration);
         services.AddIdentityServices(configuration);
         services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return services;
+    }
+
+    private static void AddSensors(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IngestOptions>()
+            .Bind(configuration.GetSection(IngestOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value);
+        services.AddScoped<ISourceOwnership, PostgresSourceOwnership>();
+        services.AddSingleton<IApiKeyGenerator, RandomApiKeyGenerator>();
+        services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<IApiKeyCredentials, ApiKeyCredentialStore>();
+        services.AddHostedService<ApiKeyInvalidationListener>();
     }
 
     internal static void ConfigureNpgsql(DbContextOptionsBuilder options, string connectionString) =>

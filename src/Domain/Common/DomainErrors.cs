@@ -9,17 +9,20 @@ public sealed class NotFound(string resource, object id) : DomainException($"{re
     public string Resource { get; } = resource;
 }
 
-/// <summary>The caller is known but may not do this (403).</summary>
-public class Forbidden(string message, string? member = null) : DomainException(message)
-{
-    public string? Member { get; } = member;
-}
-
 /// <summary>
 /// The request clashes with the current state (409), e.g. a duplicate or a lost concurrent update. <see cref="Member"/>
 /// is the entity member at fault (<c>nameof(User.IsActive)</c>); WebApi chooses its wire name.
 /// </summary>
 public class Conflict(string message, string? member = null) : DomainException(message)
+{
+    public string? Member { get; } = member;
+}
+
+/// <summary>
+/// The caller is known but may not do this (403). <see cref="Member"/> is the member at fault
+/// (<c>nameof(SecurityEvent.Source)</c>); WebApi chooses its wire name.
+/// </summary>
+public class Forbidden(string message, string? member = null) : DomainException(message)
 {
     public string? Member { get; } = member;
 }

@@ -39,6 +39,9 @@ public sealed class SecurityEvent : Entity
     /// <summary>When the platform received the event.</summary>
     public DateTimeOffset Timestamp { get; private set; }
     public long? IngestedById { get; private set; }
+
+    /// <summary>The sensor whose API key ingested the event; null for a user token.</summary>
+    public long? SensorId { get; private set; }
     public Alert? Alert { get; private set; }
 
     // The detection, flat (the columns the detection filters read); Detection puts it together.
@@ -83,6 +86,7 @@ public sealed class SecurityEvent : Entity
         string? metadata,
         string? externalId,
         long? ingestedBy,
+        long? sensorId,
         DateTimeOffset receivedAt,
         Detection? detection = null)
     {
@@ -99,6 +103,7 @@ public sealed class SecurityEvent : Entity
             Metadata = metadata,
             ExternalId = string.IsNullOrEmpty(externalId) ? null : externalId,
             IngestedById = ingestedBy,
+            SensorId = sensorId,
             Timestamp = receivedAt,
             DetectionModel = detection?.Model,
             DetectionModelVersion = detection?.ModelVersion,

@@ -6,6 +6,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Infrastructure.Persistence;
@@ -21,6 +22,9 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<SecurityEvent> Events => Set<SecurityEvent>();
     public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<Sensor> Sensors => Set<Sensor>();
+    public DbSet<SensorSource> SensorSources => Set<SensorSource>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Infrastructure.Persistence;
 
@@ -32,6 +33,13 @@ internal sealed class PostgresTextSearch : ITextSearch
             EF.Functions.ILike(a.Source, pattern, Escape)
             || EF.Functions.ILike(a.EventType, pattern, Escape)
             || EF.Functions.ILike(a.Description, pattern, Escape));
+    }
+
+    // Sensors are few (tens to hundreds): a sequential ILIKE over name and description needs no index.
+    public IQueryable<Sensor> Matching(IQueryable<Sensor> sensors, string term)
+    {
+        var pattern = Pattern(term);
+        return sensors.Where(s => EF.Functions.ILike(s.Name, pattern, Escape) || EF.Functions.ILike(s.Description, pattern, Escape));
     }
 
     /// <summary>The term as a literal substring: LIKE's wildcards and its escape character in it match themselves.</summary>

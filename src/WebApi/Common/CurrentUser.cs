@@ -6,4 +6,8 @@ namespace ThreatPlatform.WebApi.Common;
 internal sealed class CurrentUser(IHttpContextAccessor accessor) : ICurrentUser
 {
     public long? Id => accessor.HttpContext?.User.UserId();
+
+    public long? SensorId => accessor.HttpContext?.User.SensorId();
+
+    public long? ApiKeyId => accessor.HttpContext?.User.ApiKeyId();
 }

@@ -32,6 +32,11 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        if (exception is RateLimitExceededException limited)
+        {
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -56,6 +61,7 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             Problem(StatusCodes.Status403Forbidden, "Forbidden", f.Message),
             null, null,
             errors: f.Member is null ? null : new Dictionary<string, string[]> { [WireField(f.Member)] = [f.Message] }),
+        RateLimitExceededException r => Problem(StatusCodes.Status429TooManyRequests, "Too many requests", r.Message),
         AuthenticationFailed a => Problem(StatusCodes.Status401Unauthorized, "Authentication failed", a.Message),
         AccountLocked l => Problem(StatusCodes.Status423Locked, "Account locked", l.Message),
         NotFound n => Problem(StatusCodes.Status404NotFound, "Not found", n.Message),

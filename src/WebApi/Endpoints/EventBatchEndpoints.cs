@@ -16,7 +16,7 @@ internal static class EventBatchEndpoints
                 TypedResults.Ok(await sender.Send(
                     new IngestEventBatchCommand(await BatchBodyReader.ReadAsync(request, json.Value.SerializerOptions, ct)),
                     ct)))
-            .RequireAuthorization(Policies.Analyst)
+            .RequireAuthorization(Policies.Ingest)
             .WithTags("Events")
             .WithName("Events_IngestBatch")
             .WithSummary("Ingest up to 10,000 events at once, as a JSON array or NDJSON; invalid items are reported, not stored")
@@ -25,13 +25,18 @@ internal static class EventBatchEndpoints
                 "(Content-Type application/x-ndjson, read as it streams in; blank lines are not items). At most 10,000 " +
                 "events or 10 MiB (413 beyond). Each item is validated like POST /api/events/; rejected items are listed " +
                 "with their 0-based index and errors by field. A repeat of a stored source + external_id, or of an earlier " +
-                "item of the batch, counts as a duplicate. Events and their alerts are committed together before the 200.")
+                "item of the batch, counts as a duplicate. Events and their alerts are committed together before the 200. " +
+                "Users (Analyst, Admin) and sensors' API keys may ingest. An item whose source a sensor owns, sent without " +
+                "that sensor's key (or a key's item of a source its sensor does not own), is one rejected entry with errors " +
+                "{source: [...]}; the batch's other items are stored. A key ingests at most Ingest:KeyEventsPerSecond events " +
+                "a second, each item counted, checked before anything is stored (429 with Retry-After).")
             // Also makes routing answer any other content type with a 415 problem before the body is read.
             .Accepts<EventBody[]>("application/json", BatchBodyReader.NdjsonMediaType)
             // 10 MiB instead of every other endpoint's 1 MiB: the declared-length check in front of the endpoints reads it.
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(IngestEventBatchCommand.MaxBodyBytes))
             .WithMetadata(new MaxRequestItems(IngestEventBatchCommand.MaxItems))
             // 400, 401, 413, 415 and 500 follow from the conventions in OpenApi/ (a body, an authorization requirement).
-            .Produces<BatchIngestResult>();
+            .Produces<BatchIngestResult>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 }

@@ -15,22 +15,27 @@ internal static class EventEndpoints
 {
     public static void MapEventEndpoints(this IEndpointRouteBuilder api)
     {
-        var events = api.MapGroup("/events").WithTags("Events").RequireAuthorization(Policies.Analyst);
+        // No group-wide policy: ingest also admits sensors' API keys, reading does not.
+        var events = api.MapGroup("/events").WithTags("Events");
 
         events.MapPost("/", async Task<Results<Created<EventDto>, Ok<EventDto>>> (EventBody body, ISender sender, CancellationToken ct) =>
                 await sender.Send(new IngestEventCommand(body.Read()), ct) is var ingested && ingested.Created
                     ? TypedResults.Created($"/api/events/{ingested.Event.Id}/", ingested.Event)
                     : TypedResults.Ok(ingested.Event))
+            .RequireAuthorization(Policies.Ingest)
             .WithName("Events_Ingest")
             .WithSummary("Ingest one security event (a repeat of a sensor's source + external_id answers 200 with the stored event)")
-            .WithDescription("A HIGH or CRITICAL event raises an OPEN alert in the same transaction; the answer carries its alert_id. Every invalid field is named in the 400 problem.")
+            .WithDescription("A HIGH or CRITICAL event raises an OPEN alert in the same transaction; the answer carries its alert_id. Every invalid field is named in the 400 problem. Users (Analyst, Admin) and sensors' API keys may ingest; an event made with a key records its sensor. A source a sensor owns is written only with that sensor's keys, and a key writes only its sensor's sources: otherwise 403 naming source. A key ingests at most Ingest:KeyEventsPerSecond events a second (429 with Retry-After).")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         events.MapGet("/", async (HttpRequest request, ISender sender, CancellationToken ct) =>
                 PageEnvelope.From(await sender.Send(new ListEventsQuery(request.ListCriteria(ListEventsQuery.Spec)), ct), request))
             .WithListParameters(ListEventsQuery.Spec)
+            .RequireAuthorization(Policies.Analyst)
             .WithName("Events_List")
             .WithSummary("Events, newest first, filtered, searched and ordered, a page at a time")
             .WithDescription("Filters: severity (repeatable or comma-separated), source, event_type, occurred_at__gte/__lte (ISO 8601). search: case-insensitive substring over source, event type and description. ordering: timestamp, occurred_at, severity (by rank), each with an optional '-'. A page past the end is a 404.")
@@ -39,6 +44,7 @@ internal static class EventEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         events.MapGet("/{id:long}/", (long id, ISender sender, CancellationToken ct) => sender.Send(new GetEventQuery(id), ct))
+            .RequireAuthorization(Policies.Analyst)
             .WithName("Events_Get")
             .WithSummary("One event")
             .WithDescription("With the id of the alert it raised, if any.")

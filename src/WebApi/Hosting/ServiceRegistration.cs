@@ -1,6 +1,7 @@
 using System.Text;
 using System.Threading.RateLimiting;
 using Mediator;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
@@ -75,7 +76,11 @@ internal static class ServiceRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // Bearer tokens for people, API keys for sensors: the default scheme forwards to the one the request presents.
+        services.AddAuthentication(ApiKeyAuthentication.KeyOrBearer)
+            .AddPolicyScheme(ApiKeyAuthentication.KeyOrBearer, "Bearer token or API key", o => o.ForwardDefaultSelector = ApiKeyAuthentication.SelectScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthentication.Scheme, null)
+            .AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
             {
@@ -102,7 +107,9 @@ internal static class ServiceRegistration
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Analyst, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire()))
-            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Admin.ToWire()));
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Admin.ToWire()))
+            .AddPolicy(Policies.Ingest, p => p.RequireAuthenticatedUser()
+                .RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire(), ApiKeyAuthentication.SensorRole));
     }
 
     private static void AddCors(IServiceCollection services, IConfiguration configuration)

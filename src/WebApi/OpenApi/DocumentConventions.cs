@@ -25,6 +25,7 @@ internal sealed class DocumentConventions : IDocumentProcessor
         ["Users"] = "User administration (admins only).",
         ["Events"] = "Security events pushed by sensors; HIGH and CRITICAL ones raise an alert.",
         ["Alerts"] = "Alerts and their status lifecycle with an audit trail.",
+        ["Sensors"] = "Sensors (firewalls, IDS/EDR, AI models), the event sources they own, and their API keys (admins only).",
     };
 
     public void Process(DocumentProcessorContext context)
@@ -39,6 +40,14 @@ internal sealed class DocumentConventions : IDocumentProcessor
             BearerFormat = "JWT",
             Description = "The short-lived HS256 access token from POST /api/auth/login/ (RFC8725 practices: one algorithm, "
                 + "issuer, audience and expiry checked); renew it with POST /api/auth/refresh/.",
+        };
+        document.Components.SecuritySchemes[OperationConventions.ApiKeySecurityScheme] = new OpenApiSecurityScheme
+        {
+            Type = OpenApiSecuritySchemeType.ApiKey,
+            In = OpenApiSecurityApiKeyLocation.Header,
+            Name = "X-Api-Key",
+            Description = "A sensor's API key (tp_<prefix>_<secret>), also accepted as 'Authorization: ApiKey <key>'. "
+                + "It may only ingest events; anything else with a key is a 403.",
         };
 
         document.Tags = document.Operations

@@ -8,6 +8,7 @@ using NSwag;
 using NSwag.Generation.AspNetCore;
 using NSwag.Generation.Processors;
 using NSwag.Generation.Processors.Contexts;
+using ThreatPlatform.WebApi.Common;
 
 namespace ThreatPlatform.WebApi.OpenApi;
 
@@ -25,6 +26,7 @@ namespace ThreatPlatform.WebApi.OpenApi;
 internal sealed class OperationConventions(AuthorizationOptions authorization, IReadOnlyCollection<string> allRoles) : IOperationProcessor
 {
     public const string SecurityScheme = "Bearer";
+    public const string ApiKeySecurityScheme = "ApiKey";
 
     public bool Process(OperationProcessorContext context)
     {
@@ -92,6 +94,10 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         if (authorize.Count > 0 && !metadata.OfType<IAllowAnonymous>().Any())
         {
             operation.Security = [new OpenApiSecurityRequirement { [SecurityScheme] = [] }];
+            if (authorize.Any(a => a.Policy == Policies.Ingest))
+            {
+                operation.Security.Add(new OpenApiSecurityRequirement { [ApiKeySecurityScheme] = [] });
+            }
             AddResponse(operation, StatusCodes.Status401Unauthorized);
             if (authorize.Any(IsRoleRestricted))
             {

@@ -67,7 +67,7 @@ public sealed class EventInputValidatorTests
     [Fact]
     public void Valid_input_becomes_a_domain_event_with_the_received_time_as_default()
     {
-        var securityEvent = Valid.ToDomain(ingestedBy: 3, receivedAt: Now);
+        var securityEvent = Valid.ToDomain(ingestedBy: 3, sensorId: null, receivedAt: Now);
 
         securityEvent.Source.Should().Be("fw-1");
         securityEvent.Severity.Should().Be(Severity.High);

@@ -12,7 +12,7 @@ public sealed class EventMapperTests
         var at = new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
         var securityEvent = SecurityEvent.Ingest(
             "ids-3", "malware", Severity.Critical, "dropper", at.AddMinutes(-1), IPAddress.Parse("192.0.2.1"),
-            IPAddress.Parse("2001:db8::5"), """{"hash":"abc"}""", "ext-9", 12, at);
+            IPAddress.Parse("2001:db8::5"), """{"hash":"abc"}""", "ext-9", 12, 7, at);
 
         var dto = securityEvent.ToDto(alertId: 44);
 
@@ -28,6 +28,7 @@ public sealed class EventMapperTests
             ExternalId = "ext-9",
             Timestamp = at,
             IngestedBy = 12L,
+            Sensor = 7L,
             AlertId = 44L,
         });
         dto.Metadata!.Value.GetProperty("hash").GetString().Should().Be("abc");
@@ -36,7 +37,7 @@ public sealed class EventMapperTests
     [Fact]
     public void Absent_optional_fields_stay_null()
     {
-        var securityEvent = SecurityEvent.Ingest("fw", "scan", Severity.Low, null, null, null, null, null, null, null, DateTimeOffset.UnixEpoch);
+        var securityEvent = SecurityEvent.Ingest("fw", "scan", Severity.Low, null, null, null, null, null, null, null, null, DateTimeOffset.UnixEpoch);
 
         var dto = securityEvent.ToDto(alertId: null);
 

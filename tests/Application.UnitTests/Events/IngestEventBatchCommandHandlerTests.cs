@@ -3,6 +3,7 @@ using NSubstitute;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Application.UnitTests.Events;
@@ -13,6 +14,8 @@ public sealed class IngestEventBatchCommandHandlerTests
 
     private readonly IEventBatchWriter _writer = Substitute.For<IEventBatchWriter>();
     private readonly ICurrentUser _user = Substitute.For<ICurrentUser>();
+    private readonly ISourceOwnership _ownership = Substitute.For<ISourceOwnership>();
+    private readonly IIngestRateLimiter _rateLimiter = Substitute.For<IIngestRateLimiter>();
     private readonly FakeTimeProvider _clock = new(Now);
     private IReadOnlyList<SecurityEvent> _written = [];
     private int? _storedOverride;
@@ -21,6 +24,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     public IngestEventBatchCommandHandlerTests()
     {
         _user.Id.Returns(7);
+        _ownership.OwnersOfAsync(default!, default).ReturnsForAnyArgs(new Dictionary<string, long>());
         _writer.WriteAsync(default!, default!, default, default).ReturnsForAnyArgs(call =>
         {
             _written = call.Arg<IReadOnlyList<SecurityEvent>>().ToList();
@@ -37,7 +41,7 @@ public sealed class IngestEventBatchCommandHandlerTests
         });
     }
 
-    private IngestEventBatchCommandHandler Handler() => new(_writer, new EventInputValidator(_clock), _user, _clock);
+    private IngestEventBatchCommandHandler Handler() => new(_writer, new EventInputValidator(_clock), _user, _ownership, _rateLimiter, _clock);
 
     private static BatchItem Item(Severity severity = Severity.Low, string? externalId = null, string source = "fw-1", string eventType = "scan") =>
         BatchItem.Of(new EventInput { Source = source, EventType = eventType, Severity = severity, ExternalId = externalId });
@@ -128,7 +132,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     }
 
     private static SecurityEvent Stored(Severity severity, string externalId) =>
-        SecurityEvent.Ingest("fw-1", "scan", severity, null, null, null, null, null, externalId, 7, Now.AddDays(-1));
+        SecurityEvent.Ingest("fw-1", "scan", severity, null, null, null, null, null, externalId, 7, null, Now.AddDays(-1));
 
     [Fact]
     public async Task The_writer_applies_the_domains_alert_rule_and_no_copy_of_it()

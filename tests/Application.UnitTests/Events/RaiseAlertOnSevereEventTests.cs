@@ -73,5 +73,5 @@ public sealed class RaiseAlertOnSevereEventTests
         new((EventIngested)securityEvent.DomainEvents.Single());
 
     private static SecurityEvent Ingested(Severity severity) =>
-        SecurityEvent.Ingest("fw-1", "port_scan", severity, "probe", null, null, null, null, null, 1, Now);
+        SecurityEvent.Ingest("fw-1", "port_scan", severity, "probe", null, null, null, null, null, 1, null, Now);
 }

@@ -8,5 +8,5 @@ internal static class EventBuilder
     public static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
 
     public static SecurityEvent Ingested(Severity severity = Severity.High, string source = "fw-1", string? externalId = null) =>
-        SecurityEvent.Ingest(source, "port_scan", severity, "probe", null, null, null, null, externalId, 1, Now);
+        SecurityEvent.Ingest(source, "port_scan", severity, "probe", null, null, null, null, externalId, 1, null, Now);
 }

@@ -18,7 +18,7 @@ public sealed class SecurityEventTests
     [Fact]
     public void Occurred_at_defaults_to_the_received_time_and_an_empty_external_id_is_none()
     {
-        var securityEvent = SecurityEvent.Ingest("fw", "scan", Severity.Low, null, null, null, null, null, "", null, EventBuilder.Now);
+        var securityEvent = SecurityEvent.Ingest("fw", "scan", Severity.Low, null, null, null, null, null, "", null, null, EventBuilder.Now);
 
         securityEvent.OccurredAt.Should().Be(EventBuilder.Now);
         securityEvent.Timestamp.Should().Be(EventBuilder.Now);

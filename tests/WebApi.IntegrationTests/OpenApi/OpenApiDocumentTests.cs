@@ -54,6 +54,30 @@ public sealed partial class OpenApiDocumentTests(ApiFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task Ingest_operations_also_accept_a_sensors_api_key_and_no_other_does()
+    {
+        var operations = await OperationsAsync();
+
+        var withKey = operations
+            .Where(o => o.Element.TryGetProperty("security", out var security) && security.EnumerateArray().Any(r => r.TryGetProperty("ApiKey", out _)))
+            .Select(o => o.Id);
+
+        withKey.Should().BeEquivalentTo("Events_Ingest", "Events_IngestBatch");
+        operations.Single(o => o.Id == "Events_Ingest").Responses.Should().Contain(["403", "429"]);
+        operations.Single(o => o.Id == "Events_IngestBatch").Responses.Should().Contain("429");
+    }
+
+    [Fact]
+    public async Task Sensor_operations_are_admin_only()
+    {
+        var sensors = (await OperationsAsync()).Where(o => o.Tag == "Sensors").ToList();
+
+        sensors.Select(o => o.Id).Should().BeEquivalentTo(
+            "Sensors_Create", "Sensors_List", "Sensors_Get", "Sensors_Update", "Sensors_CreateKey", "Sensors_ListKeys", "Sensors_RevokeKey");
+        sensors.Should().OnlyContain(o => o.Responses.Contains("401") && o.Responses.Contains("403"));
+    }
+
+    [Fact]
     public async Task Sign_in_operations_need_no_token()
     {
         var anonymous = (await OperationsAsync()).Where(o => !o.Element.TryGetProperty("security", out _)).Select(o => o.Id);

@@ -19,6 +19,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string Issuer = "threatplatform";
     public const string Audience = "threatplatform-api";
 
+    private bool _ownsDatabase = true;
+
     public string ConnectionString { get; private set; } = string.Empty;
 
     public async Task InitializeAsync() => ConnectionString = await TestDatabase.CreateAsync();
@@ -26,8 +28,14 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await TestDatabase.DropAsync(ConnectionString);
+        if (_ownsDatabase)
+        {
+            await TestDatabase.DropAsync(ConnectionString);
+        }
     }
+
+    /// <summary>A second API process on this factory's database (a replica); the caller disposes it, the database stays.</summary>
+    public ApiFactory OnSameDatabase() => new() { ConnectionString = ConnectionString, _ownsDatabase = false };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -195,7 +195,7 @@ public sealed class WireParsingTests
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
 
     private static Alert AlertCreatedAt(DateTimeOffset at) =>
-        Alert.RaiseFor(SecurityEvent.Ingest("fw-1", "scan", Severity.High, null, null, null, null, null, null, 1, at), at)!;
+        Alert.RaiseFor(SecurityEvent.Ingest("fw-1", "scan", Severity.High, null, null, null, null, null, null, 1, null, at), at)!;
 
     /// <summary>An alert brought to <paramref name="status"/> along allowed moves.</summary>
     private static Alert AlertIn(AlertStatus status)

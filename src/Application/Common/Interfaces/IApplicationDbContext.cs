@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Common.Interfaces;
@@ -12,6 +13,9 @@ public interface IApplicationDbContext
     DbSet<RefreshToken> RefreshTokens { get; }
     DbSet<SecurityEvent> Events { get; }
     DbSet<Alert> Alerts { get; }
+    DbSet<Sensor> Sensors { get; }
+    DbSet<SensorSource> SensorSources { get; }
+    DbSet<ApiKey> ApiKeys { get; }
 
     /// <summary>Saves in one transaction, after dispatching the domain events the tracked entities raised.</summary>
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);

@@ -1,5 +1,6 @@
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Common.Interfaces;
 
@@ -12,4 +13,7 @@ public interface ITextSearch
     IQueryable<SecurityEvent> Matching(IQueryable<SecurityEvent> events, string term);
 
     IQueryable<Alert> Matching(IQueryable<Alert> alerts, string term);
+
+    /// <summary>Over a sensor's name and description.</summary>
+    IQueryable<Sensor> Matching(IQueryable<Sensor> sensors, string term);
 }

@@ -22,8 +22,11 @@ public sealed record EventDto
     /// <summary>When the platform received the event.</summary>
     public required DateTimeOffset Timestamp { get; init; }
 
-    /// <summary>The id of the user whose token ingested it.</summary>
+    /// <summary>The id of the user whose token ingested it; null for a sensor's API key.</summary>
     public long? IngestedBy { get; init; }
+
+    /// <summary>The sensor whose API key ingested it; null for a user token.</summary>
+    public long? Sensor { get; init; }
 
     /// <summary>The alert this event raised; null for LOW and MEDIUM events.</summary>
     public long? AlertId { get; init; }
@@ -49,6 +52,7 @@ public static class EventQueries
 public static partial class EventMapper
 {
     [MapProperty(nameof(SecurityEvent.IngestedById), nameof(EventDto.IngestedBy))]
+    [MapProperty(nameof(SecurityEvent.SensorId), nameof(EventDto.Sensor))]
     public static partial EventDto ToDto(this SecurityEvent securityEvent, long? alertId);
 
     private static string? IpText(IPAddress? ip) => ip?.ToString();

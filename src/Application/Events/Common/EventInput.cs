@@ -24,7 +24,7 @@ public record EventInput
     public Detection? Detection { get; init; }
 
     /// <summary>Builds the domain event (which raises EventIngested).</summary>
-    public SecurityEvent ToDomain(long? ingestedBy, DateTimeOffset receivedAt) => SecurityEvent.Ingest(
+    public SecurityEvent ToDomain(long? ingestedBy, long? sensorId, DateTimeOffset receivedAt) => SecurityEvent.Ingest(
         Source,
         EventType,
         Severity,
@@ -35,6 +35,7 @@ public record EventInput
         Metadata,
         ExternalId,
         ingestedBy,
+        sensorId,
         receivedAt,
         Detection);
 }

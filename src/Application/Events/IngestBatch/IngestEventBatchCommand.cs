@@ -3,7 +3,9 @@ using Mediator;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Events.IngestBatch;
 
@@ -56,23 +58,31 @@ public sealed record RejectedItem(int Index, IReadOnlyDictionary<string, string[
 /// built by <see cref="SecurityEvent.Ingest"/>, so trimming and defaults are those of single ingest; the EventIngested
 /// they raise is deliberately left undispatched because the writer applies its one consequence set-wise.
 /// </para>
+/// <para>
+/// Source ownership: an item whose source a sensor owns, sent without that sensor's key (or a key's item of a source its
+/// sensor does not own), is one rejected entry naming <c>source</c>; the others are stored.
+/// </para>
 /// </summary>
 public sealed class IngestEventBatchCommandHandler(
     IEventBatchWriter writer,
     IValidator<EventInput> validator,
     ICurrentUser currentUser,
+    ISourceOwnership ownership,
+    IIngestRateLimiter rateLimiter,
     TimeProvider clock)
     : ICommandHandler<IngestEventBatchCommand, BatchIngestResult>
 {
     public async ValueTask<BatchIngestResult> Handle(IngestEventBatchCommand command, CancellationToken cancellationToken)
     {
+        // A key pays one permit per item, after the body is read and before anything is stored.
+        if (currentUser.ApiKeyId is { } keyId)
+        {
+            rateLimiter.Acquire(keyId, command.Items.Count);
+        }
+
         var receivedAt = clock.GetUtcNow();
         var rejected = new List<RejectedItem>();
-        var toStore = new List<SecurityEvent>(command.Items.Count);
-        var indexOf = new Dictionary<SecurityEvent, int>(ReferenceEqualityComparer.Instance);
-        var seen = new Dictionary<(string Source, string ExternalId), SecurityEvent>();
-        var duplicatesInBatch = 0;
-
+        var valid = new List<(int Index, EventInput Input)>(command.Items.Count);
         for (var index = 0; index < command.Items.Count; index++)
         {
             var item = command.Items[index];
@@ -89,7 +99,27 @@ public sealed class IngestEventBatchCommandHandler(
                 continue;
             }
 
-            var securityEvent = item.Input.ToDomain(currentUser.Id, receivedAt);
+            valid.Add((index, item.Input));
+        }
+
+        // One query for the owners of every source in the batch; an item the caller may not write is one rejected entry.
+        var owners = valid.Count == 0
+            ? new Dictionary<string, long>()
+            : await ownership.OwnersOfAsync(valid.Select(v => v.Input.Source).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var toStore = new List<SecurityEvent>(valid.Count);
+        var indexOf = new Dictionary<SecurityEvent, int>(ReferenceEqualityComparer.Instance);
+        var seen = new Dictionary<(string Source, string ExternalId), SecurityEvent>();
+        var duplicatesInBatch = 0;
+        foreach (var (index, input) in valid)
+        {
+            var owner = owners.TryGetValue(input.Source, out var o) ? o : (long?)null;
+            if (SourceOwnership.Refusal(owner, currentUser.SensorId) is { } refusal)
+            {
+                rejected.Add(new RejectedItem(index, new Dictionary<string, string[]>(StringComparer.Ordinal) { ["source"] = [refusal] }));
+                continue;
+            }
+
+            var securityEvent = input.ToDomain(currentUser.Id, currentUser.SensorId, receivedAt);
             if (securityEvent.ExternalId is { } externalId)
             {
                 if (seen.TryGetValue((securityEvent.Source, externalId), out var first))
@@ -113,6 +143,7 @@ public sealed class IngestEventBatchCommandHandler(
             toStore.Add(securityEvent);
         }
 
+        rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         if (toStore.Count == 0)
         {
             return new BatchIngestResult(0, duplicatesInBatch, rejected, 0);

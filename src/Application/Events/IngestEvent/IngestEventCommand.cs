@@ -3,7 +3,9 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Events.IngestEvent;
 
@@ -23,14 +25,27 @@ public sealed record IngestedEvent(EventDto Event, bool Created);
 /// Stores the event; the entity raises EventIngested and the persistence layer dispatches it before the one
 /// SaveChanges, so a severe event's alert is written in the same transaction. A repeat of a sensor's
 /// (source, external_id) with the same content answers the stored event instead of storing it twice; with other
-/// content it is an <see cref="IdempotencyConflict"/> (409) and the stored event stays as it is.
+/// content it is an <see cref="IdempotencyConflict"/> (409) and the stored event stays as it is. An API key first
+/// takes a permit from its rate limit; a source a sensor owns is written only with that sensor's keys (403 naming
+/// source otherwise).
 /// </summary>
-public sealed class IngestEventCommandHandler(IApplicationDbContext db, ICurrentUser currentUser, TimeProvider clock)
+public sealed class IngestEventCommandHandler(
+    IApplicationDbContext db,
+    ICurrentUser currentUser,
+    ISourceOwnership ownership,
+    IIngestRateLimiter rateLimiter,
+    TimeProvider clock)
     : ICommandHandler<IngestEventCommand, IngestedEvent>
 {
     public async ValueTask<IngestedEvent> Handle(IngestEventCommand command, CancellationToken cancellationToken)
     {
-        var securityEvent = command.ToDomain(currentUser.Id, clock.GetUtcNow());
+        if (currentUser.ApiKeyId is { } keyId)
+        {
+            rateLimiter.Acquire(keyId, 1);
+        }
+
+        SourceOwnership.EnsureMayWrite(await ownership.OwnerOfAsync(command.Source, cancellationToken), currentUser.SensorId);
+        var securityEvent = command.ToDomain(currentUser.Id, currentUser.SensorId, clock.GetUtcNow());
         db.Events.Add(securityEvent);
         if (await db.TrySaveChangesAsync(cancellationToken))
         {

@@ -28,6 +28,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             external_id text,
             "timestamp" timestamptz NOT NULL,
             ingested_by_id bigint,
+            sensor_id bigint,
             detection_model text,
             detection_model_version text,
             detection_confidence double precision,
@@ -37,7 +38,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
 
     private const string CopyStaging = """
         COPY event_batch_staging (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                                  metadata, external_id, "timestamp", ingested_by_id, detection_model,
+                                  metadata, external_id, "timestamp", ingested_by_id, sensor_id, detection_model,
                                   detection_model_version, detection_confidence, detection_technique) FROM STDIN (FORMAT BINARY)
         """;
 
@@ -47,10 +48,10 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
     private const string MoveAndRaise = """
         WITH stored AS (
             INSERT INTO events (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                                metadata, external_id, "timestamp", ingested_by_id, detection_model,
+                                metadata, external_id, "timestamp", ingested_by_id, sensor_id, detection_model,
                                 detection_model_version, detection_confidence, detection_technique)
             SELECT source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                   metadata, external_id, "timestamp", ingested_by_id, detection_model,
+                   metadata, external_id, "timestamp", ingested_by_id, sensor_id, detection_model,
                    detection_model_version, detection_confidence, detection_technique
             FROM event_batch_staging
             ORDER BY source, external_id
@@ -152,6 +153,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             await WriteNullableAsync(importer, e.ExternalId, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(e.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
             await WriteNullableAsync(importer, e.IngestedById, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(importer, e.SensorId, NpgsqlDbType.Bigint, cancellationToken);
             await WriteNullableAsync(importer, e.DetectionModel, NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(importer, e.DetectionModelVersion, NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(importer, e.DetectionConfidence, NpgsqlDbType.Double, cancellationToken);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Infrastructure.Persistence.Configurations;
@@ -19,6 +20,7 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         builder.Property(e => e.SourceIp).HasColumnType("inet");
         builder.Property(e => e.DestinationIp).HasColumnType("inet");
         builder.HasOne<User>().WithMany().HasForeignKey(e => e.IngestedById).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<Sensor>().WithMany().HasForeignKey(e => e.SensorId).OnDelete(DeleteBehavior.SetNull);
         builder.Ignore(e => e.Detection);
         builder.Ignore(e => e.OccurredAtGiven);
         builder.Property(e => e.DetectionModel).HasMaxLength(Detection.ModelMaxLength);
@@ -41,6 +43,9 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         // severity and event_type filters, newest first.
         builder.HasIndex(e => new { e.Severity, e.Timestamp });
         builder.HasIndex(e => new { e.EventType, e.Timestamp });
+
+        // A sensor's events_ingested (count) and last_seen_at (max timestamp), derived on read instead of a hot counter.
+        builder.HasIndex(e => new { e.SensorId, e.Timestamp });
 
         // search: case-insensitive substring over source, event type and description (trigram GIN, not a seq scan).
         builder.HasIndex(e => new { e.Source, e.EventType, e.Description })

@@ -199,6 +199,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
+                    b.Property<long?>("SensorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sensor_id");
+
                     b.Property<short>("Severity")
                         .HasColumnType("smallint")
                         .HasColumnName("severity");
@@ -240,6 +244,9 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.HasIndex("EventType", "Timestamp")
                         .HasDatabaseName("ix_events_event_type_timestamp");
 
+                    b.HasIndex("SensorId", "Timestamp")
+                        .HasDatabaseName("ix_events_sensor_id_timestamp");
+
                     b.HasIndex("Severity", "Timestamp")
                         .HasDatabaseName("ix_events_severity_timestamp");
 
@@ -256,6 +263,139 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Source", "EventType", "Description"), new[] { "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops" });
 
                     b.ToTable("events", (string)null);
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.ApiKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("prefix");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("secret_hash");
+
+                    b.Property<long>("SensorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sensor_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_keys");
+
+                    b.HasIndex("Prefix")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_prefix");
+
+                    b.HasIndex("SensorId")
+                        .HasDatabaseName("ix_api_keys_sensor_id");
+
+                    b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.Sensor", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
+                    b.Property<bool>("Grouping")
+                        .HasColumnType("boolean")
+                        .HasColumnName("grouping");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("normalized_name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sensors");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sensors_normalized_name");
+
+                    b.ToTable("sensors", (string)null);
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.SensorSource", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("source");
+
+                    b.Property<long>("SensorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sensor_id");
+
+                    b.HasKey("Source")
+                        .HasName("pk_sensor_sources");
+
+                    b.HasIndex("SensorId")
+                        .HasDatabaseName("ix_sensor_sources_sensor_id");
+
+                    b.ToTable("sensor_sources", (string)null);
                 });
 
             modelBuilder.Entity("ThreatPlatform.Domain.Users.RefreshToken", b =>
@@ -473,6 +613,32 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasForeignKey("IngestedById")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_events_users_ingested_by_id");
+
+                    b.HasOne("ThreatPlatform.Domain.Sensors.Sensor", null)
+                        .WithMany()
+                        .HasForeignKey("SensorId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_events_sensors_sensor_id");
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.ApiKey", b =>
+                {
+                    b.HasOne("ThreatPlatform.Domain.Sensors.Sensor", null)
+                        .WithMany()
+                        .HasForeignKey("SensorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_keys_sensors_sensor_id");
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.SensorSource", b =>
+                {
+                    b.HasOne("ThreatPlatform.Domain.Sensors.Sensor", null)
+                        .WithMany("Sources")
+                        .HasForeignKey("SensorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sensor_sources_sensors_sensor_id");
                 });
 
             modelBuilder.Entity("ThreatPlatform.Domain.Users.RefreshToken", b =>
@@ -488,6 +654,11 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("ThreatPlatform.Domain.Events.SecurityEvent", b =>
                 {
                     b.Navigation("Alert");
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.Sensor", b =>
+                {
+                    b.Navigation("Sources");
                 });
 #pragma warning restore 612, 618
         }

@@ -13,8 +13,8 @@ using ThreatPlatform.Infrastructure.Persistence;
 namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ApplicationDbContext))]
-    [Migration("20261130014541_TrustedIngest")]
-    partial class TrustedIngest
+    [Migration("20261130011030_Sensors")]
+    partial class Sensors
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -45,25 +45,6 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasMaxLength(10000)
                         .HasColumnType("character varying(10000)")
                         .HasColumnName("description");
-
-                    b.Property<double?>("DetectionConfidence")
-                        .HasColumnType("double precision")
-                        .HasColumnName("detection_confidence");
-
-                    b.Property<string>("DetectionModel")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("detection_model");
-
-                    b.Property<string>("DetectionModelVersion")
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)")
-                        .HasColumnName("detection_model_version");
-
-                    b.Property<string>("DetectionTechnique")
-                        .HasMaxLength(9)
-                        .HasColumnType("character varying(9)")
-                        .HasColumnName("detection_technique");
 
                     b.Property<long>("EventId")
                         .HasColumnType("bigint")
@@ -112,14 +93,6 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.HasIndex("UpdatedAt")
                         .HasDatabaseName("ix_alerts_updated_at");
 
-                    b.HasIndex("DetectionConfidence", "CreatedAt")
-                        .HasDatabaseName("ix_alerts_detection_confidence_created_at")
-                        .HasFilter("detection_confidence IS NOT NULL");
-
-                    b.HasIndex("DetectionTechnique", "CreatedAt")
-                        .HasDatabaseName("ix_alerts_detection_technique_created_at")
-                        .HasFilter("detection_technique IS NOT NULL");
-
                     b.HasIndex("EventType", "CreatedAt")
                         .HasDatabaseName("ix_alerts_event_type_created_at");
 
@@ -160,25 +133,6 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("inet")
                         .HasColumnName("destination_ip");
 
-                    b.Property<double?>("DetectionConfidence")
-                        .HasColumnType("double precision")
-                        .HasColumnName("detection_confidence");
-
-                    b.Property<string>("DetectionModel")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("detection_model");
-
-                    b.Property<string>("DetectionModelVersion")
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)")
-                        .HasColumnName("detection_model_version");
-
-                    b.Property<string>("DetectionTechnique")
-                        .HasMaxLength(9)
-                        .HasColumnType("character varying(9)")
-                        .HasColumnName("detection_technique");
-
                     b.Property<string>("EventType")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -201,6 +155,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
+
+                    b.Property<long?>("SensorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sensor_id");
 
                     b.Property<short>("Severity")
                         .HasColumnType("smallint")
@@ -232,16 +190,11 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.HasIndex("Timestamp")
                         .HasDatabaseName("ix_events_timestamp");
 
-                    b.HasIndex("DetectionConfidence", "Timestamp")
-                        .HasDatabaseName("ix_events_detection_confidence_timestamp")
-                        .HasFilter("detection_confidence IS NOT NULL");
-
-                    b.HasIndex("DetectionTechnique", "Timestamp")
-                        .HasDatabaseName("ix_events_detection_technique_timestamp")
-                        .HasFilter("detection_technique IS NOT NULL");
-
                     b.HasIndex("EventType", "Timestamp")
                         .HasDatabaseName("ix_events_event_type_timestamp");
+
+                    b.HasIndex("SensorId", "Timestamp")
+                        .HasDatabaseName("ix_events_sensor_id_timestamp");
 
                     b.HasIndex("Severity", "Timestamp")
                         .HasDatabaseName("ix_events_severity_timestamp");
@@ -259,6 +212,139 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Source", "EventType", "Description"), new[] { "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops" });
 
                     b.ToTable("events", (string)null);
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.ApiKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("prefix");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("secret_hash");
+
+                    b.Property<long>("SensorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sensor_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_keys");
+
+                    b.HasIndex("Prefix")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_prefix");
+
+                    b.HasIndex("SensorId")
+                        .HasDatabaseName("ix_api_keys_sensor_id");
+
+                    b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.Sensor", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
+                    b.Property<bool>("Grouping")
+                        .HasColumnType("boolean")
+                        .HasColumnName("grouping");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("normalized_name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sensors");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sensors_normalized_name");
+
+                    b.ToTable("sensors", (string)null);
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.SensorSource", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("source");
+
+                    b.Property<long>("SensorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sensor_id");
+
+                    b.HasKey("Source")
+                        .HasName("pk_sensor_sources");
+
+                    b.HasIndex("SensorId")
+                        .HasDatabaseName("ix_sensor_sources_sensor_id");
+
+                    b.ToTable("sensor_sources", (string)null);
                 });
 
             modelBuilder.Entity("ThreatPlatform.Domain.Users.RefreshToken", b =>
@@ -325,10 +411,6 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<bool>("AwaitingApproval")
-                        .HasColumnType("boolean")
-                        .HasColumnName("awaiting_approval");
 
                     b.Property<DateTimeOffset>("DateJoined")
                         .HasColumnType("timestamp with time zone")
@@ -476,6 +558,32 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasForeignKey("IngestedById")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_events_users_ingested_by_id");
+
+                    b.HasOne("ThreatPlatform.Domain.Sensors.Sensor", null)
+                        .WithMany()
+                        .HasForeignKey("SensorId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_events_sensors_sensor_id");
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.ApiKey", b =>
+                {
+                    b.HasOne("ThreatPlatform.Domain.Sensors.Sensor", null)
+                        .WithMany()
+                        .HasForeignKey("SensorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_keys_sensors_sensor_id");
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.SensorSource", b =>
+                {
+                    b.HasOne("ThreatPlatform.Domain.Sensors.Sensor", null)
+                        .WithMany("Sources")
+                        .HasForeignKey("SensorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sensor_sources_sensors_sensor_id");
                 });
 
             modelBuilder.Entity("ThreatPlatform.Domain.Users.RefreshToken", b =>
@@ -491,6 +599,11 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("ThreatPlatform.Domain.Events.SecurityEvent", b =>
                 {
                     b.Navigation("Alert");
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Sensors.Sensor", b =>
+                {
+                    b.Navigation("Sources");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,42 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Domain.Sensors;
+
+namespace ThreatPlatform.Application.Sensors.CreateSensor;
+
+/// <summary>An admin registers a sensor (POST /api/sensors/); without sources it owns the source named as itself.</summary>
+public sealed record CreateSensorCommand(
+    string Name,
+    SensorKind Kind,
+    string? Description,
+    IReadOnlyList<string>? Sources,
+    bool? Grouping) : ICommand<SensorDto>;
+
+public sealed class CreateSensorCommandHandler(IApplicationDbContext db, TimeProvider clock)
+    : ICommandHandler<CreateSensorCommand, SensorDto>
+{
+    public async ValueTask<SensorDto> Handle(CreateSensorCommand command, CancellationToken cancellationToken)
+    {
+        var sensor = Sensor.Create(command.Name, command.Kind, command.Description, command.Sources, command.Grouping, clock.GetUtcNow());
+        await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
+        db.Sensors.Add(sensor);
+        await SensorConflicts.SaveAsync(db, sensor, cancellationToken);
+        return await db.Sensors.AsNoTracking().Where(s => s.Id == sensor.Id).ProjectToDto(db.Events).SingleAsync(cancellationToken);
+    }
+}
+
+public sealed class CreateSensorCommandValidator : AbstractValidator<CreateSensorCommand>
+{
+    public CreateSensorCommandValidator()
+    {
+        RuleFor(c => c.Name)
+            .Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("name is required.")
+            .Must(n => n is null || n.Trim().Length <= Sensor.NameMaxLength).WithMessage($"name must be at most {Sensor.NameMaxLength} characters.");
+        RuleFor(c => c.Kind).IsInEnum().WithMessage("kind is not a sensor kind.");
+        RuleFor(c => c.Description).ValidDescription();
+        RuleFor(c => c.Sources).ValidSources();
+    }
+}

@@ -1,0 +1,48 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Domain.Sensors;
+
+namespace ThreatPlatform.Application.Sensors.UpdateSensor;
+
+/// <summary>
+/// An admin changes a sensor (PATCH /api/sensors/{id}/); absent fields stay as they are. <see cref="Sources"/> replaces
+/// the owned sources. Deactivating stops all the sensor's keys on every replica within seconds (see IApiKeyCredentials).
+/// </summary>
+public sealed record UpdateSensorCommand(
+    long Id,
+    string? Description,
+    IReadOnlyList<string>? Sources,
+    bool? IsActive,
+    bool? Grouping) : ICommand<SensorDto>;
+
+public sealed class UpdateSensorCommandHandler(IApplicationDbContext db) : ICommandHandler<UpdateSensorCommand, SensorDto>
+{
+    public async ValueTask<SensorDto> Handle(UpdateSensorCommand command, CancellationToken cancellationToken)
+    {
+        var sensor = await db.Sensors.Include(s => s.Sources).FirstOrDefaultAsync(s => s.Id == command.Id, cancellationToken)
+            ?? throw new NotFound("Sensor", command.Id);
+        sensor.Update(command.Description, command.Sources, command.IsActive, command.Grouping);
+        if (command.Sources is not null)
+        {
+            await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
+        }
+
+        await SensorConflicts.SaveAsync(db, sensor, cancellationToken);
+        return await db.Sensors.AsNoTracking().Where(s => s.Id == sensor.Id).ProjectToDto(db.Events).SingleAsync(cancellationToken);
+    }
+}
+
+public sealed class UpdateSensorCommandValidator : AbstractValidator<UpdateSensorCommand>
+{
+    public UpdateSensorCommandValidator()
+    {
+        RuleFor(c => c.Description).ValidDescription();
+        RuleFor(c => c.Sources)
+            .Must(s => s is null || s.Count > 0).WithMessage("sources must name at least one source.")
+            .ValidSources();
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ThreatPlatform.Domain.Sensors;
+
+namespace ThreatPlatform.Infrastructure.Persistence.Configurations;
+
+internal sealed class SensorConfiguration : IEntityTypeConfiguration<Sensor>
+{
+    public void Configure(EntityTypeBuilder<Sensor> builder)
+    {
+        builder.ToTable("sensors");
+        builder.Ignore(s => s.DomainEvents);
+        builder.Property(s => s.Name).HasMaxLength(Sensor.NameMaxLength);
+        builder.Property(s => s.NormalizedName).HasMaxLength(Sensor.NameMaxLength);
+        builder.Property(s => s.Description).HasMaxLength(Sensor.DescriptionMaxLength);
+        builder.HasMany(s => s.Sources).WithOne().HasForeignKey(x => x.SensorId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(s => s.Sources).UsePropertyAccessMode(PropertyAccessMode.Field);
+
+        // Create and rename check the name by its normalized form; uniqueness is case-insensitive through it.
+        // (The list's kind/is_active filters and search need no index: a platform has tens of sensors, not millions.)
+        builder.HasIndex(s => s.NormalizedName).IsUnique();
+    }
+}

@@ -1,0 +1,152 @@
+using System.ComponentModel.DataAnnotations;
+using Mediator;
+using NJsonSchema.Annotations;
+using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Application.Sensors.CreateApiKey;
+using ThreatPlatform.Application.Sensors.CreateSensor;
+using ThreatPlatform.Application.Sensors.GetSensor;
+using ThreatPlatform.Application.Sensors.ListApiKeys;
+using ThreatPlatform.Application.Sensors.ListSensors;
+using ThreatPlatform.Application.Sensors.RevokeApiKey;
+using ThreatPlatform.Application.Sensors.UpdateSensor;
+using ThreatPlatform.Domain.Sensors;
+using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.OpenApi;
+using ThreatPlatform.WebApi.Wire;
+
+namespace ThreatPlatform.WebApi.Endpoints;
+
+internal static class SensorEndpoints
+{
+    public static void MapSensorEndpoints(this IEndpointRouteBuilder api)
+    {
+        var sensors = api.MapGroup("/sensors").WithTags("Sensors").RequireAuthorization(Policies.Admin);
+
+        sensors.MapPost("/", async (CreateSensorBody body, ISender sender, CancellationToken ct) =>
+            {
+                var sensor = await sender.Send(body.ToCommand(), ct);
+                return TypedResults.Created($"/api/sensors/{sensor.Id}/", sensor);
+            })
+            .WithName("Sensors_Create")
+            .WithSummary("Register a sensor (firewall, IDS, EDR, AI model) that will ingest with API keys")
+            .WithDescription("name is unique case-insensitively. sources are the event sources the sensor owns (default: its name); a source has one owner, so a source another sensor owns is a 409 naming sources. grouping defaults to true. Admin only.")
+            .Produces<SensorDto>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        sensors.MapGet("/", async (HttpRequest request, ISender sender, CancellationToken ct) =>
+                PageEnvelope.From(await sender.Send(new ListSensorsQuery(request.ListCriteria(ListSensorsQuery.Spec)), ct), request))
+            .WithListParameters(ListSensorsQuery.Spec)
+            .WithName("Sensors_List")
+            .WithSummary("Every sensor, a page at a time")
+            .WithDescription("Filters: kind (repeatable or comma-separated), is_active. search: case-insensitive substring over name and description. Oldest first by default. last_seen_at and events_ingested come from the sensor's events. Admin only.")
+            .Produces<PageEnvelope<SensorDto>>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        sensors.MapGet("/{id:long}/", (long id, ISender sender, CancellationToken ct) => sender.Send(new GetSensorQuery(id), ct))
+            .WithName("Sensors_Get")
+            .WithSummary("One sensor")
+            .WithDescription("With its sources, last_seen_at and events_ingested. Admin only.")
+            .Produces<SensorDto>();
+
+        sensors.MapPatch("/{id:long}/", (long id, UpdateSensorBody body, ISender sender, CancellationToken ct) =>
+                sender.Send(body.ToCommand(id), ct))
+            .WithName("Sensors_Update")
+            .WithSummary("Change a sensor's description, sources, active flag or grouping")
+            .WithDescription("Absent fields stay as they are; sources replaces the owned sources (a source another sensor owns is a 409 naming sources). Deactivating a sensor stops all its API keys (401) on every API replica within seconds. Admin only.")
+            .Produces<SensorDto>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        sensors.MapPost("/{id:long}/keys/", async (long id, CreateApiKeyBody body, ISender sender, CancellationToken ct) =>
+            {
+                var key = await sender.Send(body.ToCommand(id), ct);
+                return TypedResults.Created($"/api/sensors/{id}/keys/", key);
+            })
+            .WithName("Sensors_CreateKey")
+            .WithSummary("Issue an API key to a sensor; the key is in this answer only")
+            .WithDescription("The key is tp_<prefix>_<secret>; only a hash of the secret is stored, so it cannot be shown again. Send it as 'Authorization: ApiKey <key>' or 'X-Api-Key: <key>'. A key may only ingest events (POST /api/events/ and /api/events/batch/). expires_at, when given, must be in the future. A sensor may hold several active keys. Admin only.")
+            .Produces<CreatedApiKeyDto>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+
+        sensors.MapGet("/{id:long}/keys/", (long id, ISender sender, CancellationToken ct) => sender.Send(new ListApiKeysQuery(id), ct))
+            .WithName("Sensors_ListKeys")
+            .WithSummary("A sensor's API keys, newest first, revoked ones included (never the key itself)")
+            .WithDescription("last_used_at is updated at most once a minute per key. Admin only.")
+            .Produces<IReadOnlyList<ApiKeyDto>>();
+
+        sensors.MapDelete("/{id:long}/keys/{keyId:long}/", async (long id, long keyId, ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new RevokeApiKeyCommand(id, keyId), ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("Sensors_RevokeKey")
+            .WithSummary("Revoke a sensor's API key")
+            .WithDescription("The key answers 401 on every API replica within 2 seconds. Revoking a revoked key is a 204 too. Admin only.")
+            .Produces(StatusCodes.Status204NoContent);
+    }
+
+    /// <summary>kind binds as text so that a bad value is a 400 naming <c>kind</c>; the document shows the enum.</summary>
+    internal sealed record CreateSensorBody(
+        [property: Required, MaxLength(Sensor.NameMaxLength)] string? Name,
+        [property: Required, JsonSchemaType(typeof(SensorKind))] string? Kind,
+        [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
+        [property: MaxLength(Sensor.MaxSources)] IReadOnlyList<string?>? Sources,
+        bool? Grouping)
+    {
+        public CreateSensorCommand ToCommand()
+        {
+            var fields = new WireFields();
+            var name = fields.Text(Name, "name");
+            var kind = fields.Enum<SensorKind>(Kind, "kind", required: true);
+            var description = fields.Text(Description, "description");
+            var sources = ReadSources(fields, Sources);
+            return fields.Result(() => new CreateSensorCommand(name ?? string.Empty, kind!.Value, description, sources, Grouping));
+        }
+    }
+
+    /// <summary>A PATCH: absent (null) fields stay as they are; an empty description clears it.</summary>
+    internal sealed record UpdateSensorBody(
+        [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
+        [property: MaxLength(Sensor.MaxSources)] IReadOnlyList<string?>? Sources,
+        bool? IsActive,
+        bool? Grouping)
+    {
+        public UpdateSensorCommand ToCommand(long id)
+        {
+            var fields = new WireFields();
+            var description = Description is null ? null : fields.Text(Description, "description") ?? string.Empty;
+            var sources = ReadSources(fields, Sources);
+            return fields.Result(() => new UpdateSensorCommand(id, description, sources, IsActive, Grouping));
+        }
+    }
+
+    internal sealed record CreateApiKeyBody(
+        [property: MaxLength(ApiKey.NameMaxLength)] string? Name,
+        DateTimeOffset? ExpiresAt)
+    {
+        public CreateApiKeyCommand ToCommand(long sensorId)
+        {
+            var fields = new WireFields();
+            var name = fields.Text(Name, "name");
+            return fields.Result(() => new CreateApiKeyCommand(sensorId, name, ExpiresAt?.ToUniversalTime()));
+        }
+    }
+
+    // Each source as sent; a blank one is kept as empty text for the validator to name under sources.
+    private static List<string>? ReadSources(WireFields fields, IReadOnlyList<string?>? sources)
+    {
+        if (sources is null)
+        {
+            return null;
+        }
+
+        var read = new List<string>(sources.Count);
+        foreach (var source in sources)
+        {
+            read.Add(fields.Text(source, "sources")?.Trim() ?? string.Empty);
+        }
+
+        return read;
+    }
+}
