@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 
-namespace ThreatPlatform.Application.Auth.Common;
+namespace ThreatPlatform.Application.Users.Common;
 
 /// <summary>Bulk revocation: a family (reuse, logout) or all of a user's tokens (deactivation) in one UPDATE.</summary>
 public static class RefreshTokenFamilies
