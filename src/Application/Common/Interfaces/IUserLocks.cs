@@ -1,11 +1,5 @@
 namespace ThreatPlatform.Application.Common.Interfaces;
 
-/// <summary>A database transaction holding row locks; disposing it without committing rolls back.</summary>
-public interface ILockScope : IAsyncDisposable
-{
-    Task CommitAsync(CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// Row locks (SELECT … FOR UPDATE) for the two rules that read, decide and write across concurrent requests:
 /// counting failed logins, and keeping at least one active admin.
