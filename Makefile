@@ -13,7 +13,7 @@ help:
 	@echo "make test          the whole test suite against a real PostgreSQL"
 	@echo "make bench         Release build against a fresh database: one table + bench/results/latest.json (BENCH_QUICK=1: short)"
 	@echo "make migrate       apply database migrations"
-	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo)"
+	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo, or the first line of a piped stdin)"
 	@echo "make db-start | db-stop   the private PostgreSQL cluster under .data/"
 	@echo "make client        regenerate clients/typescript (openapi.json + src/client.ts) from the API it builds and serves"
 	@echo "make client-test   the TypeScript client's checks: Spectral, tsc --noEmit, Node test against the real API"

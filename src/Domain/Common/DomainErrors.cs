@@ -4,10 +4,7 @@ namespace ThreatPlatform.Domain.Common;
 public abstract class DomainException(string message) : Exception(message);
 
 /// <summary>The thing asked for does not exist (404).</summary>
-public sealed class NotFound(string resource, object id) : DomainException($"{resource} {id} was not found.")
-{
-    public string Resource { get; } = resource;
-}
+public sealed class NotFound(string resource, object id) : DomainException($"{resource} {id} was not found.");
 
 /// <summary>
 /// The request clashes with the current state (409), e.g. a duplicate or a lost concurrent update. <see cref="Member"/>

@@ -32,8 +32,4 @@ public sealed class RefreshToken
     };
 
     public bool IsUsable(DateTimeOffset at) => RotatedAt is null && RevokedAt is null && ExpiresAt > at;
-
-    public void MarkRotated(DateTimeOffset at) => RotatedAt = at;
-
-    public void Revoke(DateTimeOffset at) => RevokedAt ??= at;
 }

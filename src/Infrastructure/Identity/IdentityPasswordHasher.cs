@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Identity;
-using ThreatPlatform.Application.Auth.Common;
+using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Infrastructure.Identity;

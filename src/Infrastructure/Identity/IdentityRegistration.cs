@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Auth.Common;
+using ThreatPlatform.Application.Common.Interfaces;
 
 namespace ThreatPlatform.Infrastructure.Identity;
 

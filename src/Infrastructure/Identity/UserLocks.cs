@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using ThreatPlatform.Application.Auth.Common;
+using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence;
 

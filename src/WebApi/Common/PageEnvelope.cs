@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Extensions;
-using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Paging;
 
 namespace ThreatPlatform.WebApi.Common;
@@ -16,19 +15,6 @@ public static class PageEnvelope
         page.HasNext ? LinkTo(request, page.PageNumber + 1) : null,
         page.HasPrevious ? LinkTo(request, page.PageNumber - 1) : null,
         page.Items);
-
-    /// <summary>Reads an optional integer query parameter; anything else is a 400 naming it.</summary>
-    public static int? ParseInt(string? text, string parameter)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new RequestValidationException(parameter, $"{parameter} must be a whole number.");
-    }
 
     private static Uri LinkTo(HttpRequest request, int pageNumber)
     {

@@ -9,7 +9,6 @@ using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Users;
-using ThreatPlatform.WebApi.Events;
 
 namespace ThreatPlatform.WebApi.Common;
 
@@ -70,7 +69,7 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             "Concurrent update",
             "Someone else changed this resource at the same time; reload it and try again."),
         BadHttpRequestException b => BadRequest(b),
-        BatchBodyRejected r => Problem(r.Status, r.Title, r.Message),
+        RequestBodyRejected r => Problem(r.Status, r.Title, r.Message),
         OperationCanceledException => Problem(499, "Client closed request", "The request was cancelled."),
         _ => Problem(StatusCodes.Status500InternalServerError, "Internal server error", "An unexpected error occurred. Quote the trace id when you report it."),
     };

@@ -249,9 +249,4 @@ internal static class BatchBodyReader
 }
 
 /// <summary>A batch body refused before its items are looked at (413, 415): ProblemDetailsExceptionHandler answers it.</summary>
-internal sealed class BatchBodyRejected(int status, string title, string detail) : Exception(detail)
-{
-    public int Status { get; } = status;
-
-    public string Title { get; } = title;
-}
+internal sealed class BatchBodyRejected(int status, string title, string detail) : RequestBodyRejected(status, title, detail);

@@ -10,7 +10,8 @@ namespace ThreatPlatform.WebApi.Hosting;
 
 /// <summary>
 /// `create-admin --username NAME --email EMAIL [--password-stdin]`: creates an ADMIN under the register rules. The
-/// password comes from the first line of standard input, or from a prompt without echo, asked twice.
+/// password is the first line of standard input with --password-stdin, or when there is no terminal to prompt at (no
+/// promptSecret: a pipe, a script, a container); else it is asked twice at a prompt without echo.
 /// Exit codes: 0 created, 1 refused (taken, weak or mistyped password, database not ready), 2 usage.
 /// </summary>
 internal sealed class CreateAdminCli(ISender sender, TextReader input, TextWriter output, TextWriter error, Func<string, string?>? promptSecret)
@@ -26,16 +27,11 @@ internal sealed class CreateAdminCli(ISender sender, TextReader input, TextWrite
             return 2;
         }
 
-        if (promptSecret is null && !passwordFromStdin)
-        {
-            await error.WriteLineAsync("No terminal to ask for the password: pass it on standard input with --password-stdin.");
-            return 2;
-        }
-
-        var password = passwordFromStdin ? await input.ReadLineAsync(cancellationToken) : AskTwice(promptSecret!);
+        var fromStdin = passwordFromStdin || promptSecret is null;
+        var password = fromStdin ? await input.ReadLineAsync(cancellationToken) : AskTwice(promptSecret!);
         if (password is null)
         {
-            if (passwordFromStdin)
+            if (fromStdin)
             {
                 await error.WriteLineAsync("No password on standard input.");
             }

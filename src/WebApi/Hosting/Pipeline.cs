@@ -14,9 +14,7 @@ internal static class Pipeline
         app.UseSerilogRequestLogging(o =>
         {
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (trace {TraceId})";
-            // The host's logger, configured from Serilog:* settings. Without it the middleware writes through the static
-            // start-up logger (kept by preserveStaticLogger), which ignores the configured level: every request was
-            // logged at Information even with Serilog__MinimumLevel__Default=Warning.
+            // The host's logger, so the configured Serilog:* level applies (the static start-up logger ignores it).
             o.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             o.EnrichDiagnosticContext = (diagnostics, http) =>
                 diagnostics.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);

@@ -15,27 +15,5 @@ public sealed class RefreshTokenTests
         token.IsUsable(Now + TimeSpan.FromDays(7)).Should().BeFalse();
     }
 
-    [Fact]
-    public void A_rotated_token_is_no_longer_usable()
-    {
-        var token = Issue();
-
-        token.MarkRotated(Now);
-
-        token.IsUsable(Now).Should().BeFalse();
-    }
-
-    [Fact]
-    public void Revocation_keeps_its_first_time()
-    {
-        var token = Issue();
-
-        token.Revoke(Now);
-        token.Revoke(Now.AddHours(1));
-
-        token.RevokedAt.Should().Be(Now);
-        token.IsUsable(Now).Should().BeFalse();
-    }
-
     private static RefreshToken Issue() => RefreshToken.Issue(1, Guid.NewGuid(), new string('a', 64), Now, TimeSpan.FromDays(7));
 }

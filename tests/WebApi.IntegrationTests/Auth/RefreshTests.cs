@@ -36,6 +36,20 @@ public sealed class RefreshTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_revoked_family_keeps_its_first_revocation_time()
+    {
+        var user = await _client.SignUpAsync();
+        await _client.RefreshAsync(user.Refresh);
+        await (await _client.RefreshAsync(user.Refresh)).ShouldBeProblemAsync(401);
+        var first = await RevocationTimesAsync(user.Id);
+
+        await (await _client.RefreshAsync(user.Refresh)).ShouldBeProblemAsync(401);
+
+        first.Should().HaveCount(2).And.NotContainNulls();
+        (await RevocationTimesAsync(user.Id)).Should().Equal(first);
+    }
+
+    [Fact]
     public async Task Reuse_in_one_family_leaves_other_sessions_alone()
     {
         var user = await _client.SignUpAsync();
@@ -132,4 +146,7 @@ public sealed class RefreshTests(ApiFactory factory) : IClassFixture<ApiFactory>
 
         (token.ExpiresAt - token.CreatedAt).Should().Be(TimeSpan.FromDays(7));
     }
+
+    private Task<List<DateTimeOffset?>> RevocationTimesAsync(long userId) => factory.WithDbAsync(db =>
+        db.RefreshTokens.Where(t => t.UserId == userId).OrderBy(t => t.Id).Select(t => t.RevokedAt).ToListAsync());
 }

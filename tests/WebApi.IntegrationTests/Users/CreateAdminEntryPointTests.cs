@@ -22,6 +22,18 @@ public sealed class CreateAdminEntryPointTests(ApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_piped_password_needs_no_flag()
+    {
+        var username = AuthApi.NewUsername("root");
+
+        var run = await RunApiAsync(factory.ConnectionString, AuthApi.Password, "create-admin", "--username", username, "--email", $"{username}@example.org");
+
+        run.Exit.Should().Be(0, run.Error);
+        var stored = await factory.WithDbAsync(db => db.Users.SingleAsync(u => u.Username == username));
+        stored.Role.Should().Be(UserRole.Admin);
+    }
+
+    [Fact]
     public async Task Create_admin_on_an_unmigrated_database_fails_clearly()
     {
         var empty = await TestDatabase.CreateEmptyAsync();

@@ -102,12 +102,29 @@ public sealed class CreateAdminTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
-    public async Task Without_a_terminal_the_password_must_come_from_stdin()
+    public async Task Without_a_terminal_the_password_is_the_first_line_of_stdin()
     {
-        var run = await RunAsync(AuthApi.Password, null, "create-admin", "--username", AuthApi.NewUsername(), "--email", "x@example.org");
+        var username = AuthApi.NewUsername("boss");
 
-        run.Exit.Should().Be(2);
-        run.Error.Should().Contain("--password-stdin");
+        var run = await RunAsync(AuthApi.Password + "\nignored\n", null, "create-admin", "--username", username, "--email", $"{username}@example.org");
+
+        run.Exit.Should().Be(0, run.Error);
+        var stored = await factory.WithDbAsync(db => db.Users.SingleAsync(u => u.Username == username));
+        stored.Role.Should().Be(UserRole.Admin);
+        var (access, _) = await factory.CreateClient().LoginTokensAsync(username);
+        access.Should().NotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task Without_a_terminal_and_nothing_on_stdin_nothing_is_created()
+    {
+        var username = AuthApi.NewUsername("boss");
+
+        var run = await RunAsync(string.Empty, null, "create-admin", "--username", username, "--email", $"{username}@example.org");
+
+        run.Exit.Should().Be(1);
+        run.Error.Should().Contain("No password on standard input.");
+        (await factory.WithDbAsync(db => db.Users.AnyAsync(u => u.Username == username))).Should().BeFalse();
     }
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(string stdin, Func<string, string?>? prompt, params string[] args)

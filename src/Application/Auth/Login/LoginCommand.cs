@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Users.Common;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Auth.Login;

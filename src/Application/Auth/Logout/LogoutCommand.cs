@@ -5,6 +5,7 @@ using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Auth.Refresh;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Users.Common;
 
 namespace ThreatPlatform.Application.Auth.Logout;
 

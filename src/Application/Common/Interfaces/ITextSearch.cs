@@ -5,8 +5,9 @@ using ThreatPlatform.Domain.Sensors;
 namespace ThreatPlatform.Application.Common.Interfaces;
 
 /// <summary>
-/// Case-insensitive substring search over an event's source, event type and description. Lives behind an interface
-/// because the fast form is PostgreSQL's ILIKE served by a trigram index, which the Application cannot name.
+/// Case-insensitive substring search over the source, event type and description of an event, or of an alert's own
+/// snapshot of them. Lives behind an interface because the fast form is PostgreSQL's ILIKE served by a trigram index,
+/// which the Application cannot name.
 /// </summary>
 public interface ITextSearch
 {

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Users;

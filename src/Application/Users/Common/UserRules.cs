@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
-using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Users.Common;

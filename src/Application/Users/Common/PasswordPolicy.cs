@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace ThreatPlatform.Application.Auth.Common;
+namespace ThreatPlatform.Application.Users.Common;
 
 /// <summary>
 /// The password rules of the original platform (Django's default validators): long enough, not all digits, not the

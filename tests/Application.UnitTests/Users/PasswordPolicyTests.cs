@@ -1,6 +1,6 @@
-using ThreatPlatform.Application.Auth.Common;
+using ThreatPlatform.Application.Users.Common;
 
-namespace ThreatPlatform.Application.UnitTests.Auth;
+namespace ThreatPlatform.Application.UnitTests.Users;
 
 public sealed class PasswordPolicyTests
 {

@@ -1,4 +1,4 @@
-namespace ThreatPlatform.Application.Auth.Common;
+namespace ThreatPlatform.Application.Common.Interfaces;
 
 public enum PasswordCheck
 {

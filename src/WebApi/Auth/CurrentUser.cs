@@ -1,7 +1,6 @@
 using ThreatPlatform.Application.Common.Interfaces;
-using ThreatPlatform.WebApi.Auth;
 
-namespace ThreatPlatform.WebApi.Common;
+namespace ThreatPlatform.WebApi.Auth;
 
 internal sealed class CurrentUser(IHttpContextAccessor accessor) : ICurrentUser
 {

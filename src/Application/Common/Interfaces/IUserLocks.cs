@@ -1,10 +1,4 @@
-namespace ThreatPlatform.Application.Auth.Common;
-
-/// <summary>A database transaction holding row locks; disposing it without committing rolls back.</summary>
-public interface ILockScope : IAsyncDisposable
-{
-    Task CommitAsync(CancellationToken cancellationToken);
-}
+namespace ThreatPlatform.Application.Common.Interfaces;
 
 /// <summary>
 /// Row locks (SELECT … FOR UPDATE) for the two rules that read, decide and write across concurrent requests:
