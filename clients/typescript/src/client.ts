@@ -675,6 +675,13 @@ export class EventsClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
         } else if (status === 413) {
             return response.text().then((_responseText) => {
             let result413: any = null;
@@ -688,6 +695,13 @@ export class EventsClient {
             let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
             });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
@@ -929,6 +943,13 @@ export class EventsClient {
             let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
             });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
@@ -1222,6 +1243,614 @@ export class AlertsClient {
             });
         }
         return Promise.resolve<AlertDetailDto>(null as any);
+    }
+}
+
+export class SensorsClient {
+    private http: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> };
+    private baseUrl: string;
+    protected jsonParseReviver: ((key: string, value: any) => any) | undefined = undefined;
+
+    constructor(baseUrl?: string, http?: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> }) {
+        this.http = http ? http : window as any;
+        this.baseUrl = baseUrl ?? "";
+    }
+
+    /**
+     * Register a sensor (firewall, IDS, EDR, AI model) that will ingest with API keys
+     * @return Created.
+     */
+    create(body: CreateSensorBody, signal?: AbortSignal): Promise<SensorDto> {
+        let url_ = this.baseUrl + "/api/sensors/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processCreate(_response);
+        });
+    }
+
+    protected processCreate(response: Response): Promise<SensorDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 201) {
+            return response.text().then((_responseText) => {
+            let result201: any = null;
+            let resultData201 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result201 = SensorDto.fromJS(resultData201);
+            return result201;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<SensorDto>(null as any);
+    }
+
+    /**
+     * Every sensor, a page at a time
+     * @param page (optional) 
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
+     * @param kind (optional) Repeat the parameter or separate values with commas; any of them matches.
+     * @param is_active (optional) 
+     * @param search (optional) Case-insensitive substring.
+     * @param ordering (optional) One of id, name, created_at; a leading '-' orders descending. Default id.
+     * @return OK.
+     */
+    list(page?: number | null | undefined, page_size?: number | null | undefined, kind?: SensorKind[] | null | undefined, is_active?: boolean | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfSensorDto> {
+        let url_ = this.baseUrl + "/api/sensors/?";
+        if (page !== undefined && page !== null)
+            url_ += "page=" + encodeURIComponent("" + page) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
+        if (kind !== undefined && kind !== null)
+            kind && kind.forEach(item => { url_ += "kind=" + encodeURIComponent("" + item) + "&"; });
+        if (is_active !== undefined && is_active !== null)
+            url_ += "is_active=" + encodeURIComponent("" + is_active) + "&";
+        if (search !== undefined && search !== null)
+            url_ += "search=" + encodeURIComponent("" + search) + "&";
+        if (ordering !== undefined && ordering !== null)
+            url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processList(_response);
+        });
+    }
+
+    protected processList(response: Response): Promise<PageEnvelopeOfSensorDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = PageEnvelopeOfSensorDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PageEnvelopeOfSensorDto>(null as any);
+    }
+
+    /**
+     * One sensor
+     * @return OK.
+     */
+    get(id: number, signal?: AbortSignal): Promise<SensorDto> {
+        let url_ = this.baseUrl + "/api/sensors/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processGet(_response);
+        });
+    }
+
+    protected processGet(response: Response): Promise<SensorDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = SensorDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<SensorDto>(null as any);
+    }
+
+    /**
+     * Change a sensor's description, sources, active flag or grouping
+     * @return OK.
+     */
+    update(id: number, body: UpdateSensorBody, signal?: AbortSignal): Promise<SensorDto> {
+        let url_ = this.baseUrl + "/api/sensors/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "PATCH",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processUpdate(_response);
+        });
+    }
+
+    protected processUpdate(response: Response): Promise<SensorDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = SensorDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<SensorDto>(null as any);
+    }
+
+    /**
+     * Issue an API key to a sensor; the key is in this answer only
+     * @return Created.
+     */
+    createKey(id: number, body: CreateApiKeyBody, signal?: AbortSignal): Promise<CreatedApiKeyDto> {
+        let url_ = this.baseUrl + "/api/sensors/{id}/keys/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processCreateKey(_response);
+        });
+    }
+
+    protected processCreateKey(response: Response): Promise<CreatedApiKeyDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 201) {
+            return response.text().then((_responseText) => {
+            let result201: any = null;
+            let resultData201 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result201 = CreatedApiKeyDto.fromJS(resultData201);
+            return result201;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<CreatedApiKeyDto>(null as any);
+    }
+
+    /**
+     * A sensor's API keys, newest first, revoked ones included (never the key itself)
+     * @return OK.
+     */
+    listKeys(id: number, signal?: AbortSignal): Promise<ApiKeyDto[]> {
+        let url_ = this.baseUrl + "/api/sensors/{id}/keys/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processListKeys(_response);
+        });
+    }
+
+    protected processListKeys(response: Response): Promise<ApiKeyDto[]> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            if (Array.isArray(resultData200)) {
+                result200 = [] as any;
+                for (let item of resultData200)
+                    result200!.push(ApiKeyDto.fromJS(item));
+            }
+            else {
+                result200 = null as any;
+            }
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<ApiKeyDto[]>(null as any);
+    }
+
+    /**
+     * Revoke a sensor's API key
+     * @return Done; no content.
+     */
+    revokeKey(id: number, keyId: number, signal?: AbortSignal): Promise<void> {
+        let url_ = this.baseUrl + "/api/sensors/{id}/keys/{keyId}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        if (keyId === undefined || keyId === null)
+            throw new globalThis.Error("The parameter 'keyId' must be defined.");
+        url_ = url_.replace("{keyId}", encodeURIComponent("" + keyId));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "DELETE",
+            signal,
+            headers: {
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processRevokeKey(_response);
+        });
+    }
+
+    protected processRevokeKey(response: Response): Promise<void> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 204) {
+            return response.text().then((_responseText) => {
+            return;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<void>(null as any);
     }
 }
 
@@ -1665,6 +2294,7 @@ export class EventDto implements IEventDto {
     external_id?: string | null;
     timestamp!: Date;
     ingested_by?: number | null;
+    sensor?: number | null;
     alert_id?: number | null;
     detection?: Detection | null;
 
@@ -1691,6 +2321,7 @@ export class EventDto implements IEventDto {
             this.external_id = _data["external_id"] !== undefined ? _data["external_id"] : null as any;
             this.timestamp = _data["timestamp"] ? new Date(_data["timestamp"].toString()) : null as any;
             this.ingested_by = _data["ingested_by"] !== undefined ? _data["ingested_by"] : null as any;
+            this.sensor = _data["sensor"] !== undefined ? _data["sensor"] : null as any;
             this.alert_id = _data["alert_id"] !== undefined ? _data["alert_id"] : null as any;
             this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
         }
@@ -1717,6 +2348,7 @@ export class EventDto implements IEventDto {
         data["external_id"] = this.external_id !== undefined ? this.external_id : null as any;
         data["timestamp"] = this.timestamp ? this.timestamp.toISOString() : null as any;
         data["ingested_by"] = this.ingested_by !== undefined ? this.ingested_by : null as any;
+        data["sensor"] = this.sensor !== undefined ? this.sensor : null as any;
         data["alert_id"] = this.alert_id !== undefined ? this.alert_id : null as any;
         data["detection"] = this.detection ? this.detection.toJSON() : null as any;
         return data;
@@ -1736,6 +2368,7 @@ export interface IEventDto {
     external_id?: string | null;
     timestamp: Date;
     ingested_by?: number | null;
+    sensor?: number | null;
     alert_id?: number | null;
     detection?: Detection | null;
 }
@@ -2519,6 +3152,436 @@ export class UpdateStatusBody implements IUpdateStatusBody {
 export interface IUpdateStatusBody {
     status: AlertStatus;
     note?: string | null;
+}
+
+export class SensorDto implements ISensorDto {
+    id!: number;
+    name!: string;
+    kind!: SensorKind;
+    description!: string;
+    sources!: string[];
+    is_active!: boolean;
+    grouping!: boolean;
+    created_at!: Date;
+    last_seen_at?: Date | null;
+    events_ingested!: number;
+
+    constructor(data?: ISensorDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.sources = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.name = _data["name"] !== undefined ? _data["name"] : null as any;
+            this.kind = _data["kind"] !== undefined ? _data["kind"] : null as any;
+            this.description = _data["description"] !== undefined ? _data["description"] : null as any;
+            if (Array.isArray(_data["sources"])) {
+                this.sources = [] as any;
+                for (let item of _data["sources"])
+                    this.sources!.push(item);
+            }
+            else {
+                this.sources = null as any;
+            }
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+            this.grouping = _data["grouping"] !== undefined ? _data["grouping"] : null as any;
+            this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
+            this.last_seen_at = _data["last_seen_at"] ? new Date(_data["last_seen_at"].toString()) : null as any;
+            this.events_ingested = _data["events_ingested"] !== undefined ? _data["events_ingested"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): SensorDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new SensorDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["name"] = this.name !== undefined ? this.name : null as any;
+        data["kind"] = this.kind !== undefined ? this.kind : null as any;
+        data["description"] = this.description !== undefined ? this.description : null as any;
+        if (Array.isArray(this.sources)) {
+            data["sources"] = [];
+            for (let item of this.sources)
+                data["sources"].push(item);
+        }
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        data["grouping"] = this.grouping !== undefined ? this.grouping : null as any;
+        data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
+        data["last_seen_at"] = this.last_seen_at ? this.last_seen_at.toISOString() : null as any;
+        data["events_ingested"] = this.events_ingested !== undefined ? this.events_ingested : null as any;
+        return data;
+    }
+}
+
+export interface ISensorDto {
+    id: number;
+    name: string;
+    kind: SensorKind;
+    description: string;
+    sources: string[];
+    is_active: boolean;
+    grouping: boolean;
+    created_at: Date;
+    last_seen_at?: Date | null;
+    events_ingested: number;
+}
+
+export enum SensorKind {
+    Firewall = "FIREWALL",
+    Ids = "IDS",
+    Edr = "EDR",
+    AiModel = "AI_MODEL",
+    Other = "OTHER",
+}
+
+export class CreateSensorBody implements ICreateSensorBody {
+    name!: string;
+    kind!: SensorKind;
+    description?: string | null;
+    sources?: (string | null)[] | null;
+    grouping?: boolean | null;
+
+    constructor(data?: ICreateSensorBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.name = _data["name"] !== undefined ? _data["name"] : null as any;
+            this.kind = _data["kind"] !== undefined ? _data["kind"] : null as any;
+            this.description = _data["description"] !== undefined ? _data["description"] : null as any;
+            if (Array.isArray(_data["sources"])) {
+                this.sources = [] as any;
+                for (let item of _data["sources"])
+                    this.sources!.push(item);
+            }
+            else {
+                this.sources = null as any;
+            }
+            this.grouping = _data["grouping"] !== undefined ? _data["grouping"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): CreateSensorBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new CreateSensorBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["name"] = this.name !== undefined ? this.name : null as any;
+        data["kind"] = this.kind !== undefined ? this.kind : null as any;
+        data["description"] = this.description !== undefined ? this.description : null as any;
+        if (Array.isArray(this.sources)) {
+            data["sources"] = [];
+            for (let item of this.sources)
+                data["sources"].push(item);
+        }
+        data["grouping"] = this.grouping !== undefined ? this.grouping : null as any;
+        return data;
+    }
+}
+
+export interface ICreateSensorBody {
+    name: string;
+    kind: SensorKind;
+    description?: string | null;
+    sources?: (string | null)[] | null;
+    grouping?: boolean | null;
+}
+
+export class PageEnvelopeOfSensorDto implements IPageEnvelopeOfSensorDto {
+    count!: number;
+    next?: string | null;
+    previous?: string | null;
+    results!: SensorDto[];
+
+    constructor(data?: IPageEnvelopeOfSensorDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.results = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.count = _data["count"] !== undefined ? _data["count"] : null as any;
+            this.next = _data["next"] !== undefined ? _data["next"] : null as any;
+            this.previous = _data["previous"] !== undefined ? _data["previous"] : null as any;
+            if (Array.isArray(_data["results"])) {
+                this.results = [] as any;
+                for (let item of _data["results"])
+                    this.results!.push(SensorDto.fromJS(item));
+            }
+            else {
+                this.results = null as any;
+            }
+        }
+    }
+
+    static fromJS(data: any): PageEnvelopeOfSensorDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new PageEnvelopeOfSensorDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["count"] = this.count !== undefined ? this.count : null as any;
+        data["next"] = this.next !== undefined ? this.next : null as any;
+        data["previous"] = this.previous !== undefined ? this.previous : null as any;
+        if (Array.isArray(this.results)) {
+            data["results"] = [];
+            for (let item of this.results)
+                data["results"].push(item ? item.toJSON() : null as any);
+        }
+        return data;
+    }
+}
+
+export interface IPageEnvelopeOfSensorDto {
+    count: number;
+    next?: string | null;
+    previous?: string | null;
+    results: SensorDto[];
+}
+
+export class UpdateSensorBody implements IUpdateSensorBody {
+    description?: string | null;
+    sources?: (string | null)[] | null;
+    is_active?: boolean | null;
+    grouping?: boolean | null;
+
+    constructor(data?: IUpdateSensorBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.description = _data["description"] !== undefined ? _data["description"] : null as any;
+            if (Array.isArray(_data["sources"])) {
+                this.sources = [] as any;
+                for (let item of _data["sources"])
+                    this.sources!.push(item);
+            }
+            else {
+                this.sources = null as any;
+            }
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+            this.grouping = _data["grouping"] !== undefined ? _data["grouping"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): UpdateSensorBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new UpdateSensorBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["description"] = this.description !== undefined ? this.description : null as any;
+        if (Array.isArray(this.sources)) {
+            data["sources"] = [];
+            for (let item of this.sources)
+                data["sources"].push(item);
+        }
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        data["grouping"] = this.grouping !== undefined ? this.grouping : null as any;
+        return data;
+    }
+}
+
+export interface IUpdateSensorBody {
+    description?: string | null;
+    sources?: (string | null)[] | null;
+    is_active?: boolean | null;
+    grouping?: boolean | null;
+}
+
+export class CreatedApiKeyDto implements ICreatedApiKeyDto {
+    id!: number;
+    prefix!: string;
+    key!: string;
+    created_at!: Date;
+    expires_at?: Date | null;
+
+    constructor(data?: ICreatedApiKeyDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.prefix = _data["prefix"] !== undefined ? _data["prefix"] : null as any;
+            this.key = _data["key"] !== undefined ? _data["key"] : null as any;
+            this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
+            this.expires_at = _data["expires_at"] ? new Date(_data["expires_at"].toString()) : null as any;
+        }
+    }
+
+    static fromJS(data: any): CreatedApiKeyDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new CreatedApiKeyDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["prefix"] = this.prefix !== undefined ? this.prefix : null as any;
+        data["key"] = this.key !== undefined ? this.key : null as any;
+        data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
+        data["expires_at"] = this.expires_at ? this.expires_at.toISOString() : null as any;
+        return data;
+    }
+}
+
+export interface ICreatedApiKeyDto {
+    id: number;
+    prefix: string;
+    key: string;
+    created_at: Date;
+    expires_at?: Date | null;
+}
+
+export class CreateApiKeyBody implements ICreateApiKeyBody {
+    name?: string | null;
+    expires_at?: Date | null;
+
+    constructor(data?: ICreateApiKeyBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.name = _data["name"] !== undefined ? _data["name"] : null as any;
+            this.expires_at = _data["expires_at"] ? new Date(_data["expires_at"].toString()) : null as any;
+        }
+    }
+
+    static fromJS(data: any): CreateApiKeyBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new CreateApiKeyBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["name"] = this.name !== undefined ? this.name : null as any;
+        data["expires_at"] = this.expires_at ? this.expires_at.toISOString() : null as any;
+        return data;
+    }
+}
+
+export interface ICreateApiKeyBody {
+    name?: string | null;
+    expires_at?: Date | null;
+}
+
+export class ApiKeyDto implements IApiKeyDto {
+    id!: number;
+    name!: string;
+    prefix!: string;
+    created_at!: Date;
+    expires_at?: Date | null;
+    last_used_at?: Date | null;
+    revoked_at?: Date | null;
+
+    constructor(data?: IApiKeyDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.name = _data["name"] !== undefined ? _data["name"] : null as any;
+            this.prefix = _data["prefix"] !== undefined ? _data["prefix"] : null as any;
+            this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
+            this.expires_at = _data["expires_at"] ? new Date(_data["expires_at"].toString()) : null as any;
+            this.last_used_at = _data["last_used_at"] ? new Date(_data["last_used_at"].toString()) : null as any;
+            this.revoked_at = _data["revoked_at"] ? new Date(_data["revoked_at"].toString()) : null as any;
+        }
+    }
+
+    static fromJS(data: any): ApiKeyDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new ApiKeyDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["name"] = this.name !== undefined ? this.name : null as any;
+        data["prefix"] = this.prefix !== undefined ? this.prefix : null as any;
+        data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
+        data["expires_at"] = this.expires_at ? this.expires_at.toISOString() : null as any;
+        data["last_used_at"] = this.last_used_at ? this.last_used_at.toISOString() : null as any;
+        data["revoked_at"] = this.revoked_at ? this.revoked_at.toISOString() : null as any;
+        return data;
+    }
+}
+
+export interface IApiKeyDto {
+    id: number;
+    name: string;
+    prefix: string;
+    created_at: Date;
+    expires_at?: Date | null;
+    last_used_at?: Date | null;
+    revoked_at?: Date | null;
 }
 
 export class ApiException extends Error {

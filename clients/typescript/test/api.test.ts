@@ -10,10 +10,14 @@ import {
   AlertsClient,
   AlertStatus,
   AuthClient,
+  CreateApiKeyBody,
+  CreateSensorBody,
   EventsClient,
   EventInput,
   ProblemDetails,
   RegisterBody,
+  SensorKind,
+  SensorsClient,
   Session,
   Severity,
   UpdateStatusBody,
@@ -134,6 +138,27 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
     assert.ok(detail.history.every((h) => h.changed_at instanceof Date));
   });
 
+  it("lets a sensor ingest with an API key until the admin revokes it", async () => {
+    const session = new Session({ baseUrl });
+    await session.login(admin.username, admin.password);
+    const sensors = new SensorsClient(baseUrl, session.http);
+    const source = `ids-${suffix}`;
+    const sensor = await sensors.create(new CreateSensorBody({ name: source, kind: SensorKind.Ids }));
+    const created = await sensors.createKey(sensor.id, new CreateApiKeyBody({ name: "shipper" }));
+    const keyed = { fetch: (url: RequestInfo, init?: RequestInit) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), Authorization: `ApiKey ${created.key}` } }) };
+    const events = new EventsClient(baseUrl, keyed);
+
+    const stored = await events.ingest(new EventInput({ source, event_type: "alert", severity: Severity.Critical, external_id: "sid-1" }));
+    await sensors.revokeKey(sensor.id, created.id);
+    const refused = await waitForProblem(() => events.ingest(new EventInput({ source, event_type: "alert", severity: Severity.Low })), 401);
+
+    assert.equal(stored.sensor, sensor.id);
+    assert.equal(stored.ingested_by ?? null, null);
+    assert.ok(created.key.startsWith(`tp_${created.prefix}_`));
+    assert.equal(refused.status, 401);
+    assert.ok((await sensors.listKeys(sensor.id)).every((k) => !("key" in k) && k.revoked_at instanceof Date));
+  });
+
   it("refreshes once on a 401 and retries with the new access token", async () => {
     const signedIn = new Session({ baseUrl });
     const tokens = await signedIn.login(analyst.username, analyst.password);
@@ -156,6 +181,23 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
     assert.equal(session.current, null);
   });
 });
+
+/** Revocation reaches every replica within 2 s (LISTEN/NOTIFY): retry until the call is refused with that status. */
+async function waitForProblem(call: () => Promise<unknown>, status: number): Promise<ProblemDetails> {
+  const deadline = Date.now() + 2_000;
+  for (;;) {
+    try {
+      await call();
+    } catch (error) {
+      if (error instanceof ProblemDetails && error.status === status) {
+        return error;
+      }
+      throw error;
+    }
+    assert.ok(Date.now() < deadline, `still accepted ${Date.now() - deadline + 2_000} ms after revocation`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 async function problemFrom(call: Promise<unknown>): Promise<ProblemDetails> {
   try {

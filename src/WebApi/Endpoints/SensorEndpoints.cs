@@ -9,6 +9,7 @@ using ThreatPlatform.Application.Sensors.ListApiKeys;
 using ThreatPlatform.Application.Sensors.ListSensors;
 using ThreatPlatform.Application.Sensors.RevokeApiKey;
 using ThreatPlatform.Application.Sensors.UpdateSensor;
+using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.OpenApi;
@@ -91,7 +92,7 @@ internal static class SensorEndpoints
         [property: Required, MaxLength(Sensor.NameMaxLength)] string? Name,
         [property: Required, JsonSchemaType(typeof(SensorKind))] string? Kind,
         [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
-        [property: MaxLength(Sensor.MaxSources)] IReadOnlyList<string?>? Sources,
+        [property: MaxLength(Sensor.MaxSources), ItemMaxLength(SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         bool? Grouping)
     {
         public CreateSensorCommand ToCommand()
@@ -108,7 +109,7 @@ internal static class SensorEndpoints
     /// <summary>A PATCH: absent (null) fields stay as they are; an empty description clears it.</summary>
     internal sealed record UpdateSensorBody(
         [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
-        [property: MaxLength(Sensor.MaxSources)] IReadOnlyList<string?>? Sources,
+        [property: MaxLength(Sensor.MaxSources), ItemMaxLength(SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         bool? IsActive,
         bool? Grouping)
     {

@@ -9,7 +9,7 @@ namespace ThreatPlatform.WebApi.Events;
 
 /// <summary>
 /// One event as a sensor sends it (single and batch ingest alike): the wire's strings, so a bad value is reported by
-/// field name instead of failing the whole body. <see cref="Read"/> turns it into the Application's typed
+/// field name instead of failing the whole body. <c>Read</c> turns it into the Application's typed
 /// <see cref="EventInput"/>; lengths and other business rules are the Application validator's.
 /// </summary>
 [JsonSchema("EventInput")]

@@ -141,7 +141,7 @@ internal static class ServiceRegistration
                 SchemaType = NJsonSchema.SchemaType.OpenApi3,
                 SerializerOptions = json,
                 GenerateEnumMappingDescription = false,
-                SchemaProcessors = { new RequireNonNullableProperties() },
+                SchemaProcessors = { new RequireNonNullableProperties(), new ItemMaxLengths() },
             };
             settings.OperationProcessors.Add(new OperationConventions(
                 sp.GetRequiredService<IOptions<AuthorizationOptions>>().Value,

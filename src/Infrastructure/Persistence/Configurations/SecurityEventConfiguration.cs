@@ -33,7 +33,7 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         // detection__confidence__gte on GET /api/events/: only model-made events are in it.
         builder.HasIndex(e => new { e.DetectionConfidence, e.Timestamp }).HasFilter("detection_confidence IS NOT NULL");
 
-        // Deduplication: a sensor's (source, external_id) is stored once. Also serves the event__source filter.
+        // Deduplication: a sensor's (source, external_id) is stored once. Also serves the events list's source filter.
         builder.HasIndex(e => new { e.Source, e.ExternalId }).IsUnique().AreNullsDistinct();
 
         // GET /api/events/ default ordering (-timestamp) and occurred_at range filters and orderings.
