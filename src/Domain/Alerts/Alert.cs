@@ -34,9 +34,7 @@ public sealed class Alert : Entity
     public double? DetectionConfidence { get; private set; }
     public string? DetectionTechnique { get; private set; }
 
-    public Detection? Detection => DetectionModel is null
-        ? null
-        : new Detection(DetectionModel, DetectionModelVersion, DetectionConfidence ?? 0, DetectionTechnique);
+    public Detection? Detection => Events.Detection.Of(DetectionModel, DetectionModelVersion, DetectionConfidence, DetectionTechnique);
 
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }

@@ -13,4 +13,8 @@ public sealed record Detection(string Model, string? ModelVersion, double Confid
     public const string TechniquePattern = @"^T\d{4}(\.\d{3})?$";
 
     public const int TechniqueMaxLength = 9;
+
+    /// <summary>The detection stored in flat columns; null when no model made the event.</summary>
+    public static Detection? Of(string? model, string? modelVersion, double? confidence, string? technique) =>
+        model is null ? null : new Detection(model, modelVersion, confidence ?? 0, technique);
 }

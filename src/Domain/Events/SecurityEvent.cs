@@ -51,9 +51,7 @@ public sealed class SecurityEvent : Entity
     public string? DetectionTechnique { get; private set; }
 
     /// <summary>The detection model's verdict, when a model made this event.</summary>
-    public Detection? Detection => DetectionModel is null
-        ? null
-        : new Detection(DetectionModel, DetectionModelVersion, DetectionConfidence ?? 0, DetectionTechnique);
+    public Detection? Detection => Detection.Of(DetectionModel, DetectionModelVersion, DetectionConfidence, DetectionTechnique);
 
     /// <summary>Whether the sensor said when it saw the event (else <see cref="OccurredAt"/> is the received time).</summary>
     public bool OccurredAtGiven { get; private set; }
