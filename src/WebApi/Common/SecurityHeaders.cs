@@ -3,7 +3,21 @@ namespace ThreatPlatform.WebApi.Common;
 /// <summary>Response headers that keep browsers from sniffing, framing or leaking API responses.</summary>
 internal static class SecurityHeaders
 {
+    /// <summary>
+    /// First in the pipeline, applied as the response starts: the exception handler clears the headers of a failed
+    /// response before it writes the problem, so headers set on the way in would be missing from errors.
+    /// </summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        context.Response.OnStarting(static state =>
+        {
+            Apply((HttpContext)state);
+            return Task.CompletedTask;
+        }, context);
+        return next(context);
+    });
+
+    private static void Apply(HttpContext context)
     {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
@@ -18,7 +32,5 @@ internal static class SecurityHeaders
             headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
             headers.CacheControl = "no-store";
         }
-
-        return next(context);
-    });
+    }
 }

@@ -9,6 +9,7 @@ internal static class Pipeline
 {
     public static void UseThreatPlatform(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSerilogRequestLogging(o =>
@@ -24,7 +25,6 @@ internal static class Pipeline
             app.UseHsts();
         }
 
-        app.UseSecurityHeaders();
         app.UseCors();
         app.UseRateLimiter();
         app.UseAuthentication();

@@ -68,6 +68,28 @@ public sealed class FoundationTests(ApiFactory factory) : IClassFixture<ApiFacto
         response.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
         response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
     }
+
+    [Theory]
+    [InlineData("GET", "/api/nothing-here/", null, 404)]
+    [InlineData("GET", "/api/alerts/", null, 401)]
+    [InlineData("POST", "/api/auth/login/", "{", 400)]
+    [InlineData("POST", "/api/auth/login/", "[1]", 400)]
+    public async Task Error_answers_carry_the_security_headers_too(string method, string path, string? body, int status)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        var response = await factory.CreateClient().SendAsync(request);
+
+        ((int)response.StatusCode).Should().Be(status);
+        response.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
+        response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
+        response.Content.Headers.Contains("Content-Security-Policy").Should().BeFalse("it is a response header, not a content header");
+        response.Headers.GetValues("Content-Security-Policy").Should().ContainSingle().Which.Should().Contain("default-src 'none'");
+    }
 }
 
 /// <summary>A factory whose clock throws, to prove an unexpected failure becomes a bare 500 problem with a trace id.</summary>
@@ -99,5 +121,7 @@ public sealed class UnhandledExceptionTests(BrokenClockApiFactory factory) : ICl
         problem.RootElement.GetProperty("status").GetInt32().Should().Be(500);
         problem.RootElement.GetProperty("trace_id").GetString().Should().NotBeNullOrEmpty();
         body.Should().NotContain("hunter2").And.NotContain("Npgsql").And.NotContain("   at ");
+        response.Headers.GetValues("X-Content-Type-Options").Should().ContainSingle()
+            .Which.Should().Be("nosniff", "the exception handler clears headers; they are set again as the answer starts");
     }
 }
