@@ -13,7 +13,10 @@ log="$(mktemp)"
 client_log="$(mktemp)"
 trap 'rm -f "$log" "$client_log"' EXIT
 status=0
-dotnet test ThreatPlatform.sln -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
+# Unfiltered, a test project that finds no test fails the run instead of passing quietly.
+no_tests_fail=()
+[ $# -eq 0 ] && no_tests_fail=(-- RunConfiguration.TreatNoTestsAsError=true)
+dotnet test ThreatPlatform.sln -c Release --nologo "$@" "${no_tests_fail[@]}" 2>&1 | tee "$log" || status=$?
 
 if [ $# -eq 0 ] && [ "${TP_SKIP_CLIENT:-}" != "1" ]; then
   # dotnet test has just built src/WebApi in Release.
@@ -32,6 +35,12 @@ read -r np nf ns <<<"$node_counts"
 echo "dotnet: $dp passed, $df failed, $ds skipped"
 if [ $# -eq 0 ] && [ "${TP_SKIP_CLIENT:-}" != "1" ]; then
   echo "node: $np passed, $nf failed, $ns skipped"
+fi
+# An unfiltered run that counts fewer tests than the suite has (a project skipped, the summary format changed) fails.
+floor="${TP_MIN_TESTS:-500}"
+if [ $# -eq 0 ] && [ $((dp + np)) -lt "$floor" ]; then
+  echo "only $((dp + np)) tests ran; the suite has at least $floor (TP_MIN_TESTS): failing" >&2
+  status=1
 fi
 if [ "$status" -ne 0 ] && [ $((df + nf)) -eq 0 ]; then
   # A step without test counts failed (build, drift, lint, typecheck): count it so the closing line says so.
