@@ -3,7 +3,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using ThreatPlatform.Application.Alerts.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Infrastructure.Identity;
@@ -22,6 +24,10 @@ public static class DependencyInjection
 
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<SlaOptions>()
+            .Bind(configuration.GetSection(SlaOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SlaOptions>>().Value.ToPolicy());
 
         var dataSource = new NpgsqlDataSourceBuilder(connectionString).EnableDynamicJson().Build();
         services.AddSingleton(dataSource);

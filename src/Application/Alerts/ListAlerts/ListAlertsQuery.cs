@@ -16,6 +16,14 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
     /// The alert list, declared once. Every filter and ordering reads the alert's own columns (its snapshot of the
     /// event's severity, source, type and text), so each is served by an alert index without joining events.
     /// </summary>
+    public static readonly ListParameter Assignee = new(
+        "assignee", typeof(UserReference), MaxLength: 20,
+        Description: "me (the caller), none (unassigned) or a user id.");
+
+    public static readonly ListParameter SlaBreached = new(
+        "sla_breached", typeof(bool),
+        Description: "true: a due time passed before its step (acknowledge, close) happened, or passed and the step is still pending.");
+
     public static readonly ListSpec<Alert> Spec = ListSpec.For<Alert>()
         .AnyOf("status", a => a.Status)
         .AnyOf("event__severity", a => a.Severity)
@@ -24,6 +32,9 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         .Range("created_at", a => a.CreatedAt)
         .Where<string>(DetectionFilters.Technique, t => DetectionFilters.OfTechnique<Alert>(t, a => a.DetectionTechnique))
         .Where<double>(DetectionFilters.MinConfidence, c => a => a.DetectionConfidence >= c)
+        .Where<UserReference>(Assignee, user => user.Id is { } id ? a => a.AssigneeId == id : a => a.AssigneeId == null)
+        .AllOf("tags", a => a.Tags, Alert.TagMaxLength, lowerCase: true)
+        .WhereAt<bool>(SlaBreached, (breached, now) => breached ? SlaBreach.At(now) : SlaBreach.NotAt(now))
         .Searchable()
         .Order("created_at", a => a.CreatedAt)
         .Order("updated_at", a => a.UpdatedAt)
@@ -33,20 +44,35 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         .TieBreaker(a => a.Id);
 }
 
-public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch textSearch)
+public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch textSearch, TimeProvider clock)
     : IQueryHandler<ListAlertsQuery, Page<AlertDto>>
 {
     public async ValueTask<Page<AlertDto>> Handle(ListAlertsQuery query, CancellationToken cancellationToken)
     {
         var spec = ListAlertsQuery.Spec;
-        var alerts = spec.Apply(db.Alerts.AsNoTracking(), query.Criteria, textSearch.Matching);
+        var now = clock.GetUtcNow();
+        var alerts = spec.Apply(db.Alerts.AsNoTracking(), query.Criteria, textSearch.Matching, now);
 
         // Projected, so the history (an owned collection) is not dragged into a list that does not show it.
         return await spec.PageAsync(
             alerts,
             query.Criteria,
-            page => page.Select(a => new { Alert = new AlertRow(a.Id, a.Status, a.CreatedAt, a.UpdatedAt), a.Event }),
-            row => row.Alert.ToDto(row.Event),
+            page => page.Select(a => new
+            {
+                Alert = new AlertRow(
+                    a.Id,
+                    a.Status,
+                    a.CreatedAt,
+                    a.UpdatedAt,
+                    a.Assignee == null ? null : new UserRefDto(a.Assignee.Id, a.Assignee.Username),
+                    a.Tags,
+                    a.AckDueAt,
+                    a.ResolveDueAt,
+                    a.FirstAcknowledgedAt,
+                    a.ClosedAt),
+                a.Event,
+            }),
+            row => row.Alert.ToDto(row.Event, now),
             cancellationToken);
     }
 }
