@@ -70,6 +70,11 @@ public sealed partial class Alert : Entity
     /// <summary>When it was last closed (RESOLVED or FALSE_POSITIVE); cleared when reopened.</summary>
     public DateTimeOffset? ClosedAt { get; private set; }
 
+    // Whether each step happened after its due time, recorded when it happened: plain flags have statistics and partial
+    // indexes, where a comparison of two columns would leave the planner guessing a third of the table (sla_breached).
+    public bool AcknowledgedLate { get; private set; }
+    public bool ClosedLate { get; private set; }
+
     /// <summary>Whether a due time passed before its step happened (done late, or not done and now past due).</summary>
     public bool IsSlaBreached(DateTimeOffset now) => SlaBreach.IsBreached(AckDueAt, ResolveDueAt, FirstAcknowledgedAt, ClosedAt, now);
 
@@ -120,12 +125,14 @@ public sealed partial class Alert : Entity
         }
 
         _history.Add(AlertChange.OfStatus(Status, next, by, note, at));
-        if (Status == AlertStatus.Open)
+        if (Status == AlertStatus.Open && FirstAcknowledgedAt is null)
         {
-            FirstAcknowledgedAt ??= at;
+            FirstAcknowledgedAt = at;
+            AcknowledgedLate = at > AckDueAt;
         }
 
         ClosedAt = next.IsClosed() ? at : null;
+        ClosedLate = next.IsClosed() && at > ResolveDueAt;
         Status = next;
         UpdatedAt = at;
     }

@@ -50,19 +50,21 @@ public static class SlaBreach
         Late(ackDueAt, acknowledgedAt, now) || Late(resolveDueAt, closedAt, now);
 
     /// <summary>
-    /// The same rule as SQL: four arms, each the predicate of a partial index (late acknowledgement, late close, and the
-    /// pending ones past due), so the filter is a bitmap OR of small index scans.
+    /// The same rule as SQL: four arms, each served by a partial index (the pending steps past due, and the steps done
+    /// late, which the alert flagged when they happened), so the filter is a bitmap OR of small index scans.
     /// </summary>
     public static Expression<Func<Alert, bool>> At(DateTimeOffset now) => a =>
         (a.FirstAcknowledgedAt == null && a.AckDueAt < now)
-        || a.FirstAcknowledgedAt > a.AckDueAt
+        || a.AcknowledgedLate
         || (a.ClosedAt == null && a.ResolveDueAt < now)
-        || a.ClosedAt > a.ResolveDueAt;
+        || a.ClosedLate;
 
     /// <summary>Not breached: the negation of <see cref="At"/>, written out so that nulls (no target) read as not breached.</summary>
     public static Expression<Func<Alert, bool>> NotAt(DateTimeOffset now) => a =>
-        (a.AckDueAt == null || (a.FirstAcknowledgedAt == null ? a.AckDueAt >= now : a.FirstAcknowledgedAt <= a.AckDueAt))
-        && (a.ResolveDueAt == null || (a.ClosedAt == null ? a.ResolveDueAt >= now : a.ClosedAt <= a.ResolveDueAt));
+        (a.FirstAcknowledgedAt != null || a.AckDueAt == null || a.AckDueAt >= now)
+        && !a.AcknowledgedLate
+        && (a.ClosedAt != null || a.ResolveDueAt == null || a.ResolveDueAt >= now)
+        && !a.ClosedLate;
 
     private static bool Late(DateTimeOffset? due, DateTimeOffset? doneAt, DateTimeOffset now) =>
         due is { } d && (doneAt ?? now) > d;

@@ -44,9 +44,9 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
 
         // sla_breached=true on GET /api/alerts/: one partial index per arm of SlaBreach.At, combined by a bitmap OR.
         builder.HasIndex(a => a.AckDueAt, "ix_alerts_ack_pending").HasDatabaseName("ix_alerts_ack_pending").HasFilter("first_acknowledged_at IS NULL");
-        builder.HasIndex(a => a.CreatedAt, "ix_alerts_acknowledged_late").HasDatabaseName("ix_alerts_acknowledged_late").HasFilter("first_acknowledged_at > ack_due_at");
+        builder.HasIndex(a => a.CreatedAt, "ix_alerts_acknowledged_late").HasDatabaseName("ix_alerts_acknowledged_late").HasFilter("acknowledged_late");
         builder.HasIndex(a => a.ResolveDueAt, "ix_alerts_resolve_pending").HasDatabaseName("ix_alerts_resolve_pending").HasFilter("closed_at IS NULL");
-        builder.HasIndex(a => a.CreatedAt, "ix_alerts_closed_late").HasDatabaseName("ix_alerts_closed_late").HasFilter("closed_at > resolve_due_at");
+        builder.HasIndex(a => a.CreatedAt, "ix_alerts_closed_late").HasDatabaseName("ix_alerts_closed_late").HasFilter("closed_late");
 
         // Every change (status, assignee, tags, comments). The table keeps its v1 name: it began as the status history.
         builder.OwnsMany(a => a.History, history =>

@@ -37,6 +37,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("ack_due_at");
 
+                    b.Property<bool>("AcknowledgedLate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("acknowledged_late");
+
                     b.Property<long?>("AssigneeId")
                         .HasColumnType("bigint")
                         .HasColumnName("assignee_id");
@@ -44,6 +48,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("closed_at");
+
+                    b.Property<bool>("ClosedLate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("closed_late");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -171,11 +179,11 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                     b.HasIndex(new[] { "CreatedAt" }, "ix_alerts_acknowledged_late")
                         .HasDatabaseName("ix_alerts_acknowledged_late")
-                        .HasFilter("first_acknowledged_at > ack_due_at");
+                        .HasFilter("acknowledged_late");
 
                     b.HasIndex(new[] { "CreatedAt" }, "ix_alerts_closed_late")
                         .HasDatabaseName("ix_alerts_closed_late")
-                        .HasFilter("closed_at > resolve_due_at");
+                        .HasFilter("closed_late");
 
                     b.HasIndex(new[] { "ResolveDueAt" }, "ix_alerts_resolve_pending")
                         .HasDatabaseName("ix_alerts_resolve_pending")

@@ -18,6 +18,13 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                 type: "timestamp with time zone",
                 nullable: true);
 
+            migrationBuilder.AddColumn<bool>(
+                name: "acknowledged_late",
+                table: "alerts",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
             migrationBuilder.AddColumn<long>(
                 name: "assignee_id",
                 table: "alerts",
@@ -29,6 +36,13 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                 table: "alerts",
                 type: "timestamp with time zone",
                 nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "closed_late",
+                table: "alerts",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
 
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "first_acknowledged_at",
@@ -131,7 +145,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                 name: "ix_alerts_acknowledged_late",
                 table: "alerts",
                 column: "created_at",
-                filter: "first_acknowledged_at > ack_due_at");
+                filter: "acknowledged_late");
 
             migrationBuilder.CreateIndex(
                 name: "ix_alerts_assignee_id_created_at",
@@ -143,7 +157,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                 name: "ix_alerts_closed_late",
                 table: "alerts",
                 column: "created_at",
-                filter: "closed_at > resolve_due_at");
+                filter: "closed_late");
 
             migrationBuilder.CreateIndex(
                 name: "ix_alerts_resolve_pending",
@@ -248,11 +262,19 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                 table: "alerts");
 
             migrationBuilder.DropColumn(
+                name: "acknowledged_late",
+                table: "alerts");
+
+            migrationBuilder.DropColumn(
                 name: "assignee_id",
                 table: "alerts");
 
             migrationBuilder.DropColumn(
                 name: "closed_at",
+                table: "alerts");
+
+            migrationBuilder.DropColumn(
+                name: "closed_late",
                 table: "alerts");
 
             migrationBuilder.DropColumn(
