@@ -26,6 +26,7 @@ public static class DependencyInjection
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<SlaOptions>()
             .Bind(configuration.GetSection(SlaOptions.Section))
+            .Validate(o => o.IsValid, "Sla:<Severity>:AckMinutes and ResolveMinutes must be whole minutes from 1 to 525600.")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SlaOptions>>().Value.ToPolicy());
 

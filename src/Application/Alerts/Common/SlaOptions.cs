@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 
@@ -20,6 +19,9 @@ public sealed class SlaOptions
 
     public SlaTargetOptions? Low { get; set; }
 
+    /// <summary>Every configured target is 1 minute to a year.</summary>
+    public bool IsValid => new[] { Critical, High, Medium, Low }.All(t => t is null || (InRange(t.AckMinutes) && InRange(t.ResolveMinutes)));
+
     public SlaPolicy ToPolicy()
     {
         var targets = new Dictionary<Severity, SlaTarget>();
@@ -33,14 +35,16 @@ public sealed class SlaOptions
 
         return new SlaPolicy(targets);
     }
+
+    private static bool InRange(int minutes) => minutes is >= 1 and <= SlaTargetOptions.MaxMinutes;
 }
 
 /// <summary>Minutes from raising an alert to acknowledging it, and to closing it.</summary>
 public sealed class SlaTargetOptions
 {
-    [Range(1, 525_600)]
+    public const int MaxMinutes = 525_600;
+
     public int AckMinutes { get; set; }
 
-    [Range(1, 525_600)]
     public int ResolveMinutes { get; set; }
 }
