@@ -79,7 +79,7 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     /// <summary>Stops tracking an alert, the history entries it added and the comments they name.</summary>
     private void Forget(Alert alert)
     {
-        foreach (var change in alert.History)
+        foreach (var change in alert.History.ToList())
         {
             var entry = Entry(change);
             if (change.Comment is { } comment)
