@@ -21,6 +21,9 @@ namespace ThreatPlatform.WebApi.Endpoints;
 
 internal static class AlertEndpoints
 {
+    // The tag form the alert enforces, for the OpenAPI document.
+    private const string TagPattern = "^[a-z0-9:_.-]+$";
+
     public static void MapAlertEndpoints(this IEndpointRouteBuilder api)
     {
         var alerts = api.MapGroup("/alerts").WithTags("Alerts").RequireAuthorization(Policies.Analyst).WithAlertETags();
@@ -123,13 +126,14 @@ internal static class AlertEndpoints
     }
 
     /// <summary>POST …/assign/: a user id, or null to unassign.</summary>
-    internal sealed record AssignBody(long? Assignee)
+    internal sealed record AssignBody([property: Range(1, long.MaxValue)] long? Assignee)
     {
         public AssignAlertCommand ToCommand(long id) => new(id, Assignee);
     }
 
     /// <summary>PUT …/tags/: the whole new set.</summary>
-    internal sealed record TagsBody([property: Required, MaxLength(Alert.MaxTags)] IReadOnlyList<string?>? Tags)
+    internal sealed record TagsBody(
+        [property: Required, MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = TagPattern)] IReadOnlyList<string?>? Tags)
     {
         public ReplaceAlertTagsCommand ToCommand(long id)
         {
@@ -157,13 +161,13 @@ internal static class AlertEndpoints
 
     /// <summary>POST /api/alerts/bulk/: the action and what it needs.</summary>
     internal sealed record BulkBody(
-        [property: Required, MaxLength(BulkUpdateAlertsCommand.MaxIds)] IReadOnlyList<long>? Ids,
+        [property: Required, MaxLength(BulkUpdateAlertsCommand.MaxIds), ItemLimits(Minimum = 1)] IReadOnlyList<long>? Ids,
         [property: Required, JsonSchemaType(typeof(BulkAlertAction))] string? Action,
         [property: JsonSchemaType(typeof(AlertStatus))] string? Status,
         [property: MaxLength(AlertChange.NoteMaxLength)] string? Note,
-        long? Assignee,
-        [property: MaxLength(Alert.MaxTags)] IReadOnlyList<string?>? AddTags,
-        [property: MaxLength(Alert.MaxTags)] IReadOnlyList<string?>? RemoveTags)
+        [property: Range(1, long.MaxValue)] long? Assignee,
+        [property: MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = TagPattern)] IReadOnlyList<string?>? AddTags,
+        [property: MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = TagPattern)] IReadOnlyList<string?>? RemoveTags)
     {
         public BulkUpdateAlertsCommand ToCommand()
         {

@@ -135,7 +135,7 @@ internal static class ServiceRegistration
                 SchemaType = NJsonSchema.SchemaType.OpenApi3,
                 SerializerOptions = json,
                 GenerateEnumMappingDescription = false,
-                SchemaProcessors = { new RequireNonNullableProperties() },
+                SchemaProcessors = { new RequireNonNullableProperties(), new ApplyItemLimits() },
             };
             settings.OperationProcessors.Add(new OperationConventions(
                 sp.GetRequiredService<IOptions<AuthorizationOptions>>().Value,
