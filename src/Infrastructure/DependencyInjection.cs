@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using ThreatPlatform.Application.Alerts.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
@@ -26,6 +27,11 @@ public static class DependencyInjection
 
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<SlaOptions>()
+            .Bind(configuration.GetSection(SlaOptions.Section))
+            .Validate(o => o.IsValid, "Sla:<Severity>:AckMinutes and ResolveMinutes must be whole minutes from 1 to 525600.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SlaOptions>>().Value.ToPolicy());
 
         var dataSource = new NpgsqlDataSourceBuilder(connectionString).EnableDynamicJson().Build();
         services.AddSingleton(dataSource);

@@ -1,12 +1,21 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Domain.Alerts;
 
-/// <summary>An alert raised by a severe event: guards its own lifecycle and keeps an append-only history.</summary>
-public sealed class Alert : Entity
+/// <summary>
+/// An alert raised by a severe event: guards its own lifecycle, assignment, tags and comments, and keeps an append-only
+/// history of every change.
+/// </summary>
+public sealed partial class Alert : Entity
 {
-    private readonly List<AlertStatusChange> _history = [];
+    public const int MaxTags = 20;
+    public const int TagMaxLength = 50;
+
+    private readonly List<AlertChange> _history = [];
 
     private Alert()
     {
@@ -38,13 +47,40 @@ public sealed class Alert : Entity
 
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
-    public IReadOnlyList<AlertStatusChange> History => _history;
+    public IReadOnlyList<AlertChange> History => _history;
+
+    /// <summary>The row version (PostgreSQL's xmin): the ETag, and the optimistic concurrency check on every save.</summary>
+    public uint Version { get; private set; }
+
+    public long? AssigneeId { get; private set; }
+    public User? Assignee { get; private set; }
+
+    /// <summary>Lowercase labels, no repeats, at most <see cref="MaxTags"/>.</summary>
+    public string[] Tags { get; private set; } = [];
+
+    // SLA: the due times set when raised (from the severity), and when the steps they measure first happened.
+    public DateTimeOffset? AckDueAt { get; private set; }
+    public DateTimeOffset? ResolveDueAt { get; private set; }
+
+    /// <summary>The first move out of OPEN: a person acted on the alert. Kept when the alert moves on or is reopened.</summary>
+    public DateTimeOffset? FirstAcknowledgedAt { get; private set; }
+
+    /// <summary>When it was last closed (RESOLVED or FALSE_POSITIVE); cleared when reopened.</summary>
+    public DateTimeOffset? ClosedAt { get; private set; }
+
+    // Whether each step happened after its due time, recorded when it happened: plain flags have statistics and partial
+    // indexes, where a comparison of two columns would leave the planner guessing a third of the table (sla_breached).
+    public bool AcknowledgedLate { get; private set; }
+    public bool ClosedLate { get; private set; }
+
+    /// <summary>Whether a due time passed before its step happened (done late, or not done and now past due).</summary>
+    public bool IsSlaBreached(DateTimeOffset now) => SlaBreach.IsBreached(AckDueAt, ResolveDueAt, FirstAcknowledgedAt, ClosedAt, now);
 
     /// <summary>
     /// The detection rule: an OPEN alert for a severe event; null for an event that raises none, or that raised its
     /// alert already (an event raises at most one).
     /// </summary>
-    public static Alert? RaiseFor(SecurityEvent securityEvent, DateTimeOffset at)
+    public static Alert? RaiseFor(SecurityEvent securityEvent, DateTimeOffset at, SlaPolicy? sla = null)
     {
         if (!securityEvent.Severity.RaisesAlert() || securityEvent.Alert is not null)
         {
@@ -66,6 +102,9 @@ public sealed class Alert : Entity
             CreatedAt = at,
             UpdatedAt = at,
         };
+        var due = (sla ?? SlaPolicy.None).DueTimes(securityEvent.Severity, at);
+        alert.AckDueAt = due.AckDueAt;
+        alert.ResolveDueAt = due.ResolveDueAt;
         securityEvent.AttachAlert(alert);
         return alert;
     }
@@ -83,8 +122,124 @@ public sealed class Alert : Entity
             throw new IllegalTransition(Status, next, Status.NextStates());
         }
 
-        _history.Add(new AlertStatusChange(Status, next, by, note, at));
+        _history.Add(AlertChange.OfStatus(Status, next, by, note, at));
+        if (Status == AlertStatus.Open && FirstAcknowledgedAt is null)
+        {
+            FirstAcknowledgedAt = at;
+            AcknowledgedLate = at > AckDueAt;
+        }
+
+        ClosedAt = next.IsClosed() ? at : null;
+        ClosedLate = next.IsClosed() && at > ResolveDueAt;
         Status = next;
         UpdatedAt = at;
     }
+
+    /// <summary>
+    /// Gives the alert to <paramref name="assignee"/> (null: nobody). An admin may assign any active user; anyone else
+    /// may only take an unassigned alert for themselves, or give back their own. Same assignee: no-op, no history.
+    /// </summary>
+    public void Assign(User? assignee, long by, bool byAdmin, DateTimeOffset at)
+    {
+        var target = assignee?.Id;
+        if (!byAdmin)
+        {
+            var takesFree = target == by && (AssigneeId is null || AssigneeId == by);
+            var givesBackOwn = target is null && (AssigneeId is null || AssigneeId == by);
+            if (!takesFree && !givesBackOwn)
+            {
+                throw new Forbidden(
+                    "An analyst may only take an unassigned alert for themselves, or unassign an alert assigned to them.",
+                    nameof(Assignee));
+            }
+        }
+
+        if (assignee is { IsActive: false })
+        {
+            throw new Invalid($"User {assignee.Id} is inactive and cannot be assigned alerts.", nameof(Assignee));
+        }
+
+        if (target == AssigneeId)
+        {
+            return;
+        }
+
+        _history.Add(AlertChange.Of(AlertChangeAction.Assignee, Assignee?.Username ?? IdText(AssigneeId), assignee?.Username, by, at));
+        AssigneeId = target;
+        Assignee = assignee;
+        UpdatedAt = at;
+    }
+
+    /// <summary>Replaces the tag set (repeats dropped, order kept). Same set: no-op, no history.</summary>
+    public void ReplaceTags(IEnumerable<string> tags, long by, DateTimeOffset at)
+    {
+        var next = tags.Distinct(StringComparer.Ordinal).ToArray();
+        var bad = next.FirstOrDefault(t => t.Length is 0 or > TagMaxLength || !TagPattern().IsMatch(t));
+        if (bad is not null)
+        {
+            throw new Invalid(
+                $"'{(bad.Length > 60 ? bad[..60] + "…" : bad)}' is not a tag: 1–{TagMaxLength} characters of a-z, 0-9, ':', '_', '.', '-'.",
+                nameof(Tags));
+        }
+
+        if (next.Length > MaxTags)
+        {
+            throw new Invalid($"An alert has at most {MaxTags} tags.", nameof(Tags));
+        }
+
+        if (next.ToHashSet(StringComparer.Ordinal).SetEquals(Tags))
+        {
+            return;
+        }
+
+        _history.Add(AlertChange.Of(AlertChangeAction.Tags, TagText(Tags), TagText(next), by, at));
+        Tags = next;
+        UpdatedAt = at;
+    }
+
+    /// <summary>Adds and removes tags in one change (bulk tagging): the result must still be a valid tag set.</summary>
+    public void ChangeTags(IEnumerable<string> add, IEnumerable<string> remove, long by, DateTimeOffset at)
+    {
+        var removed = remove.ToHashSet(StringComparer.Ordinal);
+        ReplaceTags(Tags.Where(t => !removed.Contains(t)).Concat(add.Where(t => !removed.Contains(t))), by, at);
+    }
+
+    /// <summary>A comment by <paramref name="author"/>; the caller stores the returned comment, the history records it.</summary>
+    public AlertComment AddComment(long author, string body, DateTimeOffset at)
+    {
+        if (body.Length is 0 or > AlertComment.BodyMaxLength)
+        {
+            throw new Invalid($"A comment is 1–{AlertComment.BodyMaxLength} characters.", nameof(AlertComment.Body));
+        }
+
+        var comment = new AlertComment(Id, author, body, at);
+        _history.Add(AlertChange.OfComment(AlertChangeAction.CommentAdded, comment, author, at));
+        UpdatedAt = at;
+        return comment;
+    }
+
+    /// <summary>Its author or an admin deletes a comment of this alert; it stays stored, unlisted, and the history says so.</summary>
+    public void DeleteComment(AlertComment comment, long by, bool byAdmin, DateTimeOffset at)
+    {
+        if (comment.AlertId != Id || comment.IsDeleted)
+        {
+            throw new NotFound("Comment", comment.Id);
+        }
+
+        if (!byAdmin && comment.AuthorId != by)
+        {
+            throw new Forbidden("Only its author or an admin may delete a comment.");
+        }
+
+        comment.MarkDeleted(at);
+        _history.Add(AlertChange.OfComment(AlertChangeAction.CommentDeleted, comment, by, at));
+        UpdatedAt = at;
+    }
+
+    private static string? IdText(long? id) => id?.ToString(CultureInfo.InvariantCulture);
+
+    private static string? TagText(string[] tags) => tags.Length == 0 ? null : string.Join(',', tags);
+
+    [GeneratedRegex("^[a-z0-9:_.-]+$")]
+    private static partial Regex TagPattern();
 }

@@ -26,3 +26,9 @@ public static class AlertStatusTransitions
 
     public static bool CanMoveTo(this AlertStatus status, AlertStatus next) => Allowed[status].Contains(next);
 }
+
+public static class AlertStatusRules
+{
+    /// <summary>RESOLVED and FALSE_POSITIVE: the alert needs no more work (the SLA's close step is done).</summary>
+    public static bool IsClosed(this AlertStatus status) => status is AlertStatus.Resolved or AlertStatus.FalsePositive;
+}

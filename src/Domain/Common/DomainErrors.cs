@@ -23,3 +23,12 @@ public class Forbidden(string message, string? member = null) : DomainException(
 {
     public string? Member { get; } = member;
 }
+
+/// <summary>
+/// A value the entity refuses whatever its state (400), e.g. a malformed tag or an inactive assignee. <see cref="Member"/>
+/// is the entity member at fault; WebApi chooses its wire name.
+/// </summary>
+public class Invalid(string message, string member) : DomainException(message)
+{
+    public string Member { get; } = member;
+}

@@ -25,6 +25,7 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     public DbSet<Sensor> Sensors => Set<Sensor>();
     public DbSet<SensorSource> SensorSources => Set<SensorSource>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AlertComment> AlertComments => Set<AlertComment>();
 
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {
@@ -49,6 +50,51 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
 
             return false;
         }
+    }
+
+    public async Task<IReadOnlySet<Alert>> SaveChangesSkippingConflictsAsync(CancellationToken cancellationToken = default)
+    {
+        var lost = new HashSet<Alert>(ReferenceEqualityComparer.Instance);
+        while (true)
+        {
+            try
+            {
+                await SaveChangesAsync(cancellationToken);
+                return lost;
+            }
+            catch (DbUpdateConcurrencyException e)
+            {
+                // The transaction rolled back; drop the alerts that lost the race (and what they added) and save the rest again.
+                var losers = e.Entries.Select(entry => entry.Entity).OfType<Alert>().ToList();
+                if (losers.Count == 0)
+                {
+                    throw;
+                }
+
+                foreach (var alert in losers)
+                {
+                    lost.Add(alert);
+                    Forget(alert);
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops tracking an alert, the history entries it added and the comments they name.</summary>
+    private void Forget(Alert alert)
+    {
+        foreach (var change in alert.History.ToList())
+        {
+            var entry = Entry(change);
+            if (change.Comment is { } comment)
+            {
+                Entry(comment).State = EntityState.Detached;
+            }
+
+            entry.State = EntityState.Detached;
+        }
+
+        Entry(alert).State = EntityState.Detached;
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -1,4 +1,7 @@
+using System.Security.Claims;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.WebApi.Auth;
 
@@ -9,4 +12,11 @@ internal sealed class CurrentUser(IHttpContextAccessor accessor) : ICurrentUser
     public long? SensorId => accessor.HttpContext?.User.SensorId();
 
     public long? ApiKeyId => accessor.HttpContext?.User.ApiKeyId();
+
+    // The role claim the token check replaced with the user's role in the database (AuthHosting.CheckUserIsStillActive).
+    public UserRole? Role =>
+        accessor.HttpContext?.User.Identity is ClaimsIdentity identity
+        && WireEnum.TryParse<UserRole>(identity.FindFirst(identity.RoleClaimType)?.Value, out var role)
+            ? role
+            : null;
 }

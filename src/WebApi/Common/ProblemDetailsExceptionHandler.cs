@@ -47,6 +47,8 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
     internal static ProblemDetails Map(Exception exception) => exception switch
     {
         RequestValidationException v => Validation(v.Errors),
+        Invalid i => Validation(new Dictionary<string, string[]> { [WireField(i.Member)] = [i.Message] }),
+        PreconditionFailedException p => Problem(StatusCodes.Status412PreconditionFailed, "Precondition failed", p.Message),
         IllegalTransition t => IllegalTransition(t),
         IdempotencyConflict i => WithExtension(
             Problem(StatusCodes.Status409Conflict, "Idempotency conflict", i.Message),

@@ -92,7 +92,7 @@ internal static class SensorEndpoints
         [property: Required, MaxLength(Sensor.NameMaxLength)] string? Name,
         [property: Required, JsonSchemaType(typeof(SensorKind))] string? Kind,
         [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
-        [property: MaxLength(Sensor.MaxSources), ItemMaxLength(SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
+        [property: MaxLength(Sensor.MaxSources), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         bool? Grouping)
     {
         public CreateSensorCommand ToCommand()
@@ -109,7 +109,7 @@ internal static class SensorEndpoints
     /// <summary>A PATCH: absent (null) fields stay as they are; an empty description clears it.</summary>
     internal sealed record UpdateSensorBody(
         [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
-        [property: MaxLength(Sensor.MaxSources), ItemMaxLength(SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
+        [property: MaxLength(Sensor.MaxSources), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         bool? IsActive,
         bool? Grouping)
     {

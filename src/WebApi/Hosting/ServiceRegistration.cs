@@ -50,6 +50,7 @@ internal static class ServiceRegistration
 
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentUser, CurrentUser>();
+        services.AddScoped<IIfMatch, IfMatchHeader>();
         services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
@@ -141,7 +142,7 @@ internal static class ServiceRegistration
                 SchemaType = NJsonSchema.SchemaType.OpenApi3,
                 SerializerOptions = json,
                 GenerateEnumMappingDescription = false,
-                SchemaProcessors = { new RequireNonNullableProperties(), new ItemMaxLengths() },
+                SchemaProcessors = { new RequireNonNullableProperties(), new ApplyItemLimits() },
             };
             settings.OperationProcessors.Add(new OperationConventions(
                 sp.GetRequiredService<IOptions<AuthorizationOptions>>().Value,

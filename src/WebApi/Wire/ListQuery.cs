@@ -1,5 +1,6 @@
 using ThreatPlatform.Application.Common.Paging;
 using ThreatPlatform.Application.Common.Querying;
+using ThreatPlatform.WebApi.Auth;
 
 namespace ThreatPlatform.WebApi.Wire;
 
@@ -24,7 +25,9 @@ public static class ListQuery
         {
             var value = parameter.Repeatable
                 ? ListOf(parameter, fields.List(parameter.ValueType, query[parameter.Name], parameter.Name))
-                : fields.Value(parameter.ValueType, query[parameter.Name], parameter.Name, parameter.MaxLength);
+                : parameter.ValueType == typeof(UserReference)
+                    ? User(query[parameter.Name], parameter.Name, request.HttpContext.User.UserId(), fields)
+                    : fields.Value(parameter.ValueType, query[parameter.Name], parameter.Name, parameter.MaxLength);
             if (value is not null && InRange(parameter, value, fields))
             {
                 filters.Add(spec.Bind(parameter.Name, value));
@@ -51,6 +54,34 @@ public static class ListQuery
             ordering.Length > 0 ? ordering : null,
             page ?? 1,
             Paging.ClampPageSize(pageSize)));
+    }
+
+    // A user filter: "me" is the caller (resolved here, at the edge), "none" nobody, else a user id.
+    private static UserReference? User(string? text, string field, long? caller, WireFields fields)
+    {
+        var value = text?.Trim();
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (string.Equals(value, UserReference.Me, StringComparison.OrdinalIgnoreCase))
+        {
+            return caller is { } id ? new UserReference(id) : new UserReference(-1);
+        }
+
+        if (string.Equals(value, UserReference.None, StringComparison.OrdinalIgnoreCase))
+        {
+            return new UserReference(null);
+        }
+
+        if (long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var userId) && userId > 0)
+        {
+            return new UserReference(userId);
+        }
+
+        fields.Fail(field, $"{field} must be me, none or a user id.");
+        return null;
     }
 
     // A typed list (IReadOnlyList<TEnum>) for the spec's predicate; null when no value was given (no filter).

@@ -88,6 +88,37 @@ public sealed class WireFields
         return text;
     }
 
+    /// <summary>
+    /// A list of tags as sent (the alert checks their form, so a malformed one is refused by the rule that owns it); an
+    /// empty list when absent (a 400 when <paramref name="required"/>). A null or unstorable item is a 400 here.
+    /// </summary>
+    public IReadOnlyList<string> Tags(IReadOnlyList<string?>? tags, string field, bool required = false)
+    {
+        if (tags is null)
+        {
+            if (required)
+            {
+                Fail(field, $"{field} is required (an empty list clears them).");
+            }
+
+            return [];
+        }
+
+        var read = new List<string>(tags.Count);
+        foreach (var tag in tags)
+        {
+            if (tag is null || !StorableText.IsStorable(tag))
+            {
+                Fail(field, $"{field} must be a list of texts.");
+                continue;
+            }
+
+            read.Add(tag);
+        }
+
+        return read;
+    }
+
     /// <summary>An IPv4 address in dotted-quad form or an IPv6 address; null when blank.</summary>
     public IPAddress? Ip(string? text, string field)
     {

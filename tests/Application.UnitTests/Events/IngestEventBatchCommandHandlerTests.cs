@@ -4,6 +4,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Application.UnitTests.Events;
@@ -25,7 +26,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     {
         _user.Id.Returns(7);
         _ownership.OwnersOfAsync(default!, default).ReturnsForAnyArgs(new Dictionary<string, long>());
-        _writer.WriteAsync(default!, default!, default, default).ReturnsForAnyArgs(call =>
+        _writer.WriteAsync(default!, default!, default!, default, default).ReturnsForAnyArgs(call =>
         {
             _written = call.Arg<IReadOnlyList<SecurityEvent>>().ToList();
             var stored = _written.Take(_storedOverride ?? _written.Count).ToList();
@@ -41,7 +42,7 @@ public sealed class IngestEventBatchCommandHandlerTests
         });
     }
 
-    private IngestEventBatchCommandHandler Handler() => new(_writer, new EventInputValidator(_clock), _user, _ownership, _rateLimiter, _clock);
+    private IngestEventBatchCommandHandler Handler() => new(_writer, new EventInputValidator(_clock), _user, _ownership, _rateLimiter, _clock, SlaPolicy.Default);
 
     private static BatchItem Item(Severity severity = Severity.Low, string? externalId = null, string source = "fw-1", string eventType = "scan") =>
         BatchItem.Of(new EventInput { Source = source, EventType = eventType, Severity = severity, ExternalId = externalId });
@@ -142,6 +143,7 @@ public sealed class IngestEventBatchCommandHandlerTests
         await _writer.Received(1).WriteAsync(
             Arg.Any<IReadOnlyList<SecurityEvent>>(),
             Arg.Is<IReadOnlyCollection<Severity>>(s => ReferenceEquals(s, SeverityRules.AlertingSeverities)),
+            SlaPolicy.Default,
             Now,
             Arg.Any<CancellationToken>());
         SeverityRules.AlertingSeverities.Should().BeEquivalentTo(Enum.GetValues<Severity>().Where(s => s.RaisesAlert()));
@@ -189,7 +191,7 @@ public sealed class IngestEventBatchCommandHandlerTests
 
         result.Should().BeEquivalentTo(new { Accepted = 0, Duplicates = 0, AlertsCreated = 0 });
         result.Rejected.Should().HaveCount(2);
-        await _writer.DidNotReceiveWithAnyArgs().WriteAsync(default!, default!, default, default);
+        await _writer.DidNotReceiveWithAnyArgs().WriteAsync(default!, default!, default!, default, default);
     }
 
     [Fact]

@@ -97,12 +97,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     });
 
     /// <summary>An HttpClient carrying an access token for a freshly seeded user of the given role.</summary>
-    public async Task<HttpClient> CreateClientAsAsync(UserRole role)
+    public async Task<HttpClient> CreateClientAsAsync(UserRole role) => (await SignInAsync(role)).Client;
+
+    /// <summary>A freshly seeded user of the given role and an HttpClient carrying their access token.</summary>
+    public async Task<(HttpClient Client, User User)> SignInAsync(UserRole role)
     {
         var user = await SeedUserAsync(role);
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MintToken(user.Id, user.Username, role));
-        return client;
+        return (client, user);
     }
 
     /// <summary>Mints an access token the way the API does (same key, issuer, audience, claims), with overridable parts.</summary>

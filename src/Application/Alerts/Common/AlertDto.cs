@@ -1,61 +1,139 @@
-using Riok.Mapperly.Abstractions;
+using System.Globalization;
+using System.Text.Json.Serialization;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Application.Alerts.Common;
 
-/// <summary>An alert in a list: its state and the event that raised it.</summary>
-public sealed record AlertDto(long Id, AlertStatus Status, EventDto Event, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+/// <summary>A user as an alert names them (its assignee, a comment's author).</summary>
+public sealed record UserRefDto(long Id, string Username);
+
+/// <summary>A response that stands for one alert at one row version: WebApi answers it with an ETag.</summary>
+public interface IAlertVersioned
+{
+    uint AlertVersion { get; }
+}
+
+/// <summary>An alert in a list: its state, triage fields and the event that raised it.</summary>
+public sealed record AlertDto(
+    long Id,
+    AlertStatus Status,
+    EventDto Event,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    UserRefDto? Assignee,
+    IReadOnlyList<string> Tags,
+    DateTimeOffset? AckDueAt,
+    DateTimeOffset? ResolveDueAt,
+    bool SlaBreached)
 {
     /// <summary>The detection of the event that raised the alert.</summary>
     public Detection? Detection => Event.Detection;
 }
 
 /// <summary>The alert columns a list shows, read without the alert's history.</summary>
-public sealed record AlertRow(long Id, AlertStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record AlertRow(
+    long Id,
+    AlertStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    UserRefDto? Assignee,
+    string[] Tags,
+    DateTimeOffset? AckDueAt,
+    DateTimeOffset? ResolveDueAt,
+    DateTimeOffset? FirstAcknowledgedAt,
+    DateTimeOffset? ClosedAt);
 
-/// <summary>An alert with its audit trail, oldest change first (GET /api/alerts/{id}/, PATCH …/status/).</summary>
+/// <summary>An alert with its audit trail, oldest change first (GET /api/alerts/{id}/ and the single-alert writes).</summary>
 public sealed record AlertDetailDto(
     long Id,
     AlertStatus Status,
     EventDto Event,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<AlertStatusChangeDto> History)
+    UserRefDto? Assignee,
+    IReadOnlyList<string> Tags,
+    DateTimeOffset? AckDueAt,
+    DateTimeOffset? ResolveDueAt,
+    bool SlaBreached,
+    int CommentsCount,
+    IReadOnlyList<AlertChangeDto> History) : IAlertVersioned
 {
     /// <summary>The detection of the event that raised the alert.</summary>
     public Detection? Detection => Event.Detection;
+
+    /// <summary>The row version the ETag header carries; not part of the body.</summary>
+    [JsonIgnore]
+    public uint AlertVersion { get; init; }
 }
 
-/// <summary>One status change: who moved the alert from what to what, when and why.</summary>
-public sealed record AlertStatusChangeDto(
-    AlertStatus FromStatus,
-    AlertStatus ToStatus,
+/// <summary>
+/// One change: what (action), from what to what, who, when and why. Status changes also carry from_status/to_status
+/// (typed, as v1 clients read them); from/to are texts: a status, a username, a comma-separated tag list, a comment id.
+/// </summary>
+public sealed record AlertChangeDto(
+    AlertChangeAction Action,
+    string? From,
+    string? To,
+    AlertStatus? FromStatus,
+    AlertStatus? ToStatus,
     long ChangedBy,
     string? ChangedByUsername,
     DateTimeOffset ChangedAt,
     string? Note);
 
-/// <summary>Entity to DTO, generated at compile time. The nested event's alert_id is the alert itself.</summary>
-[Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target)]
-public static partial class AlertMapper
+/// <summary>Entity and row to DTO. The nested event's alert_id is the alert itself.</summary>
+public static class AlertMapper
 {
-    public static AlertDto ToDto(this AlertRow alert, SecurityEvent securityEvent) => alert.ToDto(securityEvent.ToDto(alert.Id));
+    public static AlertDto ToDto(this AlertRow alert, SecurityEvent securityEvent, DateTimeOffset now) => new(
+        alert.Id,
+        alert.Status,
+        securityEvent.ToDto(alert.Id),
+        alert.CreatedAt,
+        alert.UpdatedAt,
+        alert.Assignee,
+        alert.Tags,
+        alert.AckDueAt,
+        alert.ResolveDueAt,
+        SlaBreach.IsBreached(alert.AckDueAt, alert.ResolveDueAt, alert.FirstAcknowledgedAt, alert.ClosedAt, now));
 
-    private static partial AlertDto ToDto(this AlertRow alert, EventDto Event);
-
-    public static AlertDetailDto ToDetailDto(this Alert alert, IReadOnlyDictionary<long, string> usernames) => new(
+    public static AlertDetailDto ToDetailDto(
+        this Alert alert,
+        IReadOnlyDictionary<long, string> usernames,
+        int commentsCount,
+        DateTimeOffset now) => new(
         alert.Id,
         alert.Status,
         alert.Event.ToDto(alert.Id),
         alert.CreatedAt,
         alert.UpdatedAt,
+        alert.Assignee is { } assignee ? new UserRefDto(assignee.Id, assignee.Username) : null,
+        alert.Tags,
+        alert.AckDueAt,
+        alert.ResolveDueAt,
+        alert.IsSlaBreached(now),
+        commentsCount,
         alert.History
             .OrderBy(h => h.ChangedAt).ThenBy(h => h.Id)
             .Select(h => h.ToDto(usernames.GetValueOrDefault(h.ChangedById)))
-            .ToList());
+            .ToList())
+    {
+        AlertVersion = alert.Version,
+    };
 
-    [MapProperty(nameof(AlertStatusChange.ChangedById), nameof(AlertStatusChangeDto.ChangedBy))]
-    private static partial AlertStatusChangeDto ToDto(this AlertStatusChange change, string? changedByUsername);
+    public static AlertChangeDto ToDto(this AlertChange change, string? changedByUsername) => new(
+        change.Action,
+        change.FromStatus?.ToWire() ?? (change.Action == AlertChangeAction.CommentDeleted ? CommentRef(change) : change.From),
+        change.ToStatus?.ToWire() ?? (change.Action == AlertChangeAction.CommentAdded ? CommentRef(change) : change.To),
+        change.FromStatus,
+        change.ToStatus,
+        change.ChangedById,
+        changedByUsername,
+        change.ChangedAt,
+        change.Note);
+
+    private static string? CommentRef(AlertChange change) =>
+        (change.CommentId ?? change.Comment?.Id)?.ToString(CultureInfo.InvariantCulture);
 }

@@ -9,14 +9,14 @@ namespace ThreatPlatform.Application.Alerts.GetAlert;
 /// <summary>One alert with its event and history (GET /api/alerts/{id}/).</summary>
 public sealed record GetAlertQuery(long Id) : IQuery<AlertDetailDto>;
 
-public sealed class GetAlertQueryHandler(IApplicationDbContext db) : IQueryHandler<GetAlertQuery, AlertDetailDto>
+public sealed class GetAlertQueryHandler(IApplicationDbContext db, TimeProvider clock) : IQueryHandler<GetAlertQuery, AlertDetailDto>
 {
     public async ValueTask<AlertDetailDto> Handle(GetAlertQuery query, CancellationToken cancellationToken)
     {
         var alert = await db.Alerts.AsNoTracking()
-            .Include(a => a.Event)
+            .ForDetail()
             .FirstOrDefaultAsync(a => a.Id == query.Id, cancellationToken)
             ?? throw new NotFound("Alert", query.Id);
-        return await alert.ToDetailAsync(db, cancellationToken);
+        return await alert.ToDetailAsync(db, clock, cancellationToken);
     }
 }

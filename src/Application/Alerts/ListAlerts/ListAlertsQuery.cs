@@ -12,9 +12,18 @@ namespace ThreatPlatform.Application.Alerts.ListAlerts;
 /// <summary>GET /api/alerts/: filters, search, ordering and page, typed.</summary>
 public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page<AlertDto>>
 {
+    public static readonly ListParameter Assignee = new(
+        "assignee", typeof(UserReference), MaxLength: 20,
+        Description: "me (the caller), none (unassigned) or a user id.");
+
+    public static readonly ListParameter SlaBreached = new(
+        "sla_breached", typeof(bool),
+        Description: "true: a due time passed before its step (acknowledge, close) happened, or passed and the step is still pending.");
+
     /// <summary>
     /// The alert list, declared once. Every filter and ordering reads the alert's own columns (its snapshot of the
-    /// event's severity, source, type and text), so each is served by an alert index without joining events.
+    /// event's severity, source, type and text), so each is served by an alert index without joining events. Filters
+    /// added later go last: their place is their place in generated clients' method signatures.
     /// </summary>
     public static readonly ListSpec<Alert> Spec = ListSpec.For<Alert>()
         .AnyOf("status", a => a.Status)
@@ -29,23 +38,41 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         .Order("event__severity", a => a.Severity, then: "-created_at")
         .DefaultOrder("-created_at")
         .TieBreaker(a => a.Id)
-        .FilterByDetection(a => a.DetectionTechnique, a => a.DetectionConfidence);
+        .FilterByDetection(a => a.DetectionTechnique, a => a.DetectionConfidence)
+        .Where<UserReference>(Assignee, user => user.Id is { } id ? a => a.AssigneeId == id : a => a.AssigneeId == null)
+        .AllOf("tags", a => a.Tags, Alert.TagMaxLength, lowerCase: true)
+        .WhereAt<bool>(SlaBreached, (breached, now) => breached ? SlaBreach.At(now) : SlaBreach.NotAt(now));
 }
 
-public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch textSearch)
+public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch textSearch, TimeProvider clock)
     : IQueryHandler<ListAlertsQuery, Page<AlertDto>>
 {
     public async ValueTask<Page<AlertDto>> Handle(ListAlertsQuery query, CancellationToken cancellationToken)
     {
         var spec = ListAlertsQuery.Spec;
-        var alerts = spec.Apply(db.Alerts.AsNoTracking(), query.Criteria, textSearch.Matching);
+        var now = clock.GetUtcNow();
+        var alerts = spec.Apply(db.Alerts.AsNoTracking(), query.Criteria, textSearch.Matching, now);
 
         // Projected, so the history (an owned collection) is not dragged into a list that does not show it.
         return await spec.PageAsync(
             alerts,
             query.Criteria,
-            page => page.Select(a => new { Alert = new AlertRow(a.Id, a.Status, a.CreatedAt, a.UpdatedAt), a.Event }),
-            row => row.Alert.ToDto(row.Event),
+            page => page.Select(a => new
+            {
+                Alert = new AlertRow(
+                    a.Id,
+                    a.Status,
+                    a.CreatedAt,
+                    a.UpdatedAt,
+                    a.Assignee == null ? null : new UserRefDto(a.Assignee.Id, a.Assignee.Username),
+                    a.Tags,
+                    a.AckDueAt,
+                    a.ResolveDueAt,
+                    a.FirstAcknowledgedAt,
+                    a.ClosedAt),
+                a.Event,
+            }),
+            row => row.Alert.ToDto(row.Event, now),
             cancellationToken);
     }
 }

@@ -1,10 +1,8 @@
 using FluentValidation;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Alerts.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Common;
 
 namespace ThreatPlatform.Application.Alerts.UpdateAlertStatus;
 
@@ -15,21 +13,17 @@ public sealed record UpdateAlertStatusCommand(long Id, AlertStatus Status, strin
 /// Load, let the alert decide, save. The alert refuses illegal moves itself; a concurrent change to the same alert
 /// fails the save on its xmin row version (409), so no history entry is lost and no change silently overwritten.
 /// </summary>
-public sealed class UpdateAlertStatusCommandHandler(IApplicationDbContext db, ICurrentUser currentUser, TimeProvider clock)
+public sealed class UpdateAlertStatusCommandHandler(IApplicationDbContext db, ICurrentUser currentUser, IIfMatch ifMatch, TimeProvider clock)
     : ICommandHandler<UpdateAlertStatusCommand, AlertDetailDto>
 {
     public async ValueTask<AlertDetailDto> Handle(UpdateAlertStatusCommand command, CancellationToken cancellationToken)
     {
-        var by = currentUser.Id ?? throw new InvalidOperationException("UpdateAlertStatusCommand needs an authenticated caller.");
-
-        var alert = await db.Alerts
-            .Include(a => a.Event)
-            .FirstOrDefaultAsync(a => a.Id == command.Id, cancellationToken)
-            ?? throw new NotFound("Alert", command.Id);
+        var by = currentUser.RequiredId(nameof(UpdateAlertStatusCommand));
+        var alert = await db.LoadForChangeAsync(command.Id, ifMatch, cancellationToken);
 
         alert.ChangeStatus(command.Status, by, string.IsNullOrWhiteSpace(command.Note) ? null : command.Note.Trim(), clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        return await alert.ToDetailAsync(db, cancellationToken);
+        return await alert.ToDetailAsync(db, clock, cancellationToken);
     }
 }
 
@@ -39,7 +33,7 @@ public sealed class UpdateAlertStatusCommandValidator : AbstractValidator<Update
     {
         RuleFor(c => c.Status).IsInEnum().WithMessage("status is not an alert status.");
         RuleFor(c => c.Note)
-            .MaximumLength(AlertStatusChange.NoteMaxLength)
-            .WithMessage($"note must be at most {AlertStatusChange.NoteMaxLength} characters.");
+            .MaximumLength(AlertChange.NoteMaxLength)
+            .WithMessage($"note must be at most {AlertChange.NoteMaxLength} characters.");
     }
 }

@@ -16,6 +16,7 @@ public interface IApplicationDbContext
     DbSet<Sensor> Sensors { get; }
     DbSet<SensorSource> SensorSources { get; }
     DbSet<ApiKey> ApiKeys { get; }
+    DbSet<AlertComment> AlertComments { get; }
 
     /// <summary>Saves in one transaction, after dispatching the domain events the tracked entities raised.</summary>
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
@@ -25,4 +26,10 @@ public interface IApplicationDbContext
     /// row: the transaction rolled back and the entities it tried to add are no longer tracked.
     /// </summary>
     Task<bool> TrySaveChangesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Saves like <see cref="SaveChangesAsync"/>; an alert whose row changed since it was read (xmin) loses its changes
+    /// and is answered back, and the others are saved without it (bulk actions: one conflict does not sink the rest).
+    /// </summary>
+    Task<IReadOnlySet<Alert>> SaveChangesSkippingConflictsAsync(CancellationToken cancellationToken = default);
 }

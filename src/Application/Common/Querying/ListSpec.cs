@@ -69,6 +69,26 @@ public sealed class ListSpec<T>
     public ListSpec<T> Where<TValue>(ListParameter parameter, Func<TValue, Expression<Func<T, bool>>> predicate) =>
         Add(parameter with { ValueType = typeof(TValue) }, value => predicate((TValue)value));
 
+    /// <summary>
+    /// A filter whose predicate depends on the time of the query (e.g. "past due"): the handler passes its clock's now
+    /// to <see cref="Apply"/>, so tests control it.
+    /// </summary>
+    public ListSpec<T> WhereAt<TValue>(ListParameter parameter, Func<TValue, DateTimeOffset, Expression<Func<T, bool>>> predicate)
+    {
+        _filters.Add(new Filter(parameter with { ValueType = typeof(TValue) }, value => now => predicate((TValue)value, now), DependsOnTime: true));
+        _layout.Add(parameter.Name);
+        return this;
+    }
+
+    /// <summary>Text values (repeatable or comma-separated) that must all be present in an array column (<c>@&gt;</c>).</summary>
+    public ListSpec<T> AllOf(string name, Expression<Func<T, string[]>> column, int maxLength, bool lowerCase = false) =>
+        Add(new ListParameter(name, typeof(string), Repeatable: true, MaxLength: maxLength, Description: "Repeat the parameter or separate values with commas; all of them must be present."),
+            value =>
+            {
+                var values = ((IReadOnlyList<string>)value).Select(v => lowerCase ? v.ToLowerInvariant() : v).Distinct().ToArray();
+                return Predicate(column, array => values.All(v => array.Contains(v)));
+            });
+
     /// <summary>The list takes <c>search</c>: a case-insensitive substring, at most <paramref name="maxLength"/> characters.</summary>
     public ListSpec<T> Searchable(int maxLength = 200)
     {
@@ -113,15 +133,28 @@ public sealed class ListSpec<T>
     public bool IsOrdering(string ordering) => _orderings.ContainsKey(ordering.TrimStart('-'));
 
     /// <summary>A filter's typed value, made by WebApi's parser from the parameter's text.</summary>
-    public ListFilterValue<T> Bind(string parameter, object value) =>
-        new(parameter, _filters.Single(f => f.Parameter.Name == parameter).Bind(value));
+    public ListFilterValue<T> Bind(string parameter, object value)
+    {
+        var filter = _filters.Single(f => f.Parameter.Name == parameter);
+        return new ListFilterValue<T>(parameter, filter.Bind(value), filter.DependsOnTime);
+    }
 
-    /// <summary>The criteria's filters, then (when given and the list is searchable) <paramref name="search"/>.</summary>
-    public IQueryable<T> Apply(IQueryable<T> source, ListCriteria<T> criteria, Func<IQueryable<T>, string, IQueryable<T>>? search = null)
+    /// <summary>
+    /// The criteria's filters, then (when given and the list is searchable) <paramref name="search"/>. A list with
+    /// time-dependent filters (<see cref="WhereAt{TValue}"/>) needs <paramref name="now"/>.
+    /// </summary>
+    public IQueryable<T> Apply(
+        IQueryable<T> source,
+        ListCriteria<T> criteria,
+        Func<IQueryable<T>, string, IQueryable<T>>? search = null,
+        DateTimeOffset? now = null)
     {
         foreach (var filter in criteria.Filters)
         {
-            source = source.Where(filter.Predicate);
+            var at = filter.DependsOnTime
+                ? now ?? throw new InvalidOperationException($"The filter {filter.Parameter} needs the time of the query.")
+                : default;
+            source = source.Where(filter.PredicateAt(at));
         }
 
         return criteria.Search is { } term && search is not null ? search(source, term) : source;
@@ -168,7 +201,11 @@ public sealed class ListSpec<T>
 
     private ListSpec<T> Add(ListParameter parameter, Func<object, Expression<Func<T, bool>>> bind)
     {
-        _filters.Add(new Filter(parameter, bind));
+        _filters.Add(new Filter(parameter, value =>
+        {
+            var predicate = bind(value);
+            return _ => predicate;
+        }));
         _layout.Add(parameter.Name);
         return this;
     }
@@ -200,7 +237,7 @@ public sealed class ListSpec<T>
             column.Parameters);
     }
 
-    private sealed record Filter(ListParameter Parameter, Func<object, Expression<Func<T, bool>>> Bind);
+    private sealed record Filter(ListParameter Parameter, Func<object, Func<DateTimeOffset, Expression<Func<T, bool>>>> Bind, bool DependsOnTime = false);
 
     private sealed record OrderKey(
         Func<IQueryable<T>, bool, IOrderedQueryable<T>> First,
@@ -219,8 +256,17 @@ public static class ListSpec
     public static ListSpec<T> For<T>() => new();
 }
 
-/// <summary>One filter with its value bound: the parameter it came from, and the predicate it makes.</summary>
-public sealed record ListFilterValue<T>(string Parameter, Expression<Func<T, bool>> Predicate);
+/// <summary>
+/// One filter with its value bound: the parameter it came from, and the predicate it makes at the time of the query
+/// (the same at any time unless <see cref="DependsOnTime"/>).
+/// </summary>
+public sealed record ListFilterValue<T>(string Parameter, Func<DateTimeOffset, Expression<Func<T, bool>>> PredicateAt, bool DependsOnTime = false)
+{
+    /// <summary>The predicate of a filter that does not depend on the time.</summary>
+    public Expression<Func<T, bool>> Predicate => DependsOnTime
+        ? throw new InvalidOperationException($"The filter {Parameter} depends on the time; use PredicateAt.")
+        : PredicateAt(default);
+}
 
 /// <summary>
 /// A list request, typed: the filters with their values, the search term, the ordering (one of the spec's names, with

@@ -1,3 +1,4 @@
+using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Application.Events.IngestBatch;
@@ -10,12 +11,13 @@ public interface IEventBatchWriter
 {
     /// <summary>
     /// Stores every event whose (source, external_id) is not stored yet and, for each event it stored whose severity is
-    /// one of <paramref name="alertingSeverities"/>, one OPEN alert created at <paramref name="at"/> — all in one
-    /// transaction, committed before it returns. The events carry no in-batch duplicates (the caller removed them).
+    /// one of <paramref name="alertingSeverities"/>, one OPEN alert created at <paramref name="at"/> with the due times
+    /// <paramref name="sla"/> gives its severity — all in one transaction, committed before it returns. The events carry no in-batch duplicates (the caller removed them).
     /// </summary>
     Task<EventBatchWriteResult> WriteAsync(
         IReadOnlyList<SecurityEvent> events,
         IReadOnlyCollection<Severity> alertingSeverities,
+        SlaPolicy sla,
         DateTimeOffset at,
         CancellationToken cancellationToken);
 

@@ -4,6 +4,7 @@ using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 
@@ -69,7 +70,8 @@ public sealed class IngestEventBatchCommandHandler(
     ICurrentUser currentUser,
     ISourceOwnership ownership,
     IIngestRateLimiter rateLimiter,
-    TimeProvider clock)
+    TimeProvider clock,
+    SlaPolicy sla)
     : ICommandHandler<IngestEventBatchCommand, BatchIngestResult>
 {
     public async ValueTask<BatchIngestResult> Handle(IngestEventBatchCommand command, CancellationToken cancellationToken)
@@ -149,7 +151,7 @@ public sealed class IngestEventBatchCommandHandler(
             return new BatchIngestResult(0, duplicatesInBatch, rejected, 0);
         }
 
-        var written = await writer.WriteAsync(toStore, SeverityRules.AlertingSeverities, receivedAt, cancellationToken);
+        var written = await writer.WriteAsync(toStore, SeverityRules.AlertingSeverities, sla, receivedAt, cancellationToken);
         var refused = toStore.Where(e => e.ExternalId is { } id && !written.StoredKeys.Contains((e.Source, id))).ToList();
         var conflicts = await ConflictsAsync(refused, cancellationToken);
         rejected.AddRange(conflicts.Select(c => RejectedItem.Conflict(indexOf[c.Event], c.Conflict)));

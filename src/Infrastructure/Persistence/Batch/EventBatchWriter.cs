@@ -44,7 +44,8 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
 
     // One statement, so events and alerts stand or fall together even before the COMMIT. Rows go in (source,
     // external_id) order: two concurrent batches that share keys then take their row locks in the same order and wait
-    // for each other instead of deadlocking. Alerts carry the snapshot columns the alert list filters on.
+    // for each other instead of deadlocking. Alerts carry the snapshot columns the alert list filters on, and the SLA
+    // due times the Domain's SlaPolicy computed per severity for this batch's moment (the single path asks it too).
     private const string MoveAndRaise = """
         WITH stored AS (
             INSERT INTO events (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
@@ -60,11 +61,15 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
                       detection_model_version, detection_confidence, detection_technique
         ), raised AS (
             INSERT INTO alerts (event_id, status, severity, source, event_type, description, detection_model,
-                                detection_model_version, detection_confidence, detection_technique, created_at, updated_at)
-            SELECT id, @open, severity, source, event_type, description, detection_model,
-                   detection_model_version, detection_confidence, detection_technique, @at, @at
+                                detection_model_version, detection_confidence, detection_technique, created_at, updated_at,
+                                ack_due_at, resolve_due_at)
+            SELECT id, @open, stored.severity, source, event_type, description, detection_model,
+                   detection_model_version, detection_confidence, detection_technique, @at, @at,
+                   due.ack_due_at, due.resolve_due_at
             FROM stored
-            WHERE severity = ANY(@alerting)
+            LEFT JOIN unnest(@due_severity, @ack_due_at, @resolve_due_at) AS due(severity, ack_due_at, resolve_due_at)
+                   ON due.severity = stored.severity
+            WHERE stored.severity = ANY(@alerting)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM stored)::integer, (SELECT count(*) FROM raised)::integer,
@@ -75,6 +80,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
     public async Task<EventBatchWriteResult> WriteAsync(
         IReadOnlyList<SecurityEvent> events,
         IReadOnlyCollection<Severity> alertingSeverities,
+        SlaPolicy sla,
         DateTimeOffset at,
         CancellationToken cancellationToken)
     {
@@ -101,6 +107,19 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             move.Parameters.Add(new NpgsqlParameter<short[]>("alerting", NpgsqlDbType.Array | NpgsqlDbType.Smallint)
             {
                 TypedValue = alertingSeverities.Select(s => (short)s).ToArray(),
+            });
+            var due = alertingSeverities.Select(s => (Severity: s, Due: sla.DueTimes(s, at))).ToList();
+            move.Parameters.Add(new NpgsqlParameter<short[]>("due_severity", NpgsqlDbType.Array | NpgsqlDbType.Smallint)
+            {
+                TypedValue = due.Select(d => (short)d.Severity).ToArray(),
+            });
+            move.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("ack_due_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+            {
+                TypedValue = due.Select(d => d.Due.AckDueAt?.ToUniversalTime()).ToArray(),
+            });
+            move.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("resolve_due_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+            {
+                TypedValue = due.Select(d => d.Due.ResolveDueAt?.ToUniversalTime()).ToArray(),
             });
             await using var reader = await move.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);

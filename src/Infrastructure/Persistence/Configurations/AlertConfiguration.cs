@@ -10,7 +10,6 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
     public void Configure(EntityTypeBuilder<Alert> builder)
     {
         builder.ToTable("alerts");
-        builder.Ignore(a => a.DomainEvents);
         builder.Property(a => a.Source).HasMaxLength(Domain.Events.SecurityEvent.SourceMaxLength);
         builder.Property(a => a.EventType).HasMaxLength(Domain.Events.SecurityEvent.EventTypeMaxLength);
         builder.Property(a => a.Description).HasMaxLength(Domain.Events.SecurityEvent.DescriptionMaxLength);
@@ -30,15 +29,42 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.HasIndex(a => a.EventId).IsUnique();
 
         // Optimistic concurrency on PostgreSQL's xmin: two admins changing one alert at once, the loser gets a 409.
-        builder.Property<uint>("Version").IsRowVersion().HasColumnName("xmin").HasColumnType("xid").ValueGeneratedOnAddOrUpdate();
+        // The same xmin is the alert's ETag (If-Match on single-alert writes).
+        builder.Property(a => a.Version).IsRowVersion().HasColumnName("xmin").HasColumnType("xid").ValueGeneratedOnAddOrUpdate();
+        builder.Ignore(a => a.DomainEvents);
 
+        builder.HasOne(a => a.Assignee).WithMany().HasForeignKey(a => a.AssigneeId).OnDelete(DeleteBehavior.Restrict);
+
+        // assignee=<id> and assignee=me on GET /api/alerts/, newest first.
+        builder.HasIndex(a => new { a.AssigneeId, a.CreatedAt }).HasFilter("assignee_id IS NOT NULL");
+
+        // assignee=none on GET /api/alerts/ (the unassigned queue), newest first.
+        builder.HasIndex(a => a.CreatedAt, "ix_alerts_unassigned_created_at").HasDatabaseName("ix_alerts_unassigned_created_at").HasFilter("assignee_id IS NULL");
+
+        // tags on GET /api/alerts/: every given tag must be present (array containment, @>).
+        builder.Property(a => a.Tags).HasColumnType("text[]");
+        builder.HasIndex(a => a.Tags).HasMethod("gin");
+
+        // sla_breached=true on GET /api/alerts/: one partial index per arm of SlaBreach.At, combined by a bitmap OR.
+        builder.HasIndex(a => a.AckDueAt, "ix_alerts_ack_pending").HasDatabaseName("ix_alerts_ack_pending").HasFilter("first_acknowledged_at IS NULL");
+        builder.HasIndex(a => a.CreatedAt, "ix_alerts_acknowledged_late").HasDatabaseName("ix_alerts_acknowledged_late").HasFilter("acknowledged_late");
+        builder.HasIndex(a => a.ResolveDueAt, "ix_alerts_resolve_pending").HasDatabaseName("ix_alerts_resolve_pending").HasFilter("closed_at IS NULL");
+        builder.HasIndex(a => a.CreatedAt, "ix_alerts_closed_late").HasDatabaseName("ix_alerts_closed_late").HasFilter("closed_late");
+
+        // Every change (status, assignee, tags, comments). The table keeps its v1 name: it began as the status history.
         builder.OwnsMany(a => a.History, history =>
         {
             history.ToTable("alert_status_changes");
             history.WithOwner().HasForeignKey(h => h.AlertId);
             history.HasKey(h => h.Id);
-            history.Property(h => h.Note).HasMaxLength(AlertStatusChange.NoteMaxLength);
+            history.Property(h => h.Note).HasMaxLength(AlertChange.NoteMaxLength);
+            history.Property(h => h.From).HasMaxLength(AlertChange.NoteMaxLength);
+            history.Property(h => h.To).HasMaxLength(AlertChange.NoteMaxLength);
             history.HasOne<User>().WithMany().HasForeignKey(h => h.ChangedById).OnDelete(DeleteBehavior.Restrict);
+            history.HasOne(h => h.Comment).WithMany().HasForeignKey(h => h.CommentId).OnDelete(DeleteBehavior.Restrict);
+
+            // The comment an entry names (foreign key lookups when a comment row is checked).
+            history.HasIndex(h => h.CommentId).HasFilter("comment_id IS NOT NULL");
 
             // Alert detail reads the history of one alert in order.
             history.HasIndex(h => new { h.AlertId, h.ChangedAt });

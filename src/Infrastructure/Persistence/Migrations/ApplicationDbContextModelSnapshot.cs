@@ -33,6 +33,26 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateTimeOffset?>("AckDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ack_due_at");
+
+                    b.Property<bool>("AcknowledgedLate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("acknowledged_late");
+
+                    b.Property<long?>("AssigneeId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("assignee_id");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<bool>("ClosedLate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("closed_late");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -72,6 +92,14 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("event_type");
 
+                    b.Property<DateTimeOffset?>("FirstAcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_acknowledged_at");
+
+                    b.Property<DateTimeOffset?>("ResolveDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolve_due_at");
+
                     b.Property<short>("Severity")
                         .HasColumnType("smallint")
                         .HasColumnName("severity");
@@ -85,6 +113,11 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.Property<short>("Status")
                         .HasColumnType("smallint")
                         .HasColumnName("status");
+
+                    b.PrimitiveCollection<string[]>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tags");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -106,8 +139,17 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_alerts_event_id");
 
+                    b.HasIndex("Tags")
+                        .HasDatabaseName("ix_alerts_tags");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
+
                     b.HasIndex("UpdatedAt")
                         .HasDatabaseName("ix_alerts_updated_at");
+
+                    b.HasIndex("AssigneeId", "CreatedAt")
+                        .HasDatabaseName("ix_alerts_assignee_id_created_at")
+                        .HasFilter("assignee_id IS NOT NULL");
 
                     b.HasIndex("DetectionConfidence", "CreatedAt")
                         .HasDatabaseName("ix_alerts_detection_confidence_created_at")
@@ -135,7 +177,71 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Source", "EventType", "Description"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Source", "EventType", "Description"), new[] { "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops" });
 
+                    b.HasIndex(new[] { "AckDueAt" }, "ix_alerts_ack_pending")
+                        .HasDatabaseName("ix_alerts_ack_pending")
+                        .HasFilter("first_acknowledged_at IS NULL");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_alerts_acknowledged_late")
+                        .HasDatabaseName("ix_alerts_acknowledged_late")
+                        .HasFilter("acknowledged_late");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_alerts_closed_late")
+                        .HasDatabaseName("ix_alerts_closed_late")
+                        .HasFilter("closed_late");
+
+                    b.HasIndex(new[] { "ResolveDueAt" }, "ix_alerts_resolve_pending")
+                        .HasDatabaseName("ix_alerts_resolve_pending")
+                        .HasFilter("closed_at IS NULL");
+
+                    b.HasIndex(new[] { "CreatedAt" }, "ix_alerts_unassigned_created_at")
+                        .HasDatabaseName("ix_alerts_unassigned_created_at")
+                        .HasFilter("assignee_id IS NULL");
+
                     b.ToTable("alerts", (string)null);
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Alerts.AlertComment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AlertId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("alert_id");
+
+                    b.Property<long>("AuthorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alert_comments");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_alert_comments_author_id");
+
+                    b.HasIndex("AlertId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_alert_comments_alert_id_created_at_id")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.ToTable("alert_comments", (string)null);
                 });
 
             modelBuilder.Entity("ThreatPlatform.Domain.Events.SecurityEvent", b =>
@@ -537,6 +643,12 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
             modelBuilder.Entity("ThreatPlatform.Domain.Alerts.Alert", b =>
                 {
+                    b.HasOne("ThreatPlatform.Domain.Users.User", "Assignee")
+                        .WithMany()
+                        .HasForeignKey("AssigneeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_alerts_users_assignee_id");
+
                     b.HasOne("ThreatPlatform.Domain.Events.SecurityEvent", "Event")
                         .WithOne("Alert")
                         .HasForeignKey("ThreatPlatform.Domain.Alerts.Alert", "EventId")
@@ -544,7 +656,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_alerts_events_event_id");
 
-                    b.OwnsMany("ThreatPlatform.Domain.Alerts.AlertStatusChange", "History", b1 =>
+                    b.OwnsMany("ThreatPlatform.Domain.Alerts.AlertChange", "History", b1 =>
                         {
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
@@ -552,6 +664,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                                 .HasColumnName("id");
 
                             NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
+
+                            b1.Property<short>("Action")
+                                .HasColumnType("smallint")
+                                .HasColumnName("action");
 
                             b1.Property<long>("AlertId")
                                 .HasColumnType("bigint")
@@ -565,7 +681,16 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                                 .HasColumnType("bigint")
                                 .HasColumnName("changed_by_id");
 
-                            b1.Property<short>("FromStatus")
+                            b1.Property<long?>("CommentId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("comment_id");
+
+                            b1.Property<string>("From")
+                                .HasMaxLength(2000)
+                                .HasColumnType("character varying(2000)")
+                                .HasColumnName("from");
+
+                            b1.Property<short?>("FromStatus")
                                 .HasColumnType("smallint")
                                 .HasColumnName("from_status");
 
@@ -574,7 +699,12 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                                 .HasColumnType("character varying(2000)")
                                 .HasColumnName("note");
 
-                            b1.Property<short>("ToStatus")
+                            b1.Property<string>("To")
+                                .HasMaxLength(2000)
+                                .HasColumnType("character varying(2000)")
+                                .HasColumnName("to");
+
+                            b1.Property<short?>("ToStatus")
                                 .HasColumnType("smallint")
                                 .HasColumnName("to_status");
 
@@ -583,6 +713,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                             b1.HasIndex("ChangedById")
                                 .HasDatabaseName("ix_alert_status_changes_changed_by_id");
+
+                            b1.HasIndex("CommentId")
+                                .HasDatabaseName("ix_alert_status_changes_comment_id")
+                                .HasFilter("comment_id IS NOT NULL");
 
                             b1.HasIndex("AlertId", "ChangedAt")
                                 .HasDatabaseName("ix_alert_status_changes_alert_id_changed_at");
@@ -599,11 +733,38 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                                 .OnDelete(DeleteBehavior.Restrict)
                                 .IsRequired()
                                 .HasConstraintName("fk_alert_status_changes_users_changed_by_id");
+
+                            b1.HasOne("ThreatPlatform.Domain.Alerts.AlertComment", "Comment")
+                                .WithMany()
+                                .HasForeignKey("CommentId")
+                                .OnDelete(DeleteBehavior.Restrict)
+                                .HasConstraintName("fk_alert_status_changes_alert_comments_comment_id");
+
+                            b1.Navigation("Comment");
                         });
+
+                    b.Navigation("Assignee");
 
                     b.Navigation("Event");
 
                     b.Navigation("History");
+                });
+
+            modelBuilder.Entity("ThreatPlatform.Domain.Alerts.AlertComment", b =>
+                {
+                    b.HasOne("ThreatPlatform.Domain.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_comments_alerts_alert_id");
+
+                    b.HasOne("ThreatPlatform.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_comments_users_author_id");
                 });
 
             modelBuilder.Entity("ThreatPlatform.Domain.Events.SecurityEvent", b =>

@@ -1,0 +1,26 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Common;
+
+namespace ThreatPlatform.Application.Alerts.DeleteAlertComment;
+
+/// <summary>DELETE /api/alerts/{id}/comments/{cid}/: its author or an admin removes a comment from the alert.</summary>
+public sealed record DeleteAlertCommentCommand(long AlertId, long CommentId) : ICommand;
+
+public sealed class DeleteAlertCommentCommandHandler(IApplicationDbContext db, ICurrentUser currentUser, TimeProvider clock)
+    : ICommandHandler<DeleteAlertCommentCommand>
+{
+    public async ValueTask<Unit> Handle(DeleteAlertCommentCommand command, CancellationToken cancellationToken)
+    {
+        var by = currentUser.RequiredId(nameof(DeleteAlertCommentCommand));
+        var alert = await db.Alerts.FirstOrDefaultAsync(a => a.Id == command.AlertId, cancellationToken)
+            ?? throw new NotFound("Alert", command.AlertId);
+        var comment = await db.AlertComments.FirstOrDefaultAsync(c => c.Id == command.CommentId && c.AlertId == command.AlertId, cancellationToken)
+            ?? throw new NotFound("Comment", command.CommentId);
+
+        alert.DeleteComment(comment, by, currentUser.IsAdmin(), clock.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return Unit.Value;
+    }
+}

@@ -1,0 +1,7 @@
+namespace ThreatPlatform.Application.Common.Interfaces;
+
+/// <summary>The request's If-Match precondition on the one resource it changes (absent or <c>*</c>: anything matches).</summary>
+public interface IIfMatch
+{
+    bool Allows(uint version);
+}

@@ -1,0 +1,56 @@
+namespace ThreatPlatform.Domain.Alerts;
+
+/// <summary>What an entry of an alert's history records.</summary>
+public enum AlertChangeAction : short
+{
+    Status = 1,
+    Assignee = 2,
+    Tags = 3,
+    CommentAdded = 4,
+    CommentDeleted = 5,
+}
+
+/// <summary>
+/// One entry of an alert's audit trail: every change (status, assignee, tags, comments), who made it, when and why.
+/// Append-only. A status change keeps its typed <see cref="FromStatus"/>/<see cref="ToStatus"/> (v1 clients read them);
+/// the other changes say what changed in <see cref="From"/>/<see cref="To"/> (a username, a tag list, a comment id).
+/// </summary>
+public sealed class AlertChange
+{
+    public const int NoteMaxLength = 2_000;
+
+    private AlertChange()
+    {
+    }
+
+    private AlertChange(AlertChangeAction action, long changedById, string? note, DateTimeOffset changedAt)
+    {
+        Action = action;
+        ChangedById = changedById;
+        Note = note;
+        ChangedAt = changedAt;
+    }
+
+    public long Id { get; private set; }
+    public long AlertId { get; private set; }
+    public AlertChangeAction Action { get; private set; }
+    public AlertStatus? FromStatus { get; private set; }
+    public AlertStatus? ToStatus { get; private set; }
+    public string? From { get; private set; }
+    public string? To { get; private set; }
+    /// <summary>The comment an entry about a comment is about (its id is the entry's from/to).</summary>
+    public long? CommentId { get; private set; }
+    public AlertComment? Comment { get; private set; }
+    public long ChangedById { get; private set; }
+    public DateTimeOffset ChangedAt { get; private set; }
+    public string? Note { get; private set; }
+
+    internal static AlertChange OfStatus(AlertStatus from, AlertStatus to, long by, string? note, DateTimeOffset at) =>
+        new(AlertChangeAction.Status, by, note, at) { FromStatus = from, ToStatus = to };
+
+    internal static AlertChange Of(AlertChangeAction action, string? from, string? to, long by, DateTimeOffset at, string? note = null) =>
+        new(action, by, note, at) { From = from, To = to };
+
+    internal static AlertChange OfComment(AlertChangeAction action, AlertComment comment, long by, DateTimeOffset at) =>
+        new(action, by, null, at) { Comment = comment, CommentId = comment.Id == 0 ? null : comment.Id };
+}
