@@ -991,9 +991,12 @@ export class AlertsClient {
      * @param ordering (optional) One of created_at, updated_at, status, event__severity; a leading '-' orders descending. Default -created_at.
      * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
      * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
+     * @param assignee (optional) me (the caller), none (unassigned) or a user id.
+     * @param tags (optional) Repeat the parameter or separate values with commas; all of them must be present.
+     * @param sla_breached (optional) true: a due time passed before its step (acknowledge, close) happened, or passed and the step is still pending.
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, assignee?: string | null | undefined, tags?: string[] | null | undefined, sla_breached?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
         let url_ = this.baseUrl + "/api/alerts/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -1019,6 +1022,12 @@ export class AlertsClient {
             url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
         if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
             url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
+        if (assignee !== undefined && assignee !== null)
+            url_ += "assignee=" + encodeURIComponent("" + assignee) + "&";
+        if (tags !== undefined && tags !== null)
+            tags && tags.forEach(item => { url_ += "tags=" + encodeURIComponent("" + item) + "&"; });
+        if (sla_breached !== undefined && sla_breached !== null)
+            url_ += "sla_breached=" + encodeURIComponent("" + sla_breached) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -1081,7 +1090,7 @@ export class AlertsClient {
     }
 
     /**
-     * One alert with its event and status history
+     * One alert with its event, triage fields and history; the answer carries an ETag
      * @return OK.
      */
     get(id: number, signal?: AbortSignal): Promise<AlertDetailDto> {
@@ -1216,6 +1225,13 @@ export class AlertsClient {
             result409 = ProblemDetails.fromJS(resultData409);
             return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
             });
+        } else if (status === 412) {
+            return response.text().then((_responseText) => {
+            let result412: any = null;
+            let resultData412 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result412 = ProblemDetails.fromJS(resultData412);
+            return throwException("See the status code.", status, _responseText, _headers, result412);
+            });
         } else if (status === 413) {
             return response.text().then((_responseText) => {
             let result413: any = null;
@@ -1243,6 +1259,552 @@ export class AlertsClient {
             });
         }
         return Promise.resolve<AlertDetailDto>(null as any);
+    }
+
+    /**
+     * Assign an alert to a user, or unassign it (assignee null)
+     * @return OK.
+     */
+    assign(id: number, body: AssignBody, signal?: AbortSignal): Promise<AlertDetailDto> {
+        let url_ = this.baseUrl + "/api/alerts/{id}/assign/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processAssign(_response);
+        });
+    }
+
+    protected processAssign(response: Response): Promise<AlertDetailDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = AlertDetailDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 412) {
+            return response.text().then((_responseText) => {
+            let result412: any = null;
+            let resultData412 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result412 = ProblemDetails.fromJS(resultData412);
+            return throwException("See the status code.", status, _responseText, _headers, result412);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<AlertDetailDto>(null as any);
+    }
+
+    /**
+     * Replace an alert's tags
+     * @return OK.
+     */
+    replaceTags(id: number, body: TagsBody, signal?: AbortSignal): Promise<AlertDetailDto> {
+        let url_ = this.baseUrl + "/api/alerts/{id}/tags/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "PUT",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processReplaceTags(_response);
+        });
+    }
+
+    protected processReplaceTags(response: Response): Promise<AlertDetailDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = AlertDetailDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 412) {
+            return response.text().then((_responseText) => {
+            let result412: any = null;
+            let resultData412 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result412 = ProblemDetails.fromJS(resultData412);
+            return throwException("See the status code.", status, _responseText, _headers, result412);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<AlertDetailDto>(null as any);
+    }
+
+    /**
+     * An alert's comments, oldest first, a page at a time
+     * @param page (optional) 
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
+     * @param ordering (optional) One of created_at; a leading '-' orders descending. Default created_at.
+     * @return OK.
+     */
+    listComments(id: number, page?: number | null | undefined, page_size?: number | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertCommentDto> {
+        let url_ = this.baseUrl + "/api/alerts/{id}/comments/?";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        if (page !== undefined && page !== null)
+            url_ += "page=" + encodeURIComponent("" + page) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
+        if (ordering !== undefined && ordering !== null)
+            url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processListComments(_response);
+        });
+    }
+
+    protected processListComments(response: Response): Promise<PageEnvelopeOfAlertCommentDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = PageEnvelopeOfAlertCommentDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PageEnvelopeOfAlertCommentDto>(null as any);
+    }
+
+    /**
+     * Comment on an alert
+     * @return Created.
+     */
+    addComment(id: number, body: CommentBody, signal?: AbortSignal): Promise<AlertCommentDto> {
+        let url_ = this.baseUrl + "/api/alerts/{id}/comments/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processAddComment(_response);
+        });
+    }
+
+    protected processAddComment(response: Response): Promise<AlertCommentDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 201) {
+            return response.text().then((_responseText) => {
+            let result201: any = null;
+            let resultData201 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result201 = AlertCommentDto.fromJS(resultData201);
+            return result201;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 412) {
+            return response.text().then((_responseText) => {
+            let result412: any = null;
+            let resultData412 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result412 = ProblemDetails.fromJS(resultData412);
+            return throwException("See the status code.", status, _responseText, _headers, result412);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<AlertCommentDto>(null as any);
+    }
+
+    /**
+     * Delete a comment (its author or an admin)
+     * @return Done; no content.
+     */
+    deleteComment(id: number, commentId: number, signal?: AbortSignal): Promise<void> {
+        let url_ = this.baseUrl + "/api/alerts/{id}/comments/{commentId}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        if (commentId === undefined || commentId === null)
+            throw new globalThis.Error("The parameter 'commentId' must be defined.");
+        url_ = url_.replace("{commentId}", encodeURIComponent("" + commentId));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "DELETE",
+            signal,
+            headers: {
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processDeleteComment(_response);
+        });
+    }
+
+    protected processDeleteComment(response: Response): Promise<void> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 204) {
+            return response.text().then((_responseText) => {
+            return;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<void>(null as any);
+    }
+
+    /**
+     * One action (status, assign, tag) on up to 500 alerts, each tried on its own
+     * @return OK.
+     */
+    bulk(body: BulkBody, signal?: AbortSignal): Promise<BulkResults> {
+        let url_ = this.baseUrl + "/api/alerts/bulk/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processBulk(_response);
+        });
+    }
+
+    protected processBulk(response: Response): Promise<BulkResults> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = BulkResults.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<BulkResults>(null as any);
     }
 }
 
@@ -2922,6 +3484,11 @@ export class AlertDto implements IAlertDto {
     event!: EventDto;
     created_at!: Date;
     updated_at!: Date;
+    assignee?: UserRefDto | null;
+    tags!: string[];
+    ack_due_at?: Date | null;
+    resolve_due_at?: Date | null;
+    sla_breached!: boolean;
     detection?: Detection | null;
 
     constructor(data?: IAlertDto) {
@@ -2933,6 +3500,7 @@ export class AlertDto implements IAlertDto {
         }
         if (!data) {
             this.event = new EventDto();
+            this.tags = [];
         }
     }
 
@@ -2943,6 +3511,18 @@ export class AlertDto implements IAlertDto {
             this.event = _data["event"] ? EventDto.fromJS(_data["event"]) : new EventDto();
             this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
             this.updated_at = _data["updated_at"] ? new Date(_data["updated_at"].toString()) : null as any;
+            this.assignee = _data["assignee"] ? UserRefDto.fromJS(_data["assignee"]) : null as any;
+            if (Array.isArray(_data["tags"])) {
+                this.tags = [] as any;
+                for (let item of _data["tags"])
+                    this.tags!.push(item);
+            }
+            else {
+                this.tags = null as any;
+            }
+            this.ack_due_at = _data["ack_due_at"] ? new Date(_data["ack_due_at"].toString()) : null as any;
+            this.resolve_due_at = _data["resolve_due_at"] ? new Date(_data["resolve_due_at"].toString()) : null as any;
+            this.sla_breached = _data["sla_breached"] !== undefined ? _data["sla_breached"] : null as any;
             this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
         }
     }
@@ -2961,6 +3541,15 @@ export class AlertDto implements IAlertDto {
         data["event"] = this.event ? this.event.toJSON() : null as any;
         data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
         data["updated_at"] = this.updated_at ? this.updated_at.toISOString() : null as any;
+        data["assignee"] = this.assignee ? this.assignee.toJSON() : null as any;
+        if (Array.isArray(this.tags)) {
+            data["tags"] = [];
+            for (let item of this.tags)
+                data["tags"].push(item);
+        }
+        data["ack_due_at"] = this.ack_due_at ? this.ack_due_at.toISOString() : null as any;
+        data["resolve_due_at"] = this.resolve_due_at ? this.resolve_due_at.toISOString() : null as any;
+        data["sla_breached"] = this.sla_breached !== undefined ? this.sla_breached : null as any;
         data["detection"] = this.detection ? this.detection.toJSON() : null as any;
         return data;
     }
@@ -2972,6 +3561,11 @@ export interface IAlertDto {
     event: EventDto;
     created_at: Date;
     updated_at: Date;
+    assignee?: UserRefDto | null;
+    tags: string[];
+    ack_due_at?: Date | null;
+    resolve_due_at?: Date | null;
+    sla_breached: boolean;
     detection?: Detection | null;
 }
 
@@ -2983,13 +3577,59 @@ export enum AlertStatus {
     FalsePositive = "FALSE_POSITIVE",
 }
 
+export class UserRefDto implements IUserRefDto {
+    id!: number;
+    username!: string;
+
+    constructor(data?: IUserRefDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.username = _data["username"] !== undefined ? _data["username"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): UserRefDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new UserRefDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["username"] = this.username !== undefined ? this.username : null as any;
+        return data;
+    }
+}
+
+export interface IUserRefDto {
+    id: number;
+    username: string;
+}
+
 export class AlertDetailDto implements IAlertDetailDto {
     id!: number;
     status!: AlertStatus;
     event!: EventDto;
     created_at!: Date;
     updated_at!: Date;
-    history!: AlertStatusChangeDto[];
+    assignee?: UserRefDto | null;
+    tags!: string[];
+    ack_due_at?: Date | null;
+    resolve_due_at?: Date | null;
+    sla_breached!: boolean;
+    comments_count!: number;
+    history!: AlertChangeDto[];
     detection?: Detection | null;
 
     constructor(data?: IAlertDetailDto) {
@@ -3001,6 +3641,7 @@ export class AlertDetailDto implements IAlertDetailDto {
         }
         if (!data) {
             this.event = new EventDto();
+            this.tags = [];
             this.history = [];
         }
     }
@@ -3012,10 +3653,23 @@ export class AlertDetailDto implements IAlertDetailDto {
             this.event = _data["event"] ? EventDto.fromJS(_data["event"]) : new EventDto();
             this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
             this.updated_at = _data["updated_at"] ? new Date(_data["updated_at"].toString()) : null as any;
+            this.assignee = _data["assignee"] ? UserRefDto.fromJS(_data["assignee"]) : null as any;
+            if (Array.isArray(_data["tags"])) {
+                this.tags = [] as any;
+                for (let item of _data["tags"])
+                    this.tags!.push(item);
+            }
+            else {
+                this.tags = null as any;
+            }
+            this.ack_due_at = _data["ack_due_at"] ? new Date(_data["ack_due_at"].toString()) : null as any;
+            this.resolve_due_at = _data["resolve_due_at"] ? new Date(_data["resolve_due_at"].toString()) : null as any;
+            this.sla_breached = _data["sla_breached"] !== undefined ? _data["sla_breached"] : null as any;
+            this.comments_count = _data["comments_count"] !== undefined ? _data["comments_count"] : null as any;
             if (Array.isArray(_data["history"])) {
                 this.history = [] as any;
                 for (let item of _data["history"])
-                    this.history!.push(AlertStatusChangeDto.fromJS(item));
+                    this.history!.push(AlertChangeDto.fromJS(item));
             }
             else {
                 this.history = null as any;
@@ -3038,6 +3692,16 @@ export class AlertDetailDto implements IAlertDetailDto {
         data["event"] = this.event ? this.event.toJSON() : null as any;
         data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
         data["updated_at"] = this.updated_at ? this.updated_at.toISOString() : null as any;
+        data["assignee"] = this.assignee ? this.assignee.toJSON() : null as any;
+        if (Array.isArray(this.tags)) {
+            data["tags"] = [];
+            for (let item of this.tags)
+                data["tags"].push(item);
+        }
+        data["ack_due_at"] = this.ack_due_at ? this.ack_due_at.toISOString() : null as any;
+        data["resolve_due_at"] = this.resolve_due_at ? this.resolve_due_at.toISOString() : null as any;
+        data["sla_breached"] = this.sla_breached !== undefined ? this.sla_breached : null as any;
+        data["comments_count"] = this.comments_count !== undefined ? this.comments_count : null as any;
         if (Array.isArray(this.history)) {
             data["history"] = [];
             for (let item of this.history)
@@ -3054,19 +3718,28 @@ export interface IAlertDetailDto {
     event: EventDto;
     created_at: Date;
     updated_at: Date;
-    history: AlertStatusChangeDto[];
+    assignee?: UserRefDto | null;
+    tags: string[];
+    ack_due_at?: Date | null;
+    resolve_due_at?: Date | null;
+    sla_breached: boolean;
+    comments_count: number;
+    history: AlertChangeDto[];
     detection?: Detection | null;
 }
 
-export class AlertStatusChangeDto implements IAlertStatusChangeDto {
-    from_status!: AlertStatus;
-    to_status!: AlertStatus;
+export class AlertChangeDto implements IAlertChangeDto {
+    action!: AlertChangeAction;
+    from?: string | null;
+    to?: string | null;
+    from_status?: AlertStatus | null;
+    to_status?: AlertStatus | null;
     changed_by!: number;
     changed_by_username?: string | null;
     changed_at!: Date;
     note?: string | null;
 
-    constructor(data?: IAlertStatusChangeDto) {
+    constructor(data?: IAlertChangeDto) {
         if (data) {
             for (var property in data) {
                 if (data.hasOwnProperty(property))
@@ -3077,6 +3750,9 @@ export class AlertStatusChangeDto implements IAlertStatusChangeDto {
 
     init(_data?: any) {
         if (_data) {
+            this.action = _data["action"] !== undefined ? _data["action"] : null as any;
+            this.from = _data["from"] !== undefined ? _data["from"] : null as any;
+            this.to = _data["to"] !== undefined ? _data["to"] : null as any;
             this.from_status = _data["from_status"] !== undefined ? _data["from_status"] : null as any;
             this.to_status = _data["to_status"] !== undefined ? _data["to_status"] : null as any;
             this.changed_by = _data["changed_by"] !== undefined ? _data["changed_by"] : null as any;
@@ -3086,15 +3762,18 @@ export class AlertStatusChangeDto implements IAlertStatusChangeDto {
         }
     }
 
-    static fromJS(data: any): AlertStatusChangeDto {
+    static fromJS(data: any): AlertChangeDto {
         data = typeof data === 'object' ? data : {};
-        let result = new AlertStatusChangeDto();
+        let result = new AlertChangeDto();
         result.init(data);
         return result;
     }
 
     toJSON(data?: any) {
         data = typeof data === 'object' ? data : {};
+        data["action"] = this.action !== undefined ? this.action : null as any;
+        data["from"] = this.from !== undefined ? this.from : null as any;
+        data["to"] = this.to !== undefined ? this.to : null as any;
         data["from_status"] = this.from_status !== undefined ? this.from_status : null as any;
         data["to_status"] = this.to_status !== undefined ? this.to_status : null as any;
         data["changed_by"] = this.changed_by !== undefined ? this.changed_by : null as any;
@@ -3105,13 +3784,24 @@ export class AlertStatusChangeDto implements IAlertStatusChangeDto {
     }
 }
 
-export interface IAlertStatusChangeDto {
-    from_status: AlertStatus;
-    to_status: AlertStatus;
+export interface IAlertChangeDto {
+    action: AlertChangeAction;
+    from?: string | null;
+    to?: string | null;
+    from_status?: AlertStatus | null;
+    to_status?: AlertStatus | null;
     changed_by: number;
     changed_by_username?: string | null;
     changed_at: Date;
     note?: string | null;
+}
+
+export enum AlertChangeAction {
+    Status = "STATUS",
+    Assignee = "ASSIGNEE",
+    Tags = "TAGS",
+    CommentAdded = "COMMENT_ADDED",
+    CommentDeleted = "COMMENT_DELETED",
 }
 
 export class UpdateStatusBody implements IUpdateStatusBody {
@@ -3152,6 +3842,441 @@ export class UpdateStatusBody implements IUpdateStatusBody {
 export interface IUpdateStatusBody {
     status: AlertStatus;
     note?: string | null;
+}
+
+export class AssignBody implements IAssignBody {
+    assignee?: number | null;
+
+    constructor(data?: IAssignBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.assignee = _data["assignee"] !== undefined ? _data["assignee"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): AssignBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new AssignBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["assignee"] = this.assignee !== undefined ? this.assignee : null as any;
+        return data;
+    }
+}
+
+export interface IAssignBody {
+    assignee?: number | null;
+}
+
+export class TagsBody implements ITagsBody {
+    tags!: string[];
+
+    constructor(data?: ITagsBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.tags = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            if (Array.isArray(_data["tags"])) {
+                this.tags = [] as any;
+                for (let item of _data["tags"])
+                    this.tags!.push(item);
+            }
+            else {
+                this.tags = null as any;
+            }
+        }
+    }
+
+    static fromJS(data: any): TagsBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new TagsBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        if (Array.isArray(this.tags)) {
+            data["tags"] = [];
+            for (let item of this.tags)
+                data["tags"].push(item);
+        }
+        return data;
+    }
+}
+
+export interface ITagsBody {
+    tags: string[];
+}
+
+export class PageEnvelopeOfAlertCommentDto implements IPageEnvelopeOfAlertCommentDto {
+    count!: number;
+    next?: string | null;
+    previous?: string | null;
+    results!: AlertCommentDto[];
+
+    constructor(data?: IPageEnvelopeOfAlertCommentDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.results = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.count = _data["count"] !== undefined ? _data["count"] : null as any;
+            this.next = _data["next"] !== undefined ? _data["next"] : null as any;
+            this.previous = _data["previous"] !== undefined ? _data["previous"] : null as any;
+            if (Array.isArray(_data["results"])) {
+                this.results = [] as any;
+                for (let item of _data["results"])
+                    this.results!.push(AlertCommentDto.fromJS(item));
+            }
+            else {
+                this.results = null as any;
+            }
+        }
+    }
+
+    static fromJS(data: any): PageEnvelopeOfAlertCommentDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new PageEnvelopeOfAlertCommentDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["count"] = this.count !== undefined ? this.count : null as any;
+        data["next"] = this.next !== undefined ? this.next : null as any;
+        data["previous"] = this.previous !== undefined ? this.previous : null as any;
+        if (Array.isArray(this.results)) {
+            data["results"] = [];
+            for (let item of this.results)
+                data["results"].push(item ? item.toJSON() : null as any);
+        }
+        return data;
+    }
+}
+
+export interface IPageEnvelopeOfAlertCommentDto {
+    count: number;
+    next?: string | null;
+    previous?: string | null;
+    results: AlertCommentDto[];
+}
+
+export class AlertCommentDto implements IAlertCommentDto {
+    id!: number;
+    author!: UserRefDto;
+    body!: string;
+    created_at!: Date;
+
+    constructor(data?: IAlertCommentDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.author = new UserRefDto();
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.author = _data["author"] ? UserRefDto.fromJS(_data["author"]) : new UserRefDto();
+            this.body = _data["body"] !== undefined ? _data["body"] : null as any;
+            this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
+        }
+    }
+
+    static fromJS(data: any): AlertCommentDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new AlertCommentDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["author"] = this.author ? this.author.toJSON() : null as any;
+        data["body"] = this.body !== undefined ? this.body : null as any;
+        data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
+        return data;
+    }
+}
+
+export interface IAlertCommentDto {
+    id: number;
+    author: UserRefDto;
+    body: string;
+    created_at: Date;
+}
+
+export class CommentBody implements ICommentBody {
+    body!: string;
+
+    constructor(data?: ICommentBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.body = _data["body"] !== undefined ? _data["body"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): CommentBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new CommentBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["body"] = this.body !== undefined ? this.body : null as any;
+        return data;
+    }
+}
+
+export interface ICommentBody {
+    body: string;
+}
+
+export class BulkResults implements IBulkResults {
+    results!: BulkResultItem[];
+
+    constructor(data?: IBulkResults) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.results = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            if (Array.isArray(_data["results"])) {
+                this.results = [] as any;
+                for (let item of _data["results"])
+                    this.results!.push(BulkResultItem.fromJS(item));
+            }
+            else {
+                this.results = null as any;
+            }
+        }
+    }
+
+    static fromJS(data: any): BulkResults {
+        data = typeof data === 'object' ? data : {};
+        let result = new BulkResults();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        if (Array.isArray(this.results)) {
+            data["results"] = [];
+            for (let item of this.results)
+                data["results"].push(item ? item.toJSON() : null as any);
+        }
+        return data;
+    }
+}
+
+export interface IBulkResults {
+    results: BulkResultItem[];
+}
+
+export class BulkResultItem implements IBulkResultItem {
+    id!: number;
+    ok!: boolean;
+    status_code!: number;
+    error?: string | null;
+
+    constructor(data?: IBulkResultItem) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.ok = _data["ok"] !== undefined ? _data["ok"] : null as any;
+            this.status_code = _data["status_code"] !== undefined ? _data["status_code"] : null as any;
+            this.error = _data["error"] !== undefined ? _data["error"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): BulkResultItem {
+        data = typeof data === 'object' ? data : {};
+        let result = new BulkResultItem();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["ok"] = this.ok !== undefined ? this.ok : null as any;
+        data["status_code"] = this.status_code !== undefined ? this.status_code : null as any;
+        data["error"] = this.error !== undefined ? this.error : null as any;
+        return data;
+    }
+}
+
+export interface IBulkResultItem {
+    id: number;
+    ok: boolean;
+    status_code: number;
+    error?: string | null;
+}
+
+export class BulkBody implements IBulkBody {
+    ids!: number[];
+    action!: BulkAlertAction;
+    status!: AlertStatus;
+    note?: string | null;
+    assignee?: number | null;
+    add_tags?: string[] | null;
+    remove_tags?: string[] | null;
+
+    constructor(data?: IBulkBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.ids = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            if (Array.isArray(_data["ids"])) {
+                this.ids = [] as any;
+                for (let item of _data["ids"])
+                    this.ids!.push(item);
+            }
+            else {
+                this.ids = null as any;
+            }
+            this.action = _data["action"] !== undefined ? _data["action"] : null as any;
+            this.status = _data["status"] !== undefined ? _data["status"] : null as any;
+            this.note = _data["note"] !== undefined ? _data["note"] : null as any;
+            this.assignee = _data["assignee"] !== undefined ? _data["assignee"] : null as any;
+            if (Array.isArray(_data["add_tags"])) {
+                this.add_tags = [] as any;
+                for (let item of _data["add_tags"])
+                    this.add_tags!.push(item);
+            }
+            else {
+                this.add_tags = null as any;
+            }
+            if (Array.isArray(_data["remove_tags"])) {
+                this.remove_tags = [] as any;
+                for (let item of _data["remove_tags"])
+                    this.remove_tags!.push(item);
+            }
+            else {
+                this.remove_tags = null as any;
+            }
+        }
+    }
+
+    static fromJS(data: any): BulkBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new BulkBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        if (Array.isArray(this.ids)) {
+            data["ids"] = [];
+            for (let item of this.ids)
+                data["ids"].push(item);
+        }
+        data["action"] = this.action !== undefined ? this.action : null as any;
+        data["status"] = this.status !== undefined ? this.status : null as any;
+        data["note"] = this.note !== undefined ? this.note : null as any;
+        data["assignee"] = this.assignee !== undefined ? this.assignee : null as any;
+        if (Array.isArray(this.add_tags)) {
+            data["add_tags"] = [];
+            for (let item of this.add_tags)
+                data["add_tags"].push(item);
+        }
+        if (Array.isArray(this.remove_tags)) {
+            data["remove_tags"] = [];
+            for (let item of this.remove_tags)
+                data["remove_tags"].push(item);
+        }
+        return data;
+    }
+}
+
+export interface IBulkBody {
+    ids: number[];
+    action: BulkAlertAction;
+    status: AlertStatus;
+    note?: string | null;
+    assignee?: number | null;
+    add_tags?: string[] | null;
+    remove_tags?: string[] | null;
+}
+
+export enum BulkAlertAction {
+    Status = "STATUS",
+    Assign = "ASSIGN",
+    Tag = "TAG",
 }
 
 export class SensorDto implements ISensorDto {
@@ -3252,7 +4377,7 @@ export class CreateSensorBody implements ICreateSensorBody {
     name!: string;
     kind!: SensorKind;
     description?: string | null;
-    sources?: (string | null)[] | null;
+    sources?: string[] | null;
     grouping?: boolean | null;
 
     constructor(data?: ICreateSensorBody) {
@@ -3307,7 +4432,7 @@ export interface ICreateSensorBody {
     name: string;
     kind: SensorKind;
     description?: string | null;
-    sources?: (string | null)[] | null;
+    sources?: string[] | null;
     grouping?: boolean | null;
 }
 
@@ -3375,7 +4500,7 @@ export interface IPageEnvelopeOfSensorDto {
 
 export class UpdateSensorBody implements IUpdateSensorBody {
     description?: string | null;
-    sources?: (string | null)[] | null;
+    sources?: string[] | null;
     is_active?: boolean | null;
     grouping?: boolean | null;
 
@@ -3427,7 +4552,7 @@ export class UpdateSensorBody implements IUpdateSensorBody {
 
 export interface IUpdateSensorBody {
     description?: string | null;
-    sources?: (string | null)[] | null;
+    sources?: string[] | null;
     is_active?: boolean | null;
     grouping?: boolean | null;
 }
