@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
+using ThreatPlatform.Application.Alerts.StreamAlerts;
 using ThreatPlatform.Application.Users.Common;
 
 namespace ThreatPlatform.Application;
@@ -11,6 +12,7 @@ public static class DependencyInjection
     {
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddScoped<NewUsers>();
+        services.AddScoped<AlertChangeReader>();
         return services;
     }
 }

@@ -4,10 +4,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using ThreatPlatform.Application.Alerts.StreamAlerts;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Persistence;
+using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 using ThreatPlatform.Infrastructure.Persistence.Batch;
 
 namespace ThreatPlatform.Infrastructure;
@@ -30,8 +32,24 @@ public static class DependencyInjection
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
         services.AddIdentityServices(configuration);
+        services.AddAlertStream(configuration, connectionString);
         services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return services;
+    }
+
+    /// <summary>The live alert stream: the change log, and this process's one LISTEN connection fanned out to its clients.</summary>
+    private static void AddAlertStream(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    {
+        services.AddOptions<AlertStreamOptions>()
+            .Bind(configuration.GetSection(AlertStreamOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IAlertChangeLog, AlertChangeLog>();
+        services.AddSingleton(new AlertChangeListenerConnection(
+            new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 30 }.ConnectionString));
+        services.AddSingleton<AlertChangeFeed>();
+        services.AddSingleton<IAlertChangeFeed>(sp => sp.GetRequiredService<AlertChangeFeed>());
+        services.AddHostedService(sp => sp.GetRequiredService<AlertChangeFeed>());
     }
 
     internal static void ConfigureNpgsql(DbContextOptionsBuilder options, string connectionString) =>

@@ -10,5 +10,6 @@ internal static class EndpointRegistration
         api.MapEventEndpoints();
         api.MapEventBatchEndpoints();
         api.MapAlertEndpoints();
+        api.MapAlertStreamEndpoints();
     }
 }

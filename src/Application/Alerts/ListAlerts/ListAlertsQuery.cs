@@ -41,12 +41,6 @@ public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch
         var spec = ListAlertsQuery.Spec;
         var alerts = spec.Apply(db.Alerts.AsNoTracking(), query.Criteria, textSearch.Matching);
 
-        // Projected, so the history (an owned collection) is not dragged into a list that does not show it.
-        return await spec.PageAsync(
-            alerts,
-            query.Criteria,
-            page => page.Select(a => new { Alert = new AlertRow(a.Id, a.Status, a.CreatedAt, a.UpdatedAt), a.Event }),
-            row => row.Alert.ToDto(row.Event),
-            cancellationToken);
+        return await spec.PageAsync(alerts, query.Criteria, AlertListProjection.Rows, AlertListProjection.ToDto, cancellationToken);
     }
 }
