@@ -6,11 +6,13 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using ThreatPlatform.Application.Alerts.StreamAlerts;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Stats.GetAlertStats;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Persistence;
 using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 using ThreatPlatform.Infrastructure.Persistence.Batch;
+using ThreatPlatform.Infrastructure.Persistence.Stats;
 
 namespace ThreatPlatform.Infrastructure;
 
@@ -31,6 +33,7 @@ public static class DependencyInjection
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
+        services.AddSingleton<IAlertStatsReader, AlertStatsReader>();
         services.AddIdentityServices(configuration);
         services.AddAlertStream(configuration, connectionString);
         services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);

@@ -11,5 +11,6 @@ internal static class EndpointRegistration
         api.MapEventBatchEndpoints();
         api.MapAlertEndpoints();
         api.MapAlertStreamEndpoints();
+        api.MapStatsEndpoints();
     }
 }
