@@ -109,11 +109,11 @@ public sealed class AlertStreamTests(StreamApiFactory factory) : IClassFixture<S
         (updated.Event, updated.AlertId).Should().Be(("alert.updated", first));
         created.IdNumber.Should().BeGreaterThan(seen);
         updated.IdNumber.Should().BeGreaterThan(created.IdNumber);
-        (await resumed.DrainAsync(Quiet)).Should().BeEmpty("nothing else was missed");
 
+        // The replay ends there: the next event is the next live change.
         var live = await admin.RaiseAlertAsync("HIGH");
         var next = await resumed.NextEventAsync();
-        (next.Event, next.AlertId).Should().Be(("alert.created", live));
+        (next.Event, next.AlertId).Should().Be(("alert.created", live), "nothing else was missed");
         next.IdNumber.Should().BeGreaterThan(updated.IdNumber);
     }
 

@@ -69,7 +69,7 @@ internal sealed class SseClient : IAsyncDisposable
             {
                 line = await _reader.ReadLineAsync(cancel.Token);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException || (e is IOException && cancel.IsCancellationRequested))
             {
                 throw new TimeoutException($"No SSE message within {(timeout ?? ReadTimeout).TotalSeconds} s.");
             }
@@ -110,9 +110,16 @@ internal sealed class SseClient : IAsyncDisposable
     /// <summary>The next event, skipping keep-alive comments.</summary>
     public async Task<SseMessage> NextEventAsync(TimeSpan? timeout = null)
     {
+        var deadline = DateTime.UtcNow + (timeout ?? ReadTimeout);
         while (true)
         {
-            var message = await NextAsync(timeout);
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"No SSE event within {(timeout ?? ReadTimeout).TotalSeconds} s.");
+            }
+
+            var message = await NextAsync(left);
             if (message.Comment is null)
             {
                 return message;
@@ -120,7 +127,10 @@ internal sealed class SseClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Events until none arrives for <paramref name="quiet"/>.</summary>
+    /// <summary>
+    /// Events until none arrives for <paramref name="quiet"/>. The last read of a stream: a cancelled read aborts a
+    /// TestServer response.
+    /// </summary>
     public async Task<IReadOnlyList<SseMessage>> DrainAsync(TimeSpan quiet)
     {
         var events = new List<SseMessage>();
