@@ -16,6 +16,7 @@ internal sealed record AlertChangeListenerConnection(string ConnectionString);
 /// backoff), reads the log from its position once per wake-up (and on a short timer, so a lost notification or a
 /// settling gap costs at most a poll), and fans each event out to every subscribed client's bounded queue.
 /// Every replica reads the same log, so a client of any replica sees every change whichever replica made it.
+/// A failure is logged and retried, never thrown: a stopped BackgroundService would stop the whole API.
 /// </summary>
 internal sealed partial class AlertChangeFeed(
     AlertChangeListenerConnection listener,
@@ -78,7 +79,7 @@ internal sealed partial class AlertChangeFeed(
             {
                 break;
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogReadFailed(e);
                 await Delay(PollInterval, stoppingToken);
@@ -105,7 +106,7 @@ internal sealed partial class AlertChangeFeed(
                 _ready.TrySetResult();
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogReadFailed(e);
                 await Delay(backoff, stoppingToken);
@@ -187,7 +188,7 @@ internal sealed partial class AlertChangeFeed(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogListenFailed(e, backoff.TotalSeconds);
                 await Delay(backoff, stoppingToken);
