@@ -137,6 +137,33 @@ public sealed class AlertStreamTests(StreamApiFactory factory) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_change_after_a_gap_in_the_log_is_held_back_until_the_gap_is_old_enough_to_be_a_rollback()
+    {
+        var admin = await factory.CreateClientAsAsync(UserRole.Admin);
+        var alertId = await admin.RaiseAlertAsync("HIGH");
+        await using var stream = await SseClient.OpenAsync(admin);
+        await using var connection = new Npgsql.NpgsqlConnection(factory.ConnectionString);
+        await connection.OpenAsync();
+
+        // An id taken by a transaction that never commits, then a change after it: the feed cannot tell the gap from a
+        // commit still on its way until the gap is older than the grace period (2 s).
+        await using (var taken = new Npgsql.NpgsqlCommand("SELECT nextval(pg_get_serial_sequence('alert_changes', 'id'))", connection))
+        {
+            await taken.ExecuteScalarAsync();
+        }
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await using (var touch = new Npgsql.NpgsqlCommand($"UPDATE alerts SET updated_at = updated_at WHERE id = {alertId}", connection))
+        {
+            await touch.ExecuteNonQueryAsync();
+        }
+
+        var message = await stream.NextEventAsync(TimeSpan.FromSeconds(8));
+        started.Elapsed.Should().BeGreaterThan(TimeSpan.FromSeconds(1.5));
+        (message.Event, message.AlertId).Should().Be(("alert.updated", alertId));
+    }
+
+    [Fact]
     public async Task A_bad_Last_Event_ID_is_a_400_naming_it()
     {
         var admin = await factory.CreateClientAsAsync(UserRole.Admin);
