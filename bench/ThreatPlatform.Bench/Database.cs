@@ -165,6 +165,8 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
             await ExecuteAsync($"DROP INDEX \"{name}\"");
         }
 
+        // A bulk load of history, not live changes: the live stream's change-log triggers stay off while it loads.
+        await ExecuteAsync("ALTER TABLE alerts DISABLE TRIGGER USER");
         var alerting = SeverityRules.AlertingSeverities;
         var createdFrom = DateTimeOffset.UtcNow.AddDays(-90);
         await using (var connection = await Source.OpenConnectionAsync())
@@ -204,6 +206,7 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
             }
         }
 
+        await ExecuteAsync("ALTER TABLE alerts ENABLE TRIGGER USER");
         foreach (var (_, definition) in indexes)
         {
             await ExecuteAsync(definition);

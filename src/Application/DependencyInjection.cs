@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Alerts.StreamAlerts;
 using ThreatPlatform.Application.Users.Common;
 
 namespace ThreatPlatform.Application;
@@ -13,6 +14,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddScoped<NewUsers>();
         services.AddSingleton<IIngestRateLimiter, KeyIngestRateLimiter>();
+        services.AddScoped<AlertChangeReader>();
         return services;
     }
 }

@@ -6,13 +6,17 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using ThreatPlatform.Application.Alerts.Common;
+using ThreatPlatform.Application.Alerts.StreamAlerts;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Stats.GetAlertStats;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Persistence;
+using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 using ThreatPlatform.Infrastructure.Persistence.Batch;
+using ThreatPlatform.Infrastructure.Persistence.Stats;
 using ThreatPlatform.Infrastructure.Sensors;
 
 namespace ThreatPlatform.Infrastructure;
@@ -40,7 +44,9 @@ public static class DependencyInjection
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
         AddSensors(services, configuration);
+        services.AddSingleton<IAlertStatsReader, AlertStatsReader>();
         services.AddIdentityServices(configuration);
+        services.AddAlertStream(configuration, connectionString);
         services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return services;
     }
@@ -57,6 +63,21 @@ public static class DependencyInjection
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IApiKeyCredentials, ApiKeyCredentialStore>();
         services.AddHostedService<ApiKeyInvalidationListener>();
+    }
+
+    /// <summary>The live alert stream: the change log, and this process's one LISTEN connection fanned out to its clients.</summary>
+    private static void AddAlertStream(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    {
+        services.AddOptions<AlertStreamOptions>()
+            .Bind(configuration.GetSection(AlertStreamOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IAlertChangeLog, AlertChangeLog>();
+        services.AddSingleton(new AlertChangeListenerConnection(
+            new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 30 }.ConnectionString));
+        services.AddSingleton<AlertChangeFeed>();
+        services.AddSingleton<IAlertChangeFeed>(sp => sp.GetRequiredService<AlertChangeFeed>());
+        services.AddHostedService(sp => sp.GetRequiredService<AlertChangeFeed>());
     }
 
     internal static void ConfigureNpgsql(DbContextOptionsBuilder options, string connectionString) =>

@@ -11,5 +11,7 @@ internal static class EndpointRegistration
         api.MapEventBatchEndpoints();
         api.MapAlertEndpoints();
         api.MapSensorEndpoints();
+        api.MapAlertStreamEndpoints();
+        api.MapStatsEndpoints();
     }
 }

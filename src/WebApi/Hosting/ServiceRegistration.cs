@@ -102,9 +102,14 @@ internal static class ServiceRegistration
                     NameClaimType = "username",
                     RoleClaimType = "role",
                 };
-                bearer.Events = new JwtBearerEvents { OnTokenValidated = AuthHosting.CheckUserIsStillActive };
+                bearer.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = StreamAccessToken.ReadFromQueryOnTheStream,
+                    OnTokenValidated = AuthHosting.CheckUserIsStillActive,
+                };
             });
         services.AddAuthRateLimiting(configuration);
+        services.AddSingleton<Serilog.Core.ILogEventEnricher, StreamAccessToken.Redaction>();
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Analyst, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire()))

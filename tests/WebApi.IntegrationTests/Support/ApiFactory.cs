@@ -21,9 +21,26 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     private bool _ownsDatabase = true;
 
+    public ApiFactory()
+    {
+    }
+
+    /// <summary>A second API host on another host's database (as two replicas behind a load balancer); it drops nothing.</summary>
+    protected ApiFactory(string connectionString)
+    {
+        ConnectionString = connectionString;
+        _ownsDatabase = false;
+    }
+
     public string ConnectionString { get; private set; } = string.Empty;
 
-    public async Task InitializeAsync() => ConnectionString = await TestDatabase.CreateAsync();
+    public async Task InitializeAsync()
+    {
+        if (_ownsDatabase)
+        {
+            ConnectionString = await TestDatabase.CreateAsync();
+        }
+    }
 
     public new async Task DisposeAsync()
     {

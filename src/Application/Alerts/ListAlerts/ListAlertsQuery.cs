@@ -53,26 +53,6 @@ public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch
         var now = clock.GetUtcNow();
         var alerts = spec.Apply(db.Alerts.AsNoTracking(), query.Criteria, textSearch.Matching, now);
 
-        // Projected, so the history (an owned collection) is not dragged into a list that does not show it.
-        return await spec.PageAsync(
-            alerts,
-            query.Criteria,
-            page => page.Select(a => new
-            {
-                Alert = new AlertRow(
-                    a.Id,
-                    a.Status,
-                    a.CreatedAt,
-                    a.UpdatedAt,
-                    a.Assignee == null ? null : new UserRefDto(a.Assignee.Id, a.Assignee.Username),
-                    a.Tags,
-                    a.AckDueAt,
-                    a.ResolveDueAt,
-                    a.FirstAcknowledgedAt,
-                    a.ClosedAt),
-                a.Event,
-            }),
-            row => row.Alert.ToDto(row.Event, now),
-            cancellationToken);
+        return await spec.PageAsync(alerts, query.Criteria, AlertListProjection.Rows, row => AlertListProjection.ToDto(row, now), cancellationToken);
     }
 }

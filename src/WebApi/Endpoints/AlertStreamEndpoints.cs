@@ -1,0 +1,47 @@
+using Mediator;
+using ThreatPlatform.Application.Alerts.Common;
+using ThreatPlatform.Application.Alerts.StreamAlerts;
+using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Streaming;
+using ThreatPlatform.WebApi.Wire;
+
+namespace ThreatPlatform.WebApi.Endpoints;
+
+internal static class AlertStreamEndpoints
+{
+    /// <summary>The one path that accepts <c>?access_token=</c> (browsers cannot set headers on an EventSource).</summary>
+    public const string Path = "/api/alerts/stream/";
+
+    public static void MapAlertStreamEndpoints(this IEndpointRouteBuilder api)
+    {
+        var alerts = api.MapGroup("/alerts").WithTags("Alerts").RequireAuthorization(Policies.Analyst);
+
+        alerts.MapGet("/stream/", async (HttpRequest request, ISender sender, CancellationToken ct) =>
+                new AlertEventStream(await sender.Send(ReadQuery(request), ct)))
+            .WithName("Alerts_Stream")
+            .WithSummary("Alert changes as they happen, as Server-Sent Events")
+            .WithDescription(
+                "text/event-stream. Events 'alert.created' and 'alert.updated', whose data is the alert as GET /api/alerts/ shows it; " +
+                "every event has an 'id:' (its position in a durable change log shared by every API replica). Reconnecting with the " +
+                "Last-Event-ID header (or ?last_event_id=) first replays everything after that id (at least 24 h back). A ': keep-alive' " +
+                "comment every 15 s (AlertStream:HeartbeatSeconds). A client that falls 1,000 events behind is disconnected and resumes " +
+                "with Last-Event-ID. Browsers' EventSource cannot send headers: ?access_token=<jwt> is accepted on this path only.")
+            .Produces<AlertDto>(StatusCodes.Status200OK, AlertEventStream.ContentType)
+            .ProducesValidationProblem();
+    }
+
+    private static OpenAlertStreamQuery ReadQuery(HttpRequest request)
+    {
+        var fields = new WireFields();
+        var header = request.Headers[AlertEventStream.LastEventIdHeader].ToString();
+        var lastEventId = header.Length > 0
+            ? fields.Value(typeof(long), header, AlertEventStream.LastEventIdHeader) as long?
+            : fields.Value(typeof(long), request.Query[AlertEventStream.LastEventIdParameter], AlertEventStream.LastEventIdParameter) as long?;
+        if (lastEventId is < 0)
+        {
+            fields.Fail(header.Length > 0 ? AlertEventStream.LastEventIdHeader : AlertEventStream.LastEventIdParameter, "The last event id must be 0 or more.");
+        }
+
+        return fields.Result(() => new OpenAlertStreamQuery(lastEventId));
+    }
+}
