@@ -1806,6 +1806,66 @@ export class AlertsClient {
         }
         return Promise.resolve<BulkResults>(null as any);
     }
+
+    /**
+     * Alert changes as they happen, as Server-Sent Events
+     * @return OK.
+     */
+    stream(signal?: AbortSignal): Promise<AlertDto> {
+        let url_ = this.baseUrl + "/api/alerts/stream/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processStream(_response);
+        });
+    }
+
+    protected processStream(response: Response): Promise<AlertDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = AlertDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<AlertDto>(null as any);
+    }
 }
 
 export class SensorsClient {
@@ -2413,6 +2473,77 @@ export class SensorsClient {
             });
         }
         return Promise.resolve<void>(null as any);
+    }
+}
+
+export class StatsClient {
+    private http: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> };
+    private baseUrl: string;
+    protected jsonParseReviver: ((key: string, value: any) => any) | undefined = undefined;
+
+    constructor(baseUrl?: string, http?: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> }) {
+        this.http = http ? http : window as any;
+        this.baseUrl = baseUrl ?? "";
+    }
+
+    /**
+     * Alert figures over a window: counts by status and severity, alerts over time, top sources, MTTA and MTTR
+     * @return OK.
+     */
+    alerts(signal?: AbortSignal): Promise<AlertStatsDto> {
+        let url_ = this.baseUrl + "/api/stats/alerts/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processAlerts(_response);
+        });
+    }
+
+    protected processAlerts(response: Response): Promise<AlertStatsDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = AlertStatsDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<AlertStatsDto>(null as any);
     }
 }
 
@@ -4707,6 +4838,263 @@ export interface IApiKeyDto {
     expires_at?: Date | null;
     last_used_at?: Date | null;
     revoked_at?: Date | null;
+}
+
+export class AlertStatsDto implements IAlertStatsDto {
+    from!: Date;
+    to!: Date;
+    bucket!: StatsBucket;
+    by_status!: { [key: string]: number; };
+    by_severity!: { [key: string]: number; };
+    over_time!: BucketCount[];
+    top_sources!: SourceCount[];
+    mtta_seconds!: DurationPercentiles;
+    mttr_seconds!: DurationPercentiles;
+    sla_breached!: number;
+
+    constructor(data?: IAlertStatsDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.by_status = {};
+            this.by_severity = {};
+            this.over_time = [];
+            this.top_sources = [];
+            this.mtta_seconds = new DurationPercentiles();
+            this.mttr_seconds = new DurationPercentiles();
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.from = _data["from"] ? new Date(_data["from"].toString()) : null as any;
+            this.to = _data["to"] ? new Date(_data["to"].toString()) : null as any;
+            this.bucket = _data["bucket"] !== undefined ? _data["bucket"] : null as any;
+            if (_data["by_status"]) {
+                this.by_status = {} as any;
+                for (let key in _data["by_status"]) {
+                    if (_data["by_status"].hasOwnProperty(key))
+                        (this.by_status as any)![key] = _data["by_status"][key] !== undefined ? _data["by_status"][key] : null as any;
+                }
+            }
+            else {
+                this.by_status = null as any;
+            }
+            if (_data["by_severity"]) {
+                this.by_severity = {} as any;
+                for (let key in _data["by_severity"]) {
+                    if (_data["by_severity"].hasOwnProperty(key))
+                        (this.by_severity as any)![key] = _data["by_severity"][key] !== undefined ? _data["by_severity"][key] : null as any;
+                }
+            }
+            else {
+                this.by_severity = null as any;
+            }
+            if (Array.isArray(_data["over_time"])) {
+                this.over_time = [] as any;
+                for (let item of _data["over_time"])
+                    this.over_time!.push(BucketCount.fromJS(item));
+            }
+            else {
+                this.over_time = null as any;
+            }
+            if (Array.isArray(_data["top_sources"])) {
+                this.top_sources = [] as any;
+                for (let item of _data["top_sources"])
+                    this.top_sources!.push(SourceCount.fromJS(item));
+            }
+            else {
+                this.top_sources = null as any;
+            }
+            this.mtta_seconds = _data["mtta_seconds"] ? DurationPercentiles.fromJS(_data["mtta_seconds"]) : new DurationPercentiles();
+            this.mttr_seconds = _data["mttr_seconds"] ? DurationPercentiles.fromJS(_data["mttr_seconds"]) : new DurationPercentiles();
+            this.sla_breached = _data["sla_breached"] !== undefined ? _data["sla_breached"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): AlertStatsDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new AlertStatsDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["from"] = this.from ? this.from.toISOString() : null as any;
+        data["to"] = this.to ? this.to.toISOString() : null as any;
+        data["bucket"] = this.bucket !== undefined ? this.bucket : null as any;
+        if (this.by_status) {
+            data["by_status"] = {};
+            for (let key in this.by_status) {
+                if (this.by_status.hasOwnProperty(key))
+                    (data["by_status"] as any)[key] = this.by_status[key] !== undefined ? this.by_status[key] : null as any;
+            }
+        }
+        if (this.by_severity) {
+            data["by_severity"] = {};
+            for (let key in this.by_severity) {
+                if (this.by_severity.hasOwnProperty(key))
+                    (data["by_severity"] as any)[key] = this.by_severity[key] !== undefined ? this.by_severity[key] : null as any;
+            }
+        }
+        if (Array.isArray(this.over_time)) {
+            data["over_time"] = [];
+            for (let item of this.over_time)
+                data["over_time"].push(item ? item.toJSON() : null as any);
+        }
+        if (Array.isArray(this.top_sources)) {
+            data["top_sources"] = [];
+            for (let item of this.top_sources)
+                data["top_sources"].push(item ? item.toJSON() : null as any);
+        }
+        data["mtta_seconds"] = this.mtta_seconds ? this.mtta_seconds.toJSON() : null as any;
+        data["mttr_seconds"] = this.mttr_seconds ? this.mttr_seconds.toJSON() : null as any;
+        data["sla_breached"] = this.sla_breached !== undefined ? this.sla_breached : null as any;
+        return data;
+    }
+}
+
+export interface IAlertStatsDto {
+    from: Date;
+    to: Date;
+    bucket: StatsBucket;
+    by_status: { [key: string]: number; };
+    by_severity: { [key: string]: number; };
+    over_time: BucketCount[];
+    top_sources: SourceCount[];
+    mtta_seconds: DurationPercentiles;
+    mttr_seconds: DurationPercentiles;
+    sla_breached: number;
+}
+
+export enum StatsBucket {
+    Hour = "HOUR",
+    Day = "DAY",
+}
+
+export class BucketCount implements IBucketCount {
+    start!: Date;
+    count!: number;
+
+    constructor(data?: IBucketCount) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.start = _data["start"] ? new Date(_data["start"].toString()) : null as any;
+            this.count = _data["count"] !== undefined ? _data["count"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): BucketCount {
+        data = typeof data === 'object' ? data : {};
+        let result = new BucketCount();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["start"] = this.start ? this.start.toISOString() : null as any;
+        data["count"] = this.count !== undefined ? this.count : null as any;
+        return data;
+    }
+}
+
+export interface IBucketCount {
+    start: Date;
+    count: number;
+}
+
+export class SourceCount implements ISourceCount {
+    source!: string;
+    count!: number;
+
+    constructor(data?: ISourceCount) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.source = _data["source"] !== undefined ? _data["source"] : null as any;
+            this.count = _data["count"] !== undefined ? _data["count"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): SourceCount {
+        data = typeof data === 'object' ? data : {};
+        let result = new SourceCount();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["source"] = this.source !== undefined ? this.source : null as any;
+        data["count"] = this.count !== undefined ? this.count : null as any;
+        return data;
+    }
+}
+
+export interface ISourceCount {
+    source: string;
+    count: number;
+}
+
+export class DurationPercentiles implements IDurationPercentiles {
+    median?: number | null;
+    p90?: number | null;
+
+    constructor(data?: IDurationPercentiles) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.median = _data["median"] !== undefined ? _data["median"] : null as any;
+            this.p90 = _data["p90"] !== undefined ? _data["p90"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): DurationPercentiles {
+        data = typeof data === 'object' ? data : {};
+        let result = new DurationPercentiles();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["median"] = this.median !== undefined ? this.median : null as any;
+        data["p90"] = this.p90 !== undefined ? this.p90 : null as any;
+        return data;
+    }
+}
+
+export interface IDurationPercentiles {
+    median?: number | null;
+    p90?: number | null;
 }
 
 export class ApiException extends Error {
