@@ -7,9 +7,12 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import {
+  AlertChangeAction,
   AlertsClient,
   AlertStatus,
+  AssignBody,
   AuthClient,
+  CommentBody,
   CreateApiKeyBody,
   CreateSensorBody,
   EventsClient,
@@ -17,6 +20,7 @@ import {
   ProblemDetails,
   RegisterBody,
   SensorKind,
+  TagsBody,
   SensorsClient,
   Session,
   Severity,
@@ -58,11 +62,13 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
   let analystHttp: Session;
   let event: EventDto;
   let alertId: number;
+  let analystId: number;
   const marker = `needle-${suffix}`;
 
   it("registers an analyst", async () => {
     const user = await new AuthClient(baseUrl, { fetch }).register(new RegisterBody(analyst));
 
+    analystId = user.id;
     assert.equal(user.username, analyst.username);
     assert.equal(user.role, "ANALYST");
     assert.ok(user.date_joined instanceof Date);
@@ -109,6 +115,24 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
     assert.equal(none.count, 0);
   });
 
+  it("lets the analyst take the alert, comment on it and tag it, each change in its history", async () => {
+    const alerts = new AlertsClient(baseUrl, analystHttp.http);
+
+    await alerts.assign(alertId, new AssignBody({ assignee: analystId }));
+    const comment = await alerts.addComment(alertId, new CommentBody({ body: "<script>alert(1)</script> seen before" }));
+    await alerts.replaceTags(alertId, new TagsBody({ tags: ["phishing", "mitre:t1566"] }));
+    const detail = await alerts.get(alertId);
+
+    assert.equal(comment.body, "<script>alert(1)</script> seen before", "comments are text, returned as sent");
+    assert.equal(detail.assignee?.id, analystId);
+    assert.deepEqual([...detail.tags].sort(), ["mitre:t1566", "phishing"]);
+    assert.equal(detail.comments_count, 1);
+    assert.deepEqual(
+      detail.history.map((h) => h.action),
+      ["ASSIGNEE", "COMMENT_ADDED", "TAGS"],
+    );
+  });
+
   it("refuses the analyst a status change with 403", async () => {
     const alerts = new AlertsClient(baseUrl, analystHttp.http);
 
@@ -129,7 +153,7 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
     assert.equal(acknowledged.status, AlertStatus.Acknowledged);
     assert.equal(resolved.status, AlertStatus.Resolved);
     assert.deepEqual(
-      detail.history.map((h) => [h.from_status, h.to_status, h.note]),
+      detail.history.filter((h) => h.action === AlertChangeAction.Status).map((h) => [h.from_status, h.to_status, h.note]),
       [
         [AlertStatus.Open, AlertStatus.Acknowledged, "looking"],
         [AlertStatus.Acknowledged, AlertStatus.Resolved, "blocked at the edge"],
