@@ -2488,10 +2488,21 @@ export class StatsClient {
 
     /**
      * Alert figures over a window: counts by status and severity, alerts over time, top sources, MTTA and MTTR
+     * @param from (optional) Start of the window (inclusive); default 7 days before to.
+     * @param to (optional) End of the window (exclusive); default now.
+     * @param bucket (optional) hour or day; default hour for a window of up to 2 days, else day.
      * @return OK.
      */
-    alerts(signal?: AbortSignal): Promise<AlertStatsDto> {
-        let url_ = this.baseUrl + "/api/stats/alerts/";
+    alerts(from?: Date | null | undefined, to?: Date | null | undefined, bucket?: StatsBucket | undefined, signal?: AbortSignal): Promise<AlertStatsDto> {
+        let url_ = this.baseUrl + "/api/stats/alerts/?";
+        if (from !== undefined && from !== null)
+            url_ += "from=" + encodeURIComponent(from ? "" + from.toISOString() : "") + "&";
+        if (to !== undefined && to !== null)
+            url_ += "to=" + encodeURIComponent(to ? "" + to.toISOString() : "") + "&";
+        if (bucket === null)
+            throw new globalThis.Error("The parameter 'bucket' cannot be null.");
+        else if (bucket !== undefined)
+            url_ += "bucket=" + encodeURIComponent("" + bucket) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {

@@ -1,6 +1,8 @@
 using Mediator;
+using ThreatPlatform.Application.Common.Querying;
 using ThreatPlatform.Application.Stats.GetAlertStats;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.OpenApi;
 using ThreatPlatform.WebApi.Wire;
 
 namespace ThreatPlatform.WebApi.Endpoints;
@@ -20,6 +22,12 @@ internal static class StatsEndpoints
                 "mttr_seconds (median and p90 of created -> first ACKNOWLEDGED, and created -> first RESOLVED or FALSE_POSITIVE; null " +
                 "without data), sla_breached. from/to: ISO 8601, default the last 7 days (to = now), at most 366 days apart. bucket: hour " +
                 "or day, default hour for a window of up to 2 days, else day.")
+            .WithMetadata(new ListParameters(
+            [
+                new ListParameter("from", typeof(DateTimeOffset), Description: "Start of the window (inclusive); default 7 days before to."),
+                new ListParameter("to", typeof(DateTimeOffset), Description: "End of the window (exclusive); default now."),
+                new ListParameter("bucket", typeof(StatsBucket), Description: "hour or day; default hour for a window of up to 2 days, else day."),
+            ]))
             .Produces<AlertStatsDto>()
             .ProducesValidationProblem();
     }

@@ -180,7 +180,12 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
                 schema = new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Array, Item = schema };
             }
 
-            schema.IsNullableRaw = true;
+            if (!schema.HasReference)
+            {
+                // A $ref may have no siblings; an optional parameter is absent rather than null anyway.
+                schema.IsNullableRaw = true;
+            }
+
             schema.MaxLength = declared.MaxLength;
             schema.Minimum = (decimal?)declared.Minimum;
             schema.Maximum = (decimal?)declared.Maximum;
