@@ -70,7 +70,7 @@ public sealed class SecurityEvent : Entity
         && (!repeat.OccurredAtGiven || Math.Abs(repeat.OccurredAt.UtcTicks - OccurredAt.UtcTicks) < TicksPerMicrosecond)
         && Equals(repeat.SourceIp, SourceIp)
         && Equals(repeat.DestinationIp, DestinationIp)
-        && JsonText.SameJson(repeat.Metadata, Metadata)
+        && JsonEquality.SameJson(repeat.Metadata, Metadata)
         && repeat.Detection == Detection;
 
     public static SecurityEvent Ingest(

@@ -47,21 +47,21 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
     internal static ProblemDetails Map(Exception exception) => exception switch
     {
         RequestValidationException v => Validation(v.Errors),
-        Invalid i => Validation(new Dictionary<string, string[]> { [WireField(i.Member)] = [i.Message] }),
+        Invalid i => Validation(ByMember(i.Member, i.Message)!),
         PreconditionFailedException p => Problem(StatusCodes.Status412PreconditionFailed, "Precondition failed", p.Message),
         IllegalTransition t => IllegalTransition(t),
         IdempotencyConflict i => WithExtension(
             Problem(StatusCodes.Status409Conflict, "Idempotency conflict", i.Message),
             "code", RejectedItem.IdempotencyConflict,
-            errors: new Dictionary<string, string[]> { [WireField(i.Member!)] = [i.Message] }),
+            errors: ByMember(i.Member, i.Message)),
         Conflict c => WithExtension(
             Problem(StatusCodes.Status409Conflict, "Conflict", c.Message),
             null, null,
-            errors: c.Member is null ? null : new Dictionary<string, string[]> { [WireField(c.Member)] = [c.Message] }),
+            errors: ByMember(c.Member, c.Message)),
         Forbidden f => WithExtension(
             Problem(StatusCodes.Status403Forbidden, "Forbidden", f.Message),
             null, null,
-            errors: f.Member is null ? null : new Dictionary<string, string[]> { [WireField(f.Member)] = [f.Message] }),
+            errors: ByMember(f.Member, f.Message)),
         RateLimitExceededException r => Problem(StatusCodes.Status429TooManyRequests, "Too many requests", r.Message),
         AuthenticationFailed a => Problem(StatusCodes.Status401Unauthorized, "Authentication failed", a.Message),
         AccountLocked l => Problem(StatusCodes.Status423Locked, "Account locked", l.Message),
@@ -83,8 +83,12 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         return WithExtension(
             Problem(StatusCodes.Status409Conflict, "Illegal status transition", message),
             "allowed", allowed,
-            errors: new Dictionary<string, string[]> { [WireField(transition.Member!)] = [message] });
+            errors: ByMember(transition.Member, message));
     }
+
+    /// <summary>A domain error's message under the wire name of the member it names; null when it names none.</summary>
+    private static Dictionary<string, string[]>? ByMember(string? member, string message) =>
+        member is null ? null : new Dictionary<string, string[]> { [WireField(member)] = [message] };
 
     /// <summary>An entity member's wire name (<c>IsActive</c> → <c>is_active</c>), by the JSON naming policy.</summary>
     internal static string WireField(string member) => JsonNamingPolicy.SnakeCaseLower.ConvertName(member);

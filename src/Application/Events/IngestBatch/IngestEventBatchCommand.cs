@@ -145,16 +145,17 @@ public sealed class IngestEventBatchCommandHandler(
             toStore.Add(securityEvent);
         }
 
-        rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         if (toStore.Count == 0)
         {
-            return new BatchIngestResult(0, duplicatesInBatch, rejected, 0);
+            return new BatchIngestResult(0, duplicatesInBatch, [.. rejected.OrderBy(r => r.Index)], 0);
         }
 
         var written = await writer.WriteAsync(toStore, SeverityRules.AlertingSeverities, sla, receivedAt, cancellationToken);
         var refused = toStore.Where(e => e.ExternalId is { } id && !written.StoredKeys.Contains((e.Source, id))).ToList();
         var conflicts = await ConflictsAsync(refused, cancellationToken);
         rejected.AddRange(conflicts.Select(c => RejectedItem.Conflict(indexOf[c.Event], c.Conflict)));
+
+        // Items are rejected in several passes (reading, ownership, in-batch and stored conflicts): answer in batch order.
         return new BatchIngestResult(
             written.Stored,
             duplicatesInBatch + (refused.Count - conflicts.Count),
