@@ -988,7 +988,7 @@ export class AlertsClient {
      * @param created_at__gte (optional) 
      * @param created_at__lte (optional) 
      * @param search (optional) Case-insensitive substring.
-     * @param ordering (optional) One of created_at, updated_at, status, event__severity; a leading '-' orders descending. Default -created_at.
+     * @param ordering (optional) One of created_at, updated_at, status, event__severity, last_seen_at, occurrences; a leading '-' orders descending. Default -created_at.
      * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
      * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
      * @param assignee (optional) me (the caller), none (unassigned) or a user id.
@@ -1470,6 +1470,109 @@ export class AlertsClient {
             });
         }
         return Promise.resolve<AlertDetailDto>(null as any);
+    }
+
+    /**
+     * The events an alert holds, newest first, a page at a time
+     * @param page (optional) 
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
+     * @param severity (optional) Repeat the parameter or separate values with commas; any of them matches.
+     * @param source (optional) 
+     * @param event_type (optional) 
+     * @param occurred_at__gte (optional) 
+     * @param occurred_at__lte (optional) 
+     * @param search (optional) Case-insensitive substring.
+     * @param ordering (optional) One of timestamp, occurred_at, severity; a leading '-' orders descending. Default -timestamp.
+     * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
+     * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
+     * @return OK.
+     */
+    listEvents(id: number, page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
+        let url_ = this.baseUrl + "/api/alerts/{id}/events/?";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        if (page !== undefined && page !== null)
+            url_ += "page=" + encodeURIComponent("" + page) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
+        if (severity !== undefined && severity !== null)
+            severity && severity.forEach(item => { url_ += "severity=" + encodeURIComponent("" + item) + "&"; });
+        if (source !== undefined && source !== null)
+            url_ += "source=" + encodeURIComponent("" + source) + "&";
+        if (event_type !== undefined && event_type !== null)
+            url_ += "event_type=" + encodeURIComponent("" + event_type) + "&";
+        if (occurred_at__gte !== undefined && occurred_at__gte !== null)
+            url_ += "occurred_at__gte=" + encodeURIComponent(occurred_at__gte ? "" + occurred_at__gte.toISOString() : "") + "&";
+        if (occurred_at__lte !== undefined && occurred_at__lte !== null)
+            url_ += "occurred_at__lte=" + encodeURIComponent(occurred_at__lte ? "" + occurred_at__lte.toISOString() : "") + "&";
+        if (search !== undefined && search !== null)
+            url_ += "search=" + encodeURIComponent("" + search) + "&";
+        if (ordering !== undefined && ordering !== null)
+            url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (detection__technique !== undefined && detection__technique !== null)
+            url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
+        if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
+            url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processListEvents(_response);
+        });
+    }
+
+    protected processListEvents(response: Response): Promise<PageEnvelopeOfEventDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = PageEnvelopeOfEventDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PageEnvelopeOfEventDto>(null as any);
     }
 
     /**
@@ -3631,6 +3734,10 @@ export class AlertDto implements IAlertDto {
     ack_due_at?: Date | null;
     resolve_due_at?: Date | null;
     sla_breached!: boolean;
+    severity!: Severity;
+    occurrences!: number;
+    first_seen_at!: Date;
+    last_seen_at!: Date;
     detection?: Detection | null;
 
     constructor(data?: IAlertDto) {
@@ -3665,6 +3772,10 @@ export class AlertDto implements IAlertDto {
             this.ack_due_at = _data["ack_due_at"] ? new Date(_data["ack_due_at"].toString()) : null as any;
             this.resolve_due_at = _data["resolve_due_at"] ? new Date(_data["resolve_due_at"].toString()) : null as any;
             this.sla_breached = _data["sla_breached"] !== undefined ? _data["sla_breached"] : null as any;
+            this.severity = _data["severity"] !== undefined ? _data["severity"] : null as any;
+            this.occurrences = _data["occurrences"] !== undefined ? _data["occurrences"] : null as any;
+            this.first_seen_at = _data["first_seen_at"] ? new Date(_data["first_seen_at"].toString()) : null as any;
+            this.last_seen_at = _data["last_seen_at"] ? new Date(_data["last_seen_at"].toString()) : null as any;
             this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
         }
     }
@@ -3692,6 +3803,10 @@ export class AlertDto implements IAlertDto {
         data["ack_due_at"] = this.ack_due_at ? this.ack_due_at.toISOString() : null as any;
         data["resolve_due_at"] = this.resolve_due_at ? this.resolve_due_at.toISOString() : null as any;
         data["sla_breached"] = this.sla_breached !== undefined ? this.sla_breached : null as any;
+        data["severity"] = this.severity !== undefined ? this.severity : null as any;
+        data["occurrences"] = this.occurrences !== undefined ? this.occurrences : null as any;
+        data["first_seen_at"] = this.first_seen_at ? this.first_seen_at.toISOString() : null as any;
+        data["last_seen_at"] = this.last_seen_at ? this.last_seen_at.toISOString() : null as any;
         data["detection"] = this.detection ? this.detection.toJSON() : null as any;
         return data;
     }
@@ -3708,6 +3823,10 @@ export interface IAlertDto {
     ack_due_at?: Date | null;
     resolve_due_at?: Date | null;
     sla_breached: boolean;
+    severity: Severity;
+    occurrences: number;
+    first_seen_at: Date;
+    last_seen_at: Date;
     detection?: Detection | null;
 }
 
@@ -3770,6 +3889,10 @@ export class AlertDetailDto implements IAlertDetailDto {
     ack_due_at?: Date | null;
     resolve_due_at?: Date | null;
     sla_breached!: boolean;
+    severity!: Severity;
+    occurrences!: number;
+    first_seen_at!: Date;
+    last_seen_at!: Date;
     comments_count!: number;
     history!: AlertChangeDto[];
     detection?: Detection | null;
@@ -3807,6 +3930,10 @@ export class AlertDetailDto implements IAlertDetailDto {
             this.ack_due_at = _data["ack_due_at"] ? new Date(_data["ack_due_at"].toString()) : null as any;
             this.resolve_due_at = _data["resolve_due_at"] ? new Date(_data["resolve_due_at"].toString()) : null as any;
             this.sla_breached = _data["sla_breached"] !== undefined ? _data["sla_breached"] : null as any;
+            this.severity = _data["severity"] !== undefined ? _data["severity"] : null as any;
+            this.occurrences = _data["occurrences"] !== undefined ? _data["occurrences"] : null as any;
+            this.first_seen_at = _data["first_seen_at"] ? new Date(_data["first_seen_at"].toString()) : null as any;
+            this.last_seen_at = _data["last_seen_at"] ? new Date(_data["last_seen_at"].toString()) : null as any;
             this.comments_count = _data["comments_count"] !== undefined ? _data["comments_count"] : null as any;
             if (Array.isArray(_data["history"])) {
                 this.history = [] as any;
@@ -3843,6 +3970,10 @@ export class AlertDetailDto implements IAlertDetailDto {
         data["ack_due_at"] = this.ack_due_at ? this.ack_due_at.toISOString() : null as any;
         data["resolve_due_at"] = this.resolve_due_at ? this.resolve_due_at.toISOString() : null as any;
         data["sla_breached"] = this.sla_breached !== undefined ? this.sla_breached : null as any;
+        data["severity"] = this.severity !== undefined ? this.severity : null as any;
+        data["occurrences"] = this.occurrences !== undefined ? this.occurrences : null as any;
+        data["first_seen_at"] = this.first_seen_at ? this.first_seen_at.toISOString() : null as any;
+        data["last_seen_at"] = this.last_seen_at ? this.last_seen_at.toISOString() : null as any;
         data["comments_count"] = this.comments_count !== undefined ? this.comments_count : null as any;
         if (Array.isArray(this.history)) {
             data["history"] = [];
@@ -3865,6 +3996,10 @@ export interface IAlertDetailDto {
     ack_due_at?: Date | null;
     resolve_due_at?: Date | null;
     sla_breached: boolean;
+    severity: Severity;
+    occurrences: number;
+    first_seen_at: Date;
+    last_seen_at: Date;
     comments_count: number;
     history: AlertChangeDto[];
     detection?: Detection | null;
@@ -3876,7 +4011,7 @@ export class AlertChangeDto implements IAlertChangeDto {
     to?: string | null;
     from_status?: AlertStatus | null;
     to_status?: AlertStatus | null;
-    changed_by!: number;
+    changed_by?: number | null;
     changed_by_username?: string | null;
     changed_at!: Date;
     note?: string | null;
@@ -3932,7 +4067,7 @@ export interface IAlertChangeDto {
     to?: string | null;
     from_status?: AlertStatus | null;
     to_status?: AlertStatus | null;
-    changed_by: number;
+    changed_by?: number | null;
     changed_by_username?: string | null;
     changed_at: Date;
     note?: string | null;
@@ -3944,6 +4079,7 @@ export enum AlertChangeAction {
     Tags = "TAGS",
     CommentAdded = "COMMENT_ADDED",
     CommentDeleted = "COMMENT_DELETED",
+    Escalated = "ESCALATED",
 }
 
 export class UpdateStatusBody implements IUpdateStatusBody {

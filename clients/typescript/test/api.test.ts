@@ -25,6 +25,8 @@ import {
   Session,
   Severity,
   UpdateStatusBody,
+  streamAlerts,
+  type AlertStreamEvent,
   type EventDto,
 } from "../src/index.js";
 
@@ -181,6 +183,47 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
     assert.ok(created.key.startsWith(`tp_${created.prefix}_`));
     assert.equal(refused.status, 401);
     assert.ok((await sensors.listKeys(sensor.id)).every((k) => !("key" in k) && k.revoked_at instanceof Date));
+  });
+
+  it("streams a sensor's alert live and folds its repeat into it (grouping)", async () => {
+    const session = new Session({ baseUrl });
+    await session.login(admin.username, admin.password);
+    const sensors = new SensorsClient(baseUrl, session.http);
+    const source = `edr-${suffix}`;
+    const sensor = await sensors.create(new CreateSensorBody({ name: source, kind: SensorKind.Edr }));
+    const created = await sensors.createKey(sensor.id, new CreateApiKeyBody({ name: "agent" }));
+    const keyed = { fetch: (url: RequestInfo, init?: RequestInit) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), Authorization: `ApiKey ${created.key}` } }) };
+    const events = new EventsClient(baseUrl, keyed);
+    const stop = new AbortController();
+    const timeout = setTimeout(() => stop.abort(), 20_000);
+    const seen: AlertStreamEvent[] = [];
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const stream = streamAlerts(baseUrl, session.http, { signal: stop.signal, onOpen: () => opened() });
+    const first = stream.next();
+    await open; // listening before anything is ingested
+
+    const repeat = () => new EventInput({ source, event_type: "ransomware_behaviour", severity: Severity.Critical, source_ip: "10.1.2.3" });
+    const raised = await events.ingest(repeat());
+    const folded = await events.ingest(repeat());
+    try {
+      for (let next = await first; !next.done; next = await stream.next()) {
+        seen.push(next.value);
+        if (next.value.alert.id === raised.alert_id && next.value.alert.occurrences === 2) {
+          break;
+        }
+      }
+    } finally {
+      clearTimeout(timeout);
+      stop.abort();
+    }
+
+    const mine = seen.filter((e) => e.alert.id === raised.alert_id);
+    assert.equal(folded.alert_id, raised.alert_id, "same sensor, source, type and addresses: one alert");
+    assert.deepEqual(mine.map((e) => [e.type, e.alert.occurrences]), [["alert.created", 1], ["alert.updated", 2]]);
+    assert.ok(mine.every((e) => e.id !== ""), "every message has an id to resume from");
+    const held = await new AlertsClient(baseUrl, session.http).listEvents(raised.alert_id!);
+    assert.deepEqual(held.results.map((e) => e.id).sort(), [raised.id, folded.id].sort());
   });
 
   it("refreshes once on a 401 and retries with the new access token", async () => {

@@ -2,20 +2,34 @@ using Mediator;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Application.Events;
 
-/// <summary>The detection rule: a HIGH or CRITICAL event raises one OPEN alert, saved in the event's own transaction.</summary>
+/// <summary>
+/// The detection rule, saved in the event's own transaction: a HIGH or CRITICAL event raises one OPEN alert — or, from a
+/// sensor with grouping on, folds into the collecting alert with its fingerprint when there is one (the alert row is
+/// locked until the transaction ends, so events folding at once queue instead of losing updates). Two events that both
+/// find no collecting alert both raise one; the unique index on collecting fingerprints refuses the second, and ingest
+/// tries that event again (it then folds into the first).
+/// </summary>
 public sealed class RaiseAlertOnSevereEvent(IApplicationDbContext db, TimeProvider clock, SlaPolicy sla)
     : INotificationHandler<EventIngestedNotification>
 {
-    public ValueTask Handle(EventIngestedNotification notification, CancellationToken cancellationToken)
+    public async ValueTask Handle(EventIngestedNotification notification, CancellationToken cancellationToken)
     {
-        if (Alert.RaiseFor(notification.DomainEvent.Event, clock.GetUtcNow(), sla) is { } alert)
+        var securityEvent = notification.DomainEvent.Event;
+        var at = clock.GetUtcNow();
+        if (securityEvent.Severity.RaisesAlert() && securityEvent.Fingerprint is { } fingerprint
+            && await db.FindCollectingAlertAsync(fingerprint, cancellationToken) is { } collecting)
+        {
+            collecting.Fold(securityEvent, at, sla);
+            return;
+        }
+
+        if (Alert.RaiseFor(securityEvent, at, sla) is { } alert)
         {
             db.Alerts.Add(alert);
         }
-
-        return ValueTask.CompletedTask;
     }
 }

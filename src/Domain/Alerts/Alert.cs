@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
@@ -49,6 +50,25 @@ public sealed partial class Alert : Entity
     public DateTimeOffset UpdatedAt { get; private set; }
     public IReadOnlyList<AlertChange> History => _history;
 
+    // Grouping: the fingerprint's remaining parts (source and event type are above), how many events the alert holds,
+    // and when the first and the last of them happened (their occurred_at).
+    public long? SensorId { get; private set; }
+    public IPAddress? SourceIp { get; private set; }
+    public IPAddress? DestinationIp { get; private set; }
+    public int Occurrences { get; private set; }
+    public DateTimeOffset FirstSeenAt { get; private set; }
+    public DateTimeOffset LastSeenAt { get; private set; }
+
+    /// <summary>
+    /// Whether events with this alert's fingerprint fold into it: from raising (for a grouping sensor's event) until it
+    /// is first closed. A reopened alert does not collect again: by then a newer alert may hold the fingerprint, and a
+    /// fingerprint has at most one collecting alert (a unique partial index).
+    /// </summary>
+    public bool FoldsEvents { get; private set; }
+
+    public AlertFingerprint? Fingerprint =>
+        FoldsEvents && SensorId is { } sensor ? new AlertFingerprint(sensor, Source, EventType, SourceIp, DestinationIp) : null;
+
     /// <summary>The row version (PostgreSQL's xmin): the ETag, and the optimistic concurrency check on every save.</summary>
     public uint Version { get; private set; }
 
@@ -82,7 +102,7 @@ public sealed partial class Alert : Entity
     /// </summary>
     public static Alert? RaiseFor(SecurityEvent securityEvent, DateTimeOffset at, SlaPolicy? sla = null)
     {
-        if (!securityEvent.Severity.RaisesAlert() || securityEvent.Alert is not null)
+        if (!securityEvent.Severity.RaisesAlert() || securityEvent.HasAlert)
         {
             return null;
         }
@@ -101,12 +121,48 @@ public sealed partial class Alert : Entity
             DetectionTechnique = securityEvent.DetectionTechnique,
             CreatedAt = at,
             UpdatedAt = at,
+            SensorId = securityEvent.SensorId,
+            SourceIp = securityEvent.SourceIp,
+            DestinationIp = securityEvent.DestinationIp,
+            Occurrences = 1,
+            FirstSeenAt = securityEvent.OccurredAt,
+            LastSeenAt = securityEvent.OccurredAt,
+            FoldsEvents = securityEvent.Fingerprint is not null,
         };
         var due = (sla ?? SlaPolicy.None).DueTimes(securityEvent.Severity, at);
         alert.AckDueAt = due.AckDueAt;
         alert.ResolveDueAt = due.ResolveDueAt;
         securityEvent.AttachAlert(alert);
         return alert;
+    }
+
+    /// <summary>
+    /// The grouping rule: a severe event with this collecting alert's fingerprint folds into it instead of raising
+    /// another. One more occurrence, first/last seen widened to its time, and a higher severity raises the alert's
+    /// (an ESCALATED history entry, made by the platform) and tightens its SLA due times to the new severity's.
+    /// </summary>
+    public void Fold(SecurityEvent securityEvent, DateTimeOffset at, SlaPolicy? sla = null)
+    {
+        if (!securityEvent.Severity.RaisesAlert() || securityEvent.HasAlert || Fingerprint is null
+            || securityEvent.Fingerprint != Fingerprint)
+        {
+            throw new InvalidOperationException($"Event {securityEvent.Id} does not fold into alert {Id}: it needs a severe event with the alert's fingerprint, and a collecting alert.");
+        }
+
+        Occurrences++;
+        FirstSeenAt = securityEvent.OccurredAt < FirstSeenAt ? securityEvent.OccurredAt : FirstSeenAt;
+        LastSeenAt = securityEvent.OccurredAt > LastSeenAt ? securityEvent.OccurredAt : LastSeenAt;
+        if (securityEvent.Severity > Severity)
+        {
+            _history.Add(AlertChange.OfEscalation(Severity, securityEvent.Severity, at));
+            Severity = securityEvent.Severity;
+            var due = (sla ?? SlaPolicy.None).DueTimes(Severity, at);
+            AckDueAt = Earlier(AckDueAt, due.AckDueAt);
+            ResolveDueAt = Earlier(ResolveDueAt, due.ResolveDueAt);
+        }
+
+        UpdatedAt = at;
+        securityEvent.FoldInto(this);
     }
 
     /// <summary>Moves the alert along its lifecycle, recording who did it and why. Same status: no-op, no history.</summary>
@@ -130,6 +186,7 @@ public sealed partial class Alert : Entity
         }
 
         ClosedAt = next.IsClosed() ? at : null;
+        FoldsEvents &= !next.IsClosed();
         ClosedLate = next.IsClosed() && at > ResolveDueAt;
         Status = next;
         UpdatedAt = at;
@@ -235,6 +292,9 @@ public sealed partial class Alert : Entity
         _history.Add(AlertChange.OfComment(AlertChangeAction.CommentDeleted, comment, by, at));
         UpdatedAt = at;
     }
+
+    private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
 
     private static string? IdText(long? id) => id?.ToString(CultureInfo.InvariantCulture);
 

@@ -1,3 +1,5 @@
+using ThreatPlatform.Domain.Events;
+
 namespace ThreatPlatform.Domain.Alerts;
 
 /// <summary>What an entry of an alert's history records.</summary>
@@ -8,6 +10,9 @@ public enum AlertChangeAction : short
     Tags = 3,
     CommentAdded = 4,
     CommentDeleted = 5,
+
+    /// <summary>A folded-in event raised the alert's severity (from/to: severities); made by the platform, no user.</summary>
+    Escalated = 6,
 }
 
 /// <summary>
@@ -23,7 +28,7 @@ public sealed class AlertChange
     {
     }
 
-    private AlertChange(AlertChangeAction action, long changedById, string? note, DateTimeOffset changedAt)
+    private AlertChange(AlertChangeAction action, long? changedById, string? note, DateTimeOffset changedAt)
     {
         Action = action;
         ChangedById = changedById;
@@ -36,12 +41,16 @@ public sealed class AlertChange
     public AlertChangeAction Action { get; private set; }
     public AlertStatus? FromStatus { get; private set; }
     public AlertStatus? ToStatus { get; private set; }
+    /// <summary>An escalation's severities, typed like a status change's.</summary>
+    public Severity? FromSeverity { get; private set; }
+    public Severity? ToSeverity { get; private set; }
     public string? From { get; private set; }
     public string? To { get; private set; }
     /// <summary>The comment an entry about a comment is about (its id is the entry's from/to).</summary>
     public long? CommentId { get; private set; }
     public AlertComment? Comment { get; private set; }
-    public long ChangedById { get; private set; }
+    /// <summary>The user who made the change; null for the platform's own changes (an escalation by a folded-in event).</summary>
+    public long? ChangedById { get; private set; }
     public DateTimeOffset ChangedAt { get; private set; }
     public string? Note { get; private set; }
 
@@ -50,6 +59,9 @@ public sealed class AlertChange
 
     internal static AlertChange Of(AlertChangeAction action, string? from, string? to, long by, DateTimeOffset at, string? note = null) =>
         new(action, by, note, at) { From = from, To = to };
+
+    internal static AlertChange OfEscalation(Severity from, Severity to, DateTimeOffset at) =>
+        new(AlertChangeAction.Escalated, null, null, at) { FromSeverity = from, ToSeverity = to };
 
     internal static AlertChange OfComment(AlertChangeAction action, AlertComment comment, long by, DateTimeOffset at) =>
         new(action, by, null, at) { Comment = comment, CommentId = comment.Id == 0 ? null : comment.Id };

@@ -42,7 +42,22 @@ public sealed class SecurityEvent : Entity
 
     /// <summary>The sensor whose API key ingested the event; null for a user token.</summary>
     public long? SensorId { get; private set; }
+
+    /// <summary>The alert this event raised (null when it raised none, or folded into an alert another event raised).</summary>
     public Alert? Alert { get; private set; }
+
+    /// <summary>The open alert this event folded into (grouping); null for an event that raised its own alert or none.</summary>
+    public long? FoldedIntoAlertId { get; private set; }
+
+    /// <summary>
+    /// Whether, at ingest, the reporting sensor had grouping on: such a severe event folds into the open alert with its
+    /// <see cref="Fingerprint"/>. Decided when the event arrives; not stored.
+    /// </summary>
+    public bool Groups { get; private set; }
+
+    /// <summary>The grouping key, for an event from a sensor that groups; null otherwise (user tokens never group).</summary>
+    public AlertFingerprint? Fingerprint =>
+        Groups && SensorId is { } sensor ? new AlertFingerprint(sensor, Source, EventType, SourceIp, DestinationIp) : null;
 
     // The detection, flat (the columns the detection filters read); Detection puts it together.
     public string? DetectionModel { get; private set; }
@@ -86,7 +101,8 @@ public sealed class SecurityEvent : Entity
         long? ingestedBy,
         long? sensorId,
         DateTimeOffset receivedAt,
-        Detection? detection = null)
+        Detection? detection = null,
+        bool groups = false)
     {
         var securityEvent = new SecurityEvent
         {
@@ -102,6 +118,7 @@ public sealed class SecurityEvent : Entity
             ExternalId = string.IsNullOrEmpty(externalId) ? null : externalId,
             IngestedById = ingestedBy,
             SensorId = sensorId,
+            Groups = groups && sensorId is not null,
             Timestamp = receivedAt,
             DetectionModel = detection?.Model,
             DetectionModelVersion = detection?.ModelVersion,
@@ -114,4 +131,10 @@ public sealed class SecurityEvent : Entity
 
     /// <summary>Attaches the alert this event raised; only the alert's factory calls it.</summary>
     internal void AttachAlert(Alert alert) => Alert = alert;
+
+    /// <summary>Records the open alert this event folded into; only <see cref="Alerts.Alert.Fold"/> calls it.</summary>
+    internal void FoldInto(Alert alert) => FoldedIntoAlertId = alert.Id;
+
+    /// <summary>Whether this event already belongs to an alert (raised one, or folded into one).</summary>
+    public bool HasAlert => Alert is not null || FoldedIntoAlertId is not null;
 }

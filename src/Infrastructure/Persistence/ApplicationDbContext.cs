@@ -1,6 +1,9 @@
+using System.Net;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using NpgsqlTypes;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
@@ -27,30 +30,91 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AlertComment> AlertComments => Set<AlertComment>();
 
+    // Begun by a handler that locked a row (FindCollectingAlertAsync) during dispatch; the save that follows commits it.
+    private IDbContextTransaction? _lockTransaction;
+
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {
-        await DispatchDomainEventsAsync(cancellationToken);
-        return await base.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await DispatchDomainEventsAsync(cancellationToken);
+            var saved = await base.SaveChangesAsync(cancellationToken);
+            if (_lockTransaction is { } transaction)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            return saved;
+        }
+        finally
+        {
+            // Disposing an uncommitted transaction rolls it back (and releases the locks it held).
+            if (_lockTransaction is { } transaction)
+            {
+                _lockTransaction = null;
+                await transaction.DisposeAsync();
+            }
+        }
     }
 
-    public async Task<bool> TrySaveChangesAsync(CancellationToken cancellationToken = default)
+    public async Task<bool> TrySaveChangesAsync(CancellationToken cancellationToken = default) =>
+        await SaveChangesUnlessRefusedAsync(cancellationToken) is null;
+
+    public async Task<string?> SaveChangesUnlessRefusedAsync(CancellationToken cancellationToken = default)
     {
         try
         {
             await SaveChangesAsync(cancellationToken);
-            return true;
+            return null;
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } refusal)
         {
-            // The transaction rolled back: forget what it tried to add, so the caller can read what is stored instead.
-            foreach (var added in ChangeTracker.Entries().Where(entry => entry.State == EntityState.Added).ToList())
-            {
-                added.State = EntityState.Detached;
-            }
-
-            return false;
+            // The transaction rolled back: nothing tracked matches the database any more (rows it added are not there,
+            // rows it changed are as they were), so the caller starts again from what is stored.
+            ChangeTracker.Clear();
+            return refusal.ConstraintName ?? string.Empty;
         }
     }
+
+    public async Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, CancellationToken cancellationToken)
+    {
+        // FOR UPDATE holds the row until the save commits: events folding into one alert at once take turns, each
+        // reading the row as the previous left it (a plain read would make all but one fail the xmin check).
+        if (Database.CurrentTransaction is null)
+        {
+            _lockTransaction = await Database.BeginTransactionAsync(cancellationToken);
+        }
+
+        var sql = $"""
+            SELECT alerts.*, alerts.xmin FROM alerts
+            WHERE folds_events AND sensor_id = @sensor AND source = @source AND event_type = @event_type
+              AND {AddressMatch("source_ip", fingerprint.SourceIp)} AND {AddressMatch("destination_ip", fingerprint.DestinationIp)}
+            FOR UPDATE
+            """;
+        List<NpgsqlParameter> parameters =
+        [
+            new NpgsqlParameter<long>("sensor", fingerprint.SensorId),
+            new NpgsqlParameter<string>("source", fingerprint.Source),
+            new NpgsqlParameter<string>("event_type", fingerprint.EventType),
+        ];
+        if (fingerprint.SourceIp is { } sourceIp)
+        {
+            parameters.Add(new NpgsqlParameter<IPAddress>("source_ip", NpgsqlDbType.Inet) { TypedValue = sourceIp });
+        }
+
+        if (fingerprint.DestinationIp is { } destinationIp)
+        {
+            parameters.Add(new NpgsqlParameter<IPAddress>("destination_ip", NpgsqlDbType.Inet) { TypedValue = destinationIp });
+        }
+
+        var found = await Alerts.FromSqlRaw(sql, [.. parameters]).ToListAsync(cancellationToken);
+        return found.SingleOrDefault();
+    }
+
+    // An absent address matches an absent one (as the unique index's NULLS NOT DISTINCT); written per case so the
+    // fingerprint index serves the lookup (IS NOT DISTINCT FROM would not use it).
+    private static string AddressMatch(string column, IPAddress? address) =>
+        address is null ? $"{column} IS NULL" : $"{column} = @{column}";
 
     public async Task<IReadOnlySet<Alert>> SaveChangesSkippingConflictsAsync(CancellationToken cancellationToken = default)
     {

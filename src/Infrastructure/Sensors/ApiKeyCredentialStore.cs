@@ -13,7 +13,7 @@ namespace ThreatPlatform.Infrastructure.Sensors;
 internal sealed class ApiKeyCredentialStore(NpgsqlDataSource dataSource, ApiKeyCache cache) : IApiKeyCredentials
 {
     private const string FindSql = """
-        SELECT k.id, k.sensor_id, k.secret_hash, k.expires_at, k.revoked_at, s.is_active
+        SELECT k.id, k.sensor_id, k.secret_hash, k.expires_at, k.revoked_at, s.is_active, s.grouping
         FROM api_keys k JOIN sensors s ON s.id = k.sensor_id
         WHERE k.prefix = @prefix
         """;
@@ -48,7 +48,8 @@ internal sealed class ApiKeyCredentialStore(NpgsqlDataSource dataSource, ApiKeyC
             reader.GetFieldValue<byte[]>(2),
             reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
             reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
-            reader.GetBoolean(5));
+            reader.GetBoolean(5),
+            reader.GetBoolean(6));
         cache.Store(prefix, credential, generation);
         return credential;
     }

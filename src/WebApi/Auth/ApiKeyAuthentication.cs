@@ -25,6 +25,7 @@ internal static class ApiKeyAuthentication
     public const string HeaderName = "X-Api-Key";
     public const string SensorRole = "SENSOR";
     public const string SensorIdClaim = "sensor_id";
+    public const string SensorGroupsClaim = "sensor_groups";
     public const string KeyIdClaim = "api_key_id";
 
     private const string AuthorizationPrefix = Scheme + " ";
@@ -47,6 +48,9 @@ internal static class ApiKeyAuthentication
     }
 
     public static long? SensorId(this ClaimsPrincipal? principal) => LongClaim(principal, SensorIdClaim);
+
+    public static bool SensorGroups(this ClaimsPrincipal? principal) =>
+        principal?.FindFirst(SensorGroupsClaim)?.Value == "true";
 
     public static long? ApiKeyId(this ClaimsPrincipal? principal) => LongClaim(principal, KeyIdClaim);
 
@@ -74,6 +78,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
             [
                 new Claim(ApiKeyAuthentication.SensorIdClaim, identity.SensorId.ToString(CultureInfo.InvariantCulture)),
                 new Claim(ApiKeyAuthentication.KeyIdClaim, identity.KeyId.ToString(CultureInfo.InvariantCulture)),
+                new Claim(ApiKeyAuthentication.SensorGroupsClaim, identity.Grouping ? "true" : "false"),
                 new Claim("role", ApiKeyAuthentication.SensorRole),
             ],
             ApiKeyAuthentication.Scheme,

@@ -11,6 +11,8 @@ internal sealed class CurrentUser(IHttpContextAccessor accessor) : ICurrentUser
 
     public long? SensorId => accessor.HttpContext?.User.SensorId();
 
+    public bool SensorGroups => accessor.HttpContext?.User.SensorGroups() ?? false;
+
     public long? ApiKeyId => accessor.HttpContext?.User.ApiKeyId();
 
     // The role claim the token check replaced with the user's role in the database (AuthHosting.CheckUserIsStillActive).

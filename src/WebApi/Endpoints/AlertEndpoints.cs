@@ -9,9 +9,12 @@ using ThreatPlatform.Application.Alerts.Common;
 using ThreatPlatform.Application.Alerts.DeleteAlertComment;
 using ThreatPlatform.Application.Alerts.GetAlert;
 using ThreatPlatform.Application.Alerts.ListAlertComments;
+using ThreatPlatform.Application.Alerts.ListAlertEvents;
 using ThreatPlatform.Application.Alerts.ListAlerts;
 using ThreatPlatform.Application.Alerts.ReplaceAlertTags;
 using ThreatPlatform.Application.Alerts.UpdateAlertStatus;
+using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Events.ListEvents;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.OpenApi;
@@ -80,6 +83,16 @@ internal static class AlertEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+        alerts.MapGet("/{id:long}/events/", async (long id, HttpRequest request, ISender sender, CancellationToken ct) =>
+                PageEnvelope.From(await sender.Send(new ListAlertEventsQuery(id, request.ListCriteria(ListEventsQuery.Spec)), ct), request))
+            .WithListParameters(ListEventsQuery.Spec)
+            .WithName("Alerts_ListEvents")
+            .WithSummary("The events an alert holds, newest first, a page at a time")
+            .WithDescription("The event that raised the alert and every event folded into it since (grouping: a sensor with grouping on folds a HIGH or CRITICAL event into the open alert with the same sensor, source, event_type, source_ip and destination_ip). Filters, search and orderings as GET /api/events/.")
+            .Produces<PageEnvelope<EventDto>>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         alerts.MapGet("/{id:long}/comments/", async (long id, HttpRequest request, ISender sender, CancellationToken ct) =>
                 PageEnvelope.From(await sender.Send(new ListAlertCommentsQuery(id, request.ListCriteria(ListAlertCommentsQuery.Spec)), ct), request))

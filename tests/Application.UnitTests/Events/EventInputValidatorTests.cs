@@ -1,7 +1,10 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
+using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestEvent;
+using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Application.UnitTests.Events;
@@ -67,12 +70,27 @@ public sealed class EventInputValidatorTests
     [Fact]
     public void Valid_input_becomes_a_domain_event_with_the_received_time_as_default()
     {
-        var securityEvent = Valid.ToDomain(ingestedBy: 3, sensorId: null, receivedAt: Now);
+        var caller = Substitute.For<ICurrentUser>();
+        caller.Id.Returns(3);
+        var securityEvent = Valid.ToDomain(caller, receivedAt: Now);
 
         securityEvent.Source.Should().Be("fw-1");
         securityEvent.Severity.Should().Be(Severity.High);
         securityEvent.OccurredAt.Should().Be(Now);
         securityEvent.Metadata.Should().Be("""{"k": 1}""");
         securityEvent.IngestedById.Should().Be(3);
+        securityEvent.Fingerprint.Should().BeNull("a user's events never group");
+    }
+
+    [Fact]
+    public void A_grouping_sensors_event_carries_its_fingerprint()
+    {
+        var caller = Substitute.For<ICurrentUser>();
+        caller.SensorId.Returns(7);
+        caller.SensorGroups.Returns(true);
+
+        var securityEvent = Valid.ToDomain(caller, receivedAt: Now);
+
+        securityEvent.Fingerprint.Should().Be(new AlertFingerprint(7, "fw-1", Valid.EventType, Valid.SourceIp, Valid.DestinationIp));
     }
 }

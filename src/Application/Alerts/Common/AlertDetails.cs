@@ -32,7 +32,7 @@ public static class AlertDetails
     /// <summary>The detail view: the usernames behind its history and its comment count, in one query each.</summary>
     public static async Task<AlertDetailDto> ToDetailAsync(this Alert alert, IApplicationDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var userIds = alert.History.Select(h => h.ChangedById).Distinct().ToList();
+        var userIds = alert.History.Where(h => h.ChangedById is not null).Select(h => h.ChangedById!.Value).Distinct().ToList();
         var usernames = userIds.Count == 0
             ? new Dictionary<long, string>()
             : await db.Users.AsNoTracking()

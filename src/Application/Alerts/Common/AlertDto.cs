@@ -27,7 +27,11 @@ public sealed record AlertDto(
     IReadOnlyList<string> Tags,
     DateTimeOffset? AckDueAt,
     DateTimeOffset? ResolveDueAt,
-    bool SlaBreached)
+    bool SlaBreached,
+    Severity Severity,
+    int Occurrences,
+    DateTimeOffset FirstSeenAt,
+    DateTimeOffset LastSeenAt)
 {
     /// <summary>The detection of the event that raised the alert.</summary>
     public Detection? Detection => Event.Detection;
@@ -44,7 +48,11 @@ public sealed record AlertRow(
     DateTimeOffset? AckDueAt,
     DateTimeOffset? ResolveDueAt,
     DateTimeOffset? FirstAcknowledgedAt,
-    DateTimeOffset? ClosedAt);
+    DateTimeOffset? ClosedAt,
+    Severity Severity,
+    int Occurrences,
+    DateTimeOffset FirstSeenAt,
+    DateTimeOffset LastSeenAt);
 
 /// <summary>An alert with its audit trail, oldest change first (GET /api/alerts/{id}/ and the single-alert writes).</summary>
 public sealed record AlertDetailDto(
@@ -58,6 +66,10 @@ public sealed record AlertDetailDto(
     DateTimeOffset? AckDueAt,
     DateTimeOffset? ResolveDueAt,
     bool SlaBreached,
+    Severity Severity,
+    int Occurrences,
+    DateTimeOffset FirstSeenAt,
+    DateTimeOffset LastSeenAt,
     int CommentsCount,
     IReadOnlyList<AlertChangeDto> History) : IAlertVersioned
 {
@@ -71,7 +83,8 @@ public sealed record AlertDetailDto(
 
 /// <summary>
 /// One change: what (action), from what to what, who, when and why. Status changes also carry from_status/to_status
-/// (typed, as v1 clients read them); from/to are texts: a status, a username, a comma-separated tag list, a comment id.
+/// (typed, as v1 clients read them); from/to are texts: a status, a username, a comma-separated tag list, a comment id,
+/// a severity (ESCALATED: a folded-in event raised it; changed_by is then null, the platform made the change).
 /// </summary>
 public sealed record AlertChangeDto(
     AlertChangeAction Action,
@@ -79,7 +92,7 @@ public sealed record AlertChangeDto(
     string? To,
     AlertStatus? FromStatus,
     AlertStatus? ToStatus,
-    long ChangedBy,
+    long? ChangedBy,
     string? ChangedByUsername,
     DateTimeOffset ChangedAt,
     string? Note);
@@ -97,7 +110,11 @@ public static class AlertMapper
         alert.Tags,
         alert.AckDueAt,
         alert.ResolveDueAt,
-        SlaBreach.IsBreached(alert.AckDueAt, alert.ResolveDueAt, alert.FirstAcknowledgedAt, alert.ClosedAt, now));
+        SlaBreach.IsBreached(alert.AckDueAt, alert.ResolveDueAt, alert.FirstAcknowledgedAt, alert.ClosedAt, now),
+        alert.Severity,
+        alert.Occurrences,
+        alert.FirstSeenAt,
+        alert.LastSeenAt);
 
     public static AlertDetailDto ToDetailDto(
         this Alert alert,
@@ -114,10 +131,14 @@ public static class AlertMapper
         alert.AckDueAt,
         alert.ResolveDueAt,
         alert.IsSlaBreached(now),
+        alert.Severity,
+        alert.Occurrences,
+        alert.FirstSeenAt,
+        alert.LastSeenAt,
         commentsCount,
         alert.History
             .OrderBy(h => h.ChangedAt).ThenBy(h => h.Id)
-            .Select(h => h.ToDto(usernames.GetValueOrDefault(h.ChangedById)))
+            .Select(h => h.ToDto(h.ChangedById is { } by ? usernames.GetValueOrDefault(by) : null))
             .ToList())
     {
         AlertVersion = alert.Version,
@@ -125,8 +146,8 @@ public static class AlertMapper
 
     public static AlertChangeDto ToDto(this AlertChange change, string? changedByUsername) => new(
         change.Action,
-        change.FromStatus?.ToWire() ?? (change.Action == AlertChangeAction.CommentDeleted ? CommentRef(change) : change.From),
-        change.ToStatus?.ToWire() ?? (change.Action == AlertChangeAction.CommentAdded ? CommentRef(change) : change.To),
+        change.FromStatus?.ToWire() ?? change.FromSeverity?.ToWire() ?? (change.Action == AlertChangeAction.CommentDeleted ? CommentRef(change) : change.From),
+        change.ToStatus?.ToWire() ?? change.ToSeverity?.ToWire() ?? (change.Action == AlertChangeAction.CommentAdded ? CommentRef(change) : change.To),
         change.FromStatus,
         change.ToStatus,
         change.ChangedById,

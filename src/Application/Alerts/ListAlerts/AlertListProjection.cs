@@ -23,7 +23,11 @@ public static class AlertListProjection
                 a.AckDueAt,
                 a.ResolveDueAt,
                 a.FirstAcknowledgedAt,
-                a.ClosedAt),
+                a.ClosedAt,
+                a.Severity,
+                a.Occurrences,
+                a.FirstSeenAt,
+                a.LastSeenAt),
             a.Event));
 
     /// <summary>The alert as listed at <paramref name="now"/> (sla_breached depends on the time it is read).</summary>

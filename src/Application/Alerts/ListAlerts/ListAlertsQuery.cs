@@ -41,7 +41,9 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         .FilterByDetection(a => a.DetectionTechnique, a => a.DetectionConfidence)
         .Where<UserReference>(Assignee, user => user.Id is { } id ? a => a.AssigneeId == id : a => a.AssigneeId == null)
         .AllOf("tags", a => a.Tags, Alert.TagMaxLength, lowerCase: true)
-        .WhereAt<bool>(SlaBreached, (breached, now) => breached ? SlaBreach.At(now) : SlaBreach.NotAt(now));
+        .WhereAt<bool>(SlaBreached, (breached, now) => breached ? SlaBreach.At(now) : SlaBreach.NotAt(now))
+        .Order("last_seen_at", a => a.LastSeenAt)
+        .Order("occurrences", a => a.Occurrences);
 }
 
 public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch textSearch, TimeProvider clock)

@@ -28,6 +28,18 @@ public interface IApplicationDbContext
     Task<bool> TrySaveChangesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Saves like <see cref="TrySaveChangesAsync"/>, answering null when saved, else the name of the unique index that
+    /// refused a row (see <see cref="UniqueIndexes"/>). On a refusal nothing stays tracked: the transaction rolled back.
+    /// </summary>
+    Task<string?> SaveChangesUnlessRefusedAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The alert that collects events with <paramref name="fingerprint"/> (open for grouping), tracked and locked until
+    /// the next save ends (its transaction begins here); null when there is none.
+    /// </summary>
+    Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Saves like <see cref="SaveChangesAsync"/>; an alert whose row changed since it was read (xmin) loses its changes
     /// and is answered back, and the others are saved without it (bulk actions: one conflict does not sink the rest).
     /// </summary>

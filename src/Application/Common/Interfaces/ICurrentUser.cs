@@ -11,6 +11,9 @@ public interface ICurrentUser
     /// <summary>The sensor whose API key is calling; null for a user.</summary>
     long? SensorId { get; }
 
+    /// <summary>Whether the calling sensor has grouping on (its severe events fold into open alerts); false for a user.</summary>
+    bool SensorGroups { get; }
+
     /// <summary>The API key that is calling; null for a user.</summary>
     long? ApiKeyId { get; }
 

@@ -28,14 +28,14 @@ public sealed record EventDto
     /// <summary>The sensor whose API key ingested it; null for a user token.</summary>
     public long? Sensor { get; init; }
 
-    /// <summary>The alert this event raised; null for LOW and MEDIUM events.</summary>
+    /// <summary>The alert this event raised or folded into (grouping); null for LOW and MEDIUM events.</summary>
     public long? AlertId { get; init; }
 
     /// <summary>The detection model's verdict, for model-made events.</summary>
     public Detection? Detection { get; init; }
 }
 
-/// <summary>An event read with the id of the alert it raised, if any (a left join, without loading the alert).</summary>
+/// <summary>An event read with the id of the alert it raised or folded into, if any (a left join, without loading the alert).</summary>
 public sealed record EventRow(SecurityEvent Event, long? AlertId)
 {
     public EventDto ToDto() => Event.ToDto(AlertId);
@@ -44,7 +44,7 @@ public sealed record EventRow(SecurityEvent Event, long? AlertId)
 public static class EventQueries
 {
     public static IQueryable<EventRow> WithAlertId(this IQueryable<SecurityEvent> events) =>
-        events.Select(e => new EventRow(e, e.Alert != null ? e.Alert.Id : null));
+        events.Select(e => new EventRow(e, e.Alert != null ? e.Alert.Id : e.FoldedIntoAlertId));
 }
 
 /// <summary>Entity to DTO, generated at compile time; target-driven so a new entity field never leaks by accident.</summary>

@@ -1,3 +1,4 @@
+using ThreatPlatform.Application.Common.Interfaces;
 using System.Net;
 using FluentValidation;
 using ThreatPlatform.Domain.Events;
@@ -23,8 +24,8 @@ public record EventInput
     /// <summary>The detection model's verdict, for model-made events.</summary>
     public Detection? Detection { get; init; }
 
-    /// <summary>Builds the domain event (which raises EventIngested).</summary>
-    public SecurityEvent ToDomain(long? ingestedBy, long? sensorId, DateTimeOffset receivedAt) => SecurityEvent.Ingest(
+    /// <summary>Builds the domain event (which raises EventIngested) as <paramref name="caller"/> reports it.</summary>
+    public SecurityEvent ToDomain(ICurrentUser caller, DateTimeOffset receivedAt) => SecurityEvent.Ingest(
         Source,
         EventType,
         Severity,
@@ -34,10 +35,11 @@ public record EventInput
         DestinationIp,
         Metadata,
         ExternalId,
-        ingestedBy,
-        sensorId,
+        caller.Id,
+        caller.SensorId,
         receivedAt,
-        Detection);
+        Detection,
+        groups: caller.SensorGroups);
 }
 
 /// <summary>The rules of API.md for an event; used by single and batch ingest so both refuse the same things.</summary>

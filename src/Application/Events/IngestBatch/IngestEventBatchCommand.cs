@@ -121,7 +121,7 @@ public sealed class IngestEventBatchCommandHandler(
                 continue;
             }
 
-            var securityEvent = input.ToDomain(currentUser.Id, currentUser.SensorId, receivedAt);
+            var securityEvent = input.ToDomain(currentUser, receivedAt);
             if (securityEvent.ExternalId is { } externalId)
             {
                 if (seen.TryGetValue((securityEvent.Source, externalId), out var first))

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 
@@ -37,6 +38,10 @@ public sealed class IngestEventCommandHandler(
     TimeProvider clock)
     : ICommandHandler<IngestEventCommand, IngestedEvent>
 {
+    // A refusal by the collecting-fingerprint index means another event raised the alert this one was raising, at the
+    // same moment: the next attempt folds into it. Attempts are bounded (that alert could be closed just as quickly).
+    private const int MaxAttempts = 3;
+
     public async ValueTask<IngestedEvent> Handle(IngestEventCommand command, CancellationToken cancellationToken)
     {
         if (currentUser.ApiKeyId is { } keyId)
@@ -45,16 +50,37 @@ public sealed class IngestEventCommandHandler(
         }
 
         SourceOwnership.EnsureMayWrite(await ownership.OwnerOfAsync(command.Source, cancellationToken), currentUser.SensorId);
-        var securityEvent = command.ToDomain(currentUser.Id, currentUser.SensorId, clock.GetUtcNow());
-        db.Events.Add(securityEvent);
-        if (await db.TrySaveChangesAsync(cancellationToken))
+        for (var attempt = 1; ; attempt++)
         {
-            return new IngestedEvent(securityEvent.ToDto(securityEvent.Alert?.Id), Created: true);
-        }
+            var securityEvent = command.ToDomain(currentUser, clock.GetUtcNow());
+            db.Events.Add(securityEvent);
+            var refusedBy = await db.SaveChangesUnlessRefusedAsync(cancellationToken);
+            if (refusedBy is null)
+            {
+                return new IngestedEvent(securityEvent.ToDto(securityEvent.Alert?.Id ?? securityEvent.FoldedIntoAlertId), Created: true);
+            }
 
-        // A repeat (a sensor's retry, or the same event arriving at once from two connections): the unique
-        // (source, external_id) index refused it and the whole transaction (event and alert) rolled back. Insert
-        // first and look up only on a refusal: a new event, the usual case, costs no extra round trip.
+            if (refusedBy == UniqueIndexes.CollectingAlertFingerprint)
+            {
+                if (attempt < MaxAttempts)
+                {
+                    continue;
+                }
+
+                throw new Conflict("Events with this fingerprint kept arriving while its alert changed; nothing was stored, send the event again.");
+            }
+
+            return refusedBy == UniqueIndexes.EventExternalId
+                ? await RepeatOfStoredAsync(securityEvent, cancellationToken)
+                : throw new InvalidOperationException($"The unique index {refusedBy} refused an event.");
+        }
+    }
+
+    // A repeat (a sensor's retry, or the same event arriving at once from two connections): the unique (source,
+    // external_id) index refused it and the whole transaction (event and alert) rolled back. Insert first and look up
+    // only on a refusal: a new event, the usual case, costs no extra round trip.
+    private async Task<IngestedEvent> RepeatOfStoredAsync(SecurityEvent securityEvent, CancellationToken cancellationToken)
+    {
         var externalId = securityEvent.ExternalId
             ?? throw new InvalidOperationException("A unique index refused an event without an external id.");
         var stored = await db.Events.AsNoTracking()

@@ -7,8 +7,8 @@ namespace ThreatPlatform.Application.Sensors.AuthenticateApiKey;
 /// <summary>A presented API key, as sent; the answer says which sensor and key it is, or null when it does not authenticate.</summary>
 public sealed record AuthenticateApiKeyCommand(string Key) : ICommand<ApiKeyIdentity?>;
 
-/// <summary>The sensor a valid key speaks for, and the key itself.</summary>
-public sealed record ApiKeyIdentity(long SensorId, long KeyId);
+/// <summary>The sensor a valid key speaks for, the key itself, and whether the sensor groups its severe events.</summary>
+public sealed record ApiKeyIdentity(long SensorId, long KeyId, bool Grouping);
 
 /// <summary>
 /// A key authenticates when it has the key's shape, its prefix is stored, its secret matches the stored hash (compared
@@ -33,6 +33,6 @@ public sealed class AuthenticateApiKeyCommandHandler(IApiKeyCredentials credenti
         }
 
         await credentials.MarkUsedAsync(credential.KeyId, now, cancellationToken);
-        return new ApiKeyIdentity(credential.SensorId, credential.KeyId);
+        return new ApiKeyIdentity(credential.SensorId, credential.KeyId, credential.SensorGroups);
     }
 }

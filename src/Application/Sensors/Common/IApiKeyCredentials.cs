@@ -7,7 +7,8 @@ public sealed record ApiKeyCredential(
     byte[] SecretHash,
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? RevokedAt,
-    bool SensorIsActive);
+    bool SensorIsActive,
+    bool SensorGroups);
 
 /// <summary>
 /// Key lookups for authentication. Infrastructure answers from a per-process cache kept honest by PostgreSQL

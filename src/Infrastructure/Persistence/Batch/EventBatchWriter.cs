@@ -1,22 +1,27 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 
 namespace ThreatPlatform.Infrastructure.Persistence.Batch;
 
 /// <summary>
 /// Batch ingest in three round trips whatever the batch size: binary COPY into a temporary staging table, then one
-/// statement that moves the rows into <c>events</c> (skipping stored (source, external_id) pairs) and raises the alerts
-/// of the rows it stored, then COMMIT. EF Core's change tracker would cost a round trip and an entity per row.
+/// statement that moves the rows into <c>events</c> (skipping stored (source, external_id) pairs), raises the alerts of
+/// the rows it stored or folds them into collecting alerts (grouping), then COMMIT. EF Core's change tracker would cost a round trip and an entity per row.
 /// </summary>
 internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationDbContext db) : IEventBatchWriter
 {
-    // ON COMMIT DROP: the table lives for one transaction, so a pooled connection never carries stale rows.
+    // ON COMMIT DROP: the table lives for one transaction, so a pooled connection never carries stale rows. Each row
+    // takes its event id as COPY writes it, so ids follow the batch's order (the first of a fingerprint's events is the
+    // one that raises its alert, as in single ingest), and alerts can be decided before the events are written.
     private const string CreateStaging = """
         CREATE TEMPORARY TABLE event_batch_staging (
+            id bigint NOT NULL DEFAULT nextval('events_id_seq'),
             source text NOT NULL,
             event_type text NOT NULL,
             severity smallint NOT NULL,
@@ -32,50 +37,123 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             detection_model text,
             detection_model_version text,
             detection_confidence double precision,
-            detection_technique text
+            detection_technique text,
+            groups boolean NOT NULL
         ) ON COMMIT DROP
         """;
 
     private const string CopyStaging = """
         COPY event_batch_staging (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
                                   metadata, external_id, "timestamp", ingested_by_id, sensor_id, detection_model,
-                                  detection_model_version, detection_confidence, detection_technique) FROM STDIN (FORMAT BINARY)
+                                  detection_model_version, detection_confidence, detection_technique, groups) FROM STDIN (FORMAT BINARY)
         """;
 
-    // One statement, so events and alerts stand or fall together even before the COMMIT. Rows go in (source,
-    // external_id) order: two concurrent batches that share keys then take their row locks in the same order and wait
-    // for each other instead of deadlocking. Alerts carry the snapshot columns the alert list filters on, and the SLA
-    // due times the Domain's SlaPolicy computed per severity for this batch's moment (the single path asks it too).
+    // One statement, so events, alerts and history stand or fall together. The Domain's rules, set-wise:
+    // - fresh: the rows no stored event holds yet (a retry's twin is the caller's duplicate or conflict);
+    // - severe: Alert.RaiseFor's rule (@alerting); a grouping sensor's severe rows share a group: the fingerprint's
+    //   first row in batch order (group_id);
+    // - collecting: the alert each fingerprint folds into (Alert.Fold), locked and read as it is now; a fingerprint with
+    //   none opens one, raised by its first row (its id taken now so the events can name it);
+    // - the rows are written with the alert they folded into; an alert's occurrences, first/last seen, severity and SLA
+    //   due times change as Alert.Fold changes them, one time for the whole group, with one ESCALATED entry when the
+    //   group raises the severity.
+    // Rows go into events in (source, external_id) order: two concurrent batches that share keys take their row locks
+    // in the same order and wait for each other instead of deadlocking.
     private const string MoveAndRaise = """
-        WITH stored AS (
-            INSERT INTO events (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
+        WITH fresh AS MATERIALIZED (
+            SELECT s.* FROM event_batch_staging s
+            WHERE s.external_id IS NULL
+               OR NOT EXISTS (SELECT 1 FROM events e WHERE e.source = s.source AND e.external_id = s.external_id)
+        ), severe AS MATERIALIZED (
+            SELECT id, CASE WHEN groups AND sensor_id IS NOT NULL
+                            THEN min(id) OVER (PARTITION BY groups, sensor_id, source, event_type, source_ip, destination_ip) END AS group_id
+            FROM fresh
+            WHERE severity = ANY(@alerting)
+        ), due AS MATERIALIZED (
+            SELECT * FROM unnest(@due_severity, @ack_due_at, @resolve_due_at) AS d(severity, ack_due_at, resolve_due_at)
+        ), grouped AS MATERIALIZED (
+            SELECT s.group_id, count(*) AS n, max(f.severity) AS top, min(f.occurred_at) AS first_seen, max(f.occurred_at) AS last_seen
+            FROM severe s JOIN fresh f ON f.id = s.id
+            WHERE s.group_id IS NOT NULL
+            GROUP BY s.group_id
+        ), collecting AS MATERIALIZED (
+            SELECT a.id, a.severity, g.group_id
+            FROM grouped g
+            JOIN fresh f ON f.id = g.group_id
+            JOIN alerts a ON a.folds_events AND a.sensor_id = f.sensor_id AND a.source = f.source AND a.event_type = f.event_type
+                         AND a.source_ip IS NOT DISTINCT FROM f.source_ip AND a.destination_ip IS NOT DISTINCT FROM f.destination_ip
+            ORDER BY a.id
+            FOR UPDATE OF a
+        ), target AS MATERIALIZED (
+            SELECT g.*, f.severity AS first_severity,
+                   coalesce(c.id, nextval('alerts_id_seq')) AS alert_id,
+                   c.id IS NULL AS opens,
+                   coalesce(c.severity, f.severity) AS held
+            FROM grouped g
+            JOIN fresh f ON f.id = g.group_id
+            LEFT JOIN collecting c ON c.group_id = g.group_id
+        ), stored AS (
+            INSERT INTO events (id, source, event_type, severity, description, occurred_at, source_ip, destination_ip,
                                 metadata, external_id, "timestamp", ingested_by_id, sensor_id, detection_model,
-                                detection_model_version, detection_confidence, detection_technique)
-            SELECT source, event_type, severity, description, occurred_at, source_ip, destination_ip,
-                   metadata, external_id, "timestamp", ingested_by_id, sensor_id, detection_model,
-                   detection_model_version, detection_confidence, detection_technique
-            FROM event_batch_staging
-            ORDER BY source, external_id
+                                detection_model_version, detection_confidence, detection_technique, folded_into_alert_id)
+            SELECT f.id, f.source, f.event_type, f.severity, f.description, f.occurred_at, f.source_ip, f.destination_ip,
+                   f.metadata, f.external_id, f."timestamp", f.ingested_by_id, f.sensor_id, f.detection_model,
+                   f.detection_model_version, f.detection_confidence, f.detection_technique,
+                   CASE WHEN t.opens AND t.group_id = f.id THEN NULL ELSE t.alert_id END
+            FROM fresh f
+            LEFT JOIN severe s ON s.id = f.id
+            LEFT JOIN target t ON t.group_id = s.group_id
+            ORDER BY f.source, f.external_id
             ON CONFLICT (source, external_id) DO NOTHING
-            RETURNING id, severity, source, event_type, description, external_id, detection_model,
-                      detection_model_version, detection_confidence, detection_technique
+            RETURNING id, source, external_id
         ), raised AS (
-            INSERT INTO alerts (event_id, status, severity, source, event_type, description, detection_model,
+            INSERT INTO alerts (id, event_id, status, severity, source, event_type, description, detection_model,
                                 detection_model_version, detection_confidence, detection_technique, created_at, updated_at,
-                                ack_due_at, resolve_due_at)
-            SELECT id, @open, stored.severity, source, event_type, description, detection_model,
-                   detection_model_version, detection_confidence, detection_technique, @at, @at,
-                   due.ack_due_at, due.resolve_due_at
-            FROM stored
-            LEFT JOIN unnest(@due_severity, @ack_due_at, @resolve_due_at) AS due(severity, ack_due_at, resolve_due_at)
-                   ON due.severity = stored.severity
-            WHERE stored.severity = ANY(@alerting)
+                                ack_due_at, resolve_due_at, sensor_id, source_ip, destination_ip, occurrences,
+                                first_seen_at, last_seen_at, folds_events)
+            SELECT coalesce(t.alert_id, nextval('alerts_id_seq')), f.id, @open, coalesce(t.top, f.severity), f.source,
+                   f.event_type, f.description, f.detection_model, f.detection_model_version, f.detection_confidence,
+                   f.detection_technique, @at, @at,
+                   least(first_due.ack_due_at, top_due.ack_due_at), least(first_due.resolve_due_at, top_due.resolve_due_at),
+                   f.sensor_id, f.source_ip, f.destination_ip, coalesce(t.n, 1), coalesce(t.first_seen, f.occurred_at),
+                   coalesce(t.last_seen, f.occurred_at), t.group_id IS NOT NULL
+            FROM severe s
+            JOIN fresh f ON f.id = s.id
+            LEFT JOIN target t ON t.group_id = s.id
+            LEFT JOIN due first_due ON first_due.severity = f.severity
+            LEFT JOIN due top_due ON top_due.severity = t.top
+            WHERE s.group_id IS NULL OR t.opens
+            RETURNING 1
+        ), folded AS (
+            UPDATE alerts a
+            SET occurrences = a.occurrences + t.n,
+                first_seen_at = least(a.first_seen_at, t.first_seen),
+                last_seen_at = greatest(a.last_seen_at, t.last_seen),
+                severity = greatest(a.severity, t.top),
+                ack_due_at = CASE WHEN t.top > a.severity THEN least(a.ack_due_at, top_due.ack_due_at) ELSE a.ack_due_at END,
+                resolve_due_at = CASE WHEN t.top > a.severity THEN least(a.resolve_due_at, top_due.resolve_due_at) ELSE a.resolve_due_at END,
+                updated_at = @at
+            FROM target t
+            LEFT JOIN due top_due ON top_due.severity = t.top
+            WHERE a.id = t.alert_id AND NOT t.opens
+            RETURNING 1
+        ), escalated AS (
+            INSERT INTO alert_status_changes (alert_id, action, from_severity, to_severity, changed_by_id, changed_at)
+            SELECT alert_id, @escalated, held, top, NULL, @at
+            FROM target
+            WHERE top > held
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM stored)::integer, (SELECT count(*) FROM raised)::integer,
                ARRAY(SELECT source FROM stored WHERE external_id IS NOT NULL),
-               ARRAY(SELECT external_id FROM stored WHERE external_id IS NOT NULL)
+               ARRAY(SELECT external_id FROM stored WHERE external_id IS NOT NULL),
+               (SELECT count(*) FROM fresh)::integer
         """;
+
+    // A write starts again (a new transaction, new ids) when another writer got in between: it stored one of this
+    // batch's (source, external_id) keys, or opened the collecting alert of one of its fingerprints, after this
+    // statement's snapshot. The next attempt sees what it wrote. Bounded: each retry needs a fresh race to lose.
+    private const int MaxAttempts = 5;
 
     public async Task<EventBatchWriteResult> WriteAsync(
         IReadOnlyList<SecurityEvent> events,
@@ -90,8 +168,50 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await TryWriteAsync(connection, events, alertingSeverities, sla, at, cancellationToken) is { } written)
+                {
+                    return written;
+                }
+            }
+            catch (PostgresException e) when (LostRace(e) && attempt < MaxAttempts)
+            {
+                // Rolled back (the transaction is disposed); the next attempt sees what the other writer committed.
+            }
 
+            if (attempt >= MaxAttempts)
+            {
+                throw new Conflict("Other writers kept storing this batch's events or alerts at the same moment; nothing was stored, send the batch again.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The refusals that mean another writer got in between: it opened a collecting alert this batch was opening; or it
+    /// stored one of this batch's keys, so an alert was decided for an event that was then not written (its foreign
+    /// keys); or two writers locked the same alerts and keys in opposite orders (a deadlock, one of them chosen to fail).
+    /// </summary>
+    private static bool LostRace(PostgresException e) => e switch
+    {
+        { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: UniqueIndexes.CollectingAlertFingerprint } => true,
+        { SqlState: PostgresErrorCodes.ForeignKeyViolation, ConstraintName: "fk_alerts_events_event_id" or "fk_events_alerts_folded_into_alert_id" } => true,
+        { SqlState: PostgresErrorCodes.DeadlockDetected } => true,
+        _ => false,
+    };
+
+    /// <summary>One attempt in one transaction: the result when committed; null when a concurrent writer got in between (rolled back).</summary>
+    private static async Task<EventBatchWriteResult?> TryWriteAsync(
+        NpgsqlConnection connection,
+        IReadOnlyList<SecurityEvent> events,
+        IReadOnlyCollection<Severity> alertingSeverities,
+        SlaPolicy sla,
+        DateTimeOffset at,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var create = new NpgsqlCommand(CreateStaging, connection, transaction))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
@@ -100,9 +220,11 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
         await CopyAsync(connection, events, cancellationToken);
 
         EventBatchWriteResult result;
+        int fresh;
         await using (var move = new NpgsqlCommand(MoveAndRaise, connection, transaction))
         {
             move.Parameters.Add(new NpgsqlParameter<short>("open", NpgsqlDbType.Smallint) { TypedValue = (short)AlertStatus.Open });
+            move.Parameters.Add(new NpgsqlParameter<short>("escalated", NpgsqlDbType.Smallint) { TypedValue = (short)AlertChangeAction.Escalated });
             move.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = at.ToUniversalTime() });
             move.Parameters.Add(new NpgsqlParameter<short[]>("alerting", NpgsqlDbType.Array | NpgsqlDbType.Smallint)
             {
@@ -129,6 +251,15 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
                 reader.GetInt32(0),
                 reader.GetInt32(1),
                 sources.Zip(externalIds).ToHashSet());
+            fresh = reader.GetInt32(4);
+        }
+
+        // Alerts were decided for every fresh row; a row the unique key then refused (stored meanwhile by another
+        // writer) would leave them counting an event that is not there: start again instead.
+        if (result.Stored != fresh)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
         }
 
         // Committed before the caller answers 200: an acknowledged event and its alert are durable.
@@ -177,6 +308,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             await WriteNullableAsync(importer, e.DetectionModelVersion, NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(importer, e.DetectionConfidence, NpgsqlDbType.Double, cancellationToken);
             await WriteNullableAsync(importer, e.DetectionTechnique, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(e.Groups, NpgsqlDbType.Boolean, cancellationToken);
         }
 
         await importer.CompleteAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Users;
 
@@ -14,6 +15,19 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.Property(a => a.EventType).HasMaxLength(Domain.Events.SecurityEvent.EventTypeMaxLength);
         builder.Property(a => a.Description).HasMaxLength(Domain.Events.SecurityEvent.DescriptionMaxLength);
         builder.Ignore(a => a.Detection);
+        builder.Ignore(a => a.Fingerprint);
+        builder.Property(a => a.SourceIp).HasColumnType("inet");
+        builder.Property(a => a.DestinationIp).HasColumnType("inet");
+        builder.HasOne<Domain.Sensors.Sensor>().WithMany().HasForeignKey(a => a.SensorId).OnDelete(DeleteBehavior.SetNull);
+
+        // Grouping: at most one collecting alert per fingerprint (absent addresses match each other), the unique partial
+        // index ix_alerts_collecting_fingerprint on (sensor_id, source, event_type, source_ip, destination_ip) NULLS NOT
+        // DISTINCT WHERE folds_events. Two events that raise one at the same moment meet there and the later folds
+        // instead; batch ingest names it in its upsert. Created by the Grouping migration's SQL, not declared here: EF
+        // Core orders its writes by the values of unique index columns and cannot compare IPAddress.
+        // ordering=last_seen_at and ordering=occurrences on GET /api/alerts/ (the busiest or most recently active first).
+        builder.HasIndex(a => new { a.LastSeenAt, a.Id });
+        builder.HasIndex(a => new { a.Occurrences, a.Id });
         builder.Property(a => a.DetectionModel).HasMaxLength(Domain.Events.Detection.ModelMaxLength);
         builder.Property(a => a.DetectionModelVersion).HasMaxLength(Domain.Events.Detection.ModelVersionMaxLength);
         builder.Property(a => a.DetectionTechnique).HasMaxLength(Domain.Events.Detection.TechniqueMaxLength);
@@ -60,6 +74,7 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
             history.Property(h => h.Note).HasMaxLength(AlertChange.NoteMaxLength);
             history.Property(h => h.From).HasMaxLength(AlertChange.NoteMaxLength);
             history.Property(h => h.To).HasMaxLength(AlertChange.NoteMaxLength);
+            history.Property(h => h.ChangedById).IsRequired(false);
             history.HasOne<User>().WithMany().HasForeignKey(h => h.ChangedById).OnDelete(DeleteBehavior.Restrict);
             history.HasOne(h => h.Comment).WithMany().HasForeignKey(h => h.CommentId).OnDelete(DeleteBehavior.Restrict);
 

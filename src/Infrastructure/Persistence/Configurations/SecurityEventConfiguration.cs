@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
@@ -23,6 +24,14 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         builder.HasOne<Sensor>().WithMany().HasForeignKey(e => e.SensorId).OnDelete(DeleteBehavior.SetNull);
         builder.Ignore(e => e.Detection);
         builder.Ignore(e => e.OccurredAtGiven);
+        builder.Ignore(e => e.Groups);
+        builder.Ignore(e => e.Fingerprint);
+        builder.Ignore(e => e.HasAlert);
+
+        // GET /api/alerts/{id}/events/: the events folded into one alert, newest first (the one that raised it is found
+        // through alerts.event_id).
+        builder.HasOne<Alert>().WithMany().HasForeignKey(e => e.FoldedIntoAlertId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasIndex(e => new { e.FoldedIntoAlertId, e.Timestamp }).HasFilter("folded_into_alert_id IS NOT NULL");
         builder.Property(e => e.DetectionModel).HasMaxLength(Detection.ModelMaxLength);
         builder.Property(e => e.DetectionModelVersion).HasMaxLength(Detection.ModelVersionMaxLength);
         builder.Property(e => e.DetectionTechnique).HasMaxLength(Detection.TechniqueMaxLength);

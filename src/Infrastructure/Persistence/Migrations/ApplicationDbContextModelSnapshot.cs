@@ -63,6 +63,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(10000)")
                         .HasColumnName("description");
 
+                    b.Property<IPAddress>("DestinationIp")
+                        .HasColumnType("inet")
+                        .HasColumnName("destination_ip");
+
                     b.Property<double?>("DetectionConfidence")
                         .HasColumnType("double precision")
                         .HasColumnName("detection_confidence");
@@ -96,9 +100,29 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_acknowledged_at");
 
+                    b.Property<DateTimeOffset>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<bool>("FoldsEvents")
+                        .HasColumnType("boolean")
+                        .HasColumnName("folds_events");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<int>("Occurrences")
+                        .HasColumnType("integer")
+                        .HasColumnName("occurrences");
+
                     b.Property<DateTimeOffset?>("ResolveDueAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("resolve_due_at");
+
+                    b.Property<long?>("SensorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sensor_id");
 
                     b.Property<short>("Severity")
                         .HasColumnType("smallint")
@@ -109,6 +133,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)")
                         .HasColumnName("source");
+
+                    b.Property<IPAddress>("SourceIp")
+                        .HasColumnType("inet")
+                        .HasColumnName("source_ip");
 
                     b.Property<short>("Status")
                         .HasColumnType("smallint")
@@ -139,6 +167,9 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_alerts_event_id");
 
+                    b.HasIndex("SensorId")
+                        .HasDatabaseName("ix_alerts_sensor_id");
+
                     b.HasIndex("Tags")
                         .HasDatabaseName("ix_alerts_tags");
 
@@ -161,6 +192,12 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                     b.HasIndex("EventType", "CreatedAt")
                         .HasDatabaseName("ix_alerts_event_type_created_at");
+
+                    b.HasIndex("LastSeenAt", "Id")
+                        .HasDatabaseName("ix_alerts_last_seen_at_id");
+
+                    b.HasIndex("Occurrences", "Id")
+                        .HasDatabaseName("ix_alerts_occurrences_id");
 
                     b.HasIndex("Severity", "CreatedAt")
                         .HasDatabaseName("ix_alerts_severity_created_at");
@@ -293,6 +330,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("external_id");
 
+                    b.Property<long?>("FoldedIntoAlertId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("folded_into_alert_id");
+
                     b.Property<long?>("IngestedById")
                         .HasColumnType("bigint")
                         .HasColumnName("ingested_by_id");
@@ -349,6 +390,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                     b.HasIndex("EventType", "Timestamp")
                         .HasDatabaseName("ix_events_event_type_timestamp");
+
+                    b.HasIndex("FoldedIntoAlertId", "Timestamp")
+                        .HasDatabaseName("ix_events_folded_into_alert_id_timestamp")
+                        .HasFilter("folded_into_alert_id IS NOT NULL");
 
                     b.HasIndex("SensorId", "Timestamp")
                         .HasDatabaseName("ix_events_sensor_id_timestamp");
@@ -656,6 +701,12 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_alerts_events_event_id");
 
+                    b.HasOne("ThreatPlatform.Domain.Sensors.Sensor", null)
+                        .WithMany()
+                        .HasForeignKey("SensorId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_alerts_sensors_sensor_id");
+
                     b.OwnsMany("ThreatPlatform.Domain.Alerts.AlertChange", "History", b1 =>
                         {
                             b1.Property<long>("Id")
@@ -677,7 +728,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                                 .HasColumnType("timestamp with time zone")
                                 .HasColumnName("changed_at");
 
-                            b1.Property<long>("ChangedById")
+                            b1.Property<long?>("ChangedById")
                                 .HasColumnType("bigint")
                                 .HasColumnName("changed_by_id");
 
@@ -689,6 +740,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                                 .HasMaxLength(2000)
                                 .HasColumnType("character varying(2000)")
                                 .HasColumnName("from");
+
+                            b1.Property<short?>("FromSeverity")
+                                .HasColumnType("smallint")
+                                .HasColumnName("from_severity");
 
                             b1.Property<short?>("FromStatus")
                                 .HasColumnType("smallint")
@@ -703,6 +758,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                                 .HasMaxLength(2000)
                                 .HasColumnType("character varying(2000)")
                                 .HasColumnName("to");
+
+                            b1.Property<short?>("ToSeverity")
+                                .HasColumnType("smallint")
+                                .HasColumnName("to_severity");
 
                             b1.Property<short?>("ToStatus")
                                 .HasColumnType("smallint")
@@ -731,7 +790,6 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                                 .WithMany()
                                 .HasForeignKey("ChangedById")
                                 .OnDelete(DeleteBehavior.Restrict)
-                                .IsRequired()
                                 .HasConstraintName("fk_alert_status_changes_users_changed_by_id");
 
                             b1.HasOne("ThreatPlatform.Domain.Alerts.AlertComment", "Comment")
@@ -769,6 +827,12 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
             modelBuilder.Entity("ThreatPlatform.Domain.Events.SecurityEvent", b =>
                 {
+                    b.HasOne("ThreatPlatform.Domain.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("FoldedIntoAlertId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_events_alerts_folded_into_alert_id");
+
                     b.HasOne("ThreatPlatform.Domain.Users.User", null)
                         .WithMany()
                         .HasForeignKey("IngestedById")
