@@ -4,14 +4,17 @@ using Npgsql;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
+using ThreatPlatform.Infrastructure.Persistence.Audit;
 
 namespace ThreatPlatform.Infrastructure.Persistence;
 
-public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options, IPublisher publisher)
+/// <param name="audit">The request's audit log; null in contexts that only migrate or read (they write no entries).</param>
+public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options, IPublisher publisher, AuditChain? audit = null)
     : DbContext(options), IApplicationDbContext
 {
     /// <summary>A context that only migrates or reads the schema: saving anything that raised a domain event throws.</summary>
@@ -26,11 +29,44 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     public DbSet<SensorSource> SensorSources => Set<SensorSource>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AlertComment> AlertComments => Set<AlertComment>();
+    public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {
         await DispatchDomainEventsAsync(cancellationToken);
-        return await base.SaveChangesAsync(cancellationToken);
+        var statusChanges = audit?.CollectStatusChanges(this) ?? [];
+        if (audit is null || (statusChanges.Count == 0 && !audit.HasPending))
+        {
+            return await base.SaveChangesAsync(cancellationToken);
+        }
+
+        // The audit entries commit with the changes they describe, in the caller's transaction when there is one.
+        try
+        {
+            int saved;
+            IReadOnlyList<AuditEntry> written;
+            if (Database.CurrentTransaction is null)
+            {
+                await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+                saved = await base.SaveChangesAsync(cancellationToken);
+                written = await audit.AppendAsync(this, statusChanges, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            else
+            {
+                saved = await base.SaveChangesAsync(cancellationToken);
+                written = await audit.AppendAsync(this, statusChanges, cancellationToken);
+            }
+
+            audit.Written(written);
+            return saved;
+        }
+        catch
+        {
+            audit.Failed();
+            throw;
+        }
     }
 
     public async Task<bool> TrySaveChangesAsync(CancellationToken cancellationToken = default)
