@@ -15,8 +15,8 @@ public sealed class EndpointAuthorizationTests(ApiFactory factory) : IClassFixtu
         "POST /api/auth/register/",
         "POST /api/auth/login/",
         "POST /api/auth/refresh/",
-        "GET /health/live",
-        "GET /health/ready",
+        "ANY /health/live",
+        "ANY /health/ready",
     ];
 
     [Fact]
