@@ -14,17 +14,16 @@ internal static class AllowedHostsCheck
 {
     public const string Setting = "AllowedHosts";
 
+    /// <summary>Unset, the API answers on loopback only (as appsettings.json ships it): a public name must be configured.</summary>
+    public const string DefaultHosts = "localhost;127.0.0.1;[::1]";
+
     public static IServiceCollection AddAllowedHosts(this IServiceCollection services, IConfiguration configuration)
     {
-        var hosts = (configuration[Setting] ?? string.Empty)
+        var configured = configuration[Setting];
+        var hosts = (string.IsNullOrWhiteSpace(configured) ? DefaultHosts : configured)
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(h => new StringSegment(h))
             .ToList();
-        if (hosts.Count == 0)
-        {
-            throw new InvalidOperationException(
-                $"{Setting} is empty: list the host names clients use for this API, separated by ';' (e.g. soc.example.org;localhost), or * for any.");
-        }
 
         services.AddSingleton(new AllowedHostList(hosts));
         services.Configure<HostFilteringOptions>(o => o.AllowedHosts = ["*"]);
