@@ -67,7 +67,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimiting:AuthPermitsPerMinute", "100000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Error");
-        // Hashing at the production work factor costs ~0.2 s a password; one test checks that default (PasswordHashingTests).
+        // The production work factor is slow on purpose; tests hash with 1,000 iterations, and one test checks the default (ProductionPasswordHashingTests).
         if (PasswordIterations is { } iterations)
         {
             builder.UseSetting("Auth:PasswordIterations", iterations);
