@@ -11,7 +11,8 @@ try
     builder.Host.UseSerilog((context, services, logger) => logger
         .ReadFrom.Configuration(context.Configuration)
         .ReadFrom.Services(services)
-        .Enrich.FromLogContext(), preserveStaticLogger: true);
+        .Enrich.FromLogContext()
+        .WriteToConsole(context.Configuration), preserveStaticLogger: true);
     builder.AddThreatPlatform();
 
     var app = builder.Build();

@@ -59,7 +59,7 @@ export class Session {
     return this.tokens;
   }
 
-  /** Signs in with a username and password; throws the API's ProblemDetails (401, 423, 429…) on refusal. */
+  /** Signs in with a username and password; throws the API's ProblemDetails (401, 403, 429…) on refusal. */
   async login(username: string, password: string): Promise<Tokens> {
     const pair = await this.authClient().login(new LoginBody({ username, password }));
     return this.store(pair);

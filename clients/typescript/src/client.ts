@@ -179,13 +179,6 @@ export class AuthClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
-        } else if (status === 423) {
-            return response.text().then((_responseText) => {
-            let result423: any = null;
-            let resultData423 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
-            result423 = ProblemDetails.fromJS(resultData423);
-            return throwException("The account is locked after repeated failed sign-ins; Retry-After says for how long.", status, _responseText, _headers, result423);
-            });
         } else if (status === 429) {
             return response.text().then((_responseText) => {
             let result429: any = null;
@@ -344,6 +337,55 @@ export class AuthClient {
             let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<void>(null as any);
+    }
+
+    /**
+     * Sign out everywhere: revoke every refresh token of the caller
+     * @return Done; no content.
+     */
+    logoutAll(signal?: AbortSignal): Promise<void> {
+        let url_ = this.baseUrl + "/api/auth/logout-all/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "POST",
+            signal,
+            headers: {
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processLogoutAll(_response);
+        });
+    }
+
+    protected processLogoutAll(response: Response): Promise<void> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 204) {
+            return response.text().then((_responseText) => {
+            return;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
@@ -2658,6 +2700,174 @@ export class StatsClient {
             });
         }
         return Promise.resolve<AlertStatsDto>(null as any);
+    }
+}
+
+export class AuditClient {
+    private http: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> };
+    private baseUrl: string;
+    protected jsonParseReviver: ((key: string, value: any) => any) | undefined = undefined;
+
+    constructor(baseUrl?: string, http?: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> }) {
+        this.http = http ? http : window as any;
+        this.baseUrl = baseUrl ?? "";
+    }
+
+    /**
+     * The security audit log, newest first
+     * @param page (optional) 
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
+     * @param action (optional) Repeat the parameter or separate values with commas; any of them matches.
+     * @param actor (optional) 
+     * @param actor_id (optional) 
+     * @param target (optional) 
+     * @param ip (optional) 
+     * @param at__gte (optional) 
+     * @param at__lte (optional) 
+     * @param ordering (optional) One of id; a leading '-' orders descending. Default -id.
+     * @return OK.
+     */
+    list(page?: number | null | undefined, page_size?: number | null | undefined, action?: AuditAction[] | null | undefined, actor?: string | null | undefined, actor_id?: number | null | undefined, target?: string | null | undefined, ip?: string | null | undefined, at__gte?: Date | null | undefined, at__lte?: Date | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAuditEntryDto> {
+        let url_ = this.baseUrl + "/api/audit/?";
+        if (page !== undefined && page !== null)
+            url_ += "page=" + encodeURIComponent("" + page) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
+        if (action !== undefined && action !== null)
+            action && action.forEach(item => { url_ += "action=" + encodeURIComponent("" + item) + "&"; });
+        if (actor !== undefined && actor !== null)
+            url_ += "actor=" + encodeURIComponent("" + actor) + "&";
+        if (actor_id !== undefined && actor_id !== null)
+            url_ += "actor_id=" + encodeURIComponent("" + actor_id) + "&";
+        if (target !== undefined && target !== null)
+            url_ += "target=" + encodeURIComponent("" + target) + "&";
+        if (ip !== undefined && ip !== null)
+            url_ += "ip=" + encodeURIComponent("" + ip) + "&";
+        if (at__gte !== undefined && at__gte !== null)
+            url_ += "at__gte=" + encodeURIComponent(at__gte ? "" + at__gte.toISOString() : "") + "&";
+        if (at__lte !== undefined && at__lte !== null)
+            url_ += "at__lte=" + encodeURIComponent(at__lte ? "" + at__lte.toISOString() : "") + "&";
+        if (ordering !== undefined && ordering !== null)
+            url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processList(_response);
+        });
+    }
+
+    protected processList(response: Response): Promise<PageEnvelopeOfAuditEntryDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = PageEnvelopeOfAuditEntryDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PageEnvelopeOfAuditEntryDto>(null as any);
+    }
+
+    /**
+     * Check the audit log's hash chain
+     * @return OK.
+     */
+    verify(signal?: AbortSignal): Promise<AuditVerification> {
+        let url_ = this.baseUrl + "/api/audit/verify/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processVerify(_response);
+        });
+    }
+
+    protected processVerify(response: Response): Promise<AuditVerification> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = AuditVerification.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<AuditVerification>(null as any);
     }
 }
 
@@ -5242,6 +5452,200 @@ export class DurationPercentiles implements IDurationPercentiles {
 export interface IDurationPercentiles {
     median?: number | null;
     p90?: number | null;
+}
+
+export class PageEnvelopeOfAuditEntryDto implements IPageEnvelopeOfAuditEntryDto {
+    count!: number;
+    next?: string | null;
+    previous?: string | null;
+    results!: AuditEntryDto[];
+
+    constructor(data?: IPageEnvelopeOfAuditEntryDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.results = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.count = _data["count"] !== undefined ? _data["count"] : null as any;
+            this.next = _data["next"] !== undefined ? _data["next"] : null as any;
+            this.previous = _data["previous"] !== undefined ? _data["previous"] : null as any;
+            if (Array.isArray(_data["results"])) {
+                this.results = [] as any;
+                for (let item of _data["results"])
+                    this.results!.push(AuditEntryDto.fromJS(item));
+            }
+            else {
+                this.results = null as any;
+            }
+        }
+    }
+
+    static fromJS(data: any): PageEnvelopeOfAuditEntryDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new PageEnvelopeOfAuditEntryDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["count"] = this.count !== undefined ? this.count : null as any;
+        data["next"] = this.next !== undefined ? this.next : null as any;
+        data["previous"] = this.previous !== undefined ? this.previous : null as any;
+        if (Array.isArray(this.results)) {
+            data["results"] = [];
+            for (let item of this.results)
+                data["results"].push(item ? item.toJSON() : null as any);
+        }
+        return data;
+    }
+}
+
+export interface IPageEnvelopeOfAuditEntryDto {
+    count: number;
+    next?: string | null;
+    previous?: string | null;
+    results: AuditEntryDto[];
+}
+
+export class AuditEntryDto implements IAuditEntryDto {
+    id!: number;
+    at!: Date;
+    actor_id?: number | null;
+    actor?: string | null;
+    ip?: string | null;
+    action!: AuditAction;
+    target?: string | null;
+    detail?: string | null;
+    previous_hash!: string;
+    hash!: string;
+
+    constructor(data?: IAuditEntryDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.at = _data["at"] ? new Date(_data["at"].toString()) : null as any;
+            this.actor_id = _data["actor_id"] !== undefined ? _data["actor_id"] : null as any;
+            this.actor = _data["actor"] !== undefined ? _data["actor"] : null as any;
+            this.ip = _data["ip"] !== undefined ? _data["ip"] : null as any;
+            this.action = _data["action"] !== undefined ? _data["action"] : null as any;
+            this.target = _data["target"] !== undefined ? _data["target"] : null as any;
+            this.detail = _data["detail"] !== undefined ? _data["detail"] : null as any;
+            this.previous_hash = _data["previous_hash"] !== undefined ? _data["previous_hash"] : null as any;
+            this.hash = _data["hash"] !== undefined ? _data["hash"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): AuditEntryDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new AuditEntryDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["at"] = this.at ? this.at.toISOString() : null as any;
+        data["actor_id"] = this.actor_id !== undefined ? this.actor_id : null as any;
+        data["actor"] = this.actor !== undefined ? this.actor : null as any;
+        data["ip"] = this.ip !== undefined ? this.ip : null as any;
+        data["action"] = this.action !== undefined ? this.action : null as any;
+        data["target"] = this.target !== undefined ? this.target : null as any;
+        data["detail"] = this.detail !== undefined ? this.detail : null as any;
+        data["previous_hash"] = this.previous_hash !== undefined ? this.previous_hash : null as any;
+        data["hash"] = this.hash !== undefined ? this.hash : null as any;
+        return data;
+    }
+}
+
+export interface IAuditEntryDto {
+    id: number;
+    at: Date;
+    actor_id?: number | null;
+    actor?: string | null;
+    ip?: string | null;
+    action: AuditAction;
+    target?: string | null;
+    detail?: string | null;
+    previous_hash: string;
+    hash: string;
+}
+
+export enum AuditAction {
+    LoginSucceeded = "LOGIN_SUCCEEDED",
+    LoginFailed = "LOGIN_FAILED",
+    LoginThrottled = "LOGIN_THROTTLED",
+    RefreshTokenReused = "REFRESH_TOKEN_REUSED",
+    LogoutAll = "LOGOUT_ALL",
+    UserRoleChanged = "USER_ROLE_CHANGED",
+    UserActivationChanged = "USER_ACTIVATION_CHANGED",
+    UserApproved = "USER_APPROVED",
+    SensorCreated = "SENSOR_CREATED",
+    SensorUpdated = "SENSOR_UPDATED",
+    ApiKeyCreated = "API_KEY_CREATED",
+    ApiKeyRevoked = "API_KEY_REVOKED",
+    AlertStatusChanged = "ALERT_STATUS_CHANGED",
+}
+
+export class AuditVerification implements IAuditVerification {
+    ok!: boolean;
+    checked!: number;
+    first_bad_id?: number | null;
+
+    constructor(data?: IAuditVerification) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.ok = _data["ok"] !== undefined ? _data["ok"] : null as any;
+            this.checked = _data["checked"] !== undefined ? _data["checked"] : null as any;
+            this.first_bad_id = _data["first_bad_id"] !== undefined ? _data["first_bad_id"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): AuditVerification {
+        data = typeof data === 'object' ? data : {};
+        let result = new AuditVerification();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["ok"] = this.ok !== undefined ? this.ok : null as any;
+        data["checked"] = this.checked !== undefined ? this.checked : null as any;
+        data["first_bad_id"] = this.first_bad_id !== undefined ? this.first_bad_id : null as any;
+        return data;
+    }
+}
+
+export interface IAuditVerification {
+    ok: boolean;
+    checked: number;
+    first_bad_id?: number | null;
 }
 
 export class ApiException extends Error {

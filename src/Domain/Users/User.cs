@@ -29,11 +29,9 @@ public sealed class User : Entity
     public bool IsActive { get; private set; }
     public DateTimeOffset DateJoined { get; private set; }
     public DateTimeOffset? LastLogin { get; private set; }
-    public int FailedLoginCount { get; private set; }
 
     /// <summary>Registered while approval is required and not yet activated by an admin: inactive, and login says so.</summary>
     public bool AwaitingApproval { get; private set; }
-    public DateTimeOffset? LockedUntil { get; private set; }
 
     public static string Normalize(string value) => value.Trim().ToLowerInvariant();
 
@@ -54,30 +52,7 @@ public sealed class User : Entity
         DateJoined = at,
     };
 
-    public bool IsLockedOut(DateTimeOffset at) => LockedUntil is { } until && until > at;
-
-    public void RecordSuccessfulLogin(DateTimeOffset at)
-    {
-        FailedLoginCount = 0;
-        LockedUntil = null;
-        LastLogin = at;
-    }
-
-    /// <summary>Counts a failed login; at <paramref name="maxFailures"/> the account locks for <paramref name="lockout"/>.</summary>
-    public void RecordFailedLogin(DateTimeOffset at, int maxFailures, TimeSpan lockout)
-    {
-        if (LockedUntil is { } until && until <= at)
-        {
-            FailedLoginCount = 0;
-            LockedUntil = null;
-        }
-
-        FailedLoginCount++;
-        if (FailedLoginCount >= maxFailures)
-        {
-            LockedUntil = at + lockout;
-        }
-    }
+    public void RecordSuccessfulLogin(DateTimeOffset at) => LastLogin = at;
 
     public void ChangePasswordHash(string passwordHash) => PasswordHash = passwordHash;
 

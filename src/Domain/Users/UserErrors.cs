@@ -12,13 +12,6 @@ public sealed class AuthenticationFailed(string message = AuthenticationFailed.I
     public const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
 }
 
-/// <summary>Too many failed logins: the username is locked until <see cref="LockedUntil"/> (423, with Retry-After).</summary>
-public sealed class AccountLocked(DateTimeOffset lockedUntil)
-    : DomainException("Too many failed login attempts; this account is temporarily locked. Try again later.")
-{
-    public DateTimeOffset LockedUntil { get; } = lockedUntil;
-}
-
 /// <summary>Self-registration is switched off on this platform (403).</summary>
 public sealed class RegistrationClosed()
     : Forbidden("Self-registration is closed on this platform; ask an administrator for an account.");

@@ -1,24 +1,40 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Infrastructure.Identity;
 
-/// <summary>ASP.NET Core Identity's PasswordHasher (PBKDF2-HMAC-SHA512, salted, 100,000 iterations in format v3).</summary>
+/// <summary>
+/// ASP.NET Core Identity's PasswordHasher: PBKDF2-HMAC-SHA512, 128-bit salt, format v3 (which records the iteration
+/// count, so a hash made with fewer iterations than <see cref="AuthOptions.PasswordIterations"/> verifies as
+/// "rehash needed" and login stores a fresh one).
+/// </summary>
 internal sealed class IdentityPasswordHasher : IPasswordHasher
 {
-    private static readonly PasswordHasher<User> Hasher = new();
+    private readonly PasswordHasher<User> _hasher;
 
     // Hashed once with the current parameters, so verifying against it costs what a real verification costs.
-    private static readonly Lazy<string> DummyHash = new(() => Hasher.HashPassword(null!, "not-a-password-anyone-has"));
+    private readonly Lazy<string> _dummyHash;
 
-    public string Hash(string password) => Hasher.HashPassword(null!, password);
+    public IdentityPasswordHasher(AuthOptions options)
+    {
+        _hasher = new PasswordHasher<User>(Options.Create(new PasswordHasherOptions
+        {
+            CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
+            IterationCount = options.PasswordIterations,
+        }));
+        _dummyHash = new Lazy<string>(() => _hasher.HashPassword(null!, "not-a-password-anyone-has"));
+    }
+
+    public string Hash(string password) => _hasher.HashPassword(null!, password);
 
     public PasswordCheck Verify(string hash, string password)
     {
         try
         {
-            return Hasher.VerifyHashedPassword(null!, hash, password) switch
+            return _hasher.VerifyHashedPassword(null!, hash, password) switch
             {
                 PasswordVerificationResult.Success => PasswordCheck.Success,
                 PasswordVerificationResult.SuccessRehashNeeded => PasswordCheck.SuccessRehashNeeded,
@@ -32,5 +48,5 @@ internal sealed class IdentityPasswordHasher : IPasswordHasher
         }
     }
 
-    public void VerifyDummy(string password) => Hasher.VerifyHashedPassword(null!, DummyHash.Value, password);
+    public void VerifyDummy(string password) => _hasher.VerifyHashedPassword(null!, _dummyHash.Value, password);
 }

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Infrastructure.Persistence.Audit;
 
 namespace ThreatPlatform.Infrastructure.Identity;
 
@@ -18,6 +20,19 @@ internal static class IdentityRegistration
         services.AddSingleton<IPasswordHasher, IdentityPasswordHasher>();
         services.AddSingleton<ITokenService, JwtTokenService>();
         services.AddScoped<IUserLocks, UserLocks>();
+        services.AddScoped<AuditChain>();
+        services.AddScoped<IAuditLog>(sp => sp.GetRequiredService<AuditChain>());
+        services.TryAddScoped<IAuditContext, SystemAuditContext>();
         return services;
     }
+}
+
+/// <summary>Outside a request (commands, background work): the system acts, from no address.</summary>
+internal sealed class SystemAuditContext : IAuditContext
+{
+    public long? ActorId => null;
+
+    public string? ActorName => "system";
+
+    public string? ClientAddress => null;
 }

@@ -21,6 +21,10 @@ public sealed class JwtOptions : IValidatableObject
     [Range(1, 365)]
     public int RefreshTokenDays { get; set; } = 7;
 
+    /// <summary>Absolute lifetime of a refresh family: however often it rotates, a login ends this many days after it began.</summary>
+    [Range(1, 3650)]
+    public int RefreshFamilyDays { get; set; } = 30;
+
     [Range(0, 300)]
     public int ClockSkewSeconds { get; set; } = 30;
 

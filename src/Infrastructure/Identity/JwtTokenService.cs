@@ -43,15 +43,19 @@ internal sealed class JwtTokenService(IOptions<JwtOptions> options, TimeProvider
         return Handler.CreateToken(descriptor);
     }
 
-    public IssuedRefreshToken IssueRefreshToken(long userId, Guid? familyId = null)
+    public IssuedRefreshToken IssueRefreshToken(long userId, RefreshToken? previous = null)
     {
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(RefreshTokenBytes));
+        var now = clock.GetUtcNow();
+        // A family from before families had an end gets one now, counted from this rotation.
+        var familyEnd = previous?.FamilyExpiresAt ?? now + TimeSpan.FromDays(options.Value.RefreshFamilyDays);
         var entity = RefreshToken.Issue(
             userId,
-            familyId ?? Guid.CreateVersion7(),
+            previous?.FamilyId ?? Guid.CreateVersion7(),
             HashRefreshToken(token),
-            clock.GetUtcNow(),
-            TimeSpan.FromDays(options.Value.RefreshTokenDays));
+            now,
+            TimeSpan.FromDays(options.Value.RefreshTokenDays),
+            familyEnd);
         return new IssuedRefreshToken(token, entity);
     }
 

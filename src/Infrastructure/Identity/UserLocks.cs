@@ -7,16 +7,17 @@ using ThreatPlatform.Infrastructure.Persistence;
 namespace ThreatPlatform.Infrastructure.Identity;
 
 /// <summary>
-/// SELECT … FOR UPDATE inside a transaction of the request's own DbContext, so the handler's reads and SaveChanges run
-/// under the lock. EF Core has no LINQ for row locks, hence the SQL.
+/// Locks inside a transaction of the request's own DbContext, so the handler's reads and SaveChanges run under them.
+/// EF Core has no LINQ for row or advisory locks, hence the SQL.
 /// </summary>
 internal sealed class UserLocks(ApplicationDbContext db) : IUserLocks
 {
     public async Task<ILockScope> LockUsernameAsync(string normalizedUsername, CancellationToken cancellationToken)
     {
+        // An advisory lock, not a row lock: it holds for usernames nobody has as well (throttling treats both alike).
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM users WHERE normalized_username = {normalizedUsername} FOR UPDATE", cancellationToken);
+            $"SELECT pg_advisory_xact_lock({AdvisoryLocks.LoginUsername}, hashtext({normalizedUsername}))", cancellationToken);
         return new Scope(transaction);
     }
 
@@ -29,6 +30,17 @@ internal sealed class UserLocks(ApplicationDbContext db) : IUserLocks
             $"SELECT 1 FROM users WHERE role = {(short)UserRole.Admin} AND is_active ORDER BY id FOR UPDATE", cancellationToken);
         return new Scope(transaction);
     }
+
+    public Task PurgeLoginFailuresAsync(DateTimeOffset cutoff, string exceptUsername, CancellationToken cancellationToken) =>
+        // SKIP LOCKED: two logins purging at once never wait on (or deadlock over) each other's rows.
+        db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM login_failures WHERE ctid IN (
+                SELECT ctid FROM login_failures
+                WHERE last_failed_at <= {cutoff} AND normalized_username <> {exceptUsername}
+                LIMIT 500 FOR UPDATE SKIP LOCKED)
+            """,
+            cancellationToken);
 
     private sealed class Scope(IDbContextTransaction transaction) : ILockScope
     {

@@ -7,14 +7,17 @@ using NpgsqlTypes;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
+using ThreatPlatform.Infrastructure.Persistence.Audit;
 
 namespace ThreatPlatform.Infrastructure.Persistence;
 
-public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options, IPublisher publisher)
+/// <param name="audit">The request's audit log; null in contexts that only migrate or read (they write no entries).</param>
+public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options, IPublisher publisher, AuditChain? audit = null)
     : DbContext(options), IApplicationDbContext
 {
     /// <summary>A context that only migrates or reads the schema: saving anything that raised a domain event throws.</summary>
@@ -29,6 +32,8 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     public DbSet<SensorSource> SensorSources => Set<SensorSource>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AlertComment> AlertComments => Set<AlertComment>();
+    public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     // Begun by a handler that locked a row (FindCollectingAlertAsync) during dispatch; the save that follows commits it.
     private IDbContextTransaction? _lockTransaction;
@@ -38,13 +43,15 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
         try
         {
             await DispatchDomainEventsAsync(cancellationToken);
-            var saved = await base.SaveChangesAsync(cancellationToken);
-            if (_lockTransaction is { } transaction)
+            var statusChanges = audit?.CollectStatusChanges(this) ?? [];
+            if (audit is null || (statusChanges.Count == 0 && !audit.HasPending))
             {
-                await transaction.CommitAsync(cancellationToken);
+                var saved = await base.SaveChangesAsync(cancellationToken);
+                await CommitLockTransactionAsync(cancellationToken);
+                return saved;
             }
 
-            return saved;
+            return await SaveWithAuditAsync(audit, statusChanges, cancellationToken);
         }
         finally
         {
@@ -54,6 +61,45 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
                 _lockTransaction = null;
                 await transaction.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>The audit entries commit with the changes they describe, in the caller's transaction when there is one.</summary>
+    private async Task<int> SaveWithAuditAsync(AuditChain audit, List<AuditEntry> statusChanges, CancellationToken cancellationToken)
+    {
+        try
+        {
+            int saved;
+            IReadOnlyList<AuditEntry> written;
+            if (Database.CurrentTransaction is null)
+            {
+                await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+                saved = await base.SaveChangesAsync(cancellationToken);
+                written = await audit.AppendAsync(this, statusChanges, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            else
+            {
+                saved = await base.SaveChangesAsync(cancellationToken);
+                written = await audit.AppendAsync(this, statusChanges, cancellationToken);
+                await CommitLockTransactionAsync(cancellationToken);
+            }
+
+            audit.Written(written);
+            return saved;
+        }
+        catch
+        {
+            audit.Failed();
+            throw;
+        }
+    }
+
+    private async Task CommitLockTransactionAsync(CancellationToken cancellationToken)
+    {
+        if (_lockTransaction is { } transaction)
+        {
+            await transaction.CommitAsync(cancellationToken);
         }
     }
 

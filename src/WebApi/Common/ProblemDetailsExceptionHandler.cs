@@ -25,12 +25,6 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         }
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
-        if (exception is AccountLocked locked)
-        {
-            var wait = locked.LockedUntil - httpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
         if (exception is RateLimitExceededException limited)
         {
             httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -64,7 +58,6 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             errors: ByMember(f.Member, f.Message)),
         RateLimitExceededException r => Problem(StatusCodes.Status429TooManyRequests, "Too many requests", r.Message),
         AuthenticationFailed a => Problem(StatusCodes.Status401Unauthorized, "Authentication failed", a.Message),
-        AccountLocked l => Problem(StatusCodes.Status423Locked, "Account locked", l.Message),
         NotFound n => Problem(StatusCodes.Status404NotFound, "Not found", n.Message),
         DbUpdateConcurrencyException => Problem(
             StatusCodes.Status409Conflict,

@@ -3,6 +3,7 @@ using Mediator;
 using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Auth.Login;
 using ThreatPlatform.Application.Auth.Logout;
+using ThreatPlatform.Application.Auth.LogoutAll;
 using ThreatPlatform.Application.Auth.Me;
 using ThreatPlatform.Application.Auth.Refresh;
 using ThreatPlatform.Application.Auth.Register;
@@ -36,18 +37,18 @@ internal static class AuthEndpoints
             .RequireRateLimiting(RateLimits.Auth)
             .WithName("Auth_Login")
             .WithSummary("Exchange a username and password for an access and a refresh token")
-            .WithDescription("The same 401 for an unknown user and a wrong password. After too many failures in a row the username is locked for a while (423 with Retry-After). An account awaiting an admin's approval gets a 403 saying so. Rate-limited per client IP (429 with Retry-After).")
+            .WithDescription("The same 401 for an unknown user and a wrong password. Failed sign-ins are throttled per username and client address: after a few failures each further try must wait longer (429 with Retry-After), and once many addresses fail on one username every client waits; the answers are the same whether or not the username exists, and no account is ever locked. An account awaiting an admin's approval gets a 403 saying so. Also rate-limited per client IP (429 with Retry-After).")
             .Produces<TokenPair>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status423Locked);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         auth.MapPost("/refresh/", (RefreshBody body, ISender sender, CancellationToken ct) =>
                 sender.Send(new RefreshCommand(body.Refresh), ct))
             .AllowAnonymous()
             .WithName("Auth_Refresh")
             .WithSummary("Rotate a refresh token: a new access and refresh token; the old refresh token is retired")
-            .WithDescription("Presenting a refresh token that was already rotated is treated as theft: 401, and every token of its family is revoked.")
+            .WithDescription("Presenting a refresh token that was already rotated is treated as theft: 401, and every token of its family is revoked. A family ends Jwt__RefreshFamilyDays (default 30) after its login, however often it rotates.")
             .Produces<TokenPair>()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
@@ -60,6 +61,17 @@ internal static class AuthEndpoints
             .WithName("Auth_Logout")
             .WithSummary("Revoke a refresh token and every rotation of it")
             .WithDescription("Signs the session out: the refresh token and every token rotated from it stop working. Access tokens already issued expire on their own (15 minutes by default).")
+            .Produces(StatusCodes.Status204NoContent);
+
+        auth.MapPost("/logout-all/", async (ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new LogoutAllCommand(), ct);
+                return TypedResults.NoContent();
+            })
+            .RequireAuthorization(Policies.Analyst)
+            .WithName("Auth_LogoutAll")
+            .WithSummary("Sign out everywhere: revoke every refresh token of the caller")
+            .WithDescription("Every session of the caller (every refresh family) stops refreshing at once; access tokens already issued expire on their own (15 minutes by default). Recorded in the audit log.")
             .Produces(StatusCodes.Status204NoContent);
 
         auth.MapGet("/me/", (ISender sender, CancellationToken ct) => sender.Send(new GetMeQuery(), ct))

@@ -13,5 +13,6 @@ internal static class EndpointRegistration
         api.MapSensorEndpoints();
         api.MapAlertStreamEndpoints();
         api.MapStatsEndpoints();
+        api.MapAuditEndpoints();
     }
 }

@@ -12,6 +12,7 @@ internal static class Pipeline
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAllowedHosts();
         app.UseSerilogRequestLogging(o =>
         {
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (trace {TraceId})";
@@ -27,10 +28,8 @@ internal static class Pipeline
 
         app.UseCors();
         app.UseRateLimiter();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRequestBodyLimit(ServiceRegistration.DefaultMaxBodyBytes);
 
+        // The documentation is public and served by middleware, not endpoints: before the fallback policy applies.
         app.UseOpenApi(o =>
         {
             o.Path = "/swagger/{documentName}/swagger.json";
@@ -48,8 +47,12 @@ internal static class Pipeline
             o.DocumentPath = "/swagger/{documentName}/swagger.json";
         });
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).ExcludeFromDescription();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRequestBodyLimit(ServiceRegistration.DefaultMaxBodyBytes);
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().ExcludeFromDescription();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous().ExcludeFromDescription();
 
         app.MapApiEndpoints();
     }

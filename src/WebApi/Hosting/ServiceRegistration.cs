@@ -50,6 +50,8 @@ internal static class ServiceRegistration
 
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentUser, CurrentUser>();
+        services.AddScoped<IAuditContext, HttpAuditContext>();
+        services.AddAllowedHosts(configuration);
         services.AddScoped<IIfMatch, IfMatchHeader>();
         services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -111,7 +113,9 @@ internal static class ServiceRegistration
         services.AddAuthRateLimiting(configuration);
         services.AddSingleton<Serilog.Core.ILogEventEnricher, StreamAccessToken.Redaction>();
 
+        // Closed unless marked: an endpoint that names no policy and no AllowAnonymous still needs a signed-in caller.
         services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Analyst, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire()))
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Admin.ToWire()))
             .AddPolicy(Policies.Ingest, p => p.RequireAuthenticatedUser()

@@ -113,7 +113,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
                 response.Description = Describe(status);
             }
 
-            if (status is "423" or "429" && !response.Headers.ContainsKey("Retry-After"))
+            if (status is "429" && !response.Headers.ContainsKey("Retry-After"))
             {
                 response.Headers["Retry-After"] = new OpenApiHeader
                 {
@@ -265,7 +265,6 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         "409" => "Conflict with the current state (a duplicate, an illegal status transition, the last admin).",
         "413" => "The request body is larger than this endpoint accepts.",
         "415" => "Unsupported content type.",
-        "423" => "The account is locked after repeated failed sign-ins; Retry-After says for how long.",
         "429" => "Too many requests; Retry-After says when to try again.",
         "500" => "Unexpected failure: a problem with only a trace_id to quote, never internals.",
         _ => "See the status code.",

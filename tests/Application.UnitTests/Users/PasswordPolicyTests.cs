@@ -11,6 +11,13 @@ public sealed class PasswordPolicyTests
     public void A_long_uncommon_password_passes(string password) =>
         PasswordPolicy.Check(password, "alice", "alice@example.org").Should().BeEmpty();
 
+    [Fact]
+    public void The_common_list_holds_at_least_the_published_ten_thousand()
+    {
+        PasswordPolicy.CommonPasswordCount.Should().BeGreaterThanOrEqualTo(10_000);
+        PasswordPolicy.Check("leavemealone", null, null).Should().Equal("This password is too common.");
+    }
+
     [Theory]
     [InlineData("short1!", "This password is too short. It must contain at least 10 characters.")]
     [InlineData("98765432109876", "This password is entirely numeric.")]

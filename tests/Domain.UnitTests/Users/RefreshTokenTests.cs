@@ -15,5 +15,25 @@ public sealed class RefreshTokenTests
         token.IsUsable(Now + TimeSpan.FromDays(7)).Should().BeFalse();
     }
 
+    [Fact]
+    public void A_token_never_outlives_its_family()
+    {
+        var familyEnd = Now + TimeSpan.FromDays(3);
+
+        var token = RefreshToken.Issue(1, Guid.NewGuid(), new string('a', 64), Now, TimeSpan.FromDays(7), familyEnd);
+
+        token.ExpiresAt.Should().Be(familyEnd);
+        token.IsUsable(familyEnd - TimeSpan.FromSeconds(1)).Should().BeTrue();
+        token.IsUsable(familyEnd).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_family_ending_after_the_tokens_own_lifetime_leaves_the_lifetime_alone()
+    {
+        var token = RefreshToken.Issue(1, Guid.NewGuid(), new string('a', 64), Now, TimeSpan.FromDays(7), Now + TimeSpan.FromDays(30));
+
+        token.ExpiresAt.Should().Be(Now + TimeSpan.FromDays(7));
+    }
+
     private static RefreshToken Issue() => RefreshToken.Issue(1, Guid.NewGuid(), new string('a', 64), Now, TimeSpan.FromDays(7));
 }

@@ -5,7 +5,6 @@ namespace ThreatPlatform.Domain.UnitTests.Users;
 public sealed class UserTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
-    private static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
 
     [Fact]
     public void Username_and_email_are_normalized_for_case_insensitive_uniqueness()
@@ -20,45 +19,12 @@ public sealed class UserTests
     }
 
     [Fact]
-    public void Fifth_failure_in_a_row_locks_the_user_for_the_lockout_period()
+    public void Successful_login_records_the_time()
     {
         var user = Analyst();
-
-        for (var i = 0; i < 4; i++)
-        {
-            user.RecordFailedLogin(Now, 5, Lockout);
-        }
-
-        user.IsLockedOut(Now).Should().BeFalse();
-        user.RecordFailedLogin(Now, 5, Lockout);
-        user.IsLockedOut(Now).Should().BeTrue();
-        user.IsLockedOut(Now + Lockout).Should().BeFalse();
-    }
-
-    [Fact]
-    public void After_the_lock_expires_the_count_starts_over()
-    {
-        var user = Analyst();
-        for (var i = 0; i < 5; i++)
-        {
-            user.RecordFailedLogin(Now, 5, Lockout);
-        }
-
-        user.RecordFailedLogin(Now + Lockout, 5, Lockout);
-
-        user.FailedLoginCount.Should().Be(1);
-        user.IsLockedOut(Now + Lockout).Should().BeFalse();
-    }
-
-    [Fact]
-    public void Successful_login_clears_failures_and_records_the_time()
-    {
-        var user = Analyst();
-        user.RecordFailedLogin(Now, 5, Lockout);
 
         user.RecordSuccessfulLogin(Now);
 
-        user.FailedLoginCount.Should().Be(0);
         user.LastLogin.Should().Be(Now);
     }
 

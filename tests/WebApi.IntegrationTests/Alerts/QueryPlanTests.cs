@@ -107,8 +107,8 @@ public sealed class QueryPlanTests(QueryPlanTests.SeededApiFactory factory) : IC
                 -- raised since the SLA release (the last days) have due times (CRITICAL 15 min / 4 h, HIGH 1 h / 24 h),
                 -- older ones none, as after the migration; most steps happened in time, a few late.
                 INSERT INTO users (username, normalized_username, email, normalized_email, password_hash, role, is_active,
-                                   date_joined, failed_login_count, awaiting_approval)
-                VALUES ('plan', 'plan', 'plan@example.org', 'plan@example.org', 'x', 1, true, now(), 0, false);
+                                   date_joined, awaiting_approval)
+                VALUES ('plan', 'plan', 'plan@example.org', 'plan@example.org', 'x', 1, true, now(), false);
                 UPDATE alerts SET
                     assignee_id = CASE WHEN id % 25 = 0 THEN NULL ELSE (SELECT min(id) FROM users) END,
                     tags = CASE WHEN id % 3000 = 0 THEN ARRAY['needle', 'vip'] WHEN id % 7 = 0 THEN ARRAY['routine'] ELSE '{}' END,

@@ -106,41 +106,6 @@ public sealed class LoginTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task Five_failed_logins_lock_the_username_even_for_the_right_password()
-    {
-        var username = AuthApi.NewUsername();
-        (await _client.RegisterAsync(username)).StatusCode.Should().Be(HttpStatusCode.Created);
-
-        for (var attempt = 1; attempt <= 5; attempt++)
-        {
-            await (await _client.LoginAsync(username, "not the right password")).ShouldBeProblemAsync(401);
-        }
-
-        var locked = await _client.LoginAsync(username);
-
-        var problem = await locked.ShouldBeProblemAsync(423);
-        problem.GetProperty("detail").GetString().Should().Contain("locked");
-        int.Parse(locked.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture)
-            .Should().BeInRange(1, 15 * 60);
-    }
-
-    [Fact]
-    public async Task Successful_login_resets_the_failure_count()
-    {
-        var username = AuthApi.NewUsername();
-        (await _client.RegisterAsync(username)).StatusCode.Should().Be(HttpStatusCode.Created);
-        for (var attempt = 1; attempt <= 4; attempt++)
-        {
-            await (await _client.LoginAsync(username, "not the right password")).ShouldBeProblemAsync(401);
-        }
-
-        (await _client.LoginAsync(username)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await (await _client.LoginAsync(username, "not the right password")).ShouldBeProblemAsync(401);
-
-        (await _client.LoginAsync(username)).StatusCode.Should().Be(HttpStatusCode.OK);
-    }
-
-    [Fact]
     public async Task Login_records_last_login()
     {
         var user = await _client.SignUpAsync();

@@ -23,16 +23,49 @@ public sealed class RefreshTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task Reused_refresh_token_revokes_the_family()
+    public async Task Reusing_any_older_token_of_a_family_several_rotations_deep_revokes_the_whole_family()
     {
         var user = await _client.SignUpAsync();
-        var (_, newest) = await AuthApi.TokensAsync(await _client.RefreshAsync(user.Refresh));
+        var family = new List<string> { user.Refresh };
+        for (var rotation = 1; rotation <= 4; rotation++)
+        {
+            var response = await _client.RefreshAsync(family[^1]);
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            family.Add((await AuthApi.TokensAsync(response)).Refresh);
+        }
 
-        var replay = await _client.RefreshAsync(user.Refresh);
-        var newestAfterReplay = await _client.RefreshAsync(newest);
+        var replay = await _client.RefreshAsync(family[2]);
+        var newestAfterReplay = await _client.RefreshAsync(family[^1]);
 
         await replay.ShouldBeProblemAsync(401);
         await newestAfterReplay.ShouldBeProblemAsync(401);
+        var tokens = await factory.WithDbAsync(db => db.RefreshTokens.Where(t => t.UserId == user.Id).ToListAsync());
+        tokens.Should().HaveCount(5);
+        tokens.Select(t => t.FamilyId).Distinct().Should().ContainSingle();
+        tokens.Should().OnlyContain(t => t.RevokedAt != null);
+    }
+
+    [Fact]
+    public async Task Logout_all_revokes_every_session_of_the_caller_and_no_one_elses()
+    {
+        var user = await _client.SignUpAsync();
+        var (_, secondSession) = await _client.LoginTokensAsync(user.Username);
+        var bystander = await _client.SignUpAsync();
+
+        var response = await _client.PostWithTokenAsync(new Uri("/api/auth/logout-all/", UriKind.Relative), user.Access, new { });
+
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        await (await _client.RefreshAsync(user.Refresh)).ShouldBeProblemAsync(401);
+        await (await _client.RefreshAsync(secondSession)).ShouldBeProblemAsync(401);
+        (await _client.RefreshAsync(bystander.Refresh)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Logout_all_needs_an_access_token()
+    {
+        var response = await _client.PostJsonAsync(new Uri("/api/auth/logout-all/", UriKind.Relative), new { });
+
+        await response.ShouldBeProblemAsync(401);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,7 +67,45 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimiting:AuthPermitsPerMinute", "100000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Error");
+        // The production work factor is slow on purpose; tests hash with 1,000 iterations, and one test checks the default (ProductionPasswordHashingTests).
+        if (PasswordIterations is { } iterations)
+        {
+            builder.UseSetting("Auth:PasswordIterations", iterations);
+        }
+
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, TestClientAddress>());
         ConfigureTestServices(builder);
+    }
+
+    /// <summary>PBKDF2 iterations the test host hashes with; null leaves the production default.</summary>
+    protected virtual string? PasswordIterations => "1000";
+
+    /// <summary>A request header the test host takes as the client's address (TestServer gives none of its own).</summary>
+    public const string ClientAddressHeader = "X-Test-Client-Address";
+
+    /// <summary>An HttpClient whose requests come from <paramref name="address"/>, as far as the API can tell.</summary>
+    public HttpClient CreateClientFrom(string address)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add(ClientAddressHeader, address);
+        return client;
+    }
+
+    private sealed class TestClientAddress : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (System.Net.IPAddress.TryParse(context.Request.Headers[ClientAddressHeader].ToString(), out var address))
+                {
+                    context.Connection.RemoteIpAddress = address;
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     /// <summary>Hook for a test class's own factory to swap services (e.g. a FakeTimeProvider).</summary>

@@ -46,19 +46,32 @@ public sealed class LastAdminTests(ApiFactory factory) : IClassFixture<ApiFactor
     }
 
     [Fact]
-    public async Task Two_admins_demoting_each_other_at_once_leave_one_admin()
+    public async Task Two_admins_demoting_each_other_at_once_leave_one_admin_every_time_and_the_loser_gets_a_409()
     {
-        var (first, firstClient) = await OnlyAdminAsync();
-        var second = await factory.SeedUserAsync(UserRole.Admin);
-        var secondClient = ClientFor(second);
+        for (var round = 1; round <= 15; round++)
+        {
+            var (first, firstClient) = await OnlyAdminAsync();
+            var second = await factory.SeedUserAsync(UserRole.Admin);
+            var secondClient = ClientFor(second);
 
-        var responses = await Task.WhenAll(
-            firstClient.PatchJsonAsync(AuthApi.User(second.Id), new { role = "ANALYST" }),
-            secondClient.PatchJsonAsync(AuthApi.User(first.Id), new { role = "ANALYST" }));
+            var responses = await Task.WhenAll(
+                firstClient.PatchJsonAsync(AuthApi.User(second.Id), new { role = "ANALYST" }),
+                secondClient.PatchJsonAsync(AuthApi.User(first.Id), new { role = "ANALYST" }));
 
-        responses.Select(r => r.StatusCode).Should().Contain(HttpStatusCode.OK);
-        var admins = await factory.WithDbAsync(db => db.Users.CountAsync(u => u.Role == UserRole.Admin && u.IsActive));
-        admins.Should().Be(1);
+            // The loser is refused either inside the handler (409: it would leave no admin) or, when the winner committed before
+            // the loser's token was checked, at the door (403: it is no longer an admin). Never both 200.
+            responses.Count(r => r.StatusCode == HttpStatusCode.OK).Should().Be(1, $"round {round}: exactly one demotion wins");
+            var loser = responses.Single(r => r.StatusCode != HttpStatusCode.OK);
+            ((int)loser.StatusCode).Should().BeOneOf(403, 409);
+            if (loser.StatusCode == HttpStatusCode.Conflict)
+            {
+                (await loser.ShouldBeProblemAsync(409)).ErrorFields().Should().Equal("role");
+            }
+
+            var winnerDemoted = responses[0].StatusCode == HttpStatusCode.OK ? second.Id : first.Id;
+            var admins = await factory.WithDbAsync(db => db.Users.Where(u => u.Role == UserRole.Admin && u.IsActive).Select(u => u.Id).ToListAsync());
+            admins.Should().ContainSingle().Which.Should().Be(winnerDemoted == first.Id ? second.Id : first.Id, $"round {round}");
+        }
     }
 
     private async Task<(User Admin, HttpClient Client)> OnlyAdminAsync()

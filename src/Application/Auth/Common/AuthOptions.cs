@@ -1,23 +1,58 @@
 using System.ComponentModel.DataAnnotations;
+using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Auth.Common;
 
-/// <summary>Brute-force protection, bound from the "Auth" section (environment: Auth__MaxFailedLogins, Auth__LockoutMinutes).</summary>
-public sealed class AuthOptions
+/// <summary>Sign-in protection and password hashing, bound from the "Auth" section (environment: Auth__…).</summary>
+public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
 
-    /// <summary>Failed logins in a row after which the username is locked.</summary>
-    [Range(1, 100)]
-    public int MaxFailedLogins { get; set; } = 5;
+    /// <summary>OWASP's figure for PBKDF2-HMAC-SHA512 (Password Storage Cheat Sheet).</summary>
+    public const int OwaspPbkdf2Sha512Iterations = 210_000;
 
-    [Range(1, 1440)]
-    public int LockoutMinutes { get; set; } = 15;
+    /// <summary>Failures of one username from one address that cost no wait; each one after waits longer.</summary>
+    [Range(0, 100)]
+    public int FreeFailedLogins { get; set; } = 3;
 
-    public TimeSpan Lockout => TimeSpan.FromMinutes(LockoutMinutes);
+    /// <summary>The first wait, doubled with every further failure.</summary>
+    [Range(1, 3600)]
+    public int ThrottleBaseSeconds { get; set; } = 1;
+
+    /// <summary>The longest wait between two tries.</summary>
+    [Range(1, 86_400)]
+    public int ThrottleMaxSeconds { get; set; } = 900;
+
+    /// <summary>Distinct addresses failing on one username within the window that make every client wait (never fewer than 2).</summary>
+    [Range(2, 100_000)]
+    public int UsernameCeilingClients { get; set; } = 5;
+
+    /// <summary>Failures older than this are forgotten.</summary>
+    [Range(1, 10_080)]
+    public int FailureWindowMinutes { get; set; } = 60;
+
+    /// <summary>PBKDF2-HMAC-SHA512 iterations for new hashes; older hashes are upgraded at the next successful login.</summary>
+    [Range(1_000, 100_000_000)]
+    public int PasswordIterations { get; set; } = OwaspPbkdf2Sha512Iterations;
 
     /// <summary>Who may self-register (Auth__Registration): open (as the original platform), approval, closed.</summary>
     public RegistrationPolicy Registration { get; set; } = RegistrationPolicy.Open;
+
+    public LoginThrottlePolicy ThrottlePolicy => new(
+        FreeFailedLogins,
+        TimeSpan.FromSeconds(ThrottleBaseSeconds),
+        TimeSpan.FromSeconds(ThrottleMaxSeconds),
+        UsernameCeilingClients,
+        TimeSpan.FromMinutes(FailureWindowMinutes));
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ThrottleMaxSeconds < ThrottleBaseSeconds)
+        {
+            yield return new ValidationResult(
+                "Auth__ThrottleMaxSeconds must be at least Auth__ThrottleBaseSeconds.", [nameof(ThrottleMaxSeconds)]);
+        }
+    }
 }
 
 public enum RegistrationPolicy

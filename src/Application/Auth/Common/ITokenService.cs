@@ -19,8 +19,11 @@ public interface ITokenService
 {
     string CreateAccessToken(User user);
 
-    /// <summary>Issues a refresh token in <paramref name="familyId"/>, or in a new family (a new login) when it is null.</summary>
-    IssuedRefreshToken IssueRefreshToken(long userId, Guid? familyId = null);
+    /// <summary>
+    /// Issues the refresh token that follows <paramref name="previous"/> in its family (same family, same absolute end),
+    /// or the first of a new family (a new login) when it is null.
+    /// </summary>
+    IssuedRefreshToken IssueRefreshToken(long userId, RefreshToken? previous = null);
 
     /// <summary>The stored form of a refresh token: SHA-256, lower-case hex.</summary>
     string HashRefreshToken(string token);

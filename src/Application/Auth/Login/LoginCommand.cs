@@ -2,8 +2,10 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Auth.Common;
+using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Users.Common;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Auth.Login;
@@ -15,48 +17,79 @@ public sealed record LoginCommand(string? Username, string? Password) : ICommand
 
 /// <summary>
 /// Checks the password and answers a new token family. Unknown user, wrong password and inactive account give the same
-/// 401 in similar time; after <see cref="AuthOptions.MaxFailedLogins"/> failures in a row the username is locked (423).
+/// 401 after the same password-hashing work. Failures are throttled per (username, client address), with a
+/// username-wide wait once many addresses fail on it (<see cref="LoginThrottlePolicy"/>): a throttled try is a 429 with
+/// Retry-After whether or not the username exists, and nothing ever locks an account.
 /// </summary>
 public sealed class LoginCommandHandler(
     IApplicationDbContext db,
     IUserLocks locks,
     IPasswordHasher hasher,
     ITokenService tokens,
+    IAuditLog audit,
+    IAuditContext caller,
     AuthOptions options,
     TimeProvider clock) : ICommandHandler<LoginCommand, TokenPair>
 {
+    public const string UnknownClient = "unknown";
+
     public async ValueTask<TokenPair> Handle(LoginCommand command, CancellationToken cancellationToken)
     {
         var username = User.Normalize(command.Username!);
         var password = command.Password!;
+        var client = caller.ClientAddress ?? UnknownClient;
+        var policy = options.ThrottlePolicy;
+        var now = clock.GetUtcNow();
 
-        // The row lock makes parallel guesses count one after the other, so no burst slips past the lockout.
+        // Serializes the tries on one username (known or not), so parallel guesses are counted one after the other.
         await using var scope = await locks.LockUsernameAsync(username, cancellationToken);
+        var failures = await db.LoginFailures.Where(f => f.NormalizedUsername == username).ToListAsync(cancellationToken);
+        var wait = policy.WaitFor(client, failures, now);
+        if (wait > TimeSpan.Zero)
+        {
+            audit.Record(AuditAction.LoginThrottled, (string?)null, $"retry after {Math.Ceiling(wait.TotalSeconds)} s", actorName: command.Username);
+            await db.SaveChangesAsync(cancellationToken);
+            await scope.CommitAsync(cancellationToken);
+            throw Throttled(wait);
+        }
+
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == username, cancellationToken);
+        PasswordCheck check;
         if (user is null)
         {
             hasher.VerifyDummy(password);
-            throw new AuthenticationFailed();
+            check = PasswordCheck.Failed;
         }
-
-        var now = clock.GetUtcNow();
-        if (user.IsLockedOut(now))
+        else
         {
-            throw new AccountLocked(user.LockedUntil!.Value);
+            check = hasher.Verify(user.PasswordHash, password);
         }
 
-        var check = hasher.Verify(user.PasswordHash, password);
+        var own = failures.FirstOrDefault(f => f.Client == client);
         if (check == PasswordCheck.Failed)
         {
-            user.RecordFailedLogin(now, options.MaxFailedLogins, options.Lockout);
+            if (own is null)
+            {
+                own = LoginFailure.Start(username, client);
+                db.LoginFailures.Add(own);
+            }
+
+            own.Record(now, policy);
+            audit.Record(AuditAction.LoginFailed, user is null ? null : AuditTargets.User(user.Id),
+                user is null ? "unknown username" : "wrong password", actorId: user?.Id, actorName: command.Username);
+            await ForgetOldFailuresAsync(username, failures, own, policy, now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await scope.CommitAsync(cancellationToken);
             throw new AuthenticationFailed();
         }
 
-        if (!user.IsActive)
+        if (!user!.IsActive)
         {
             // Only after the password checked out: a guesser learns nothing about pending accounts.
+            audit.Record(AuditAction.LoginFailed, AuditTargets.User(user.Id),
+                user.AwaitingApproval ? "awaiting approval" : "inactive account", actorId: user.Id, actorName: user.Username);
+            await db.SaveChangesAsync(cancellationToken);
+            await scope.CommitAsync(cancellationToken);
             throw user.AwaitingApproval ? new AwaitingApproval() : new AuthenticationFailed();
         }
 
@@ -65,12 +98,40 @@ public sealed class LoginCommandHandler(
             user.ChangePasswordHash(hasher.Hash(password));
         }
 
+        if (own is not null)
+        {
+            db.LoginFailures.Remove(own);
+        }
+
         user.RecordSuccessfulLogin(now);
         var refresh = tokens.IssueRefreshToken(user.Id);
         db.RefreshTokens.Add(refresh.Entity);
+        audit.Record(AuditAction.LoginSucceeded, AuditTargets.User(user.Id),
+            check == PasswordCheck.SuccessRehashNeeded ? "password hash upgraded" : null, actorId: user.Id, actorName: user.Username);
         await db.SaveChangesAsync(cancellationToken);
         await scope.CommitAsync(cancellationToken);
         return new TokenPair(tokens.CreateAccessToken(user), refresh.Token);
+    }
+
+    /// <summary>The same text for every username, existing or not.</summary>
+    private static RateLimitExceededException Throttled(TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        return new RateLimitExceededException(
+            TimeSpan.FromSeconds(seconds),
+            $"Too many failed sign-ins for this username from this address; retry in {seconds} seconds.");
+    }
+
+    /// <summary>Failures past the window are forgotten: this username's now, other usernames' a batch at a time.</summary>
+    private async Task ForgetOldFailuresAsync(
+        string username, List<LoginFailure> failures, LoginFailure own, LoginThrottlePolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var stale in failures.Where(f => !ReferenceEquals(f, own) && !policy.IsRecent(f, now)))
+        {
+            db.LoginFailures.Remove(stale);
+        }
+
+        await locks.PurgeLoginFailuresAsync(now - policy.Window, username, cancellationToken);
     }
 }
 

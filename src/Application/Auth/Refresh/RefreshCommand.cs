@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Users.Common;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Auth.Refresh;
@@ -18,7 +19,7 @@ public sealed record RefreshCommand(string? Refresh) : ICommand<TokenPair>
 /// token. A token that was already rotated is being replayed, by a thief or by the client it was stolen from: the whole
 /// family is revoked, so the thief's newer token dies with it.
 /// </summary>
-public sealed class RefreshCommandHandler(IApplicationDbContext db, ITokenService tokens, TimeProvider clock)
+public sealed class RefreshCommandHandler(IApplicationDbContext db, ITokenService tokens, IAuditLog audit, TimeProvider clock)
     : ICommandHandler<RefreshCommand, TokenPair>
 {
     public async ValueTask<TokenPair> Handle(RefreshCommand command, CancellationToken cancellationToken)
@@ -30,7 +31,7 @@ public sealed class RefreshCommandHandler(IApplicationDbContext db, ITokenServic
 
         if (presented.RotatedAt is not null)
         {
-            await RefreshTokenFamilies.RevokeAsync(db, presented.FamilyId, now, cancellationToken);
+            await RevokeReusedFamilyAsync(presented, now, cancellationToken);
             throw Refused();
         }
 
@@ -53,14 +54,23 @@ public sealed class RefreshCommandHandler(IApplicationDbContext db, ITokenServic
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RotatedAt, (DateTimeOffset?)now), cancellationToken);
         if (claimed == 0)
         {
-            await RefreshTokenFamilies.RevokeAsync(db, presented.FamilyId, now, cancellationToken);
+            await RevokeReusedFamilyAsync(presented, now, cancellationToken);
             throw Refused();
         }
 
-        var next = tokens.IssueRefreshToken(user.Id, presented.FamilyId);
+        var next = tokens.IssueRefreshToken(user.Id, presented);
         db.RefreshTokens.Add(next.Entity);
         await db.SaveChangesAsync(cancellationToken);
         return new TokenPair(tokens.CreateAccessToken(user), next.Token);
+    }
+
+    /// <summary>A replayed token: its family dies, and the audit log says whose session was replayed.</summary>
+    private async Task RevokeReusedFamilyAsync(RefreshToken presented, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var revoked = await RefreshTokenFamilies.RevokeAsync(db, presented.FamilyId, now, cancellationToken);
+        audit.Record(AuditAction.RefreshTokenReused, AuditTargets.User(presented.UserId),
+            $"family {presented.FamilyId}: {revoked} token(s) revoked", actorId: presented.UserId);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private static AuthenticationFailed Refused() => new(AuthenticationFailed.InvalidRefreshToken);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
@@ -17,6 +18,10 @@ public interface IApplicationDbContext
     DbSet<SensorSource> SensorSources { get; }
     DbSet<ApiKey> ApiKeys { get; }
     DbSet<AlertComment> AlertComments { get; }
+    DbSet<LoginFailure> LoginFailures { get; }
+
+    /// <summary>Read only: entries are written through <see cref="IAuditLog"/>, which chains them.</summary>
+    DbSet<AuditEntry> AuditEntries { get; }
 
     /// <summary>Saves in one transaction, after dispatching the domain events the tracked entities raised.</summary>
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);

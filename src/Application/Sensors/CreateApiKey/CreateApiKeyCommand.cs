@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Sensors;
@@ -11,7 +12,7 @@ namespace ThreatPlatform.Application.Sensors.CreateApiKey;
 /// <summary>An admin issues a key to a sensor (POST /api/sensors/{id}/keys/). The answer is the only time the key is shown.</summary>
 public sealed record CreateApiKeyCommand(long SensorId, string? Name, DateTimeOffset? ExpiresAt) : ICommand<CreatedApiKeyDto>;
 
-public sealed class CreateApiKeyCommandHandler(IApplicationDbContext db, IApiKeyGenerator generator, TimeProvider clock)
+public sealed class CreateApiKeyCommandHandler(IApplicationDbContext db, IApiKeyGenerator generator, IAuditLog audit, TimeProvider clock)
     : ICommandHandler<CreateApiKeyCommand, CreatedApiKeyDto>
 {
     // The prefix is 60 random bits: a clash with a stored one is all but impossible, and the unique index catches it.
@@ -29,6 +30,7 @@ public sealed class CreateApiKeyCommandHandler(IApplicationDbContext db, IApiKey
             var generated = generator.Generate();
             var key = ApiKey.Issue(command.SensorId, command.Name, generated.Prefix, ApiKeyText.Hash(generated.Secret), command.ExpiresAt, clock.GetUtcNow());
             db.ApiKeys.Add(key);
+            audit.Record(AuditAction.ApiKeyCreated, () => AuditTargets.ApiKey(key.Id), $"sensor {command.SensorId}, prefix {key.Prefix}");
             if (await db.TrySaveChangesAsync(cancellationToken))
             {
                 return new CreatedApiKeyDto(key.Id, key.Prefix, ApiKeyText.Format(generated.Prefix, generated.Secret), key.CreatedAt, key.ExpiresAt);

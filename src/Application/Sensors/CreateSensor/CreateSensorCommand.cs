@@ -1,7 +1,9 @@
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Sensors;
 
@@ -15,7 +17,7 @@ public sealed record CreateSensorCommand(
     IReadOnlyList<string>? Sources,
     bool? Grouping) : ICommand<SensorDto>;
 
-public sealed class CreateSensorCommandHandler(IApplicationDbContext db, TimeProvider clock)
+public sealed class CreateSensorCommandHandler(IApplicationDbContext db, IAuditLog audit, TimeProvider clock)
     : ICommandHandler<CreateSensorCommand, SensorDto>
 {
     public async ValueTask<SensorDto> Handle(CreateSensorCommand command, CancellationToken cancellationToken)
@@ -23,6 +25,7 @@ public sealed class CreateSensorCommandHandler(IApplicationDbContext db, TimePro
         var sensor = Sensor.Create(command.Name, command.Kind, command.Description, command.Sources, command.Grouping, clock.GetUtcNow());
         await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
         db.Sensors.Add(sensor);
+        audit.Record(AuditAction.SensorCreated, () => AuditTargets.Sensor(sensor.Id), $"{sensor.Name} ({sensor.Kind.ToWire()})");
         await SensorConflicts.SaveAsync(db, sensor, cancellationToken);
         return await db.Sensors.AsNoTracking().Where(s => s.Id == sensor.Id).ProjectToDto(db.Events).SingleAsync(cancellationToken);
     }

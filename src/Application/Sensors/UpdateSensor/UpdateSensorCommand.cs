@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Sensors;
@@ -19,7 +20,7 @@ public sealed record UpdateSensorCommand(
     bool? IsActive,
     bool? Grouping) : ICommand<SensorDto>;
 
-public sealed class UpdateSensorCommandHandler(IApplicationDbContext db) : ICommandHandler<UpdateSensorCommand, SensorDto>
+public sealed class UpdateSensorCommandHandler(IApplicationDbContext db, IAuditLog audit) : ICommandHandler<UpdateSensorCommand, SensorDto>
 {
     public async ValueTask<SensorDto> Handle(UpdateSensorCommand command, CancellationToken cancellationToken)
     {
@@ -31,8 +32,36 @@ public sealed class UpdateSensorCommandHandler(IApplicationDbContext db) : IComm
             await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
         }
 
+        audit.Record(AuditAction.SensorUpdated, AuditTargets.Sensor(sensor.Id), Changes(command));
         await SensorConflicts.SaveAsync(db, sensor, cancellationToken);
         return await db.Sensors.AsNoTracking().Where(s => s.Id == sensor.Id).ProjectToDto(db.Events).SingleAsync(cancellationToken);
+    }
+
+    /// <summary>The fields the PATCH set, as the audit log records them.</summary>
+    private static string Changes(UpdateSensorCommand command)
+    {
+        var changes = new List<string>();
+        if (command.IsActive is { } active)
+        {
+            changes.Add($"is_active={(active ? "true" : "false")}");
+        }
+
+        if (command.Sources is { } sources)
+        {
+            changes.Add($"sources=[{string.Join(",", sources)}]");
+        }
+
+        if (command.Grouping is { } grouping)
+        {
+            changes.Add($"grouping={(grouping ? "true" : "false")}");
+        }
+
+        if (command.Description is not null)
+        {
+            changes.Add("description");
+        }
+
+        return changes.Count == 0 ? "no change" : string.Join(" ", changes);
     }
 }
 

@@ -18,6 +18,9 @@ public static class PasswordPolicy
 
     private static readonly Lazy<HashSet<string>> CommonPasswords = new(LoadCommonPasswords);
 
+    /// <summary>How many distinct passwords the common list holds (SecLists' top 10,000 and a few longer variants).</summary>
+    public static int CommonPasswordCount => CommonPasswords.Value.Count;
+
     /// <summary>Every rule the password breaks, as messages for the <c>password</c> field; empty when it is acceptable.</summary>
     public static IReadOnlyList<string> Check(string? password, string? username, string? email)
     {

@@ -2,7 +2,9 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Users.Common;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Users;
 
@@ -15,7 +17,7 @@ public sealed record UpdateUserCommand(long Id, UserRole? Role, bool? IsActive) 
 /// Runs under a lock on every active admin, so the "one active admin remains" count cannot go stale between reading
 /// it and saving. Deactivation also revokes the user's refresh tokens; their access tokens stop at the next request.
 /// </summary>
-public sealed class UpdateUserCommandHandler(IApplicationDbContext db, IUserLocks locks, TimeProvider clock)
+public sealed class UpdateUserCommandHandler(IApplicationDbContext db, IUserLocks locks, IAuditLog audit, TimeProvider clock)
     : ICommandHandler<UpdateUserCommand, UserDto>
 {
     public async ValueTask<UserDto> Handle(UpdateUserCommand command, CancellationToken cancellationToken)
@@ -26,11 +28,26 @@ public sealed class UpdateUserCommandHandler(IApplicationDbContext db, IUserLock
         var otherActiveAdmins = await db.Users.CountAsync(
             u => u.Id != user.Id && u.Role == UserRole.Admin && u.IsActive, cancellationToken);
 
-        var wasActive = user.IsActive;
+        var (wasRole, wasActive, wasAwaiting) = (user.Role, user.IsActive, user.AwaitingApproval);
         user.ChangeAccess(command.Role, command.IsActive, otherActiveAdmins);
         if (wasActive && !user.IsActive)
         {
             await RefreshTokenFamilies.RevokeAllOfUserAsync(db, user.Id, clock.GetUtcNow(), cancellationToken);
+        }
+
+        var target = AuditTargets.User(user.Id);
+        if (user.Role != wasRole)
+        {
+            audit.Record(AuditAction.UserRoleChanged, target, $"{wasRole.ToWire()} -> {user.Role.ToWire()}");
+        }
+
+        if (wasAwaiting && user.IsActive)
+        {
+            audit.Record(AuditAction.UserApproved, target, "registration approved");
+        }
+        else if (user.IsActive != wasActive)
+        {
+            audit.Record(AuditAction.UserActivationChanged, target, user.IsActive ? "activated" : "deactivated");
         }
 
         await db.SaveChangesAsync(cancellationToken);

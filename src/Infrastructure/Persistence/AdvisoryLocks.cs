@@ -1,0 +1,14 @@
+namespace ThreatPlatform.Infrastructure.Persistence;
+
+/// <summary>
+/// The first key of this application's two-key advisory locks (pg_advisory_xact_lock(int, int)); PostgreSQL keeps the
+/// two-key space apart from the one-key space, so these never clash with single-key locks.
+/// </summary>
+internal static class AdvisoryLocks
+{
+    /// <summary>With hashtext(normalized username): one login at a time per username.</summary>
+    public const int LoginUsername = 7101;
+
+    /// <summary>With 0: one audit append at a time, so entries form one chain.</summary>
+    public const int AuditChain = 7102;
+}
