@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Users.GetUserAccess;
 
 namespace ThreatPlatform.Infrastructure.Identity;
 
@@ -18,6 +19,7 @@ internal static class IdentityRegistration
         services.AddSingleton<IPasswordHasher, IdentityPasswordHasher>();
         services.AddSingleton<ITokenService, JwtTokenService>();
         services.AddScoped<IUserLocks, UserLocks>();
+        services.AddSingleton<IUserAccessReader, CachedUserAccessReader>();
         return services;
     }
 }
