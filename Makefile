@@ -4,14 +4,14 @@ SHELL := /bin/bash
 PORT ?= 8000
 API := src/WebApi/ThreatPlatform.WebApi.csproj
 # `make bench BENCH_QUICK=1 BENCH_ALERTS=…`: the settings reach scripts/bench.sh through the environment.
-export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH
+export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH BENCH_STREAM_CLIENTS BENCH_STREAM_ALERTS BENCH_STREAM_RATE BENCH_PG_PORT BENCH_DATABASE
 
 .PHONY: help run test bench migrate create-admin db-start db-stop build format clean client client-test lint-openapi
 
 help:
 	@echo "make run           restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
 	@echo "make test          the whole test suite against a real PostgreSQL"
-	@echo "make bench         Release build against a fresh database: one table + bench/results/latest.json (BENCH_QUICK=1: short)"
+	@echo "make bench         Release build on its own durable PostgreSQL (fsync on): one table + bench/results/latest.json (BENCH_QUICK=1: short)"
 	@echo "make migrate       apply database migrations"
 	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo, or the first line of a piped stdin)"
 	@echo "make db-start | db-stop   the private PostgreSQL cluster under .data/"

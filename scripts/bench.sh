@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
-# `make bench`: builds Release, starts the API against a fresh database on the private PostgreSQL (or the one
-# ConnectionStrings__Default names), measures it next to raw Npgsql, prints one table and writes
+# `make bench`: builds Release, starts its own PostgreSQL cluster with production durability (fsync,
+# synchronous_commit and full_page_writes on; .data/pg-bench on port 55460, stopped afterwards), starts the API against
+# a fresh database there, measures it next to raw Npgsql, prints one table with the server's settings and writes
 # bench/results/latest.json. Never part of `make test` or CI.
+#   BENCH_PG_PORT=55460    the bench cluster's port      BENCH_DATABASE=<connection string>: use that server instead
 #   BENCH_QUICK=1          small and short, for development (20k events, 50k alerts, 3 s per level)
 #   BENCH_EVENTS=200000    events for raw COPY and for batch ingest      BENCH_BATCH_SIZE=1000  BENCH_BATCH_CLIENTS=1,2
 #   BENCH_ALERTS=1000000   alerts seeded for the alert-list measurement  BENCH_SEARCH=exfiltration,ids-core-117 (comma-separated)
 #   BENCH_DURATION=15      seconds per load level                        BENCH_CONNECTIONS=1,16,64
 #   BENCH_LOADGEN=wrk|dotnet   wrk when installed (installed from Debian's packages when run as root), else HttpClient
+#   BENCH_STREAM_CLIENTS=1000  SSE clients held open in (7)        BENCH_STREAM_ALERTS=200  BENCH_STREAM_RATE=20 (alerts/s)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+
+# The bench's own durable cluster, whatever ConnectionStrings__Default names for development and tests (whose cluster
+# runs with fsync off, which flatters every write figure).
+if [ -n "${BENCH_DATABASE:-}" ]; then
+  ConnectionStrings__Default="$BENCH_DATABASE"
+else
+  export TP_PG_DIR="$root/.data/pg-bench" TP_PG_PORT="${BENCH_PG_PORT:-55460}" TP_PG_DURABLE=1
+  scripts/pg.sh start
+  trap 'scripts/pg.sh stop' EXIT
+  ConnectionStrings__Default="$(scripts/pg.sh url)"
+fi
+export ConnectionStrings__Default
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
 

@@ -4,12 +4,16 @@
 #   scripts/pg.sh stop    stop it
 #   scripts/pg.sh url     print the connection string for ConnectionStrings__Default
 # Settings: TP_PG_DIR (default .data/pg), TP_PG_PORT (default 55432).
+#   TP_PG_DURABLE=1       production durability (fsync, synchronous_commit and full_page_writes on) instead of the
+#                         development cluster's speed settings; `make bench` runs its own such cluster
+#                         (TP_PG_DIR=.data/pg-bench, TP_PG_PORT=55460) so that its figures are the ones production gets.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pg_dir="${TP_PG_DIR:-$root/.data/pg}"
 state_dir="$root/.data"
 port="${TP_PG_PORT:-55432}"
+durable="${TP_PG_DURABLE:-0}"
 db_user="threatplatform"
 db_name="threatplatform"
 pw_file="$state_dir/pg.password"
@@ -19,6 +23,13 @@ pw_file="$state_dir/pg.password"
 if [ -z "${TP_PG_DIR:-}" ] && [ "$(id -u)" = "0" ] && id postgres >/dev/null 2>&1 \
     && ! runuser -u postgres -- test -x "$root"; then
   pg_dir="/var/tmp/threatplatform-pg-$(echo "$root" | md5sum | cut -c1-12)"
+fi
+
+# The durability settings, given on the command line at every start so that they hold whatever postgresql.conf says.
+if [ "$durable" = "1" ]; then
+  durability=(-o "-c fsync=on -c synchronous_commit=on -c full_page_writes=on")
+else
+  durability=()
 fi
 
 find_bin() {
@@ -80,7 +91,8 @@ max_connections = 300
 shared_buffers = 512MB
 work_mem = 16MB
 maintenance_work_mem = 512MB
-# A development and test cluster: durability of the machine's crash is not needed, speed is.
+# A development and test cluster: durability of the machine's crash is not needed, speed is (TP_PG_DURABLE=1
+# overrides these three at start: the benchmark's cluster runs with production durability).
 fsync = off
 synchronous_commit = off
 full_page_writes = off
@@ -93,7 +105,7 @@ CONF
     echo "Port $port is already taken by another program; set TP_PG_PORT to a free port." >&2
     exit 1
   fi
-  as_owner "$pg_ctl" -D "$pg_dir" -l "$pg_dir/server.log" -w -t 60 start >/dev/null
+  as_owner "$pg_ctl" -D "$pg_dir" -l "$pg_dir/server.log" "${durability[@]}" -w -t 60 start >/dev/null
   "$pg_isready" -h 127.0.0.1 -p "$port" -q -t 30
   if ! PGPASSWORD="$(password)" "$psql" -h 127.0.0.1 -p "$port" -U "$db_user" -d postgres -tAc \
       "SELECT 1 FROM pg_database WHERE datname = '$db_name'" | grep -q 1; then

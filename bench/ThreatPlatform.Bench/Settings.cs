@@ -19,6 +19,9 @@ internal sealed record Settings
     public required string Output { get; init; }
     public required string ApiLog { get; init; }
     public required IReadOnlyList<string> Searches { get; init; }
+    public required int StreamClients { get; init; }
+    public required int StreamAlerts { get; init; }
+    public required double StreamAlertsPerSecond { get; init; }
 
     public static Settings FromEnvironment(string[] args)
     {
@@ -43,6 +46,9 @@ internal sealed record Settings
             ApiLog = Env("BENCH_API_LOG") ?? Path.Combine("bench", "results", "api.log"),
             // A broad word (in about one event description in six) and a selective one (one sensor of 600).
             Searches = (Env("BENCH_SEARCH") ?? "exfiltration,ids-core-117").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            StreamClients = Int("BENCH_STREAM_CLIENTS", 1_000),
+            StreamAlerts = Int("BENCH_STREAM_ALERTS", quick ? 50 : 200),
+            StreamAlertsPerSecond = Int("BENCH_STREAM_RATE", 20),
         };
     }
 

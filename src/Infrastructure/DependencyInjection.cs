@@ -12,6 +12,8 @@ using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Stats.GetAlertStats;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Application.Users.GetUserAccess;
+using ThreatPlatform.Infrastructure.Caching;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Persistence;
 using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
@@ -37,9 +39,13 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SlaOptions>>().Value.ToPolicy());
 
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString).EnableDynamicJson().Build();
+        var dataSource = new NpgsqlDataSourceBuilder(ConnectionStrings.WithPoolDefaults(connectionString)).EnableDynamicJson().Build();
         services.AddSingleton(dataSource);
-        services.AddDbContext<ApplicationDbContext>(options => ConfigureNpgsql(options, dataSource));
+        services.AddSingleton<Caches>();
+        services.AddSingleton<CacheEviction>();
+        services.AddHostedService<CacheInvalidationListener>();
+        services.AddDbContext<ApplicationDbContext>((sp, options) =>
+            ConfigureNpgsql(options, dataSource).AddInterceptors(sp.GetRequiredService<CacheEviction>()));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
@@ -58,11 +64,11 @@ public static class DependencyInjection
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value);
-        services.AddScoped<ISourceOwnership, PostgresSourceOwnership>();
+        services.AddScoped<PostgresSourceOwnership>();
+        services.AddScoped<ISourceOwnership, CachedSourceOwnership>();
         services.AddSingleton<IApiKeyGenerator, RandomApiKeyGenerator>();
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IApiKeyCredentials, ApiKeyCredentialStore>();
-        services.AddHostedService<ApiKeyInvalidationListener>();
     }
 
     /// <summary>The live alert stream: the change log, and this process's one LISTEN connection fanned out to its clients.</summary>
@@ -86,7 +92,7 @@ public static class DependencyInjection
 
     // A refused save (e.g. a duplicate event the handler answers with the stored one) is not an error in itself; an
     // unhandled one is logged once, with its trace id, by the API's exception handler.
-    private static void ConfigureNpgsql(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+    private static DbContextOptionsBuilder ConfigureNpgsql(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
             .ConfigureWarnings(w => w.Log(

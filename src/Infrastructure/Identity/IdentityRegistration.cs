@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Users.GetUserAccess;
 using ThreatPlatform.Infrastructure.Persistence.Audit;
 
 namespace ThreatPlatform.Infrastructure.Identity;
@@ -23,6 +24,7 @@ internal static class IdentityRegistration
         services.AddScoped<AuditChain>();
         services.AddScoped<IAuditLog>(sp => sp.GetRequiredService<AuditChain>());
         services.TryAddScoped<IAuditContext, SystemAuditContext>();
+        services.AddSingleton<IUserAccessReader, CachedUserAccessReader>();
         return services;
     }
 }

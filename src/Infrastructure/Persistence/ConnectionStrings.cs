@@ -48,6 +48,38 @@ public static class ConnectionStrings
         return builder.ConnectionString;
     }
 
+    /// <summary>
+    /// The pool settings the API runs with unless the connection string names its own: connections are not reset with
+    /// DISCARD ALL each time they go back to the pool (No Reset On Close; nothing here leaves session state behind),
+    /// and statements run twice on a connection are prepared there and kept (Max Auto Prepare), so a hot query is
+    /// parsed and planned once per connection instead of once per request. Behind PgBouncer in transaction mode, set
+    /// Max Auto Prepare=0 in the connection string.
+    /// </summary>
+    public static string WithPoolDefaults(string connectionString)
+    {
+        var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!Names(named, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        if (!Names(named, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        if (!Names(named, "Auto Prepare Min Usages", "AutoPrepareMinUsages"))
+        {
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private static bool Names(System.Data.Common.DbConnectionStringBuilder named, params string[] keys) =>
+        keys.Any(named.ContainsKey);
+
     private static string Validate(string connectionString, string setting)
     {
         try

@@ -5,7 +5,7 @@ using ThreatPlatform.Application.Sensors.Common;
 namespace ThreatPlatform.Infrastructure.Sensors;
 
 /// <summary>
-/// Key lookups by prefix, in this process. Trusted only while <see cref="ApiKeyInvalidationListener"/> holds its LISTEN
+/// Key lookups by prefix, in this process. Trusted only while <see cref="Caching.CacheInvalidationListener"/> holds its LISTEN
 /// connection (every change then evicts here); without it every lookup goes to the database. Entries also expire after
 /// <see cref="TimeToLive"/>, a bound on staleness should a notification ever be missed.
 /// </summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
@@ -85,12 +86,17 @@ internal sealed class AlertEventStream(AlertStream stream) : IResult
         _ => "alert.updated",
     };
 
-    private static byte[] Frame(AlertStreamEvent change, JsonSerializerOptions json)
-    {
-        // Compact JSON has no line breaks (string values escape theirs), so data fits on one SSE line.
-        var data = JsonSerializer.Serialize(change.Alert, json);
-        return Encoding.UTF8.GetBytes(string.Create(
-            CultureInfo.InvariantCulture,
-            $"id: {change.Id}\nevent: {EventName(change.Kind)}\ndata: {data}\n\n"));
-    }
+    // The feed hands every client the same event object: its frame is serialized once, not once per client (1,000
+    // clients on one host would otherwise serialize each alert 1,000 times). Entries go with their event.
+    private static readonly ConditionalWeakTable<AlertStreamEvent, byte[]> Frames = [];
+
+    private static byte[] Frame(AlertStreamEvent change, JsonSerializerOptions json) =>
+        Frames.GetValue(change, c =>
+        {
+            // Compact JSON has no line breaks (string values escape theirs), so data fits on one SSE line.
+            var data = JsonSerializer.Serialize(c.Alert, json);
+            return Encoding.UTF8.GetBytes(string.Create(
+                CultureInfo.InvariantCulture,
+                $"id: {c.Id}\nevent: {EventName(c.Kind)}\ndata: {data}\n\n"));
+        });
 }

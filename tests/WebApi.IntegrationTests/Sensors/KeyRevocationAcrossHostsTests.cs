@@ -89,7 +89,7 @@ public sealed class KeyRevocationAcrossHostsTests(ApiFactory factory) : IClassFi
         await using var connection = new NpgsqlConnection(factory.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @db AND pid <> pg_backend_pid() AND (query LIKE 'LISTEN%' OR query = 'SELECT 1')",
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @db AND pid <> pg_backend_pid() AND (query LIKE 'LISTEN%' OR query LIKE '%cache listener ping%')",
             connection);
         command.Parameters.AddWithValue("db", database!);
         ((long)(await command.ExecuteScalarAsync())!).Should().BeGreaterThan(0);

@@ -1,6 +1,4 @@
 using Mediator;
-using Microsoft.EntityFrameworkCore;
-using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Users.GetUserAccess;
@@ -10,15 +8,21 @@ public sealed record UserAccess(UserRole Role, bool IsActive);
 
 /// <summary>
 /// Asked on every authenticated request, so that deactivating a user or changing their role takes effect at their next
-/// request rather than when their token expires. One primary-key lookup of two columns.
+/// request rather than when their token expires.
 /// </summary>
 public sealed record GetUserAccessQuery(long UserId) : IQuery<UserAccess?>;
 
-public sealed class GetUserAccessQueryHandler(IApplicationDbContext db) : IQueryHandler<GetUserAccessQuery, UserAccess?>
+/// <summary>
+/// A user's role and active flag as the database has them now. Infrastructure answers from an in-process cache that
+/// the database's notifications invalidate (a change through this process at once, through another within moments).
+/// </summary>
+public interface IUserAccessReader
 {
-    public async ValueTask<UserAccess?> Handle(GetUserAccessQuery query, CancellationToken cancellationToken) =>
-        await db.Users.AsNoTracking()
-            .Where(u => u.Id == query.UserId)
-            .Select(u => new UserAccess(u.Role, u.IsActive))
-            .FirstOrDefaultAsync(cancellationToken);
+    ValueTask<UserAccess?> FindAsync(long userId, CancellationToken cancellationToken);
+}
+
+public sealed class GetUserAccessQueryHandler(IUserAccessReader users) : IQueryHandler<GetUserAccessQuery, UserAccess?>
+{
+    public ValueTask<UserAccess?> Handle(GetUserAccessQuery query, CancellationToken cancellationToken) =>
+        users.FindAsync(query.UserId, cancellationToken);
 }

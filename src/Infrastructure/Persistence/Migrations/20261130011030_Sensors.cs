@@ -117,7 +117,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                 principalColumn: "id",
                 onDelete: ReferentialAction.SetNull);
 
-            // Every API process caches key lookups and LISTENs on this channel (ApiKeyInvalidationListener). The triggers
+            // Every API process caches key lookups and LISTENs on this channel (CacheInvalidationListener). The triggers
             // NOTIFY inside the transaction that revokes a key or changes a sensor's active flag or sources, so the news
             // goes out exactly when the change commits, whatever wrote it (the API, a console, a script).
             migrationBuilder.Sql($$"""

@@ -1,0 +1,26 @@
+namespace ThreatPlatform.Infrastructure.Caching;
+
+/// <summary>
+/// Hand-written SQL of migration PrincipalCache (kept here so it can be re-applied if the migration is regenerated):
+/// a change to a user's role or active flag, or a deleted user, NOTIFYs <see cref="Caches.UsersChannel"/> with the
+/// user's id inside the changing transaction, so every API process evicts it at commit whatever made the change.
+/// </summary>
+internal static class CacheNotificationsSql
+{
+    public const string Up = $$"""
+        CREATE FUNCTION notify_user_access_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{{Caches.UsersChannel}}', (CASE TG_OP WHEN 'DELETE' THEN OLD.id ELSE NEW.id END)::text);
+            RETURN NULL;
+        END $$;
+
+        CREATE TRIGGER users_notify_access AFTER UPDATE OF role, is_active ON users
+            FOR EACH ROW WHEN (NEW.role IS DISTINCT FROM OLD.role OR NEW.is_active IS DISTINCT FROM OLD.is_active)
+            EXECUTE FUNCTION notify_user_access_change();
+
+        CREATE TRIGGER users_notify_deleted AFTER DELETE ON users
+            FOR EACH ROW EXECUTE FUNCTION notify_user_access_change();
+        """;
+
+    public const string Down = "DROP FUNCTION IF EXISTS notify_user_access_change() CASCADE;";
+}
