@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -10,7 +11,7 @@ namespace ThreatPlatform.Infrastructure.Sensors;
 /// sensor's state, so every API process hears of it at commit. While the connection is down the cache is not trusted
 /// (lookups go to the database); on reconnect it starts empty. A ping every few seconds finds a silently dead connection.
 /// </summary>
-internal sealed partial class ApiKeyInvalidationListener(NpgsqlDataSource dataSource, ApiKeyCache cache, ILogger<ApiKeyInvalidationListener> logger)
+internal sealed partial class ApiKeyInvalidationListener([FromKeyedServices(DependencyInjection.ListenerDataSource)] NpgsqlDataSource dataSource, ApiKeyCache cache, ILogger<ApiKeyInvalidationListener> logger)
     : BackgroundService
 {
     private static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(5);

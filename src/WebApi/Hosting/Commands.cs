@@ -40,6 +40,9 @@ internal static class Commands
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        // A migration may build an index over a large table: no statement_timeout on its connection.
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlRawAsync("SET statement_timeout = 0");
         await db.Database.MigrateAsync();
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Endpoints;
+using ThreatPlatform.WebApi.Limits;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -9,6 +10,8 @@ internal static class Pipeline
 {
     public static void UseThreatPlatform(this WebApplication app)
     {
+        // First: the client address and scheme a trusted proxy forwarded are what everything after it sees.
+        app.UseTrustedProxies();
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -26,8 +29,9 @@ internal static class Pipeline
         }
 
         app.UseCors();
-        app.UseRateLimiter();
+        // After authentication: the limits are per principal (user, sensor key), else per client address.
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseRequestBodyLimit(ServiceRegistration.DefaultMaxBodyBytes);
 

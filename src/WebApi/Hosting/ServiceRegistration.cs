@@ -18,6 +18,7 @@ using ThreatPlatform.Infrastructure;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Limits;
 using ThreatPlatform.WebApi.OpenApi;
 
 namespace ThreatPlatform.WebApi.Hosting;
@@ -109,6 +110,9 @@ internal static class ServiceRegistration
                 };
             });
         services.AddAuthRateLimiting(configuration);
+        services.AddRequestRateLimiting(configuration);
+        services.AddBatchConcurrency(configuration);
+        services.AddTrustedProxies(configuration);
         services.AddSingleton<Serilog.Core.ILogEventEnricher, StreamAccessToken.Redaction>();
 
         services.AddAuthorizationBuilder()

@@ -187,6 +187,11 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             }
 
             schema.MaxLength = declared.MaxLength;
+            if (declared.MinLength is { } minLength)
+            {
+                schema.MinLength = minLength;
+            }
+
             schema.Minimum = (decimal?)declared.Minimum;
             schema.Maximum = (decimal?)declared.Maximum;
             var parameter = new OpenApiParameter
