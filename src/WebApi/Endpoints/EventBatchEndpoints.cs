@@ -6,6 +6,7 @@ using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Events;
 using ThreatPlatform.WebApi.Limits;
 using ThreatPlatform.WebApi.OpenApi;
+using ThreatPlatform.WebApi.Operations;
 
 namespace ThreatPlatform.WebApi.Endpoints;
 
@@ -19,6 +20,7 @@ internal static class EventBatchEndpoints
                     ct)))
             .RequireAuthorization(Policies.Ingest)
             .WithBatchConcurrencyLimit()
+            .WithIngestMetrics()
             .WithTags("Events")
             .WithName("Events_IngestBatch")
             .WithSummary("Ingest up to 10,000 events at once, as a JSON array or NDJSON; invalid items are reported, not stored")

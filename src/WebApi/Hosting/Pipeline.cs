@@ -3,6 +3,7 @@ using Serilog;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Endpoints;
 using ThreatPlatform.WebApi.Limits;
+using ThreatPlatform.WebApi.Operations;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -33,6 +34,7 @@ internal static class Pipeline
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseRequestMetrics();
         app.UseRequestBodyLimit(ServiceRegistration.DefaultMaxBodyBytes);
 
         app.UseOpenApi(o =>
@@ -55,6 +57,7 @@ internal static class Pipeline
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).ExcludeFromDescription();
 
+        app.MapMetricsEndpoint();
         app.MapApiEndpoints();
     }
 }

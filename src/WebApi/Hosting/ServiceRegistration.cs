@@ -20,6 +20,7 @@ using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Limits;
 using ThreatPlatform.WebApi.OpenApi;
+using ThreatPlatform.WebApi.Operations;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -113,6 +114,7 @@ internal static class ServiceRegistration
         services.AddRequestRateLimiting(configuration);
         services.AddBatchConcurrency(configuration);
         services.AddTrustedProxies(configuration);
+        services.AddOperations(configuration);
         services.AddSingleton<Serilog.Core.ILogEventEnricher, StreamAccessToken.Redaction>();
 
         services.AddAuthorizationBuilder()

@@ -32,12 +32,14 @@ internal sealed class BatchConcurrency(BatchConcurrencyOptions options) : IDispo
                 $"This server is already working on {options.MaxConcurrentBatches} batches; retry in a second.");
         }
 
+        Operations.ApiMetrics.BatchesInProgress.Inc();
         try
         {
             return await next(context);
         }
         finally
         {
+            Operations.ApiMetrics.BatchesInProgress.Dec();
             _slots.Release();
         }
     }

@@ -15,6 +15,7 @@ namespace ThreatPlatform.WebApi.Streaming;
 /// </summary>
 internal sealed class AlertEventStream(AlertStream stream) : IResult
 {
+
     public const string ContentType = "text/event-stream";
     public const string LastEventIdHeader = "Last-Event-ID";
     public const string LastEventIdParameter = "last_event_id";
@@ -30,6 +31,8 @@ internal sealed class AlertEventStream(AlertStream stream) : IResult
         var cancellationToken = stop.Token;
 
         using var subscription = stream;
+        Operations.ApiMetrics.StreamClients.Inc();
+        using var counted = new Disconnect(() => Operations.ApiMetrics.StreamClients.Dec());
         await using var events = stream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         var next = events.MoveNextAsync().AsTask();
         using var timer = new PeriodicTimer(heartbeat);
@@ -92,5 +95,10 @@ internal sealed class AlertEventStream(AlertStream stream) : IResult
         return Encoding.UTF8.GetBytes(string.Create(
             CultureInfo.InvariantCulture,
             $"id: {change.Id}\nevent: {EventName(change.Kind)}\ndata: {data}\n\n"));
+    }
+
+    private sealed class Disconnect(Action onDispose) : IDisposable
+    {
+        public void Dispose() => onDispose();
     }
 }

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Events;
@@ -26,11 +25,9 @@ public sealed class BatchConcurrencyTests(OneBatchApiFactory factory) : IClassFi
     {
         var client = await factory.CreateClientAsAsync(UserRole.Analyst);
         var source = BatchApi.NewSource();
-        using var held = new HeldBody(BatchApi.Line(BatchApi.Event(source, externalId: "held-1")) + "\n");
-        using var content = new StreamContent(held);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
-        var first = client.PostAsync(BatchApi.Batch, content);
-        await held.FirstLineRead.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var slow = BatchApi.NewSource();
+        await SleepOnInsertAsync(slow, seconds: 8);
+        var first = client.PostNdjsonAsync([BatchApi.Line(BatchApi.Event(slow, externalId: "held-1"))]);
         await SlotTakenAsync();
 
         var refused = await client.PostNdjsonAsync([BatchApi.Line(BatchApi.Event(source, externalId: "second"))]);
@@ -39,13 +36,12 @@ public sealed class BatchConcurrencyTests(OneBatchApiFactory factory) : IClassFi
         problem.GetProperty("detail").GetString().Should().Contain("batches");
         int.Parse(refused.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture).Should().BeGreaterThanOrEqualTo(1);
 
-        held.Finish();
         (await (await first).ShouldBeBatchAnswerAsync()).Accepted.Should().Be(1);
         (await (await client.PostNdjsonAsync([BatchApi.Line(BatchApi.Event(source, externalId: "second"))])).ShouldBeBatchAnswerAsync())
             .Accepted.Should().Be(1, "the slot is free again once the first batch is answered");
     }
 
-    // The body reaches the server as it is sent, but the server's pipeline may start a moment later.
+    // The request reaches the API a moment after it is sent.
     private async Task SlotTakenAsync()
     {
         var slots = factory.Services.GetRequiredService<BatchConcurrency>();
@@ -57,56 +53,23 @@ public sealed class BatchConcurrencyTests(OneBatchApiFactory factory) : IClassFi
         slots.InProgress.Should().Be(1, "the held batch has the one slot");
     }
 
-    /// <summary>An NDJSON body that sends its first line, then holds the request open until the test finishes it.</summary>
-    private sealed class HeldBody(string firstLine) : Stream
+    // The first batch's insert sleeps in PostgreSQL, so the request holds its slot meanwhile (the in-process test server
+    // hands a request to the API only once its body is complete, so a slow body cannot hold it).
+    private async Task SleepOnInsertAsync(string source, int seconds)
     {
-        private readonly byte[] _first = Encoding.UTF8.GetBytes(firstLine);
-        private readonly TaskCompletionSource _finish = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _position;
-
-        public TaskCompletionSource FirstLineRead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public void Finish() => _finish.TrySetResult();
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_position < _first.Length)
-            {
-                var count = Math.Min(buffer.Length, _first.Length - _position);
-                _first.AsMemory(_position, count).CopyTo(buffer);
-                _position += count;
-                return count;
-            }
-
-            // The client has sent the first line: the server holds the batch open (and its slot) from here.
-            FirstLineRead.TrySetResult();
-            await _finish.Task.WaitAsync(cancellationToken);
-            return 0;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        var name = "sleep_" + source.Replace('-', '_');
+        await using var connection = new NpgsqlConnection(factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $"""
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.source = '{source}' THEN PERFORM pg_sleep({seconds}); END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER {name} BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION {name}();
+            """,
+            connection);
+        await command.ExecuteNonQueryAsync();
     }
 }
