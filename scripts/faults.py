@@ -37,7 +37,10 @@ SEVERITIES = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
 
 
 def psql(sql):
-    return subprocess.run(PSQL_ARGS + ["-c", sql], env=PG_ENV, check=True, capture_output=True, text=True).stdout.strip()
+    done = subprocess.run(PSQL_ARGS + ["-c", sql], env=PG_ENV, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"psql failed: {done.stderr.strip()}\n{sql}")
+    return done.stdout.strip()
 
 
 class Api:
@@ -114,10 +117,15 @@ class Stats:
         self.errors = 0
         self.missing_retry_after = 0
         self.slowest_503 = 0.0
+        self.kinds = {}
 
-    def record(self, code, retry_after, elapsed):
+    def record(self, code, retry_after, elapsed, body=b""):
         with self.lock:
             self.codes[code] = self.codes.get(code, 0) + 1
+            if code == 503:
+                text = body.decode("utf-8", "replace")
+                kind = "pool" if "connection of this server" in text else "timeout" if "took longer" in text else "down"
+                self.kinds[kind] = self.kinds.get(kind, 0) + 1
             if code in (429, 503) and not retry_after:
                 self.missing_retry_after += 1
             if code == 503:
@@ -160,8 +168,8 @@ class Clients:
         while True:
             started = time.time()
             try:
-                code, retry_after, _ = request(method, path, body, self.token, content_type)
-                self.stats.record(code, retry_after, time.time() - started)
+                code, retry_after, answer = request(method, path, body, self.token, content_type)
+                self.stats.record(code, retry_after, time.time() - started, answer)
                 if code in (200, 201):
                     return True
                 if code in (429, 503) and retry_after:
@@ -200,7 +208,7 @@ class Clients:
 def verify(clients, scenario):
     """(acknowledged, lost, duplicated, torn batches, alert mismatches) for one scenario's sources."""
     like = f"faults-{RUN}-{scenario}-%"
-    rows = psql(f"SELECT source || '|' || external_id || '|' || count(*) FROM events WHERE source LIKE '{like}' GROUP BY 1, source, external_id").splitlines()
+    rows = psql(f"SELECT source || '|' || external_id || '|' || count(*) FROM events WHERE source LIKE '{like}' GROUP BY source, external_id").splitlines()
     stored = {}
     for row in rows:
         source, external_id, count = row.rsplit("|", 2)
@@ -219,10 +227,10 @@ def verify(clients, scenario):
             prefixes[(source, external_id.split("-")[0])] += 1
     torn += sum(1 for count in prefixes.values() if count not in (0, 50))
     alerts = int(psql(
-        f"SELECT count(*) FROM events e WHERE e.source LIKE '{like}' AND e.severity IN ('HIGH','CRITICAL') "
+        f"SELECT count(*) FROM events e WHERE e.source LIKE '{like}' AND e.severity >= 3 "
         f"AND (SELECT count(*) FROM alerts a WHERE a.event_id = e.id) <> 1") or 0)
     alerts += int(psql(
-        f"SELECT count(*) FROM events e JOIN alerts a ON a.event_id = e.id WHERE e.source LIKE '{like}' AND e.severity NOT IN ('HIGH','CRITICAL')") or 0)
+        f"SELECT count(*) FROM events e JOIN alerts a ON a.event_id = e.id WHERE e.source LIKE '{like}' AND e.severity < 3") or 0)
     return len(clients.acked), lost, duplicated, torn, alerts
 
 
@@ -239,6 +247,7 @@ def main():
         token = json.loads(body)["access"]
 
         def scenario(name, inject, fault_text, singles=2, batchers=1):
+            print(f"{time.strftime('%H:%M:%S')} {name}: {fault_text}", flush=True)
             stats = Stats()
             with Clients(token, name, stats, singles, batchers) as clients:
                 time.sleep(3)
@@ -248,7 +257,9 @@ def main():
             five_hundreds = sum(count for code, count in stats.codes.items() if code >= 500 and code != 503)
             ok = lost == 0 and duplicated == 0 and torn == 0 and alerts == 0 and five_hundreds == 0 and stats.missing_retry_after == 0 and observed["ok"]
             results.append((name, fault_text, acked, stats.codes.get(503, 0), f"{stats.slowest_503:.2f}", stats.errors, five_hundreds,
-                            lost + duplicated + torn + alerts, observed["note"], "ok" if ok else "FAILED"))
+                            lost + duplicated + torn + alerts,
+                            observed["note"] + ("; 503s: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.kinds.items())) if stats.kinds else ""),
+                            "ok" if ok else "FAILED"))
             return ok
 
         def stop_postgres(token):

@@ -132,9 +132,10 @@ public sealed class HostileInputTests(ApiFactory factory) : IClassFixture<ApiFac
         return schema;
     }
 
-    // Path segments: not a number, out of range, negative, empty-ish, encoded control characters.
+    // Path segments: not a number, out of range, negative, blank, encoded control characters. (No NUL: the in-process
+    // test server refuses a path with one before the API sees it, where Kestrel answers 400 itself.)
     private static readonly Gen<string> PathValue = Gen.OneOf(
-        "0", "-1", "abc", "9223372036854775808", "99999999999999999999999", "1.5", "1e10", "%00", "\u0000", "\ud800", "..", " ", new string('9', 500));
+        "0", "-1", "abc", "9223372036854775808", "99999999999999999999999", "1.5", "1e10", "%01", "\u001f", "\ud800", "..", " ", new string('9', 500));
 
     private static readonly Gen<string> ControlText = Gen.Char['\0', '\u001f'].Array[1, 20].Select(c => new string(c));
 
