@@ -118,6 +118,7 @@ class Stats:
         self.missing_retry_after = 0
         self.slowest_503 = 0.0
         self.kinds = {}
+        self.slowest = {}
 
     def record(self, code, retry_after, elapsed, body=b""):
         with self.lock:
@@ -126,6 +127,7 @@ class Stats:
                 text = body.decode("utf-8", "replace")
                 kind = "pool" if "connection of this server" in text else "timeout" if "took longer" in text else "down"
                 self.kinds[kind] = self.kinds.get(kind, 0) + 1
+                self.slowest[kind] = max(self.slowest.get(kind, 0.0), elapsed)
             if code in (429, 503) and not retry_after:
                 self.missing_retry_after += 1
             if code == 503:
@@ -258,7 +260,7 @@ def main():
             ok = lost == 0 and duplicated == 0 and torn == 0 and alerts == 0 and five_hundreds == 0 and stats.missing_retry_after == 0 and observed["ok"]
             results.append((name, fault_text, acked, stats.codes.get(503, 0), f"{stats.slowest_503:.2f}", stats.errors, five_hundreds,
                             lost + duplicated + torn + alerts,
-                            observed["note"] + ("; 503s: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.kinds.items())) if stats.kinds else ""),
+                            observed["note"] + ("; 503s: " + ", ".join(f"{k} {v} (slowest {stats.slowest[k]:.2f} s)" for k, v in sorted(stats.kinds.items())) if stats.kinds else ""),
                             "ok" if ok else "FAILED"))
             return ok
 
@@ -312,7 +314,7 @@ def main():
     if failed or len(results) < 4:
         print("FAULTS: losses or unclean answers found", file=sys.stderr)
         return 1
-    print(f"{len(results)} passed, 0 failed")
+    print(f"Fault scenarios: {len(results)} ok, no losses")
     return 0
 
 
