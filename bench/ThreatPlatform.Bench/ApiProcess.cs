@@ -117,6 +117,11 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["Serilog__MinimumLevel__Default"] = "Warning";
         env["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning";
         env["RateLimiting__AuthPermitsPerMinute"] = "1000";
+        // The bench measures throughput from one user and one key: the per-principal buckets and the batch bound would cap it.
+        env["RateLimiting__User__PermitsPerMinute"] = "0";
+        env["RateLimiting__SensorKey__PermitsPerMinute"] = "0";
+        env["RateLimiting__Anonymous__PermitsPerMinute"] = "0";
+        env["RateLimiting__MaxConcurrentBatches"] = "64";
         return start;
     }
 

@@ -25,13 +25,20 @@ namespace ThreatPlatform.Infrastructure;
 
 public static class DependencyInjection
 {
+    /// <summary>The key of the unpooled data source that LISTEN connections open from.</summary>
+    public const string ListenerDataSource = "listener";
+
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = ConnectionStrings.Resolve(
             configuration.GetConnectionString("Default"),
             configuration["DATABASE_URL"]);
 
-        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
+        services.AddOptions<DatabaseOptions>()
+            .Bind(configuration.GetSection(DatabaseOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<SlaOptions>()
             .Bind(configuration.GetSection(SlaOptions.Section))
@@ -39,8 +46,11 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SlaOptions>>().Value.ToPolicy());
 
-        var dataSource = new NpgsqlDataSourceBuilder(ConnectionStrings.WithPoolDefaults(connectionString)).EnableDynamicJson().Build();
+        var dataSource = new NpgsqlDataSourceBuilder(database.Apply(ConnectionStrings.WithPoolDefaults(connectionString))).EnableDynamicJson().Build();
         services.AddSingleton(dataSource);
+        // LISTEN connections live as long as the process: outside the pool, so they never take a request's connection.
+        services.AddKeyedSingleton(ListenerDataSource, new NpgsqlDataSourceBuilder(
+            new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 30 }.ConnectionString).Build());
         services.AddSingleton<Caches>();
         services.AddSingleton<CacheEviction>();
         services.AddHostedService<CacheInvalidationListener>();

@@ -13,6 +13,13 @@ try
         .ReadFrom.Services(services)
         .Enrich.FromLogContext()
         .WriteToConsole(context.Configuration), preserveStaticLogger: true);
+
+    if (Commands.IsCommand(args) && builder.Configuration.GetValue("Database:AcquireTimeoutSeconds", 1) < 15)
+    {
+        // One-off commands answer no requests: they wait for a connection as long as Npgsql's default, not the API's 1 s.
+        builder.Configuration["Database:AcquireTimeoutSeconds"] = "15";
+    }
+
     builder.AddThreatPlatform();
 
     var app = builder.Build();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -15,7 +16,7 @@ namespace ThreatPlatform.Infrastructure.Caching;
 /// seconds finds a silently dead connection.
 /// </summary>
 internal sealed partial class CacheInvalidationListener(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(DependencyInjection.ListenerDataSource)] NpgsqlDataSource dataSource,
     ApiKeyCache apiKeys,
     Caches caches,
     ILogger<CacheInvalidationListener> logger) : BackgroundService

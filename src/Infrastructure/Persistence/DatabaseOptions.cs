@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Npgsql;
+
 namespace ThreatPlatform.Infrastructure.Persistence;
 
 public sealed class DatabaseOptions
@@ -6,4 +9,44 @@ public sealed class DatabaseOptions
 
     /// <summary>Apply pending migrations when the API starts. Turn off where a separate `migrate` step runs them.</summary>
     public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>
+    /// PostgreSQL's statement_timeout for every API query, in seconds (0 = none): a query past it is cancelled by the
+    /// server and answered 503 + Retry-After. Migrations run without it.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int StatementTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Connections one API process keeps at most (Npgsql's Max Pool Size).</summary>
+    [Range(1, 10_000)]
+    public int PoolSize { get; set; } = 100;
+
+    /// <summary>
+    /// How long a request waits for a pooled connection (or a new one to open) before it is answered 503 + Retry-After
+    /// (Npgsql's Timeout, whole seconds; Npgsql's own default of 15 s would hold requests while the pool is exhausted).
+    /// </summary>
+    [Range(1, 1024)]
+    public int AcquireTimeoutSeconds { get; set; } = 1;
+
+    /// <summary>The connection string with these settings applied (they win over the same keywords in it).</summary>
+    public string Apply(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            MaxPoolSize = PoolSize,
+            Timeout = AcquireTimeoutSeconds,
+        };
+        if (builder.MinPoolSize > PoolSize)
+        {
+            builder.MinPoolSize = PoolSize;
+        }
+
+        if (StatementTimeoutSeconds > 0)
+        {
+            var option = $"-c statement_timeout={StatementTimeoutSeconds * 1000}";
+            builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? option : builder.Options + " " + option;
+        }
+
+        return builder.ConnectionString;
+    }
 }

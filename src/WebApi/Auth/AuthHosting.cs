@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Users.GetUserAccess;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Limits;
 
 namespace ThreatPlatform.WebApi.Auth;
 
@@ -23,8 +24,8 @@ public static class RateLimits
 internal static class AuthHosting
 {
     /// <summary>
-    /// A fixed one-minute window per client IP on the sign-in endpoints. Rejections are 429 problem+json with
-    /// Retry-After (the limiter's default would be a bare 503).
+    /// A fixed one-minute window per client address (an IPv6 client by its /64) on the sign-in endpoints, on top of
+    /// the per-principal buckets of <see cref="RequestRateLimiting"/>, which also writes the 429 problem + Retry-After.
     /// </summary>
     public static IServiceCollection AddAuthRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,24 +39,8 @@ internal static class AuthHosting
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.AddPolicy(RateLimits.Auth, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                ClientAddress.Group(http.Connection.RemoteIpAddress),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            options.OnRejected = async (context, cancellationToken) =>
-            {
-                var http = context.HttpContext;
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = ProblemDetailsExceptionHandler.Problem(
-                        StatusCodes.Status429TooManyRequests,
-                        "Too many requests",
-                        $"Too many sign-in attempts from this address; retry in {seconds} seconds."),
-                });
-            };
         });
         return services;
     }

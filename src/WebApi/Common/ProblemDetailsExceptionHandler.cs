@@ -9,6 +9,7 @@ using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Users;
+using ThreatPlatform.Infrastructure.Persistence;
 
 namespace ThreatPlatform.WebApi.Common;
 
@@ -19,7 +20,13 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = Map(exception);
-        if (problem.Status >= 500)
+        if (DatabaseFailure.Of(exception) is { } failure)
+        {
+            // Expected while the database restarts or is saturated: one line, no stack trace.
+            logger.LogWarning("{Method} {Path} answered 503: {Kind} ({Message})", httpContext.Request.Method, httpContext.Request.Path, failure.Kind, exception.GetBaseException().Message);
+            httpContext.Response.Headers.RetryAfter = failure.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (problem.Status >= 500)
         {
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         }
@@ -65,6 +72,7 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             "Someone else changed this resource at the same time; reload it and try again."),
         BadHttpRequestException b => BadRequest(b),
         RequestBodyRejected r => Problem(r.Status, r.Title, r.Message),
+        _ when DatabaseFailure.Of(exception) is { } failure => Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", failure.Detail),
         OperationCanceledException => Problem(499, "Client closed request", "The request was cancelled."),
         _ => Problem(StatusCodes.Status500InternalServerError, "Internal server error", "An unexpected error occurred. Quote the trace id when you report it."),
     };

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Events;
+using ThreatPlatform.WebApi.Limits;
 using ThreatPlatform.WebApi.OpenApi;
+using ThreatPlatform.WebApi.Operations;
 
 namespace ThreatPlatform.WebApi.Endpoints;
 
@@ -17,6 +19,8 @@ internal static class EventBatchEndpoints
                     new IngestEventBatchCommand(await BatchBodyReader.ReadAsync(request, json.Value.SerializerOptions, ct)),
                     ct)))
             .RequireAuthorization(Policies.Ingest)
+            .WithBatchConcurrencyLimit()
+            .WithIngestMetrics()
             .WithTags("Events")
             .WithName("Events_IngestBatch")
             .WithSummary("Ingest up to 10,000 events at once, as a JSON array or NDJSON; invalid items are reported, not stored")
@@ -29,7 +33,8 @@ internal static class EventBatchEndpoints
                 "Users (Analyst, Admin) and sensors' API keys may ingest. An item whose source a sensor owns, sent without " +
                 "that sensor's key (or a key's item of a source its sensor does not own), is one rejected entry with errors " +
                 "{source: [...]}; the batch's other items are stored. A key ingests at most Ingest:KeyEventsPerSecond events " +
-                "a second, each item counted, checked before anything is stored (429 with Retry-After).")
+                "a second, each item counted, checked before anything is stored (429 with Retry-After). Each API process works on at " +
+                "most RateLimiting:MaxConcurrentBatches batches at once; one more is a 429 with Retry-After.")
             // Also makes routing answer any other content type with a 415 problem before the body is read.
             .Accepts<EventBody[]>("application/json", BatchBodyReader.NdjsonMediaType)
             // 10 MiB instead of every other endpoint's 1 MiB: the declared-length check in front of the endpoints reads it.

@@ -7,6 +7,7 @@ using ThreatPlatform.Application.Events.ListEvents;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Events;
 using ThreatPlatform.WebApi.OpenApi;
+using ThreatPlatform.WebApi.Operations;
 using ThreatPlatform.WebApi.Wire;
 
 namespace ThreatPlatform.WebApi.Endpoints;
@@ -23,6 +24,7 @@ internal static class EventEndpoints
                     ? TypedResults.Created($"/api/events/{ingested.Event.Id}/", ingested.Event)
                     : TypedResults.Ok(ingested.Event))
             .RequireAuthorization(Policies.Ingest)
+            .WithIngestMetrics()
             .WithName("Events_Ingest")
             .WithSummary("Ingest one security event (a repeat of a sensor's source + external_id answers 200 with the stored event)")
             .WithDescription("A HIGH or CRITICAL event raises an OPEN alert in the same transaction; the answer carries its alert_id. Every invalid field is named in the 400 problem. Users (Analyst, Admin) and sensors' API keys may ingest; an event made with a key records its sensor. A source a sensor owns is written only with that sensor's keys, and a key writes only its sensor's sources: otherwise 403 naming source. A key ingests at most Ingest:KeyEventsPerSecond events a second (429 with Retry-After).")

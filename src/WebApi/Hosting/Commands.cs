@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using ThreatPlatform.Infrastructure.Persistence;
 
 namespace ThreatPlatform.WebApi.Hosting;
@@ -40,6 +42,16 @@ internal static class Commands
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        // A migration may build an index over a large table: no statement_timeout on its connection. Opening it first
+        // needs the database to exist, which Migrate would otherwise see to itself.
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync())
+        {
+            await creator.CreateAsync();
+        }
+
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlRawAsync("SET statement_timeout = 0");
         await db.Database.MigrateAsync();
     }
 }

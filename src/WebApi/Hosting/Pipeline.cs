@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Endpoints;
+using ThreatPlatform.WebApi.Limits;
+using ThreatPlatform.WebApi.Operations;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -9,6 +11,8 @@ internal static class Pipeline
 {
     public static void UseThreatPlatform(this WebApplication app)
     {
+        // First: the client address and scheme a trusted proxy forwarded are what everything after it sees.
+        app.UseTrustedProxies();
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -27,7 +31,6 @@ internal static class Pipeline
         }
 
         app.UseCors();
-        app.UseRateLimiter();
 
         // The documentation is public and served by middleware, not endpoints: before the fallback policy applies.
         app.UseOpenApi(o =>
@@ -47,13 +50,17 @@ internal static class Pipeline
             o.DocumentPath = "/swagger/{documentName}/swagger.json";
         });
 
+        // After authentication: the limits are per principal (user, sensor key), else per client address.
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseRequestMetrics();
         app.UseRequestBodyLimit(ServiceRegistration.DefaultMaxBodyBytes);
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous().ExcludeFromDescription();
 
+        app.MapMetricsEndpoint();
         app.MapApiEndpoints();
     }
 }

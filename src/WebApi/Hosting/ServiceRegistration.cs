@@ -18,7 +18,9 @@ using ThreatPlatform.Infrastructure;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Limits;
 using ThreatPlatform.WebApi.OpenApi;
+using ThreatPlatform.WebApi.Operations;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -111,6 +113,10 @@ internal static class ServiceRegistration
                 };
             });
         services.AddAuthRateLimiting(configuration);
+        services.AddRequestRateLimiting(configuration);
+        services.AddBatchConcurrency(configuration);
+        services.AddTrustedProxies(configuration);
+        services.AddOperations(configuration);
         services.AddSingleton<Serilog.Core.ILogEventEnricher, StreamAccessToken.Redaction>();
 
         // Closed unless marked: an endpoint that names no policy and no AllowAnonymous still needs a signed-in caller.

@@ -17,7 +17,7 @@ namespace ThreatPlatform.WebApi.OpenApi;
 /// <list type="bullet">
 /// <item>operationId from <c>.WithName("Tag_Action")</c>, summary and description from <c>.WithSummary</c>/<c>.WithDescription</c>;</item>
 /// <item>401 and the bearer requirement when the endpoint requires authorization, 403 when its policy admits only some roles;</item>
-/// <item>400 for any parameter or body, 413/415 for a body, 404 for a route parameter, 429 with Retry-After when rate limited;</item>
+/// <item>400 for any parameter or body, 413/415 for a body, 404 for a route parameter, 429 and 503 with Retry-After on every operation;</item>
 /// <item>maxItems on an array body from <see cref="MaxRequestItems"/> metadata;</item>
 /// <item>a description on every response. Statuses particular to an endpoint (409, 423…) come from <c>.ProducesProblem</c>.</item>
 /// </list>
@@ -85,10 +85,13 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             AddResponse(operation, StatusCodes.Status404NotFound);
         }
 
-        if (metadata.OfType<EnableRateLimitingAttribute>().Any() && !metadata.OfType<DisableRateLimitingAttribute>().Any())
+        // Every endpoint is behind the per-principal buckets (Limits/RequestRateLimiting) and reaches the database.
+        if (!metadata.OfType<DisableRateLimitingAttribute>().Any())
         {
             AddResponse(operation, StatusCodes.Status429TooManyRequests);
         }
+
+        AddResponse(operation, StatusCodes.Status503ServiceUnavailable);
 
         var authorize = metadata.OfType<IAuthorizeData>().ToList();
         if (authorize.Count > 0 && !metadata.OfType<IAllowAnonymous>().Any())
@@ -113,7 +116,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
                 response.Description = Describe(status);
             }
 
-            if (status is "429" && !response.Headers.ContainsKey("Retry-After"))
+            if (status is "429" or "503" && !response.Headers.ContainsKey("Retry-After"))
             {
                 response.Headers["Retry-After"] = new OpenApiHeader
                 {
@@ -187,6 +190,11 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             }
 
             schema.MaxLength = declared.MaxLength;
+            if (declared.MinLength is { } minLength)
+            {
+                schema.MinLength = minLength;
+            }
+
             schema.Minimum = (decimal?)declared.Minimum;
             schema.Maximum = (decimal?)declared.Maximum;
             var parameter = new OpenApiParameter
@@ -267,6 +275,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         "415" => "Unsupported content type.",
         "429" => "Too many requests; Retry-After says when to try again.",
         "500" => "Unexpected failure: a problem with only a trace_id to quote, never internals.",
+        "503" => "The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.",
         _ => "See the status code.",
     };
 }

@@ -16,6 +16,7 @@ namespace ThreatPlatform.WebApi.Streaming;
 /// </summary>
 internal sealed class AlertEventStream(AlertStream stream) : IResult
 {
+
     public const string ContentType = "text/event-stream";
     public const string LastEventIdHeader = "Last-Event-ID";
     public const string LastEventIdParameter = "last_event_id";
@@ -31,6 +32,8 @@ internal sealed class AlertEventStream(AlertStream stream) : IResult
         var cancellationToken = stop.Token;
 
         using var subscription = stream;
+        Operations.ApiMetrics.StreamClients.Inc();
+        using var counted = new Disconnect(() => Operations.ApiMetrics.StreamClients.Dec());
         await using var events = stream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         var next = events.MoveNextAsync().AsTask();
         using var timer = new PeriodicTimer(heartbeat);
@@ -99,4 +102,9 @@ internal sealed class AlertEventStream(AlertStream stream) : IResult
                 CultureInfo.InvariantCulture,
                 $"id: {c.Id}\nevent: {EventName(c.Kind)}\ndata: {data}\n\n"));
         });
+
+    private sealed class Disconnect(Action onDispose) : IDisposable
+    {
+        public void Dispose() => onDispose();
+    }
 }

@@ -38,6 +38,12 @@ public static class ListQuery
         if (spec.SearchMaxLength is { } searchMax)
         {
             search = fields.Value(typeof(string), query[ListSpec<T>.SearchParameter], ListSpec<T>.SearchParameter, searchMax) as string;
+            // A shorter term has no trigram for the pg_trgm index to look up: it would be a scan of the whole table.
+            if (search is not null && search.Trim().Length < ListSpec<T>.SearchMinLength)
+            {
+                fields.Fail(ListSpec<T>.SearchParameter, $"search needs at least {ListSpec<T>.SearchMinLength} characters.");
+                search = null;
+            }
         }
 
         var ordering = query[ListSpec<T>.OrderingParameter].ToString().Trim();

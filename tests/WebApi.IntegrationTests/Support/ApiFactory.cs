@@ -65,6 +65,14 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Jwt:Audience", Audience);
         // Most test classes sign in many times from one (unknown) address; RateLimitTests sets a small limit of its own.
         builder.UseSetting("RateLimiting:AuthPermitsPerMinute", "100000");
+        // Likewise the per-principal buckets are off (0) and the batch bound wide; RequestRateLimitTests and
+        // BatchConcurrencyTests set small ones. A loaded test machine may take more than the default second to open a
+        // connection: the pool tests set their own acquire timeout.
+        builder.UseSetting("RateLimiting:User:PermitsPerMinute", "0");
+        builder.UseSetting("RateLimiting:SensorKey:PermitsPerMinute", "0");
+        builder.UseSetting("RateLimiting:Anonymous:PermitsPerMinute", "0");
+        builder.UseSetting("RateLimiting:MaxConcurrentBatches", "1000");
+        builder.UseSetting("Database:AcquireTimeoutSeconds", "15");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Error");
         // The production work factor is slow on purpose; tests hash with 1,000 iterations, and one test checks the default (ProductionPasswordHashingTests).

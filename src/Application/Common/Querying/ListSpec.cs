@@ -7,7 +7,7 @@ namespace ThreatPlatform.Application.Common.Querying;
 
 /// <summary>One query parameter a list accepts: its name, the type its text parses to, and its bounds.</summary>
 /// <param name="Repeatable">Given as <c>?x=A&amp;x=B</c> or <c>?x=A,B</c>; any of the values matches.</param>
-public sealed record ListParameter(string Name, Type ValueType, bool Repeatable = false, int? MaxLength = null, double? Minimum = null, double? Maximum = null, string? Description = null);
+public sealed record ListParameter(string Name, Type ValueType, bool Repeatable = false, int? MaxLength = null, double? Minimum = null, double? Maximum = null, string? Description = null, int? MinLength = null);
 
 /// <summary>
 /// A list declared once: its filters (parameter → column and comparison, with the parameter's type), its orderings (name
@@ -19,6 +19,9 @@ public sealed class ListSpec<T>
     public const string PageParameter = "page";
     public const string PageSizeParameter = "page_size";
     public const string SearchParameter = "search";
+
+    /// <summary>The shortest search term (spaces around it not counted): pg_trgm's index needs a trigram to look up.</summary>
+    public const int SearchMinLength = 3;
     public const string OrderingParameter = "ordering";
 
     private readonly List<Filter> _filters = [];
@@ -214,7 +217,7 @@ public sealed class ListSpec<T>
     {
         PageParameter => new(PageParameter, typeof(int), Minimum: 1, Maximum: int.MaxValue),
         PageSizeParameter => new(PageSizeParameter, typeof(int), Minimum: 1, Maximum: PageRules.MaxPageSize, Description: $"Default {PageRules.DefaultPageSize}; larger values are clamped to {PageRules.MaxPageSize}."),
-        SearchParameter => new(SearchParameter, typeof(string), MaxLength: SearchMaxLength, Description: "Case-insensitive substring."),
+        SearchParameter => new(SearchParameter, typeof(string), MaxLength: SearchMaxLength, Description: $"Case-insensitive substring, at least {SearchMinLength} characters.", MinLength: SearchMinLength),
         OrderingParameter => new(
             OrderingParameter,
             typeof(string),

@@ -1,0 +1,21 @@
+-- Least privilege for the API's database role, run by the database owner (the role that runs migrations) before and
+-- after every `migrate`: psql -v api=threatplatform_api -f grants.sql. Idempotent.
+-- The API role may read and write rows (and use sequences, and make the temporary staging table batch ingest COPYs
+-- into) but owns nothing: no DDL, no superuser, no role or database creation. Tables and sequences the owner creates
+-- later (every future migration) are granted by the default privileges below, so a migration needs no grant step.
+-- tests/WebApi.IntegrationTests/Database/LeastPrivilegeTests.cs runs this file (with :'api' replaced) on PostgreSQL.
+SELECT set_config('threatplatform.api_role', :'api', false);
+
+DO $$
+DECLARE
+    api text := current_setting('threatplatform.api_role');
+BEGIN
+    EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', current_database(), api);
+    REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+    EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', api);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I', api);
+    EXECUTE format('GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO %I', api);
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I', api);
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO %I', api);
+END $$;

@@ -1,0 +1,92 @@
+using System.Net;
+using Npgsql;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Prometheus;
+using ThreatPlatform.WebApi.Common;
+
+namespace ThreatPlatform.WebApi.Operations;
+
+/// <summary>
+/// <c>GET /metrics</c> (Prometheus text, prometheus-net) answered only to the addresses in <c>Metrics:AllowedNetworks</c>
+/// (default loopback; anyone else gets a 404, as if there were none), and OpenTelemetry traces over OTLP when
+/// <c>OpenTelemetry:OtlpEndpoint</c> (or the standard OTEL_EXPORTER_OTLP_ENDPOINT) names a collector.
+/// </summary>
+internal static class OperationsHosting
+{
+    public const string MetricsPath = "/metrics";
+    public const string AllowedNetworksSetting = "Metrics:AllowedNetworks";
+    public const string OtlpEndpointSetting = "OpenTelemetry:OtlpEndpoint";
+
+    public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
+    {
+        var configured = configuration.GetSection(AllowedNetworksSetting).Get<string[]>()?.Where(n => !string.IsNullOrWhiteSpace(n)).ToArray();
+        var networks = (configured is { Length: > 0 } ? configured : ["127.0.0.0/8", "::1/128"])
+            .Select(text => IPNetwork.TryParse(text.Trim(), out var network)
+                ? network
+                : IPAddress.TryParse(text.Trim(), out var address)
+                    ? new IPNetwork(address, address.GetAddressBytes().Length * 8)
+                    : throw new InvalidOperationException($"{AllowedNetworksSetting.Replace(":", "__", StringComparison.Ordinal)} has '{text}', which is neither an address nor a CIDR range."))
+            .ToArray();
+        services.AddSingleton(new MetricsAccess(networks));
+
+        var otlp = configuration[OtlpEndpointSetting] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        if (!string.IsNullOrWhiteSpace(otlp))
+        {
+            if (!Uri.TryCreate(otlp, UriKind.Absolute, out var endpoint))
+            {
+                throw new InvalidOperationException($"OpenTelemetry__OtlpEndpoint must be an absolute URL (http://collector:4317), not '{otlp}'.");
+            }
+
+            services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService(configuration["OpenTelemetry:ServiceName"] ?? "threatplatform-api"))
+                .WithTracing(tracing => tracing
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path != MetricsPath)
+                    .AddNpgsql()
+                    .AddOtlpExporter(o => o.Endpoint = endpoint));
+        }
+
+        return services;
+    }
+
+    /// <summary>Request duration histograms by route and status; call after routing is known (WebApplication routes first).</summary>
+    public static void UseRequestMetrics(this WebApplication app) => app.UseHttpMetrics();
+
+    public static void MapMetricsEndpoint(this WebApplication app)
+    {
+        app.UseWhen(http => http.Request.Path.Equals(MetricsPath, StringComparison.Ordinal), branch => branch.Use(async (http, next) =>
+        {
+            if (!http.RequestServices.GetRequiredService<MetricsAccess>().Allows(http.Connection.RemoteIpAddress))
+            {
+                http.Response.StatusCode = StatusCodes.Status404NotFound;
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = ProblemDetailsExceptionHandler.Problem(StatusCodes.Status404NotFound, "Not found", "No such resource."),
+                });
+                return;
+            }
+
+            await next(http);
+        }));
+        app.MapMetrics(MetricsPath).AllowAnonymous();
+    }
+
+    internal sealed class MetricsAccess(IReadOnlyList<IPNetwork> networks)
+    {
+        public bool Allows(IPAddress? address)
+        {
+            if (address is null)
+            {
+                return false;
+            }
+
+            if (address.IsIPv4MappedToIPv6)
+            {
+                address = address.MapToIPv4();
+            }
+
+            return networks.Any(n => n.Contains(address));
+        }
+    }
+}

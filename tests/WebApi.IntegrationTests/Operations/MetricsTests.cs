@@ -1,0 +1,93 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using ThreatPlatform.Domain.Users;
+using ThreatPlatform.WebApi.IntegrationTests.Auth;
+using ThreatPlatform.WebApi.IntegrationTests.Events;
+using ThreatPlatform.WebApi.IntegrationTests.Limits;
+using ThreatPlatform.WebApi.IntegrationTests.Support;
+
+namespace ThreatPlatform.WebApi.IntegrationTests.Operations;
+
+/// <summary>The API with the default metrics access (loopback only) and a peer address the tests choose.</summary>
+public sealed class PeerApiFactory : ApiFactory
+{
+    protected override void ConfigureTestServices(IWebHostBuilder builder) => builder.UseTestPeerAddress();
+}
+
+/// <summary>Metrics allowed to one monitoring network only, and traces exported to an OTLP endpoint.</summary>
+public sealed class MonitoringNetworkApiFactory : ApiFactory
+{
+    public const string Monitoring = "198.51.100.20";
+
+    protected override void ConfigureTestServices(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Metrics:AllowedNetworks:0", "198.51.100.0/24");
+        // Nothing listens there: the exporter drops what it cannot send, in the background.
+        builder.UseSetting("OpenTelemetry:OtlpEndpoint", "http://127.0.0.1:9");
+        builder.UseTestPeerAddress();
+    }
+}
+
+public sealed class MetricsTests(PeerApiFactory factory) : IClassFixture<PeerApiFactory>
+{
+    private static readonly Uri Metrics = new("/metrics", UriKind.Relative);
+
+    [Fact]
+    public async Task Loopback_reads_prometheus_text_with_request_durations_ingest_counts_and_the_connection_pool()
+    {
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        await analyst.RaiseAlertAsync("CRITICAL");
+        (await analyst.GetAsync(EventsApi.Alerts)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var response = await factory.CreateClient().From("127.0.0.1").GetAsync(Metrics);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        var text = await response.Content.ReadAsStringAsync();
+        text.Should().Contain("http_request_duration_seconds_bucket{").And.Contain("api/alerts/").And.Contain("code=\"200\"");
+        text.Should().Contain("threatplatform_events_ingested_total{sensor=\"user\"}");
+        text.Should().Contain("threatplatform_alerts_raised_total{sensor=\"user\"}");
+        text.Should().Contain("threatplatform_alert_stream_clients");
+        text.Should().Contain("db_client_connection", "Npgsql's pool meters are exported");
+    }
+
+    [Theory]
+    [InlineData("203.0.113.9")]
+    [InlineData("2001:db8::9")]
+    [InlineData(null)]
+    public async Task Anyone_else_gets_a_404_problem(string? address)
+    {
+        var client = factory.CreateClient();
+        if (address is not null)
+        {
+            client.From(address);
+        }
+
+        var response = await client.GetAsync(Metrics);
+
+        await response.ShouldBeProblemAsync(404);
+        (await response.Content.ReadAsStringAsync()).Should().NotContain("http_request_duration_seconds");
+    }
+
+    [Fact]
+    public void No_tracer_is_set_up_without_an_otlp_endpoint() =>
+        factory.Services.GetService<TracerProvider>().Should().BeNull();
+}
+
+public sealed class MonitoringNetworkTests(MonitoringNetworkApiFactory factory) : IClassFixture<MonitoringNetworkApiFactory>
+{
+    private static readonly Uri Metrics = new("/metrics", UriKind.Relative);
+
+    [Fact]
+    public async Task Only_the_configured_network_reads_metrics_and_loopback_no_longer_does()
+    {
+        (await factory.CreateClient().From(MonitoringNetworkApiFactory.Monitoring).GetAsync(Metrics)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await factory.CreateClient().From("127.0.0.1").GetAsync(Metrics)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public void Traces_are_exported_when_an_otlp_endpoint_is_configured() =>
+        factory.Services.GetService<TracerProvider>().Should().NotBeNull();
+}
