@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PORT ?= 8000
 API := src/WebApi/ThreatPlatform.WebApi.csproj
 # `make bench BENCH_QUICK=1 BENCH_ALERTS=…`: the settings reach scripts/bench.sh through the environment.
-export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH
+export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH BENCH_ONLY BENCH_LIST_CONNECTIONS
 
 .PHONY: help run test bench migrate create-admin db-start db-stop build format clean client client-test lint-openapi
 

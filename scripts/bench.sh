@@ -7,6 +7,8 @@
 #   BENCH_ALERTS=1000000   alerts seeded for the alert-list measurement  BENCH_SEARCH=exfiltration,ids-core-117 (comma-separated)
 #   BENCH_DURATION=15      seconds per load level                        BENCH_CONNECTIONS=1,16,64
 #   BENCH_LOADGEN=wrk|dotnet   wrk when installed (installed from Debian's packages when run as root), else HttpClient
+#   BENCH_ONLY=lists       only (7), the alert and event lists at scale: seed, then each list query at
+#                          BENCH_LIST_CONNECTIONS=16; writes bench/results/lists.json
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -10,6 +10,11 @@ using ThreatPlatform.Bench;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var settings = Settings.FromEnvironment(args);
+if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "lists")
+{
+    return await ListBench.RunAloneAsync(settings);
+}
+
 var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
 var results = new JsonObject();
 var rows = new List<string[]>();
@@ -141,6 +146,10 @@ results["alert_list"] = new JsonObject
     ["queries"] = lists,
     ["stats"] = Json(stats),
 };
+
+// (7) The alert and event lists at scale on the same seed, 16 connections (ListBench.cs).
+await ListBench.TriageAsync(database);
+results["lists"] = await ListBench.MeasureAsync(settings, database, load, http, rows);
 
 // (6) Peak memory of the API over the whole run.
 var peak = api.PeakRssMiB();
