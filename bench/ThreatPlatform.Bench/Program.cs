@@ -10,6 +10,11 @@ using ThreatPlatform.Bench;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var settings = Settings.FromEnvironment(args);
+if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "lists")
+{
+    return await ListBench.RunAloneAsync(settings);
+}
+
 var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
 var results = new JsonObject();
 var rows = new List<string[]>();
@@ -173,6 +178,10 @@ rows.Add(["7", $"GET /api/alerts/stream/, {streams.Clients:N0} clients at once, 
     Verdict(streams.Connected == streams.Clients && streams.Deliveries == streams.Expected && streams.P99Ms < 1000, "all delivered, p99 < 1 s")]);
 rows.Add(["7", $"API RSS while {streams.Connected:N0} streams are open (highest sample)", $"{streams.MaxRssMiB:N0} MiB", string.Empty,
     Verdict(streams.MaxRssMiB < 300, "< 300 MiB")]);
+
+// (8) The alert and event lists at scale on the same seed, 16 connections (ListBench.cs).
+await ListBench.TriageAsync(database);
+results["lists"] = await ListBench.MeasureAsync(settings, database, load, http, rows);
 
 // (6) Peak memory of the API over the whole run.
 var peak = api.PeakRssMiB();

@@ -468,14 +468,16 @@ export class UsersClient {
 
     /**
      * Every user, a page at a time
-     * @param page (optional) 
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
      * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param role (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param is_active (optional) 
      * @param ordering (optional) One of id, username, date_joined; a leading '-' orders descending. Default id.
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, role?: UserRole[] | null | undefined, is_active?: boolean | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfUserDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, role?: UserRole[] | null | undefined, is_active?: boolean | null | undefined, ordering?: string | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfUserDto> {
         let url_ = this.baseUrl + "/api/users/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -487,6 +489,10 @@ export class UsersClient {
             url_ += "is_active=" + encodeURIComponent("" + is_active) + "&";
         if (ordering !== undefined && ordering !== null)
             url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -762,7 +768,7 @@ export class EventsClient {
 
     /**
      * Events, newest first, filtered, searched and ordered, a page at a time
-     * @param page (optional) 
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
      * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param severity (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param source (optional) 
@@ -773,9 +779,11 @@ export class EventsClient {
      * @param ordering (optional) One of timestamp, occurred_at, severity; a leading '-' orders descending. Default -timestamp.
      * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
      * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
         let url_ = this.baseUrl + "/api/events/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -799,6 +807,10 @@ export class EventsClient {
             url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
         if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
             url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -1021,7 +1033,7 @@ export class AlertsClient {
 
     /**
      * Alerts, newest first, filtered, searched and ordered, a page at a time
-     * @param page (optional) 
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
      * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param status (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param event__severity (optional) Repeat the parameter or separate values with commas; any of them matches.
@@ -1036,9 +1048,11 @@ export class AlertsClient {
      * @param assignee (optional) me (the caller), none (unassigned) or a user id.
      * @param tags (optional) Repeat the parameter or separate values with commas; all of them must be present.
      * @param sla_breached (optional) true: a due time passed before its step (acknowledge, close) happened, or passed and the step is still pending.
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, assignee?: string | null | undefined, tags?: string[] | null | undefined, sla_breached?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, assignee?: string | null | undefined, tags?: string[] | null | undefined, sla_breached?: boolean | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
         let url_ = this.baseUrl + "/api/alerts/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -1070,6 +1084,10 @@ export class AlertsClient {
             tags && tags.forEach(item => { url_ += "tags=" + encodeURIComponent("" + item) + "&"; });
         if (sla_breached !== undefined && sla_breached !== null)
             url_ += "sla_breached=" + encodeURIComponent("" + sla_breached) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -1619,12 +1637,14 @@ export class AlertsClient {
 
     /**
      * An alert's comments, oldest first, a page at a time
-     * @param page (optional) 
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
      * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param ordering (optional) One of created_at; a leading '-' orders descending. Default created_at.
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
      * @return OK.
      */
-    listComments(id: number, page?: number | null | undefined, page_size?: number | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertCommentDto> {
+    listComments(id: number, page?: number | null | undefined, page_size?: number | null | undefined, ordering?: string | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertCommentDto> {
         let url_ = this.baseUrl + "/api/alerts/{id}/comments/?";
         if (id === undefined || id === null)
             throw new globalThis.Error("The parameter 'id' must be defined.");
@@ -1635,6 +1655,10 @@ export class AlertsClient {
             url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
         if (ordering !== undefined && ordering !== null)
             url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -2117,15 +2141,17 @@ export class SensorsClient {
 
     /**
      * Every sensor, a page at a time
-     * @param page (optional) 
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
      * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param kind (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param is_active (optional) 
      * @param search (optional) Case-insensitive substring.
      * @param ordering (optional) One of id, name, created_at; a leading '-' orders descending. Default id.
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, kind?: SensorKind[] | null | undefined, is_active?: boolean | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfSensorDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, kind?: SensorKind[] | null | undefined, is_active?: boolean | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfSensorDto> {
         let url_ = this.baseUrl + "/api/sensors/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -2139,6 +2165,10 @@ export class SensorsClient {
             url_ += "search=" + encodeURIComponent("" + search) + "&";
         if (ordering !== undefined && ordering !== null)
             url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -3141,6 +3171,7 @@ export class PageEnvelopeOfUserDto implements IPageEnvelopeOfUserDto {
     next?: string | null;
     previous?: string | null;
     results!: UserDto[];
+    count_is_exact?: boolean | null;
 
     constructor(data?: IPageEnvelopeOfUserDto) {
         if (data) {
@@ -3167,6 +3198,7 @@ export class PageEnvelopeOfUserDto implements IPageEnvelopeOfUserDto {
             else {
                 this.results = null as any;
             }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
         }
     }
 
@@ -3187,6 +3219,7 @@ export class PageEnvelopeOfUserDto implements IPageEnvelopeOfUserDto {
             for (let item of this.results)
                 data["results"].push(item ? item.toJSON() : null as any);
         }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
         return data;
     }
 }
@@ -3196,6 +3229,7 @@ export interface IPageEnvelopeOfUserDto {
     next?: string | null;
     previous?: string | null;
     results: UserDto[];
+    count_is_exact?: boolean | null;
 }
 
 export class UserDto implements IUserDto {
@@ -3690,6 +3724,7 @@ export class PageEnvelopeOfEventDto implements IPageEnvelopeOfEventDto {
     next?: string | null;
     previous?: string | null;
     results!: EventDto[];
+    count_is_exact?: boolean | null;
 
     constructor(data?: IPageEnvelopeOfEventDto) {
         if (data) {
@@ -3716,6 +3751,7 @@ export class PageEnvelopeOfEventDto implements IPageEnvelopeOfEventDto {
             else {
                 this.results = null as any;
             }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
         }
     }
 
@@ -3736,6 +3772,7 @@ export class PageEnvelopeOfEventDto implements IPageEnvelopeOfEventDto {
             for (let item of this.results)
                 data["results"].push(item ? item.toJSON() : null as any);
         }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
         return data;
     }
 }
@@ -3745,6 +3782,7 @@ export interface IPageEnvelopeOfEventDto {
     next?: string | null;
     previous?: string | null;
     results: EventDto[];
+    count_is_exact?: boolean | null;
 }
 
 export class BatchIngestResult implements IBatchIngestResult {
@@ -3876,6 +3914,7 @@ export class PageEnvelopeOfAlertDto implements IPageEnvelopeOfAlertDto {
     next?: string | null;
     previous?: string | null;
     results!: AlertDto[];
+    count_is_exact?: boolean | null;
 
     constructor(data?: IPageEnvelopeOfAlertDto) {
         if (data) {
@@ -3902,6 +3941,7 @@ export class PageEnvelopeOfAlertDto implements IPageEnvelopeOfAlertDto {
             else {
                 this.results = null as any;
             }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
         }
     }
 
@@ -3922,6 +3962,7 @@ export class PageEnvelopeOfAlertDto implements IPageEnvelopeOfAlertDto {
             for (let item of this.results)
                 data["results"].push(item ? item.toJSON() : null as any);
         }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
         return data;
     }
 }
@@ -3931,6 +3972,7 @@ export interface IPageEnvelopeOfAlertDto {
     next?: string | null;
     previous?: string | null;
     results: AlertDto[];
+    count_is_exact?: boolean | null;
 }
 
 export class AlertDto implements IAlertDto {
@@ -4423,6 +4465,7 @@ export class PageEnvelopeOfAlertCommentDto implements IPageEnvelopeOfAlertCommen
     next?: string | null;
     previous?: string | null;
     results!: AlertCommentDto[];
+    count_is_exact?: boolean | null;
 
     constructor(data?: IPageEnvelopeOfAlertCommentDto) {
         if (data) {
@@ -4449,6 +4492,7 @@ export class PageEnvelopeOfAlertCommentDto implements IPageEnvelopeOfAlertCommen
             else {
                 this.results = null as any;
             }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
         }
     }
 
@@ -4469,6 +4513,7 @@ export class PageEnvelopeOfAlertCommentDto implements IPageEnvelopeOfAlertCommen
             for (let item of this.results)
                 data["results"].push(item ? item.toJSON() : null as any);
         }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
         return data;
     }
 }
@@ -4478,6 +4523,7 @@ export interface IPageEnvelopeOfAlertCommentDto {
     next?: string | null;
     previous?: string | null;
     results: AlertCommentDto[];
+    count_is_exact?: boolean | null;
 }
 
 export class AlertCommentDto implements IAlertCommentDto {
@@ -4929,6 +4975,7 @@ export class PageEnvelopeOfSensorDto implements IPageEnvelopeOfSensorDto {
     next?: string | null;
     previous?: string | null;
     results!: SensorDto[];
+    count_is_exact?: boolean | null;
 
     constructor(data?: IPageEnvelopeOfSensorDto) {
         if (data) {
@@ -4955,6 +5002,7 @@ export class PageEnvelopeOfSensorDto implements IPageEnvelopeOfSensorDto {
             else {
                 this.results = null as any;
             }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
         }
     }
 
@@ -4975,6 +5023,7 @@ export class PageEnvelopeOfSensorDto implements IPageEnvelopeOfSensorDto {
             for (let item of this.results)
                 data["results"].push(item ? item.toJSON() : null as any);
         }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
         return data;
     }
 }
@@ -4984,6 +5033,7 @@ export interface IPageEnvelopeOfSensorDto {
     next?: string | null;
     previous?: string | null;
     results: SensorDto[];
+    count_is_exact?: boolean | null;
 }
 
 export class UpdateSensorBody implements IUpdateSensorBody {

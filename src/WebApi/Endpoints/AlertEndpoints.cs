@@ -36,7 +36,7 @@ internal static class AlertEndpoints
             .WithListParameters(ListAlertsQuery.Spec)
             .WithName("Alerts_List")
             .WithSummary("Alerts, newest first, filtered, searched and ordered, a page at a time")
-            .WithDescription("Filters: status and event__severity (repeatable or comma-separated), event__source, event__event_type, created_at__gte/__lte (ISO 8601), assignee (me, none or a user id), tags (all must be present; repeatable or comma-separated), sla_breached (true or false). search: case-insensitive substring over the event's source, type and description. ordering: created_at, updated_at, status, event__severity (by rank), each with an optional '-'; default -created_at. A page past the end is a 404.")
+            .WithDescription("Filters: status and event__severity (repeatable or comma-separated), event__source, event__event_type, created_at__gte/__lte (ISO 8601), assignee (me, none or a user id), tags (all must be present; repeatable or comma-separated), sla_breached (true or false). search: case-insensitive substring over the event's source, type and description. ordering: created_at, updated_at, status, event__severity (by rank), each with an optional '-'; default -created_at. A page past the end is a 404. count is exact up to 10,000, else 10,000 with count_is_exact false (exact_count=true for the exact figure); page × page_size stops at 10,000 (a 400 naming page): read further with cursor, from the next link (cursor= starts at the top), which stays stable while alerts arrive.")
             .Produces<PageEnvelope<AlertDto>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

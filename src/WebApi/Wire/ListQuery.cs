@@ -19,6 +19,12 @@ public static class ListQuery
         }
 
         var pageSize = fields.Value(typeof(int), query[ListSpec<T>.PageSizeParameter], ListSpec<T>.PageSizeParameter) as int?;
+        if (page is > 1 && !Paging.WithinDepth(page.Value, Paging.ClampPageSize(pageSize)))
+        {
+            fields.Fail(
+                ListSpec<T>.PageParameter,
+                $"page × page_size may not exceed {Paging.MaxDepth}; to read further, follow the next link (it carries a cursor) or pass cursor.");
+        }
 
         var filters = new List<ListFilterValue<T>>();
         foreach (var parameter in spec.Filters)
@@ -54,12 +60,50 @@ public static class ListQuery
                 $"'{WireFields.Shorten(ordering)}' is not an ordering; use one of {string.Join(", ", spec.Orderings)}, each with an optional '-' for descending.");
         }
 
+        var cursor = query.ContainsKey(ListSpec<T>.CursorParameter)
+            ? Cursor(query[ListSpec<T>.CursorParameter], spec, ordering.Length > 0 ? ordering : spec.DefaultOrdering, fields)
+            : null;
+        if (cursor is not null && page is > 1)
+        {
+            fields.Fail(ListSpec<T>.PageParameter, "page and cursor cannot be combined: a cursor already says where the page starts.");
+        }
+
+        var exactCount = fields.Value(typeof(bool), query[ListSpec<T>.ExactCountParameter], ListSpec<T>.ExactCountParameter) as bool?;
+
         return fields.Result(() => new ListCriteria<T>(
             filters,
             search,
             ordering.Length > 0 ? ordering : null,
             page ?? 1,
-            Paging.ClampPageSize(pageSize)));
+            Paging.ClampPageSize(pageSize),
+            cursor,
+            exactCount ?? false));
+    }
+
+    // A cursor this list gave out, for the ordering of this request (a cursor keeps its ordering's key values only);
+    // an empty cursor starts paging by key at the top of the list.
+    private static ListCursor? Cursor<T>(string? text, ListSpec<T> spec, string ordering, WireFields fields)
+    {
+        const string field = ListSpec<T>.CursorParameter;
+        var value = text?.Trim();
+        if (string.IsNullOrEmpty(value))
+        {
+            return ListCursor.Start(ordering);
+        }
+
+        if (!ListCursor.TryDecode(value, spec.CursorKeyTypes, out var cursor, out var error))
+        {
+            fields.Fail(field, error!);
+            return null;
+        }
+
+        if (spec.IsOrdering(ordering) && !string.Equals(cursor!.Ordering, ordering, StringComparison.Ordinal))
+        {
+            fields.Fail(field, $"This cursor pages the ordering {cursor.Ordering}, not {ordering}: keep the ordering of the page it came from.");
+            return null;
+        }
+
+        return cursor;
     }
 
     // A user filter: "me" is the caller (resolved here, at the edge), "none" nobody, else a user id.

@@ -33,11 +33,24 @@ public sealed class PagingTests
     [Fact]
     public void A_page_knows_whether_pages_come_before_and_after_it()
     {
-        var middle = new Page<int>([1, 2], Count: 25, PageNumber: 2, PageSize: 10);
+        var middle = new Page<int>([1, 2], Count: 25, PageNumber: 2, PageSize: 10, Next: new PageLink(3, null));
         var last = new Page<int>([1], Count: 25, PageNumber: 3, PageSize: 10);
+        var byCursor = new Page<int>([1], Count: 25, PageNumber: 1, PageSize: 10, Next: new PageLink(null, "c"), IsCursorPage: true);
 
         middle.HasNext.Should().BeTrue();
         middle.HasPrevious.Should().BeTrue();
         last.HasNext.Should().BeFalse();
+        byCursor.HasNext.Should().BeTrue();
+        byCursor.HasPrevious.Should().BeFalse();
     }
+
+    [Theory]
+    [InlineData(1, 100, true)]
+    [InlineData(100, 100, true)]
+    [InlineData(101, 100, false)]
+    [InlineData(1000, 10, true)]
+    [InlineData(1001, 10, false)]
+    [InlineData(int.MaxValue, 100, false)]
+    public void Page_depth_stops_at_ten_thousand_rows(int page, int pageSize, bool within) =>
+        Paging.WithinDepth(page, pageSize).Should().Be(within);
 }

@@ -23,6 +23,8 @@ public sealed class ListSpec<T>
     /// <summary>The shortest search term (spaces around it not counted): pg_trgm's index needs a trigram to look up.</summary>
     public const int SearchMinLength = 3;
     public const string OrderingParameter = "ordering";
+    public const string CursorParameter = "cursor";
+    public const string ExactCountParameter = "exact_count";
 
     private readonly List<Filter> _filters = [];
     private readonly Dictionary<string, OrderKey> _orderings = new(StringComparer.Ordinal);
@@ -31,7 +33,7 @@ public sealed class ListSpec<T>
     // The order the parameters are documented in (and so their order in generated clients): filters, and where search
     // and ordering were declared. Parameters added later go last, so positional client calls keep working.
     private readonly List<string> _layout = [PageParameter, PageSizeParameter];
-    private Func<IOrderedQueryable<T>, bool, IOrderedQueryable<T>>? _tieBreaker;
+    private OrderKey? _tieBreaker;
 
     public int? SearchMaxLength { get; private set; }
 
@@ -43,8 +45,11 @@ public sealed class ListSpec<T>
     /// <summary>Every filter parameter, in declaration order.</summary>
     public IReadOnlyList<ListParameter> Filters => [.. _filters.Select(f => f.Parameter)];
 
-    /// <summary>Every query parameter the list reads, page and ordering included, in declaration order.</summary>
-    public IReadOnlyList<ListParameter> Parameters => [.. _layout.Select(Describe)];
+    /// <summary>
+    /// Every query parameter the list reads, page and ordering included, in declaration order; <c>cursor</c> and
+    /// <c>exact_count</c>, which every list takes, came last (after the filters lists had then), so they close the list.
+    /// </summary>
+    public IReadOnlyList<ListParameter> Parameters => [.. _layout.Select(Describe), CursorDescription, ExactCountDescription];
 
     /// <summary>Any of the given values matches (an enum list: <c>?status=OPEN,ACKNOWLEDGED</c>).</summary>
     public ListSpec<T> AnyOf<TValue>(string name, Expression<Func<T, TValue>> column)
@@ -102,14 +107,12 @@ public sealed class ListSpec<T>
 
     /// <summary>
     /// An ordering by <paramref name="key"/>; <paramref name="then"/> (an ordering name, '-' for descending) decides among
-    /// equal keys before the id does, e.g. severity, then newest first.
+    /// equal keys before the id does, e.g. severity, then newest first. The key (a non-null column) is also what a
+    /// cursor carries, so every ordering pages by cursor without more code.
     /// </summary>
     public ListSpec<T> Order<TKey>(string name, Expression<Func<T, TKey>> key, string? then = null)
     {
-        _orderings[name] = new OrderKey(
-            (q, descending) => descending ? q.OrderByDescending(key) : q.OrderBy(key),
-            (q, descending) => descending ? q.ThenByDescending(key) : q.ThenBy(key),
-            then);
+        _orderings[name] = OrderKey.Of(key, then);
         _orderingNames.Add(name);
         if (!_layout.Contains(OrderingParameter))
         {
@@ -128,12 +131,12 @@ public sealed class ListSpec<T>
     /// <summary>The unique key that makes every ordering total, so a page boundary never repeats or skips a row.</summary>
     public ListSpec<T> TieBreaker<TKey>(Expression<Func<T, TKey>> key)
     {
-        _tieBreaker = (q, descending) => descending ? q.ThenByDescending(key) : q.ThenBy(key);
+        _tieBreaker = OrderKey.Of(key, then: null);
         return this;
     }
 
     /// <summary>True when <paramref name="ordering"/> (with an optional '-') names one of this list's orderings.</summary>
-    public bool IsOrdering(string ordering) => _orderings.ContainsKey(ordering.TrimStart('-'));
+    public bool IsOrdering(string ordering) => _orderings.ContainsKey(Split(ordering).Name);
 
     /// <summary>A filter's typed value, made by WebApi's parser from the parameter's text.</summary>
     public ListFilterValue<T> Bind(string parameter, object value)
@@ -166,22 +169,90 @@ public sealed class ListSpec<T>
     /// <summary>The criteria's ordering (or the default), its <c>then</c> key, and the tie-breaker in the last key's direction.</summary>
     public IOrderedQueryable<T> Sort(IQueryable<T> source, ListCriteria<T> criteria)
     {
-        var (name, descending) = Split(criteria.Ordering ?? DefaultOrdering);
-        var primary = _orderings[name];
-        var ordered = primary.First(source, descending);
-        var lastDescending = descending;
-        if (primary.Then is { } then)
+        var keys = Keys(EffectiveOrdering(criteria));
+        var ordered = keys[0].Key.First(source, keys[0].Descending);
+        foreach (var (key, descending) in keys.Skip(1))
         {
-            (var thenName, lastDescending) = Split(then);
-            ordered = _orderings[thenName].Next(ordered, lastDescending);
+            ordered = key.Next(ordered, descending);
         }
 
-        return _tieBreaker is null ? ordered : _tieBreaker(ordered, lastDescending);
+        return ordered;
+    }
+
+    /// <summary>The ordering the criteria name, or the list's default.</summary>
+    public string EffectiveOrdering(ListCriteria<T> criteria) => criteria.Ordering ?? DefaultOrdering;
+
+    /// <summary>The types of the values a cursor of <paramref name="ordering"/> carries, or null when the list has no such ordering.</summary>
+    public IReadOnlyList<Type>? CursorKeyTypes(string ordering) =>
+        IsOrdering(ordering) ? [.. Keys(ordering).Select(k => k.Key.Type)] : null;
+
+    /// <summary>
+    /// The rows after <paramref name="cursor"/> in its ordering (keyset paging), sorted. For keys k1, k2 and the cursor's
+    /// values v1, v2 that is <c>k1 ≥ v1 AND (k1 &gt; v1 OR (k1 = v1 AND k2 &gt; v2))</c>, each comparison turned for a
+    /// descending key; the leading bound on k1 alone is what an index on k1 serves, so a cursor deep in the list starts
+    /// where it points instead of reading every row before it. An ordering with a <c>then</c> key (k1 a status or a
+    /// severity: few values, each shared by many rows) is read as two index ranges, the rest of k1's group and the groups
+    /// after it (each at most <paramref name="take"/> rows, UNION ALL), since one OR over a large group would make
+    /// PostgreSQL read the group's rows before the cursor and throw them away.
+    /// </summary>
+    public IQueryable<T> SortedAfter(IQueryable<T> source, ListCriteria<T> criteria, ListCursor cursor, int take)
+    {
+        if (cursor.IsStart)
+        {
+            return Sort(source, criteria);
+        }
+
+        var keys = Keys(cursor.Ordering);
+        if (keys.Count < 3)
+        {
+            return Sort(source.Where(Beyond(keys, cursor.Values, from: 0)), criteria);
+        }
+
+        var row = Expression.Parameter(typeof(T), "row");
+        var (first, descending) = keys[0];
+        var firstValue = OrderKey.Parameter(first.Type, cursor.Values[0]);
+        var sameGroup = Expression.Lambda<Func<T, bool>>(OrderKey.Compare(first.Column(row), firstValue, ExpressionType.Equal), row);
+        var laterGroups = Expression.Lambda<Func<T, bool>>(
+            OrderKey.Compare(first.Column(row), firstValue, descending ? ExpressionType.LessThan : ExpressionType.GreaterThan), row);
+        var restOfGroup = Sort(source.Where(sameGroup).Where(Beyond(keys, cursor.Values, from: 1)), criteria).Take(take);
+        var afterGroup = Sort(source.Where(laterGroups), criteria).Take(take);
+        return Sort(restOfGroup.Concat(afterGroup), criteria);
+    }
+
+    // keys[from..] after values[from..]: the leading bound on keys[from], then the lexicographic comparison.
+    private static Expression<Func<T, bool>> Beyond(List<(OrderKey Key, bool Descending)> keys, IReadOnlyList<object> values, int from)
+    {
+        var row = Expression.Parameter(typeof(T), "row");
+        Expression? rest = null;
+        for (var i = keys.Count - 1; i >= from; i--)
+        {
+            var (key, descending) = keys[i];
+            var column = key.Column(row);
+            var value = OrderKey.Parameter(key.Type, values[i]);
+            var beyond = OrderKey.Compare(column, value, descending ? ExpressionType.LessThan : ExpressionType.GreaterThan);
+            rest = rest is null
+                ? beyond
+                : Expression.OrElse(beyond, Expression.AndAlso(OrderKey.Compare(column, value, ExpressionType.Equal), rest));
+        }
+
+        if (keys.Count - from > 1)
+        {
+            var (first, firstDescending) = keys[from];
+            var bound = OrderKey.Compare(
+                first.Column(row),
+                OrderKey.Parameter(first.Type, values[from]),
+                firstDescending ? ExpressionType.LessThanOrEqual : ExpressionType.GreaterThanOrEqual);
+            rest = Expression.AndAlso(bound, rest!);
+        }
+
+        return Expression.Lambda<Func<T, bool>>(rest!, row);
     }
 
     /// <summary>
-    /// One page of the filtered rows in the criteria's order, with the exact count (a page past the end is a 404, as
-    /// DRF). <paramref name="project"/> reads the page's rows; <paramref name="toDto"/> maps each in memory.
+    /// One page of the filtered rows in the criteria's order: by page number (offset, at most <see cref="PageRules.MaxDepth"/>
+    /// rows deep) or after the criteria's cursor (keyset). The count is exact up to <see cref="PageRules.CountCap"/>
+    /// unless the criteria ask for the exact figure; a page past the end is a 404, as DRF. <paramref name="project"/>
+    /// reads the page's rows (a single <c>Select</c> over them); <paramref name="toDto"/> maps each in memory.
     /// </summary>
     public async Task<Page<TDto>> PageAsync<TRow, TDto>(
         IQueryable<T> filtered,
@@ -190,13 +261,99 @@ public sealed class ListSpec<T>
         Func<TRow, TDto> toDto,
         CancellationToken cancellationToken)
     {
-        var count = await filtered.LongCountAsync(cancellationToken);
-        PageRules.ThrowIfPastEnd(criteria.Page, criteria.PageSize, count);
-        var rows = await project(Sort(filtered, criteria)
-                .Skip(PageRules.Skip(criteria.Page, criteria.PageSize))
-                .Take(criteria.PageSize))
-            .ToListAsync(cancellationToken);
-        return new Page<TDto>(rows.Select(toDto).ToList(), count, criteria.Page, criteria.PageSize);
+        long count;
+        var countIsExact = true;
+        if (criteria.ExactCount)
+        {
+            count = await filtered.LongCountAsync(cancellationToken);
+        }
+        else
+        {
+            // Counting stops after the cap (LIMIT in a subquery): the first page of a broad filter costs the same at
+            // ten thousand matching rows as at ten million.
+            count = await filtered.Take(PageRules.CountCap + 1).LongCountAsync(cancellationToken);
+            if (count > PageRules.CountCap)
+            {
+                (count, countIsExact) = (PageRules.CountCap, false);
+            }
+        }
+
+        var ordering = EffectiveOrdering(criteria);
+        var sorted = criteria.Cursor is { } cursor
+            ? SortedAfter(filtered, criteria, cursor, criteria.PageSize + 1)
+            : Sort(filtered, criteria).Skip(PageRules.Skip(criteria.Page, criteria.PageSize));
+
+        // One row more than the page tells whether there is a next page without trusting a capped count.
+        var rows = await Keyed(sorted.Take(criteria.PageSize + 1), project, ordering).ToListAsync(cancellationToken);
+        var items = rows.Take(criteria.PageSize).ToList();
+        PageRules.ThrowIfPastEnd(criteria.Cursor is null ? criteria.Page : 1, items.Count);
+
+        PageLink? next = null;
+        if (rows.Count > criteria.PageSize)
+        {
+            next = criteria.Cursor is null && PageRules.WithinDepth(criteria.Page + 1, criteria.PageSize)
+                ? new PageLink(criteria.Page + 1, null)
+                : new PageLink(null, new ListCursor(ordering, items[^1].Keys()).Encode());
+        }
+
+        return new Page<TDto>(
+            [.. items.Select(r => toDto(r.Row))],
+            count,
+            criteria.Cursor is null ? criteria.Page : 1,
+            criteria.PageSize,
+            countIsExact,
+            next,
+            IsCursorPage: criteria.Cursor is not null);
+    }
+
+    // The ordering's keys in order: its own, its then key, the tie-breaker (in the last key's direction).
+    private List<(OrderKey Key, bool Descending)> Keys(string ordering)
+    {
+        var (name, descending) = Split(ordering);
+        var primary = _orderings[name];
+        var keys = new List<(OrderKey, bool)> { (primary, descending) };
+        var lastDescending = descending;
+        if (primary.Then is { } then)
+        {
+            (var thenName, lastDescending) = Split(then);
+            keys.Add((_orderings[thenName], lastDescending));
+        }
+
+        if (_tieBreaker is not null)
+        {
+            keys.Add((_tieBreaker, lastDescending));
+        }
+
+        return keys;
+    }
+
+    // The page's rows with their sort key values beside them (for the next cursor), in the same query: the projection's
+    // Select is widened to KeyedRow(row, k1, k2, k3).
+    private IQueryable<KeyedRow<TRow>> Keyed<TRow>(IQueryable<T> page, Func<IQueryable<T>, IQueryable<TRow>> project, string ordering)
+    {
+        var projected = project(page);
+        if (projected.Expression is not MethodCallExpression { Method.Name: nameof(Queryable.Select) } select
+            || select.Arguments[0] != page.Expression
+            || select.Arguments[1] is not UnaryExpression { Operand: LambdaExpression rowLambda })
+        {
+            throw new InvalidOperationException("A list's projection must be a single Select over the page's rows.");
+        }
+
+        var row = rowLambda.Parameters[0];
+        var keys = Keys(ordering).Select(k => (Expression)Expression.Convert(k.Key.Column(row), typeof(object))).ToList();
+        while (keys.Count < KeyedRow<TRow>.MaxKeys)
+        {
+            keys.Add(Expression.Constant(null, typeof(object)));
+        }
+
+        if (keys.Count > KeyedRow<TRow>.MaxKeys)
+        {
+            throw new InvalidOperationException($"An ordering may have at most {KeyedRow<TRow>.MaxKeys} keys, the tie-breaker included.");
+        }
+
+        var constructor = typeof(KeyedRow<TRow>).GetConstructors().Single();
+        var keyed = Expression.Lambda<Func<T, KeyedRow<TRow>>>(Expression.New(constructor, [rowLambda.Body, .. keys]), row);
+        return page.Select(keyed);
     }
 
     private static (string Name, bool Descending) Split(string ordering) =>
@@ -213,9 +370,20 @@ public sealed class ListSpec<T>
         return this;
     }
 
+    private static ListParameter CursorDescription => new(
+        CursorParameter,
+        typeof(string),
+        MaxLength: 4096,
+        Description: "Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.");
+
+    private static ListParameter ExactCountDescription => new(
+        ExactCountParameter,
+        typeof(bool),
+        Description: $"count is exact up to {PageRules.CountCap}; beyond that it is {PageRules.CountCap} with count_is_exact false, unless exact_count=true asks for the exact figure.");
+
     private ListParameter Describe(string name) => name switch
     {
-        PageParameter => new(PageParameter, typeof(int), Minimum: 1, Maximum: int.MaxValue),
+        PageParameter => new(PageParameter, typeof(int), Minimum: 1, Maximum: PageRules.MaxDepth, Description: $"From 1; page × page_size may not exceed {PageRules.MaxDepth} (read further with the cursor in the next link)."),
         PageSizeParameter => new(PageSizeParameter, typeof(int), Minimum: 1, Maximum: PageRules.MaxPageSize, Description: $"Default {PageRules.DefaultPageSize}; larger values are clamped to {PageRules.MaxPageSize}."),
         SearchParameter => new(SearchParameter, typeof(string), MaxLength: SearchMaxLength, Description: $"Case-insensitive substring, at least {SearchMinLength} characters.", MinLength: SearchMinLength),
         OrderingParameter => new(
@@ -245,7 +413,56 @@ public sealed class ListSpec<T>
     private sealed record OrderKey(
         Func<IQueryable<T>, bool, IOrderedQueryable<T>> First,
         Func<IOrderedQueryable<T>, bool, IOrderedQueryable<T>> Next,
-        string? Then);
+        LambdaExpression Key,
+        string? Then)
+    {
+        public Type Type => Key.ReturnType;
+
+        public static OrderKey Of<TKey>(Expression<Func<T, TKey>> key, string? then)
+        {
+            if (!ListCursor.CanCarry(typeof(TKey)))
+            {
+                throw new ArgumentException($"{typeof(TKey).Name} is not a key a cursor can carry: order by a non-null date, number, text or enum column.", nameof(key));
+            }
+
+            return new OrderKey(
+                (q, descending) => descending ? q.OrderByDescending(key) : q.OrderBy(key),
+                (q, descending) => descending ? q.ThenByDescending(key) : q.ThenBy(key),
+                key,
+                then);
+        }
+
+        /// <summary>The key's column read from <paramref name="row"/>.</summary>
+        public Expression Column(ParameterExpression row) => new Substitute(Key.Parameters[0], row).Visit(Key.Body);
+
+        /// <summary>A captured value (a SQL parameter, not a literal) of the key's type.</summary>
+        public static Expression Parameter(Type type, object value)
+        {
+            var box = Activator.CreateInstance(typeof(System.Runtime.CompilerServices.StrongBox<>).MakeGenericType(type), value)!;
+            return Expression.Field(Expression.Constant(box), "Value");
+        }
+
+        /// <summary>
+        /// column ⋄ value for a key type: text compares through string.Compare (SQL's &lt; on text) and enums through their
+        /// underlying number (the stored value), as the ORDER BY does.
+        /// </summary>
+        public static Expression Compare(Expression column, Expression value, ExpressionType comparison)
+        {
+            if (column.Type == typeof(string))
+            {
+                var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, column, value);
+                return Expression.MakeBinary(comparison, compare, Expression.Constant(0));
+            }
+
+            if (column.Type.IsEnum)
+            {
+                var underlying = Enum.GetUnderlyingType(column.Type);
+                return Expression.MakeBinary(comparison, Expression.Convert(column, underlying), Expression.Convert(value, underlying));
+            }
+
+            return Expression.MakeBinary(comparison, column, value);
+        }
+    }
 
     private sealed class Substitute(ParameterExpression parameter, Expression replacement) : ExpressionVisitor
     {
@@ -275,9 +492,21 @@ public sealed record ListFilterValue<T>(string Parameter, Func<DateTimeOffset, E
 /// A list request, typed: the filters with their values, the search term, the ordering (one of the spec's names, with
 /// an optional '-'), and the page. WebApi builds it from the query string; the handler applies it with its spec.
 /// </summary>
+/// <param name="Cursor">Keyset paging: the rows after this position (then <paramref name="Page"/> is 1).</param>
+/// <param name="ExactCount">Count every match instead of stopping at <see cref="PageRules.CountCap"/>.</param>
 public sealed record ListCriteria<T>(
     IReadOnlyList<ListFilterValue<T>> Filters,
     string? Search = null,
     string? Ordering = null,
     int Page = 1,
-    int PageSize = PageRules.DefaultPageSize);
+    int PageSize = PageRules.DefaultPageSize,
+    ListCursor? Cursor = null,
+    bool ExactCount = false);
+
+/// <summary>A projected row and the values of its sort keys (unused ones null), read in one query.</summary>
+public sealed record KeyedRow<TRow>(TRow Row, object? K1, object? K2, object? K3)
+{
+    public const int MaxKeys = 3;
+
+    public IReadOnlyList<object> Keys() => [.. new[] { K1, K2, K3 }.OfType<object>()];
+}

@@ -90,9 +90,15 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.HasIndex(a => a.CreatedAt);
         builder.HasIndex(a => a.UpdatedAt);
 
-        // status and event__severity filters (and their orderings), newest first.
+        // status and event__severity filters, newest first, and the orderings -status and -event__severity (highest first,
+        // then newest first: these indexes walked backwards), first pages and cursor pages alike.
         builder.HasIndex(a => new { a.Status, a.CreatedAt });
         builder.HasIndex(a => new { a.Severity, a.CreatedAt });
+
+        // The orderings status and event__severity (lowest first, then newest first), first pages and cursor pages: the
+        // ascending key with created_at descending, which neither index above gives in one walk.
+        builder.HasIndex(a => new { a.Status, a.CreatedAt }, "ix_alerts_status_created_at_desc").HasDatabaseName("ix_alerts_status_created_at_desc").IsDescending(false, true);
+        builder.HasIndex(a => new { a.Severity, a.CreatedAt }, "ix_alerts_severity_created_at_desc").HasDatabaseName("ix_alerts_severity_created_at_desc").IsDescending(false, true);
 
         // event__source and event__event_type filters, newest first.
         builder.HasIndex(a => new { a.Source, a.CreatedAt });

@@ -49,9 +49,12 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         builder.HasIndex(e => e.Timestamp);
         builder.HasIndex(e => e.OccurredAt);
 
-        // severity and event_type filters, newest first.
+        // severity and event_type filters, newest first; -severity (highest first, then newest) walks the first backwards.
         builder.HasIndex(e => new { e.Severity, e.Timestamp });
         builder.HasIndex(e => new { e.EventType, e.Timestamp });
+
+        // ordering=severity (lowest first, then newest first), first pages and cursor pages.
+        builder.HasIndex(e => new { e.Severity, e.Timestamp }, "ix_events_severity_timestamp_desc").HasDatabaseName("ix_events_severity_timestamp_desc").IsDescending(false, true);
 
         // A sensor's events_ingested (count) and last_seen_at (max timestamp), derived on read instead of a hot counter.
         builder.HasIndex(e => new { e.SensorId, e.Timestamp });

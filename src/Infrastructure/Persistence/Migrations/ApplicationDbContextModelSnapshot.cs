@@ -230,6 +230,14 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_alerts_resolve_pending")
                         .HasFilter("closed_at IS NULL");
 
+                    b.HasIndex(new[] { "Severity", "CreatedAt" }, "ix_alerts_severity_created_at_desc")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_alerts_severity_created_at_desc");
+
+                    b.HasIndex(new[] { "Status", "CreatedAt" }, "ix_alerts_status_created_at_desc")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_alerts_status_created_at_desc");
+
                     b.HasIndex(new[] { "CreatedAt" }, "ix_alerts_unassigned_created_at")
                         .HasDatabaseName("ix_alerts_unassigned_created_at")
                         .HasFilter("assignee_id IS NULL");
@@ -479,6 +487,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Source", "EventType", "Description"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Source", "EventType", "Description"), new[] { "gin_trgm_ops", "gin_trgm_ops", "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "Severity", "Timestamp" }, "ix_events_severity_timestamp_desc")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_events_severity_timestamp_desc");
 
                     b.ToTable("events", (string)null);
                 });
