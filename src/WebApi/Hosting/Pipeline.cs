@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Docs;
 using ThreatPlatform.WebApi.Endpoints;
+using ThreatPlatform.WebApi.WebConsole;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -12,6 +14,7 @@ internal static class Pipeline
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseConsoleFiles();
         app.UseSerilogRequestLogging(o =>
         {
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (trace {TraceId})";
@@ -31,26 +34,12 @@ internal static class Pipeline
         app.UseAuthorization();
         app.UseRequestBodyLimit(ServiceRegistration.DefaultMaxBodyBytes);
 
-        app.UseOpenApi(o =>
-        {
-            o.Path = "/swagger/{documentName}/swagger.json";
-            // No server URL from the request's host: the document is the same wherever it is fetched (clients set baseUrl).
-            o.PostProcess = (document, _) => document.Servers.Clear();
-        });
-        app.UseSwaggerUi(o =>
-        {
-            o.Path = "/swagger";
-            o.DocumentPath = "/swagger/{documentName}/swagger.json";
-        });
-        app.UseReDoc(o =>
-        {
-            o.Path = "/redoc";
-            o.DocumentPath = "/swagger/{documentName}/swagger.json";
-        });
+        app.UseApiDocs();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).ExcludeFromDescription();
 
         app.MapApiEndpoints();
+        app.MapConsoleFallback();
     }
 }
