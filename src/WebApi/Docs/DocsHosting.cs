@@ -42,5 +42,9 @@ internal static class DocsHosting
             },
         };
         ReDocBuilderExtensions.UseReDoc(app, options);
+        app.MapGet("/redoc/offline.js", () => Results.Stream(
+                typeof(DocsHosting).Assembly.GetManifestResourceStream("ThreatPlatform.WebApi.Docs.redoc-offline.js")!,
+                "text/javascript; charset=utf-8"))
+            .ExcludeFromDescription();
     }
 }
