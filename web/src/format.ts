@@ -6,13 +6,13 @@ const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeSty
 export const fmtNumber = (n: number) => number.format(n);
 export const fmtDate = (d: Date | null | undefined) => (d ? `${dateTime.format(d)} UTC` : "—");
 
+/** "5 min ago" for the past, "in 5 min" for the future (due times). */
 export function fmtAgo(d: Date | null | undefined, now = Date.now()): string {
   if (!d) return "—";
-  const s = Math.round((now - d.getTime()) / 1000);
-  if (s < 60) return `${Math.max(s, 0)} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86400)} d ago`;
+  const diff = Math.round((now - d.getTime()) / 1000);
+  const s = Math.abs(diff);
+  const span = s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : s < 86400 ? `${Math.floor(s / 3600)} h` : `${Math.floor(s / 86400)} d`;
+  return diff >= 0 ? `${span} ago` : `in ${span}`;
 }
 
 export function fmtDuration(seconds: number | null | undefined): string {

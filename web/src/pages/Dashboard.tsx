@@ -81,7 +81,7 @@ export default function DashboardPage() {
             <Charts stats={s} />
           </Suspense>
           <section className="card" aria-labelledby="top-sources">
-            <h2 id="top-sources">Top sources</h2>
+            <h2 id="top-sources">Top sources by alerts</h2>
             <ol className="top-sources">
               {s.top_sources.map((t) => (
                 <li key={t.source}>

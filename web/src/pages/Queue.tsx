@@ -459,7 +459,7 @@ export function QueuePage() {
                   ))}
                 </td>
                 {hasGrouping && <td>{grouping(a).occurrences !== undefined ? `${fmtNumber(grouping(a).occurrences!)}×` : ""}</td>}
-                <td>{a.sla_breached ? <span className="badge breach">breached</span> : a.ack_due_at ? <span className="muted small">due {fmtAgo(a.ack_due_at)}</span> : ""}</td>
+                <td>{a.sla_breached ? <span className="badge breach">breached</span> : a.ack_due_at ? <span className="muted small">ack {fmtAgo(a.ack_due_at)}</span> : ""}</td>
                 <td title={fmtDate(a.created_at)}>{fmtAgo(a.created_at)}</td>
                 <td title={fmtDate(a.updated_at)}>{fmtAgo(a.updated_at)}</td>
               </tr>
