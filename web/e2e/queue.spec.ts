@@ -71,6 +71,19 @@ test.describe("alert queue", () => {
     await expect(page.getByTestId("assignee")).toHaveText(analyst().username);
   });
 
+  test("keyboard: an admin acknowledges the highlighted alert with a", async ({ page }) => {
+    const marker = unique("ack-key");
+    const [event] = await ingest([{ description: `press a ${marker}` }]);
+    await signIn(page, admin(), `/?q=${marker}`);
+    await expect(page.locator("tbody tr.active")).toHaveAttribute("data-alert-id", String(event!.alert_id));
+
+    await page.keyboard.press("a");
+
+    await expect(page.getByTestId("queue-message")).toHaveText(`Alert #${event!.alert_id} acknowledged.`);
+    await expect(page.locator("tbody tr.active .st-acknowledged")).toBeVisible();
+    expect((await (await alertsAs(admin())).get(event!.alert_id!)).status).toBe(AlertStatus.Acknowledged);
+  });
+
   test("an admin acknowledges three alerts at once", async ({ page }) => {
     const marker = unique("bulk");
     const events = await ingest([1, 2, 3].map((i) => ({ description: `bulk ${i} ${marker}` })));
