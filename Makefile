@@ -6,10 +6,10 @@ API := src/WebApi/ThreatPlatform.WebApi.csproj
 # `make bench BENCH_QUICK=1 BENCH_ALERTS=…`: the settings reach scripts/bench.sh through the environment.
 export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH BENCH_STREAM_CLIENTS BENCH_STREAM_ALERTS BENCH_STREAM_RATE BENCH_PG_PORT BENCH_DATABASE BENCH_ONLY BENCH_LIST_CONNECTIONS
 
-.PHONY: help run test test-faults bench migrate create-admin db-start db-stop build format clean client client-test lint-openapi
+.PHONY: help run test test-faults bench bench-web console web-test migrate create-admin db-start db-stop build format clean client client-test lint-openapi
 
 help:
-	@echo "make run           restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
+	@echo "make run           build the console (when Node.js is present), restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
 	@echo "make test          the whole test suite against a real PostgreSQL"
 	@echo "make test-faults   real API + its own PostgreSQL (port 55450): DB stop, kill -9, terminated connections, pool/timeouts"
 	@echo "make bench         Release build on its own durable PostgreSQL (fsync on): one table + bench/results/latest.json (BENCH_QUICK=1: short)"
@@ -19,8 +19,12 @@ help:
 	@echo "make client        regenerate clients/typescript (openapi.json + src/client.ts) from the API it builds and serves"
 	@echo "make client-test   the TypeScript client's checks: Spectral, tsc --noEmit, Node test against the real API"
 	@echo "make lint-openapi  Spectral (OpenAPI + OWASP rules) over clients/typescript/openapi.json"
+	@echo "make console       build the SOC console (web/ → web/dist, served by the API at /); needs Node.js 20.19+"
+	@echo "make web-test      the console's Playwright tests in Chromium against the real API (part of make test)"
+	@echo "make bench-web     the console's budget: initial JS gzipped, first queue page time on BENCH_WEB_ALERTS alerts"
 
 run:
+	@scripts/console-build.sh || echo "The console did not build (see above); the API runs without it." >&2
 	@source scripts/env.sh && \
 	if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then echo "Port $(PORT) is already taken; run with PORT=8001 make run" >&2; exit 1; fi && \
 	ASPNETCORE_ENVIRONMENT=$${ASPNETCORE_ENVIRONMENT:-Development} dotnet run --project $(API) -c Release -- --urls http://localhost:$(PORT)
@@ -33,6 +37,15 @@ test-faults:
 
 bench:
 	@scripts/bench.sh
+
+bench-web:
+	@scripts/bench-web.sh
+
+console:
+	@TP_CONSOLE_REQUIRED=1 scripts/console-build.sh
+
+web-test:
+	@dotnet build $(API) -c Release --nologo -v quiet -clp:ErrorsOnly && scripts/web-test.sh
 
 client:
 	@scripts/client.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite against a real PostgreSQL (the private cluster unless ConnectionStrings__Default is set):
-# every .NET test, then the TypeScript client's checks (drift from the API, Spectral, tsc, Node test).
+# every .NET test, then the TypeScript client's checks (drift from the API, Spectral, tsc, Node test), then the SOC
+# console's browser tests (Playwright in Chromium against the real API; TP_SKIP_WEB=1 skips them).
 # Arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~OpenApi"); a filtered run skips the client's checks,
 # and so does TP_SKIP_CLIENT=1.
 set -euo pipefail
@@ -11,7 +12,8 @@ source scripts/env.sh
 
 log="$(mktemp)"
 client_log="$(mktemp)"
-trap 'rm -f "$log" "$client_log"' EXIT
+web_log="$(mktemp)"
+trap 'rm -f "$log" "$client_log" "$web_log"' EXIT
 status=0
 # Unfiltered, a test project that finds no test fails the run instead of passing quietly.
 no_tests_fail=()
@@ -23,6 +25,9 @@ if [ $# -eq 0 ] && [ "${TP_SKIP_CLIENT:-}" != "1" ]; then
   TP_SKIP_BUILD=1 scripts/client-drift.sh 2>&1 | tee -a "$client_log" || status=1
   scripts/client-test.sh 2>&1 | tee -a "$client_log" || status=1
 fi
+if [ $# -eq 0 ] && [ "${TP_SKIP_WEB:-}" != "1" ]; then
+  scripts/web-test.sh 2>&1 | tee "$web_log" || status=1
+fi
 
 # One line per runner, then one closing line over all of them: "N passed, N failed, N skipped".
 dotnet_counts="$(awk '/(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+/ {
@@ -30,12 +35,20 @@ dotnet_counts="$(awk '/(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+/ {
      END { printf "%d %d %d", p, f, s }' "$log")"
 node_counts="$(awk '/^ℹ pass [0-9]+/ { p += $3 } /^ℹ fail [0-9]+/ { f += $3 } /^ℹ skipped [0-9]+/ { s += $3 }
      END { printf "%d %d %d", p, f, s }' "$client_log")"
+# Playwright's list reporter closes with "  N passed (12.3s)", "  N failed", "  N flaky", "  N skipped".
+web_counts="$(awk '/^ +[0-9]+ passed \(/ { p += $1 } /^ +[0-9]+ (failed|flaky)$/ { f += $1 } /^ +[0-9]+ (skipped|did not run)$/ { s += $1 }
+     END { printf "%d %d %d", p, f, s }' "$web_log")"
 read -r dp df ds <<<"$dotnet_counts"
 read -r np nf ns <<<"$node_counts"
+read -r wp wf ws <<<"$web_counts"
 echo "dotnet: $dp passed, $df failed, $ds skipped"
 if [ $# -eq 0 ] && [ "${TP_SKIP_CLIENT:-}" != "1" ]; then
   echo "node: $np passed, $nf failed, $ns skipped"
 fi
+if [ $# -eq 0 ] && [ "${TP_SKIP_WEB:-}" != "1" ]; then
+  echo "browser: $wp passed, $wf failed, $ws skipped"
+fi
+np=$((np + wp)); nf=$((nf + wf)); ns=$((ns + ws))
 # An unfiltered run that counts fewer tests than the suite has (a project skipped, the summary format changed) fails.
 floor="${TP_MIN_TESTS:-500}"
 if [ $# -eq 0 ] && [ $((dp + np)) -lt "$floor" ]; then

@@ -13,7 +13,7 @@ namespace ThreatPlatform.Bench;
 /// </summary>
 internal sealed class ApiProcess : IAsyncDisposable
 {
-    private static readonly string AdminPassword = $"Pw-{Guid.NewGuid():N}";
+    internal static readonly string AdminPassword = $"Pw-{Guid.NewGuid():N}";
 
     private readonly Process _process;
     private readonly StreamWriter _log;

@@ -27,6 +27,11 @@ await database.CreateAsync();
 Step($"database {database.Name} created; starting the API (Release, Production, logging at Warning)");
 await using var api = await ApiProcess.StartAsync(settings, database.ConnectionString);
 var token = await api.SignInAsync(settings, database.ConnectionString);
+if (args.Contains("--web"))
+{
+    return await WebBench.RunAsync(settings, database, api);
+}
+
 var load = new LoadGenerator(settings, api.BaseAddress, token);
 using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

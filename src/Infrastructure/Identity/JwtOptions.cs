@@ -18,6 +18,13 @@ public sealed class JwtOptions : IValidatableObject
     [Range(1, 1440)]
     public int AccessTokenMinutes { get; set; } = 15;
 
+    /// <summary>When above 0, the access token lifetime in seconds instead of minutes (end-to-end tests of silent refresh).</summary>
+    [Range(0, 86400)]
+    public int AccessTokenSeconds { get; set; }
+
+    public TimeSpan AccessTokenLifetime =>
+        AccessTokenSeconds > 0 ? TimeSpan.FromSeconds(AccessTokenSeconds) : TimeSpan.FromMinutes(AccessTokenMinutes);
+
     [Range(1, 365)]
     public int RefreshTokenDays { get; set; } = 7;
 

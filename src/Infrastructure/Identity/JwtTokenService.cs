@@ -29,7 +29,7 @@ internal sealed class JwtTokenService(IOptions<JwtOptions> options, TimeProvider
             Audience = jwt.Audience,
             IssuedAt = now,
             NotBefore = now,
-            Expires = now.AddMinutes(jwt.AccessTokenMinutes),
+            Expires = now.Add(jwt.AccessTokenLifetime),
             Claims = new Dictionary<string, object>
             {
                 ["sub"] = user.Id.ToString(CultureInfo.InvariantCulture),

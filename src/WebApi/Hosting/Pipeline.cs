@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Docs;
 using ThreatPlatform.WebApi.Endpoints;
 using ThreatPlatform.WebApi.Limits;
 using ThreatPlatform.WebApi.Operations;
+using ThreatPlatform.WebApi.WebConsole;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -17,6 +19,7 @@ internal static class Pipeline
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAllowedHosts();
+        app.UseConsoleFiles();
         app.UseSerilogRequestLogging(o =>
         {
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (trace {TraceId})";
@@ -33,22 +36,7 @@ internal static class Pipeline
         app.UseCors();
 
         // The documentation is public and served by middleware, not endpoints: before the fallback policy applies.
-        app.UseOpenApi(o =>
-        {
-            o.Path = "/swagger/{documentName}/swagger.json";
-            // No server URL from the request's host: the document is the same wherever it is fetched (clients set baseUrl).
-            o.PostProcess = (document, _) => document.Servers.Clear();
-        });
-        app.UseSwaggerUi(o =>
-        {
-            o.Path = "/swagger";
-            o.DocumentPath = "/swagger/{documentName}/swagger.json";
-        });
-        app.UseReDoc(o =>
-        {
-            o.Path = "/redoc";
-            o.DocumentPath = "/swagger/{documentName}/swagger.json";
-        });
+        app.UseApiDocs();
 
         // After authentication: the limits are per principal (user, sensor key), else per client address.
         app.UseAuthentication();
@@ -62,5 +50,6 @@ internal static class Pipeline
 
         app.MapMetricsEndpoint();
         app.MapApiEndpoints();
+        app.MapConsoleFallback();
     }
 }

@@ -1,0 +1,86 @@
+import { AuthClient, LoginBody, ProblemDetails } from "@threatplatform/client";
+import { admin, analyst, auditPage, baseUrl, expect, registerPending, test } from "./support";
+
+test.describe("sign-in", () => {
+  test("a wrong password says so, and the sign-in page passes axe", async ({ page }) => {
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/login/);
+    await auditPage(page, "login");
+
+    await page.getByLabel("Username").fill(analyst().username);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    await expect(page.getByTestId("login-error")).toHaveText("Wrong username or password.");
+  });
+
+  test("a locked account is told it is locked", async ({ page }) => {
+    const who = await registerPending("locked");
+    const auth = new AuthClient(baseUrl(), { fetch });
+    // Three failures lock the username (Auth__MaxFailedLogins=3 in the test API).
+    for (let i = 0; i < 3; i++) {
+      await auth.login(new LoginBody({ username: who.username, password: "wrong" })).catch((e: unknown) => {
+        expect(e).toBeInstanceOf(ProblemDetails);
+      });
+    }
+
+    await page.goto("/login");
+    await page.getByLabel("Username").fill(who.username);
+    await page.getByLabel("Password").fill(who.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    await expect(page.getByTestId("login-error")).toContainText("locked");
+  });
+
+  test("an account awaiting approval is told an admin must activate it", async ({ page }) => {
+    const who = await registerPending("waiting");
+
+    await page.goto("/login");
+    await page.getByLabel("Username").fill(who.username);
+    await page.getByLabel("Password").fill(who.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    await expect(page.getByTestId("login-error")).toContainText("awaiting approval");
+  });
+
+  test("signing in lands on the queue, deep links survive sign-in, and signing out ends the session", async ({ page }) => {
+    await page.goto("/dashboard");
+    await expect(page).toHaveURL(/\/login\?next=%2Fdashboard/);
+    await page.getByLabel("Username").fill(analyst().username);
+    await page.getByLabel("Password").fill(analyst().password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+
+    const logout = page.waitForResponse((r) => r.url().endsWith("/api/auth/logout/") && r.status() === 204);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await logout;
+    await expect(page).toHaveURL(/\/login/);
+    await page.goto("/");
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  });
+
+  test("an expired access token is refreshed silently through the client's Session", async ({ page }) => {
+    // This API process issues access tokens that live 3 s (Jwt__AccessTokenSeconds=3, no clock skew).
+    const short = process.env.TP_E2E_SHORT_URL!;
+    await page.goto(`${short}/login`);
+    await page.getByLabel("Username").fill(admin().username);
+    await page.getByLabel("Password").fill(admin().password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("whoami")).toContainText(admin().username);
+    const first = await page.evaluate(() => JSON.parse(sessionStorage.getItem("tp.tokens")!) as { access: string });
+    const expiry = JSON.parse(Buffer.from(first.access.split(".")[1]!, "base64url").toString()).exp as number;
+    expect(expiry - Date.now() / 1000).toBeLessThanOrEqual(4);
+
+    // Wait for the token's own expiry (a state of the clock, not a guess), then use the console.
+    await page.waitForFunction((exp) => Date.now() / 1000 > exp + 1, expiry, { polling: 250, timeout: 10_000 });
+    const refreshed = page.waitForResponse((r) => r.url().endsWith("/api/auth/refresh/") && r.status() === 200);
+    await page.getByRole("link", { name: "Dashboard" }).click();
+    await refreshed;
+
+    await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+    await expect(page.getByTestId("tile-sla")).toBeVisible();
+    const second = await page.evaluate(() => JSON.parse(sessionStorage.getItem("tp.tokens")!) as { access: string });
+    expect(second.access).not.toBe(first.access);
+    await expect(page).not.toHaveURL(/\/login/);
+  });
+});

@@ -1,0 +1,396 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import {
+  AlertChangeAction,
+  AssignBody,
+  CommentBody,
+  TagsBody,
+  UpdateStatusBody,
+  type AlertDetailDto,
+  type AlertStatus,
+  type EventDto,
+} from "@threatplatform/client";
+import { alertEventsMethod, api, grouping, problemStatus, problemText } from "../api";
+import { useAuth } from "../auth";
+import { ErrorNote, SeverityBadge, StatusBadge } from "../components";
+import { fmtDate, fmtNumber, nextStatuses, statusLabel, statusVerb, TAG_PATTERN } from "../format";
+
+interface Loaded {
+  alert: AlertDetailDto;
+  etag: string | null;
+}
+
+/** ATT&CK's page for a technique id, shown as text: the console fetches nothing from the internet. */
+const attackUrl = (technique: string) => `https://attack.mitre.org/techniques/${technique.replace(".", "/")}/`;
+
+export default function AlertDetailPage() {
+  const id = Number(useParams().id);
+  const { me, isAdmin } = useAuth();
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const [stale, setStale] = useState(false);
+  const [note, setNote] = useState("");
+
+  const detail = useQuery({
+    queryKey: ["alert", id],
+    queryFn: async ({ signal }): Promise<Loaded> => {
+      let etag: string | null = null;
+      const alert = await api.alerts({ onResponse: (r) => (etag = r.headers.get("ETag")) }).get(id, signal);
+      return { alert, etag };
+    },
+    enabled: Number.isInteger(id) && id > 0,
+  });
+  const comments = useQuery({
+    queryKey: ["alert", id, "comments"],
+    queryFn: ({ signal }) => api.alerts().listComments(id, 1, 100, undefined, signal),
+    enabled: detail.isSuccess,
+  });
+  const users = useQuery({
+    queryKey: ["users", "active"],
+    queryFn: ({ signal }) => api.users().list(1, 100, undefined, true, "username", signal),
+    enabled: isAdmin,
+    staleTime: 60_000,
+  });
+
+  /** One write with the ETag we hold: a 412 means someone else changed the alert since we loaded it. */
+  const write = async (work: (ifMatch: string | null, setEtag: (r: Response) => void) => Promise<unknown>) => {
+    setError(null);
+    const etag = detail.data?.etag ?? null;
+    let newEtag: string | null = null;
+    try {
+      const result = await work(etag, (r) => (newEtag = r.headers.get("ETag")));
+      if (result && typeof result === "object" && "history" in result) {
+        queryClient.setQueryData<Loaded>(["alert", id], { alert: result as AlertDetailDto, etag: newEtag });
+      } else {
+        await queryClient.invalidateQueries({ queryKey: ["alert", id] });
+      }
+      await queryClient.invalidateQueries({ queryKey: ["alerts"] });
+      return true;
+    } catch (e) {
+      if (problemStatus(e) === 412) setStale(true);
+      else setError(problemText(e));
+      return false;
+    }
+  };
+
+  const reload = async () => {
+    setStale(false);
+    await queryClient.invalidateQueries({ queryKey: ["alert", id] });
+  };
+
+  if (detail.isPending) return <p role="status">Loading alert #{id}…</p>;
+  if (detail.isError)
+    return (
+      <section>
+        <h1>Alert #{id}</h1>
+        <ErrorNote error={problemText(detail.error)} />
+        <Link to="/">Back to the queue</Link>
+      </section>
+    );
+
+  const { alert } = detail.data;
+  const e = alert.event;
+  const g = grouping(alert);
+  const changeStatus = (status: AlertStatus) =>
+    write((ifMatch, onResponse) => api.alerts({ ifMatch, onResponse }).updateStatus(id, new UpdateStatusBody({ status, note: note.trim() || undefined }))).then(
+      (ok) => ok && setNote(""),
+    );
+  const assign = (assignee: number | null) =>
+    write((ifMatch, onResponse) => api.alerts({ ifMatch, onResponse }).assign(id, new AssignBody({ assignee })));
+  const mine = alert.assignee?.id === me?.id;
+
+  return (
+    <article className="detail" aria-labelledby="alert-title">
+      <p>
+        <Link to="/">← Queue</Link>
+      </p>
+      <header className="detail-head">
+        <h1 id="alert-title">
+          #{alert.id} {e.event_type}
+        </h1>
+        <SeverityBadge severity={e.severity} />
+        <StatusBadge status={alert.status} />
+        {alert.sla_breached && <span className="badge breach">SLA breached</span>}
+      </header>
+
+      {stale && (
+        <div className="stale" role="alert" data-testid="stale">
+          This alert was changed by someone else — reload to see the change before you act.
+          <button type="button" onClick={() => void reload()}>
+            Reload
+          </button>
+        </div>
+      )}
+      <ErrorNote error={error} />
+
+      <div className="columns">
+        <div className="col-main">
+          <section aria-labelledby="event-title" className="card">
+            <h2 id="event-title">Event</h2>
+            <dl className="fields">
+              <Field name="Description" value={e.description || "—"} />
+              <Field name="Source" value={e.source} />
+              <Field name="Event type" value={e.event_type} />
+              <Field name="Severity" value={e.severity} />
+              <Field name="Occurred at" value={fmtDate(e.occurred_at)} />
+              <Field name="Received at" value={fmtDate(e.timestamp)} />
+              <Field name="Source IP" value={e.source_ip ?? "—"} />
+              <Field name="Destination IP" value={e.destination_ip ?? "—"} />
+              <Field name="External id" value={e.external_id ?? "—"} />
+              <Field name="Event id" value={String(e.id)} />
+              <Field name="Sensor" value={e.sensor != null ? `#${e.sensor}` : "— (a person's token)"} />
+              <Field name="Ingested by" value={e.ingested_by != null ? `user #${e.ingested_by}` : "—"} />
+            </dl>
+            <h3>Metadata</h3>
+            {e.metadata != null ? <pre className="json" data-testid="metadata">{JSON.stringify(e.metadata, null, 2)}</pre> : <p className="muted">None.</p>}
+          </section>
+
+          {(alert.detection ?? e.detection) && (
+            <section aria-labelledby="detection-title" className="card">
+              <h2 id="detection-title">Detection</h2>
+              {(() => {
+                const d = (alert.detection ?? e.detection)!;
+                return (
+                  <dl className="fields">
+                    <Field name="Model" value={`${d.model}${d.model_version ? ` ${d.model_version}` : ""}`} />
+                    <Field name="Confidence" value={`${Math.round(d.confidence * 100)} %`} />
+                    <Field name="ATT&CK technique" value={d.technique ? `${d.technique} (${attackUrl(d.technique)})` : "—"} />
+                  </dl>
+                );
+              })()}
+            </section>
+          )}
+
+          <section aria-labelledby="occ-title" className="card">
+            <h2 id="occ-title">Occurrences</h2>
+            {g.occurrences !== undefined ? (
+              <dl className="fields">
+                <Field name="Occurrences" value={fmtNumber(g.occurrences)} />
+                <Field name="First seen" value={fmtDate(g.first_seen_at)} />
+                <Field name="Last seen" value={fmtDate(g.last_seen_at)} />
+              </dl>
+            ) : (
+              <p className="muted">One event (this API does not group repeated events).</p>
+            )}
+            {alertEventsMethod && <FoldedEvents id={id} />}
+          </section>
+
+          <section aria-labelledby="history-title" className="card">
+            <h2 id="history-title">History</h2>
+            <ol className="timeline">
+              <li>
+                <time dateTime={alert.created_at.toISOString()}>{fmtDate(alert.created_at)}</time> alert raised
+              </li>
+              {alert.history.map((h, i) => (
+                <li key={i}>
+                  <time dateTime={h.changed_at.toISOString()}>{fmtDate(h.changed_at)}</time> <strong>{h.changed_by_username ?? `user #${h.changed_by}`}</strong>{" "}
+                  {describe(h.action, h.from ?? h.from_status ?? null, h.to ?? h.to_status ?? null)}
+                  {h.note && <q>{h.note}</q>}
+                </li>
+              ))}
+            </ol>
+          </section>
+        </div>
+
+        <aside className="col-side">
+          <section aria-labelledby="triage-title" className="card">
+            <h2 id="triage-title">Triage</h2>
+            <p>
+              Assignee: <strong data-testid="assignee">{alert.assignee?.username ?? "nobody"}</strong>
+            </p>
+            <div className="buttons">
+              {!alert.assignee && me && (
+                <button type="button" onClick={() => void assign(me.id)}>
+                  Assign to me
+                </button>
+              )}
+              {alert.assignee && (mine || isAdmin) && (
+                <button type="button" className="secondary" onClick={() => void assign(null)}>
+                  Unassign
+                </button>
+              )}
+            </div>
+            {isAdmin && users.data && (
+              <label>
+                Assign to
+                <select value={alert.assignee?.id ?? ""} onChange={(ev) => void assign(ev.target.value ? Number(ev.target.value) : null)}>
+                  <option value="">nobody</option>
+                  {users.data.results.map((u) => (
+                    <option key={u.id} value={u.id}>
+                      {u.username}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <p className="small muted">
+              Ack due {fmtDate(alert.ack_due_at)} · resolve due {fmtDate(alert.resolve_due_at)}
+            </p>
+
+            {isAdmin && (
+              <div className="status-actions" data-testid="status-actions">
+                <h3>Status</h3>
+                <label>
+                  Note (optional)
+                  <input value={note} onChange={(ev) => setNote(ev.target.value)} maxLength={1000} />
+                </label>
+                <div className="buttons">
+                  {nextStatuses[alert.status].map((s) => (
+                    <button key={s} type="button" onClick={() => void changeStatus(s)}>
+                      {statusVerb[s]}
+                    </button>
+                  ))}
+                </div>
+              </div>
+            )}
+          </section>
+
+          <TagsEditor tags={alert.tags} save={(tags) => write((ifMatch, onResponse) => api.alerts({ ifMatch, onResponse }).replaceTags(id, new TagsBody({ tags })))} />
+
+          <section aria-labelledby="comments-title" className="card">
+            <h2 id="comments-title">Comments ({alert.comments_count})</h2>
+            <ul className="comments" data-testid="comments">
+              {comments.data?.results.map((c) => (
+                <li key={c.id}>
+                  <p className="meta">
+                    <strong>{c.author.username}</strong> · <time dateTime={c.created_at.toISOString()}>{fmtDate(c.created_at)}</time>
+                  </p>
+                  {/* Text, never HTML: React escapes it. */}
+                  <p className="body">{c.body}</p>
+                </li>
+              ))}
+            </ul>
+            <CommentForm
+              add={(body) =>
+                write((ifMatch) => api.alerts({ ifMatch }).addComment(id, new CommentBody({ body }))).then(async (ok) => {
+                  await queryClient.invalidateQueries({ queryKey: ["alert", id, "comments"] });
+                  return ok;
+                })
+              }
+            />
+          </section>
+        </aside>
+      </div>
+    </article>
+  );
+}
+
+function describe(action: AlertChangeAction, from: string | null, to: string | null): string {
+  switch (action) {
+    case AlertChangeAction.Status:
+      return `changed status ${from ? statusLabel[from as AlertStatus] ?? from : "—"} → ${to ? statusLabel[to as AlertStatus] ?? to : "—"}`;
+    case AlertChangeAction.Assignee:
+      return to ? `assigned it to ${to}` : `unassigned ${from ?? ""}`.trim();
+    case AlertChangeAction.Tags:
+      return `set tags to ${to || "none"}`;
+    case AlertChangeAction.CommentAdded:
+      return "commented";
+    case AlertChangeAction.CommentDeleted:
+      return "deleted a comment";
+    default:
+      return String(action).toLowerCase();
+  }
+}
+
+function Field({ name, value }: { name: string; value: string }) {
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd>{value}</dd>
+    </>
+  );
+}
+
+function TagsEditor({ tags, save }: { tags: string[]; save: (tags: string[]) => Promise<boolean> }) {
+  const [draft, setDraft] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const add = async (ev: FormEvent) => {
+    ev.preventDefault();
+    const tag = draft.trim().toLowerCase();
+    if (!TAG_PATTERN.test(tag)) {
+      setProblem("A tag is 1–50 characters of a-z, 0-9, colon, underscore, dot or hyphen.");
+      return;
+    }
+    setProblem(null);
+    if (await save([...tags.filter((t) => t !== tag), tag])) setDraft("");
+  };
+  return (
+    <section aria-labelledby="tags-title" className="card">
+      <h2 id="tags-title">Tags</h2>
+      <ul className="tag-list" data-testid="tags">
+        {tags.map((t) => (
+          <li key={t} className="tag">
+            {t}
+            <button type="button" className="link" aria-label={`Remove tag ${t}`} onClick={() => void save(tags.filter((x) => x !== t))}>
+              ×
+            </button>
+          </li>
+        ))}
+        {tags.length === 0 && <li className="muted">No tags.</li>}
+      </ul>
+      <form onSubmit={add} className="inline-form">
+        <label>
+          New tag
+          <input value={draft} onChange={(ev) => setDraft(ev.target.value)} placeholder="e.g. phishing" />
+        </label>
+        <button type="submit">Add tag</button>
+      </form>
+      <ErrorNote error={problem} />
+    </section>
+  );
+}
+
+function CommentForm({ add }: { add: (body: string) => Promise<boolean> }) {
+  const [body, setBody] = useState("");
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    if (body.trim() && (await add(body))) setBody("");
+  };
+  return (
+    <form onSubmit={submit}>
+      <label>
+        Add a comment
+        <textarea value={body} onChange={(ev) => setBody(ev.target.value)} rows={3} maxLength={10000} />
+      </label>
+      <button type="submit" disabled={!body.trim()}>
+        Comment
+      </button>
+    </form>
+  );
+}
+
+/** Events folded into this alert (GET /api/alerts/{id}/events/), once the client has the method. */
+function FoldedEvents({ id }: { id: number }) {
+  const events = useQuery({
+    queryKey: ["alert", id, "events"],
+    queryFn: () => {
+      const client = api.alerts() as unknown as Record<string, (id: number, page?: number, size?: number) => Promise<{ count: number; results: EventDto[] }>>;
+      return client[alertEventsMethod!]!(id, 1, 20);
+    },
+  });
+  if (!events.data) return null;
+  return (
+    <table className="compact">
+      <caption>Latest events folded into this alert ({fmtNumber(events.data.count)})</caption>
+      <thead>
+        <tr>
+          <th scope="col">Received</th>
+          <th scope="col">Severity</th>
+          <th scope="col">Description</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.data.results.map((ev) => (
+          <tr key={ev.id}>
+            <td>{fmtDate(ev.timestamp)}</td>
+            <td>
+              <SeverityBadge severity={ev.severity} />
+            </td>
+            <td>{ev.description}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
