@@ -101,6 +101,13 @@ export class AuthClient {
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
             });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
             return throwException("An unexpected server error occurred.", status, _responseText, _headers);
@@ -193,6 +200,13 @@ export class AuthClient {
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
             });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
             return throwException("An unexpected server error occurred.", status, _responseText, _headers);
@@ -264,12 +278,26 @@ export class AuthClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -338,12 +366,26 @@ export class AuthClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -387,12 +429,26 @@ export class AuthClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -440,12 +496,26 @@ export class AuthClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -539,12 +609,26 @@ export class UsersClient {
             result403 = ProblemDetails.fromJS(resultData403);
             return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -641,12 +725,26 @@ export class UsersClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -758,6 +856,13 @@ export class EventsClient {
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
             });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
             return throwException("An unexpected server error occurred.", status, _responseText, _headers);
@@ -775,7 +880,7 @@ export class EventsClient {
      * @param event_type (optional) 
      * @param occurred_at__gte (optional) 
      * @param occurred_at__lte (optional) 
-     * @param search (optional) Case-insensitive substring.
+     * @param search (optional) Case-insensitive substring, at least 3 characters.
      * @param ordering (optional) One of timestamp, occurred_at, severity; a leading '-' orders descending. Default -timestamp.
      * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
      * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
@@ -857,12 +962,26 @@ export class EventsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -920,12 +1039,26 @@ export class EventsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1012,6 +1145,13 @@ export class EventsClient {
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
             });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
             return throwException("An unexpected server error occurred.", status, _responseText, _headers);
@@ -1041,7 +1181,7 @@ export class AlertsClient {
      * @param event__event_type (optional) 
      * @param created_at__gte (optional) 
      * @param created_at__lte (optional) 
-     * @param search (optional) Case-insensitive substring.
+     * @param search (optional) Case-insensitive substring, at least 3 characters.
      * @param ordering (optional) One of created_at, updated_at, status, event__severity, last_seen_at, occurrences; a leading '-' orders descending. Default -created_at.
      * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
      * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
@@ -1134,12 +1274,26 @@ export class AlertsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1197,12 +1351,26 @@ export class AlertsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1306,12 +1474,26 @@ export class AlertsClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1415,12 +1597,26 @@ export class AlertsClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1517,12 +1713,26 @@ export class AlertsClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1534,20 +1744,22 @@ export class AlertsClient {
 
     /**
      * The events an alert holds, newest first, a page at a time
-     * @param page (optional) 
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
      * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param severity (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param source (optional) 
      * @param event_type (optional) 
      * @param occurred_at__gte (optional) 
      * @param occurred_at__lte (optional) 
-     * @param search (optional) Case-insensitive substring.
+     * @param search (optional) Case-insensitive substring, at least 3 characters.
      * @param ordering (optional) One of timestamp, occurred_at, severity; a leading '-' orders descending. Default -timestamp.
      * @param detection__technique (optional) A MITRE ATT&CK technique id (T1059 also matches its sub-techniques T1059.001 …).
      * @param detection__confidence__gte (optional) Detections at least this confident (0..1).
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
      * @return OK.
      */
-    listEvents(id: number, page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
+    listEvents(id: number, page?: number | null | undefined, page_size?: number | null | undefined, severity?: Severity[] | null | undefined, source?: string | null | undefined, event_type?: string | null | undefined, occurred_at__gte?: Date | null | undefined, occurred_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfEventDto> {
         let url_ = this.baseUrl + "/api/alerts/{id}/events/?";
         if (id === undefined || id === null)
             throw new globalThis.Error("The parameter 'id' must be defined.");
@@ -1574,6 +1786,10 @@ export class AlertsClient {
             url_ += "detection__technique=" + encodeURIComponent("" + detection__technique) + "&";
         if (detection__confidence__gte !== undefined && detection__confidence__gte !== null)
             url_ += "detection__confidence__gte=" + encodeURIComponent("" + detection__confidence__gte) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -1620,12 +1836,26 @@ export class AlertsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1705,12 +1935,26 @@ export class AlertsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1807,12 +2051,26 @@ export class AlertsClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1883,12 +2141,26 @@ export class AlertsClient {
             result409 = ProblemDetails.fromJS(resultData409);
             return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -1961,12 +2233,26 @@ export class AlertsClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2021,12 +2307,26 @@ export class AlertsClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2124,12 +2424,26 @@ export class SensorsClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2145,7 +2459,7 @@ export class SensorsClient {
      * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param kind (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param is_active (optional) 
-     * @param search (optional) Case-insensitive substring.
+     * @param search (optional) Case-insensitive substring, at least 3 characters.
      * @param ordering (optional) One of id, name, created_at; a leading '-' orders descending. Default id.
      * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
      * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
@@ -2222,12 +2536,26 @@ export class SensorsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2292,12 +2620,26 @@ export class SensorsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2394,12 +2736,26 @@ export class SensorsClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2489,12 +2845,26 @@ export class SensorsClient {
             result415 = ProblemDetails.fromJS(resultData415);
             return throwException("Unsupported content type.", status, _responseText, _headers, result415);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2566,12 +2936,26 @@ export class SensorsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2635,12 +3019,26 @@ export class SensorsClient {
             result404 = ProblemDetails.fromJS(resultData404);
             return throwException("No such resource.", status, _responseText, _headers, result404);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2717,12 +3115,26 @@ export class StatsClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2745,7 +3157,7 @@ export class AuditClient {
 
     /**
      * The security audit log, newest first
-     * @param page (optional) 
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
      * @param page_size (optional) Default 10; larger values are clamped to 100.
      * @param action (optional) Repeat the parameter or separate values with commas; any of them matches.
      * @param actor (optional) 
@@ -2755,9 +3167,11 @@ export class AuditClient {
      * @param at__gte (optional) 
      * @param at__lte (optional) 
      * @param ordering (optional) One of id; a leading '-' orders descending. Default -id.
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, action?: AuditAction[] | null | undefined, actor?: string | null | undefined, actor_id?: number | null | undefined, target?: string | null | undefined, ip?: string | null | undefined, at__gte?: Date | null | undefined, at__lte?: Date | null | undefined, ordering?: string | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAuditEntryDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, action?: AuditAction[] | null | undefined, actor?: string | null | undefined, actor_id?: number | null | undefined, target?: string | null | undefined, ip?: string | null | undefined, at__gte?: Date | null | undefined, at__lte?: Date | null | undefined, ordering?: string | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAuditEntryDto> {
         let url_ = this.baseUrl + "/api/audit/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -2779,6 +3193,10 @@ export class AuditClient {
             url_ += "at__lte=" + encodeURIComponent(at__lte ? "" + at__lte.toISOString() : "") + "&";
         if (ordering !== undefined && ordering !== null)
             url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
         url_ = url_.replace(/[?&]$/, "");
 
         let options_: RequestInit = {
@@ -2825,12 +3243,26 @@ export class AuditClient {
             result403 = ProblemDetails.fromJS(resultData403);
             return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -2885,12 +3317,26 @@ export class AuditClient {
             result403 = ProblemDetails.fromJS(resultData403);
             return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
             });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
         } else if (status === 500) {
             return response.text().then((_responseText) => {
             let result500: any = null;
             let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result500 = ProblemDetails.fromJS(resultData500);
             return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
             });
         } else if (status !== 200 && status !== 204) {
             return response.text().then((_responseText) => {
@@ -5509,6 +5955,7 @@ export class PageEnvelopeOfAuditEntryDto implements IPageEnvelopeOfAuditEntryDto
     next?: string | null;
     previous?: string | null;
     results!: AuditEntryDto[];
+    count_is_exact?: boolean | null;
 
     constructor(data?: IPageEnvelopeOfAuditEntryDto) {
         if (data) {
@@ -5535,6 +5982,7 @@ export class PageEnvelopeOfAuditEntryDto implements IPageEnvelopeOfAuditEntryDto
             else {
                 this.results = null as any;
             }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
         }
     }
 
@@ -5555,6 +6003,7 @@ export class PageEnvelopeOfAuditEntryDto implements IPageEnvelopeOfAuditEntryDto
             for (let item of this.results)
                 data["results"].push(item ? item.toJSON() : null as any);
         }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
         return data;
     }
 }
@@ -5564,6 +6013,7 @@ export interface IPageEnvelopeOfAuditEntryDto {
     next?: string | null;
     previous?: string | null;
     results: AuditEntryDto[];
+    count_is_exact?: boolean | null;
 }
 
 export class AuditEntryDto implements IAuditEntryDto {
