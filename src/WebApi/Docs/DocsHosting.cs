@@ -45,6 +45,7 @@ internal static class DocsHosting
         app.MapGet("/redoc/offline.js", () => Results.Stream(
                 typeof(DocsHosting).Assembly.GetManifestResourceStream("ThreatPlatform.WebApi.Docs.redoc-offline.js")!,
                 "text/javascript; charset=utf-8"))
+            .AllowAnonymous() // part of the public documentation page
             .ExcludeFromDescription();
     }
 }

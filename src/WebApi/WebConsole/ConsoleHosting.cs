@@ -95,6 +95,7 @@ internal static class ConsoleHosting
             context.Response.ContentType = "text/html; charset=utf-8";
             await context.Response.SendFileAsync(index, context.RequestAborted);
         }).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head])) // other methods keep their 405
+          .AllowAnonymous() // the page and its files are public; the API behind them asks for tokens
           .ExcludeFromDescription();
     }
 }

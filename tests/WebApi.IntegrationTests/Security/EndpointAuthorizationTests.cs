@@ -17,6 +17,9 @@ public sealed class EndpointAuthorizationTests(ApiFactory factory) : IClassFixtu
         "POST /api/auth/refresh/",
         "ANY /health/live",
         "ANY /health/ready",
+        "ANY /metrics", // anonymous, and answered only to Metrics__AllowedNetworks
+        "GET /redoc/offline.js", // the public documentation page's script
+        "GET,HEAD /{*path:nonfile}", // the SOC console's page (its API calls carry tokens)
     ];
 
     [Fact]
@@ -53,7 +56,8 @@ public sealed class EndpointAuthorizationTests(ApiFactory factory) : IClassFixtu
 
         policy.Should().NotBeNull();
         policy!.Requirements.Should().ContainSingle(r => r is Microsoft.AspNetCore.Authorization.Infrastructure.DenyAnonymousAuthorizationRequirement);
-        (await factory.CreateClient().GetAsync(new Uri("/api/no/such/thing/", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await factory.CreateClient().GetAsync(new Uri("/api/alerts/", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await factory.CreateClient().GetAsync(new Uri("/api/no/such/thing/", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.NotFound, "the console's fallback answers unknown API paths for anyone, and says nothing more");
     }
 
     [Theory]

@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using ThreatPlatform.Domain.Users;
+using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.WebConsole;
@@ -60,7 +62,9 @@ public sealed class ConsoleHostingTests(BuiltConsoleApiFactory factory) : IClass
     [Fact]
     public async Task A_missing_asset_is_a_404_not_the_index_page()
     {
-        var response = await GetAsync("/assets/gone-000.js");
+        // Signed in: an anonymous request that no endpoint serves meets the closed-by-default policy (401) first.
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        var response = await analyst.GetAsync(new Uri("/assets/gone-000.js", UriKind.Relative));
 
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
@@ -91,7 +95,8 @@ public sealed class ConsoleHostingTests(BuiltConsoleApiFactory factory) : IClass
     [Fact]
     public async Task Another_method_on_a_console_route_is_not_answered_with_the_page()
     {
-        var response = await factory.CreateClient().PostAsync(new Uri("/alerts/42", UriKind.Relative), new StringContent("{}"));
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        var response = await analyst.PostAsync(new Uri("/alerts/42", UriKind.Relative), new StringContent("{}"));
 
         response.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
     }
