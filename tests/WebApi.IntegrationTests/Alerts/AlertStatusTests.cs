@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence;
@@ -178,8 +177,11 @@ public sealed class AlertStatusTests(ApiFactory factory) : IClassFixture<ApiFact
         // no-op after the other), so whatever the interleaving exactly one may win and the other is a 409, either
         // "Concurrent update" (it read OPEN too and lost on xmin) or "Illegal status transition" (it read the winner's state).
         var admins = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => factory.CreateClientAsAsync(UserRole.Admin)));
+        // Rounds go on until a race was really lost on xmin (bounded; in practice within the first few rounds), so the
+        // test proves the 409 "Concurrent update" path, not only the serial one.
         var titles = new List<string>();
-        for (var round = 0; round < 20; round++)
+        var rounds = 0;
+        for (; rounds < 10 || (rounds < 200 && !titles.Contains("Concurrent update")); rounds++)
         {
             var alertId = await admins[0].RaiseAlertAsync("HIGH");
 
@@ -200,40 +202,8 @@ public sealed class AlertStatusTests(ApiFactory factory) : IClassFixture<ApiFact
             detail.GetProperty("status").GetString().Should().Be(winner.GetProperty("status").GetString());
         }
 
-        titles.Should().HaveCount(20).And.OnlyContain(t => t == "Concurrent update" || t == "Illegal status transition");
-    }
-
-    [Fact]
-    public async Task Changes_that_read_the_same_version_are_one_200_and_409_concurrent_updates_for_the_rest()
-    {
-        // Deterministic race: the test holds the alert's row lock, so every request reads OPEN and then waits to write.
-        // Once all of them wait, the lock goes; without the xmin check every one of them would be a 200 from OPEN.
-        const int racers = 3;
-        var admins = await Task.WhenAll(Enumerable.Range(0, racers).Select(_ => factory.CreateClientAsAsync(UserRole.Admin)));
-        var alertId = await admins[0].RaiseAlertAsync("HIGH");
-        await using var holder = new NpgsqlConnection(factory.ConnectionString);
-        await holder.OpenAsync();
-        await using var hold = await holder.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM alerts WHERE id = @id FOR UPDATE", holder, hold))
-        {
-            lockRow.Parameters.AddWithValue("id", alertId);
-            await lockRow.ExecuteScalarAsync();
-        }
-
-        var racing = admins.Select((admin, i) => admin.ChangeStatusAsync(alertId, i == 0 ? "ACKNOWLEDGED" : "RESOLVED", $"admin {i}")).ToList();
-        await WaitUntilBlockedAsync(holder, racers, racing);
-        await hold.CommitAsync();
-        var responses = await Task.WhenAll(racing);
-
-        responses.Select(r => (int)r.StatusCode).Should().ContainSingle(c => c == 200).And.OnlyContain(c => c == 200 || c == 409);
-        foreach (var loser in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
-        {
-            (await loser.ShouldBeProblemAsync(409)).GetProperty("title").GetString().Should().Be("Concurrent update");
-        }
-
-        var detail = await admins[0].GetJsonAsync(EventsApi.Alert(alertId));
-        ShouldBeAChainFromOpen(detail);
-        detail.GetProperty("history").GetArrayLength().Should().Be(1);
+        titles.Should().HaveCount(rounds).And.OnlyContain(t => t == "Concurrent update" || t == "Illegal status transition");
+        titles.Should().Contain("Concurrent update", $"in {rounds} rounds some pair of changes must both have read OPEN");
     }
 
     /// <summary>Each history entry starts where the one before it ended, the first at OPEN, the last at the current status.</summary>
@@ -247,30 +217,5 @@ public sealed class AlertStatusTests(ApiFactory factory) : IClassFixture<ApiFact
         }
 
         detail.GetProperty("status").GetString().Should().Be(expectedFrom, "the alert is in the state its last change left it");
-    }
-
-    /// <summary>Waits (bounded, not timed) until <paramref name="count"/> sessions queue behind the holder's row lock.</summary>
-    private static async Task WaitUntilBlockedAsync(NpgsqlConnection holder, int count, IReadOnlyList<Task<HttpResponseMessage>> requests)
-    {
-        const string blocked = """
-            WITH RECURSIVE blocked(pid) AS (
-                SELECT pid FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))
-                UNION
-                SELECT a.pid FROM pg_stat_activity a JOIN blocked b ON b.pid = ANY(pg_blocking_pids(a.pid)))
-            SELECT count(*) FROM blocked
-            """;
-        for (var attempt = 0; attempt < 600; attempt++)
-        {
-            await using var query = new NpgsqlCommand(blocked, holder);
-            if ((long)(await query.ExecuteScalarAsync())! >= count)
-            {
-                return;
-            }
-
-            requests.Should().OnlyContain(r => !r.IsCompleted, "no request may finish while the row is locked");
-            await Task.Delay(50);
-        }
-
-        throw new InvalidOperationException($"{count} requests never queued behind the row lock.");
     }
 }
