@@ -20,6 +20,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     private readonly FakeTimeProvider _clock = new(Now);
     private IReadOnlyList<SecurityEvent> _written = [];
     private int? _storedOverride;
+    private int _alertsTheWriterReports;
     private List<SecurityEvent> _stored = [];
 
     public IngestEventBatchCommandHandlerTests()
@@ -32,7 +33,7 @@ public sealed class IngestEventBatchCommandHandlerTests
             var stored = _written.Take(_storedOverride ?? _written.Count).ToList();
             return new EventBatchWriteResult(
                 stored.Count,
-                stored.Count(e => e.Severity.RaisesAlert()),
+                _alertsTheWriterReports,
                 stored.Where(e => e.ExternalId is not null).Select(e => (e.Source, e.ExternalId!)).ToHashSet());
         });
         _writer.FindStoredAsync(default!, default).ReturnsForAnyArgs(call =>
@@ -54,7 +55,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     {
         var result = await Send(
             Item(),
-            BatchItem.Of(new EventInput { Source = "fw-1", Severity = Severity.Low, Description = new string('d', SecurityEvent.DescriptionMaxLength + 1) }),
+            BatchItem.Of(new EventInput { Source = "fw-1", Severity = Severity.Low, Description = new string('d', 10_001) }),
             Item(Severity.High),
             BatchItem.Malformed("severity", "'SEVERE' is not a valid severity."));
 
@@ -146,15 +147,19 @@ public sealed class IngestEventBatchCommandHandlerTests
             SlaPolicy.Default,
             Now,
             Arg.Any<CancellationToken>());
-        SeverityRules.AlertingSeverities.Should().BeEquivalentTo(Enum.GetValues<Severity>().Where(s => s.RaisesAlert()));
+        SeverityRules.AlertingSeverities.Should().BeEquivalentTo([Severity.High, Severity.Critical]);
     }
 
     [Fact]
     public async Task Alerts_created_is_what_the_writer_reports()
     {
+        // Grouping may attach severe events to existing alerts, so the writer's figure is not a count of severe
+        // events: 1 here, though two of the four items are severe. The handler must pass it on, not recompute it.
+        _alertsTheWriterReports = 1;
+
         var result = await Send(Item(Severity.Low), Item(Severity.Medium), Item(Severity.High), Item(Severity.Critical));
 
-        result.AlertsCreated.Should().Be(2);
+        result.AlertsCreated.Should().Be(1);
     }
 
     [Fact]

@@ -24,6 +24,16 @@ public sealed class AlertLifecycleTests
         { AlertStatus.FalsePositive, AlertStatus.Open },
     };
 
+    /// <summary>The allowed next states of each state, written out by hand from API.md (not read from the domain).</summary>
+    private static readonly Dictionary<AlertStatus, AlertStatus[]> NextStatesPerApiMd = new()
+    {
+        [AlertStatus.Open] = [AlertStatus.Acknowledged, AlertStatus.Resolved, AlertStatus.FalsePositive],
+        [AlertStatus.Acknowledged] = [AlertStatus.InProgress, AlertStatus.Resolved, AlertStatus.FalsePositive],
+        [AlertStatus.InProgress] = [AlertStatus.Resolved, AlertStatus.FalsePositive],
+        [AlertStatus.Resolved] = [AlertStatus.Open],
+        [AlertStatus.FalsePositive] = [AlertStatus.Open],
+    };
+
     /// <summary>Every other move between two different states.</summary>
     public static TheoryData<AlertStatus, AlertStatus> Refused
     {
@@ -73,7 +83,7 @@ public sealed class AlertLifecycleTests
         var refused = move.Should().Throw<IllegalTransition>().Which;
         refused.From.Should().Be(from);
         refused.To.Should().Be(to);
-        refused.Allowed.Should().BeEquivalentTo(from.NextStates());
+        refused.Allowed.Should().BeEquivalentTo(NextStatesPerApiMd[from]);
         refused.Should().BeAssignableTo<Conflict>().Which.Member.Should().Be(nameof(Alert.Status));
         alert.Status.Should().Be(from);
         alert.History.Should().HaveCount(historyBefore);
