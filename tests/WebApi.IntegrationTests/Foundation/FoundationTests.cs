@@ -72,7 +72,7 @@ public sealed class FoundationTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Theory]
-    [InlineData("GET", "/api/nothing-here/", null, 401)] // anonymous: the fallback policy answers before routing's 404
+    [InlineData("GET", "/api/nothing-here/", null, 404)] // anonymous too: the console's fallback answers an unknown API path with a 404
     [InlineData("GET", "/api/alerts/", null, 401)]
     [InlineData("POST", "/api/auth/login/", "{", 400)]
     [InlineData("POST", "/api/auth/login/", "[1]", 400)]

@@ -43,12 +43,12 @@ export default function AlertDetailPage() {
   });
   const comments = useQuery({
     queryKey: ["alert", id, "comments"],
-    queryFn: ({ signal }) => api.alerts().listComments(id, 1, 100, undefined, signal),
+    queryFn: ({ signal }) => api.alerts().listComments(id, 1, 100, undefined, undefined, undefined, signal),
     enabled: detail.isSuccess,
   });
   const users = useQuery({
     queryKey: ["users", "active"],
-    queryFn: ({ signal }) => api.users().list(1, 100, undefined, true, "username", signal),
+    queryFn: ({ signal }) => api.users().list(1, 100, undefined, true, "username", undefined, undefined, signal),
     enabled: isAdmin,
     staleTime: 60_000,
   });

@@ -112,6 +112,8 @@ export function QueuePage() {
           filters.assignee || undefined,
           filters.tags,
           filters.sla ? true : undefined,
+          undefined, // cursor
+          undefined, // exact_count: the capped count ("10,000+") is what the queue shows
           signal,
         ),
   });

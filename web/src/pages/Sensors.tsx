@@ -23,7 +23,7 @@ export default function SensorsPage() {
   const queryClient = useQueryClient();
   const sensors = useQuery({
     queryKey: ["sensors"],
-    queryFn: ({ signal }) => api.sensors().list(1, 100, undefined, undefined, undefined, "name", signal),
+    queryFn: ({ signal }) => api.sensors().list(1, 100, undefined, undefined, undefined, "name", undefined, undefined, signal),
   });
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState({ name: "", kind: SensorKind.Ids as SensorKind, description: "", sources: "" });

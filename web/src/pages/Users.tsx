@@ -12,7 +12,7 @@ export default function UsersPage() {
   const [show, setShow] = useState<"all" | "pending">("all");
   const users = useQuery({
     queryKey: ["users", show],
-    queryFn: ({ signal }) => api.users().list(1, 100, undefined, show === "pending" ? false : undefined, "username", signal),
+    queryFn: ({ signal }) => api.users().list(1, 100, undefined, show === "pending" ? false : undefined, "username", undefined, undefined, signal),
   });
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
