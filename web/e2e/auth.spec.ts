@@ -14,10 +14,10 @@ test.describe("sign-in", () => {
     await expect(page.getByTestId("login-error")).toHaveText("Wrong username or password.");
   });
 
-  test("a locked account is told it is locked", async ({ page }) => {
-    const who = await registerPending("locked");
+  test("a throttled sign-in is told to wait", async ({ page }) => {
+    const who = await registerPending("throttled");
     const auth = new AuthClient(baseUrl(), { fetch });
-    // Three failures lock the username (Auth__MaxFailedLogins=3 in the test API).
+    // The first three failures from one address cost nothing; the next try has to wait (429 + Retry-After).
     for (let i = 0; i < 3; i++) {
       await auth.login(new LoginBody({ username: who.username, password: "wrong" })).catch((e: unknown) => {
         expect(e).toBeInstanceOf(ProblemDetails);
@@ -29,7 +29,7 @@ test.describe("sign-in", () => {
     await page.getByLabel("Password").fill(who.password);
     await page.getByRole("button", { name: "Sign in" }).click();
 
-    await expect(page.getByTestId("login-error")).toContainText("locked");
+    await expect(page.getByTestId("login-error")).toContainText("Too many failed sign-ins");
   });
 
   test("an account awaiting approval is told an admin must activate it", async ({ page }) => {

@@ -36,7 +36,7 @@ async function startApi(extra: Record<string, string>): Promise<{ url: string; p
       Serilog__MinimumLevel__Default: "Warning",
       Jwt__SigningKey: signingKey,
       Auth__Registration: "approval",
-      Auth__MaxFailedLogins: "3",
+      Auth__FreeFailedLogins: "3",
       RateLimiting__AuthPermitsPerMinute: "100000",
       ...extra,
     },

@@ -87,7 +87,7 @@ export const api = {
   stats: (o?: CallOptions) => new StatsClient(baseUrl, http(o)),
 };
 
-/** Signs in without a stored session; throws the API's ProblemDetails (401, 403 awaiting approval, 423 locked, 429). */
+/** Signs in without a stored session; throws the API's ProblemDetails (401, 403 awaiting approval, 429 throttled). */
 export function signIn(username: string, password: string): Promise<Tokens> {
   return session.login(username, password);
 }

@@ -11,10 +11,9 @@ function signInMessage(error: unknown): string {
         return "Wrong username or password.";
       case 403:
         return `Your account is awaiting approval: an admin has to activate it before you can sign in. ${error.detail ?? ""}`.trim();
-      case 423:
-        return `This account is locked after too many failed sign-ins. ${error.detail ?? "Try again later."}`;
       case 429:
-        return "Too many sign-in attempts from this address. Wait a minute and try again.";
+        // Failed sign-ins are throttled per username and address with growing waits (no account is ever locked).
+        return `Too many failed sign-ins: wait a little and try again. ${error.detail ?? ""}`.trim();
     }
   }
   return `Sign-in failed: ${problemText(error)}`;
