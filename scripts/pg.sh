@@ -105,7 +105,19 @@ CONF
     echo "Port $port is already taken by another program; set TP_PG_PORT to a free port." >&2
     exit 1
   fi
-  as_owner "$pg_ctl" -D "$pg_dir" -l "$pg_dir/server.log" "${durability[@]}" -w -t 60 start >/dev/null
+  # A failed start says why (the server's own log) and tries again: CI once saw a start fail right after the
+  # fault-injection run with nothing on screen but pg_ctl's "could not start server". The ports live in Linux's
+  # ephemeral range, so a closing client socket of that run can hold the port for up to a minute.
+  local attempt
+  for attempt in 1 2 3 4; do
+    if as_owner "$pg_ctl" -D "$pg_dir" -l "$pg_dir/server.log" "${durability[@]}" -w -t 60 start >/dev/null; then
+      break
+    fi
+    echo "PostgreSQL did not start (attempt $attempt of 4, port $port, $pg_dir); the end of its log:" >&2
+    tail -n 15 "$pg_dir/server.log" >&2 || true
+    [ "$attempt" = 4 ] && exit 1
+    sleep $((attempt * 10))
+  done
   "$pg_isready" -h 127.0.0.1 -p "$port" -q -t 30
   if ! PGPASSWORD="$(password)" "$psql" -h 127.0.0.1 -p "$port" -U "$db_user" -d postgres -tAc \
       "SELECT 1 FROM pg_database WHERE datname = '$db_name'" | grep -q 1; then
