@@ -190,6 +190,8 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
         }
     }
 
+    public void ForgetChanges() => ChangeTracker.Clear();
+
     /// <summary>Stops tracking an alert, the history entries it added and the comments they name.</summary>
     private void Forget(Alert alert)
     {

@@ -40,8 +40,7 @@ internal sealed class IfMatchHeader(IHttpContextAccessor accessor) : IIfMatch
 {
     public bool Allows(uint version)
     {
-        var request = accessor.HttpContext?.Request;
-        if (request is null || string.IsNullOrWhiteSpace(request.Headers.IfMatch))
+        if (Header() is not { } request)
         {
             return true;
         }
@@ -51,5 +50,14 @@ internal sealed class IfMatchHeader(IHttpContextAccessor accessor) : IIfMatch
 
         var current = AlertETags.Format(version);
         return ifMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Tag.Equals(current, StringComparison.Ordinal));
+    }
+
+    public bool NamesAVersion =>
+        Header() is { } request && !request.GetTypedHeaders().IfMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any));
+
+    private HttpRequest? Header()
+    {
+        var request = accessor.HttpContext?.Request;
+        return request is null || string.IsNullOrWhiteSpace(request.Headers.IfMatch) ? null : request;
     }
 }

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Alerts.Common;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Alerts;
 
 namespace ThreatPlatform.Application.Alerts.AddAlertComment;
 
@@ -14,13 +15,15 @@ public sealed class AddAlertCommentCommandHandler(IApplicationDbContext db, ICur
     public async ValueTask<AlertCommentDto> Handle(AddAlertCommentCommand command, CancellationToken cancellationToken)
     {
         var by = currentUser.RequiredId(nameof(AddAlertCommentCommand));
-        var alert = await db.LoadForChangeAsync(command.AlertId, ifMatch, cancellationToken);
-
-        var comment = alert.AddComment(by, command.Body, clock.GetUtcNow());
-        db.AlertComments.Add(comment);
-        await db.SaveChangesAsync(cancellationToken);
+        AlertComment? comment = null;
+        var alert = await db.ChangeAsync(command.AlertId, ifMatch, a =>
+        {
+            comment = a.AddComment(by, command.Body, clock.GetUtcNow());
+            db.AlertComments.Add(comment);
+        }, cancellationToken);
 
         var author = await db.Users.AsNoTracking().Where(u => u.Id == by).Select(u => u.Username).SingleAsync(cancellationToken);
-        return new AlertCommentDto(comment.Id, new UserRefDto(by, author), comment.Body, comment.CreatedAt) { AlertVersion = alert.Version };
+        // The change ran (at least once) before ChangeAsync returned: the comment is the one its saved attempt added.
+        return new AlertCommentDto(comment!.Id, new UserRefDto(by, author), comment.Body, comment.CreatedAt) { AlertVersion = alert.Version };
     }
 }

@@ -18,11 +18,11 @@ public sealed class AssignAlertCommandHandler(IApplicationDbContext db, ICurrent
     public async ValueTask<AlertDetailDto> Handle(AssignAlertCommand command, CancellationToken cancellationToken)
     {
         var by = currentUser.RequiredId(nameof(AssignAlertCommand));
-        var alert = await db.LoadForChangeAsync(command.Id, ifMatch, cancellationToken);
-        var assignee = await db.FindAssigneeAsync(command.AssigneeId, cancellationToken);
-
-        alert.Assign(assignee, by, currentUser.IsAdmin(), clock.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
+        var alert = await db.ChangeAsync(command.Id, ifMatch, async a =>
+        {
+            var assignee = await db.FindAssigneeAsync(command.AssigneeId, cancellationToken);
+            a.Assign(assignee, by, currentUser.IsAdmin(), clock.GetUtcNow());
+        }, cancellationToken);
         return await alert.ToDetailAsync(db, clock, cancellationToken);
     }
 }

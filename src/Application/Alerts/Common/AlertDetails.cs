@@ -29,6 +29,43 @@ public static class AlertDetails
         return alert;
     }
 
+    /// <summary>How often a single-alert change without a named If-Match version is tried before its 409.</summary>
+    public const int ChangeAttempts = 4;
+
+    /// <summary>
+    /// Loads the alert, lets <paramref name="change"/> act on it, saves. A caller who named the version it read
+    /// (If-Match) gets exactly that: 412 when stale at load, 409 when it goes stale before the save. A caller who did
+    /// not asked for "this change to the alert", so a save that loses to a concurrent writer (a sensor folding events
+    /// into a busy alert every few milliseconds) is redone on a fresh copy, where the alert's own rules decide again.
+    /// </summary>
+    public static async Task<Alert> ChangeAsync(
+        this IApplicationDbContext db, long id, IIfMatch ifMatch, Func<Alert, Task> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var alert = await db.LoadForChangeAsync(id, ifMatch, cancellationToken);
+            await change(alert);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return alert;
+            }
+            catch (DbUpdateConcurrencyException) when (!ifMatch.NamesAVersion && attempt < ChangeAttempts)
+            {
+                db.ForgetChanges();
+            }
+        }
+    }
+
+    /// <inheritdoc cref="ChangeAsync(IApplicationDbContext, long, IIfMatch, Func{Alert, Task}, CancellationToken)"/>
+    public static Task<Alert> ChangeAsync(
+        this IApplicationDbContext db, long id, IIfMatch ifMatch, Action<Alert> change, CancellationToken cancellationToken) =>
+        db.ChangeAsync(id, ifMatch, alert =>
+        {
+            change(alert);
+            return Task.CompletedTask;
+        }, cancellationToken);
+
     /// <summary>The detail view: the usernames behind its history and its comment count, in one query each.</summary>
     public static async Task<AlertDetailDto> ToDetailAsync(this Alert alert, IApplicationDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {

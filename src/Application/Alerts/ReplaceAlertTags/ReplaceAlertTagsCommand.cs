@@ -13,10 +13,7 @@ public sealed class ReplaceAlertTagsCommandHandler(IApplicationDbContext db, ICu
     public async ValueTask<AlertDetailDto> Handle(ReplaceAlertTagsCommand command, CancellationToken cancellationToken)
     {
         var by = currentUser.RequiredId(nameof(ReplaceAlertTagsCommand));
-        var alert = await db.LoadForChangeAsync(command.Id, ifMatch, cancellationToken);
-
-        alert.ReplaceTags(command.Tags, by, clock.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
+        var alert = await db.ChangeAsync(command.Id, ifMatch, a => a.ReplaceTags(command.Tags, by, clock.GetUtcNow()), cancellationToken);
         return await alert.ToDetailAsync(db, clock, cancellationToken);
     }
 }

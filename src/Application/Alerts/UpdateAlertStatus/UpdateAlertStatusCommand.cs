@@ -11,7 +11,8 @@ public sealed record UpdateAlertStatusCommand(long Id, AlertStatus Status, strin
 
 /// <summary>
 /// Load, let the alert decide, save. The alert refuses illegal moves itself; a concurrent change to the same alert
-/// fails the save on its xmin row version (409), so no history entry is lost and no change silently overwritten.
+/// fails the save on its xmin row version, so no history entry is lost and no change silently overwritten (redone on
+/// a fresh copy unless If-Match named the version: <see cref="AlertDetails.ChangeAsync(IApplicationDbContext, long, IIfMatch, Action{Alert}, CancellationToken)"/>).
 /// </summary>
 public sealed class UpdateAlertStatusCommandHandler(IApplicationDbContext db, ICurrentUser currentUser, IIfMatch ifMatch, TimeProvider clock)
     : ICommandHandler<UpdateAlertStatusCommand, AlertDetailDto>
@@ -19,10 +20,8 @@ public sealed class UpdateAlertStatusCommandHandler(IApplicationDbContext db, IC
     public async ValueTask<AlertDetailDto> Handle(UpdateAlertStatusCommand command, CancellationToken cancellationToken)
     {
         var by = currentUser.RequiredId(nameof(UpdateAlertStatusCommand));
-        var alert = await db.LoadForChangeAsync(command.Id, ifMatch, cancellationToken);
-
-        alert.ChangeStatus(command.Status, by, string.IsNullOrWhiteSpace(command.Note) ? null : command.Note.Trim(), clock.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
+        var note = string.IsNullOrWhiteSpace(command.Note) ? null : command.Note.Trim();
+        var alert = await db.ChangeAsync(command.Id, ifMatch, a => a.ChangeStatus(command.Status, by, note, clock.GetUtcNow()), cancellationToken);
         return await alert.ToDetailAsync(db, clock, cancellationToken);
     }
 }

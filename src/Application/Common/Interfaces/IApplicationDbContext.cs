@@ -49,4 +49,7 @@ public interface IApplicationDbContext
     /// and is answered back, and the others are saved without it (bulk actions: one conflict does not sink the rest).
     /// </summary>
     Task<IReadOnlySet<Alert>> SaveChangesSkippingConflictsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stops tracking everything loaded or added so far (a change about to be redone on fresh copies).</summary>
+    void ForgetChanges();
 }

@@ -4,4 +4,7 @@ namespace ThreatPlatform.Application.Common.Interfaces;
 public interface IIfMatch
 {
     bool Allows(uint version);
+
+    /// <summary>True when the caller named the version it read (not absent, not <c>*</c>): its change is to that version only.</summary>
+    bool NamesAVersion { get; }
 }
