@@ -1,5 +1,5 @@
 import { AlertStatus, DetectionBody, Severity, TagsBody } from "@threatplatform/client";
-import { admin, alertsAs, analyst, auditPage, expect, ingest, signIn, test, unique } from "./support";
+import { admin, alertsAs, analyst, auditPage, expect, ingest, sensorFor, signIn, test, unique } from "./support";
 
 test.describe("alert detail", () => {
   test("shows the whole event: fields, pretty metadata, detection with its ATT&CK technique as text", async ({ page }) => {
@@ -78,6 +78,24 @@ test.describe("alert detail", () => {
     await page.getByRole("button", { name: "Resolve" }).click();
     await expect(actions).toHaveText(["Reopen"]);
     expect((await (await alertsAs(admin())).get(event!.alert_id!)).status).toBe(AlertStatus.Resolved);
+  });
+
+  test("a sensor folding repeats into the alert since loading does not block acknowledging it", async ({ page }) => {
+    const send = await sensorFor(unique("fold"));
+    const first = await send({ source_ip: "10.9.8.7" });
+    await signIn(page, admin(), `/alerts/${first.alert_id}`);
+    await expect(page.getByRole("button", { name: "Acknowledge" })).toBeVisible();
+
+    // The sensor's repeat folds in: the alert's version (ETag) moves, nothing a person decides does.
+    const repeat = await send({ source_ip: "10.9.8.7" });
+    expect(repeat.alert_id).toBe(first.alert_id);
+
+    await page.getByRole("button", { name: "Acknowledge" }).click();
+    await expect(page.locator(".detail-head .st-acknowledged")).toBeVisible();
+    await expect(page.getByTestId("stale")).toHaveCount(0);
+    const alert = await (await alertsAs(admin())).get(first.alert_id!);
+    expect(alert.status).toBe(AlertStatus.Acknowledged);
+    expect(alert.occurrences).toBe(2);
   });
 
   test("a change made elsewhere since loading is refused (If-Match) with 'changed by someone else — reload'", async ({ page }) => {

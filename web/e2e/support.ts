@@ -5,9 +5,13 @@ import { mkdirSync } from "node:fs";
 import {
   AlertsClient,
   AuthClient,
+  CreateApiKeyBody,
+  CreateSensorBody,
   EventInput,
   EventsClient,
   RegisterBody,
+  SensorKind,
+  SensorsClient,
   Session,
   Severity,
   type EventDto,
@@ -58,6 +62,20 @@ export async function ingest(events: Partial<EventInput>[]): Promise<EventDto[]>
     );
   }
   return stored;
+}
+
+/** A new sensor (grouping on) owning `source`, and a function that ingests through its API key. */
+export async function sensorFor(source: string): Promise<(e: Partial<EventInput>) => Promise<EventDto>> {
+  const sensors = new SensorsClient(baseUrl(), (await apiSession(admin())).http);
+  const sensor = await sensors.create(new CreateSensorBody({ name: source, kind: SensorKind.Ids }));
+  const { key } = await sensors.createKey(sensor.id, new CreateApiKeyBody({ name: "e2e" }));
+  const keyed = {
+    fetch: (url: RequestInfo, init?: RequestInit) =>
+      fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), Authorization: `ApiKey ${key}` } }),
+  };
+  const events = new EventsClient(baseUrl(), keyed);
+  return (e) =>
+    events.ingest(new EventInput({ source, event_type: "port_scan", severity: Severity.High, description: "seeded by e2e", ...e } as EventInput));
 }
 
 export async function registerPending(prefix: string): Promise<Person & { id: number }> {

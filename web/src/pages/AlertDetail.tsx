@@ -21,6 +21,16 @@ interface Loaded {
   etag: string | null;
 }
 
+async function loadAlert(id: number, signal?: AbortSignal): Promise<Loaded> {
+  let etag: string | null = null;
+  const alert = await api.alerts({ onResponse: (r) => (etag = r.headers.get("ETag")) }).get(id, signal);
+  return { alert, etag };
+}
+
+/** What people decide on an alert (a sensor's folds change none of it): two versions equal here differ only by folds. */
+const decidedByPeople = (a: AlertDetailDto) =>
+  JSON.stringify([a.status, a.assignee?.id ?? null, [...a.tags].sort(), a.comments_count, a.history.filter((h) => h.changed_by != null).length]);
+
 /** ATT&CK's page for a technique id, shown as text: the console fetches nothing from the internet. */
 const attackUrl = (technique: string) => `https://attack.mitre.org/techniques/${technique.replace(".", "/")}/`;
 
@@ -34,11 +44,7 @@ export default function AlertDetailPage() {
 
   const detail = useQuery({
     queryKey: ["alert", id],
-    queryFn: async ({ signal }): Promise<Loaded> => {
-      let etag: string | null = null;
-      const alert = await api.alerts({ onResponse: (r) => (etag = r.headers.get("ETag")) }).get(id, signal);
-      return { alert, etag };
-    },
+    queryFn: ({ signal }) => loadAlert(id, signal),
     enabled: Number.isInteger(id) && id > 0,
   });
   const comments = useQuery({
@@ -53,24 +59,39 @@ export default function AlertDetailPage() {
     staleTime: 60_000,
   });
 
-  /** One write with the ETag we hold: a 412 means someone else changed the alert since we loaded it. */
+  /**
+   * One write with the ETag we hold: a 412 means the alert changed since we loaded it. When what changed is only a
+   * sensor folding more events in (occurrences, last seen, severity, due times) and nothing a person decides (status,
+   * assignee, tags, comments), the write is tried again on the fresh version — a busy alert moves every few
+   * milliseconds and would otherwise never take an acknowledgement. Anything a person changed shows "reload".
+   */
   const write = async (work: (ifMatch: string | null, setEtag: (r: Response) => void) => Promise<unknown>) => {
     setError(null);
-    const etag = detail.data?.etag ?? null;
-    let newEtag: string | null = null;
-    try {
-      const result = await work(etag, (r) => (newEtag = r.headers.get("ETag")));
-      if (result && typeof result === "object" && "history" in result) {
-        queryClient.setQueryData<Loaded>(["alert", id], { alert: result as AlertDetailDto, etag: newEtag });
-      } else {
-        await queryClient.invalidateQueries({ queryKey: ["alert", id] });
+    let seen = detail.data;
+    for (let attempt = 1; ; attempt++) {
+      let newEtag: string | null = null;
+      try {
+        const result = await work(seen?.etag ?? null, (r) => (newEtag = r.headers.get("ETag")));
+        if (result && typeof result === "object" && "history" in result) {
+          queryClient.setQueryData<Loaded>(["alert", id], { alert: result as AlertDetailDto, etag: newEtag });
+        } else {
+          await queryClient.invalidateQueries({ queryKey: ["alert", id] });
+        }
+        await queryClient.invalidateQueries({ queryKey: ["alerts"] });
+        return true;
+      } catch (e) {
+        if (problemStatus(e) !== 412) {
+          setError(problemText(e));
+          return false;
+        }
+        const fresh = attempt < 3 && seen ? await loadAlert(id).catch(() => null) : null;
+        if (!fresh || !seen || decidedByPeople(fresh.alert) !== decidedByPeople(seen.alert)) {
+          setStale(true);
+          return false;
+        }
+        queryClient.setQueryData<Loaded>(["alert", id], fresh);
+        seen = fresh;
       }
-      await queryClient.invalidateQueries({ queryKey: ["alerts"] });
-      return true;
-    } catch (e) {
-      if (problemStatus(e) === 412) setStale(true);
-      else setError(problemText(e));
-      return false;
     }
   };
 
