@@ -22,23 +22,8 @@ fi
 npx --no-install spectral lint --fail-severity=error --display-only-failures openapi.json
 npx --no-install tsc -p tsconfig.json --noEmit
 
-database="tp_client_$(date +%s)_$$"
-export TP_CONNECTION_STRING
-TP_CONNECTION_STRING="$(echo "$ConnectionStrings__Default" | sed -E "s/(^|;)Database=[^;]*/\1Database=$database/I")"
-export TP_API_DLL="$root/src/WebApi/bin/Release/net10.0/ThreatPlatform.WebApi.dll"
-
-drop_database() {
-  local psql
-  psql="$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | tail -1 || true)"
-  [ -n "$psql" ] || return 0
-  local kv host port user password
-  kv="$(echo "$ConnectionStrings__Default" | tr ';' '\n')"
-  host="$(echo "$kv" | sed -n 's/^Host=//Ip' | head -1)"; port="$(echo "$kv" | sed -n 's/^Port=//Ip' | head -1)"
-  user="$(echo "$kv" | sed -n 's/^Username=//Ip' | head -1)"; password="$(echo "$kv" | sed -n 's/^Password=//Ip' | head -1)"
-  PGPASSWORD="$password" "$psql" -h "${host:-127.0.0.1}" -p "${port:-5432}" -U "$user" -d postgres -qc \
-    "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap drop_database EXIT
+source "$root/scripts/scratch-db.sh"
+scratch_database tp_client
 
 rm -rf dist
 npx --no-install tsc -p tsconfig.json
