@@ -63,6 +63,22 @@ internal sealed class InvalidatedCache<TKey, TValue>(TimeProvider clock, TimeSpa
         }
     }
 
+    /// <summary>Evicts every entry whose value matches (a sensor's keys when the sensor changes).</summary>
+    public void EvictWhere(Func<TValue, bool> match)
+    {
+        lock (_lock)
+        {
+            _generation++;
+            foreach (var (key, entry) in _entries)
+            {
+                if (match(entry.Value))
+                {
+                    _entries.TryRemove(key, out _);
+                }
+            }
+        }
+    }
+
     public void Clear()
     {
         lock (_lock)

@@ -1,51 +1,30 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Infrastructure.Caching;
 
 namespace ThreatPlatform.Infrastructure.Sensors;
 
 /// <summary>
-/// Key lookups by prefix, in this process. Trusted only while <see cref="Caching.CacheInvalidationListener"/> holds its LISTEN
-/// connection (every change then evicts here); without it every lookup goes to the database. Entries also expire after
-/// <see cref="TimeToLive"/>, a bound on staleness should a notification ever be missed.
+/// Key lookups by prefix, in this process: an <see cref="InvalidatedCache{TKey, TValue}"/> (trusted only while
+/// <see cref="Caching.CacheInvalidationListener"/> holds its LISTEN connection; entries expire after
+/// <see cref="TimeToLive"/>) that understands the key notifications' payloads.
 /// </summary>
 internal sealed class ApiKeyCache(TimeProvider clock)
 {
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-    private long _generation;
-    private volatile bool _trusted;
+    private readonly InvalidatedCache<string, ApiKeyCredential> _keys = new(clock, TimeToLive, maxEntries: 100_000);
 
-    public bool IsTrusted => _trusted;
+    public bool IsTrusted => _keys.IsTrusted;
 
-    /// <summary>Bumped by every eviction; a lookup started before one may not store what it read.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
+    /// <inheritdoc cref="InvalidatedCache{TKey, TValue}.Generation"/>
+    public long Generation => _keys.Generation;
 
-    public bool TryGet(string prefix, out ApiKeyCredential credential)
-    {
-        if (_trusted && _entries.TryGetValue(prefix, out var entry) && clock.GetUtcNow() < entry.ExpiresAt)
-        {
-            credential = entry.Credential;
-            return true;
-        }
+    public bool TryGet(string prefix, out ApiKeyCredential credential) => _keys.TryGet(prefix, out credential);
 
-        credential = null!;
-        return false;
-    }
-
-    /// <summary>Keeps what a lookup read, unless an eviction happened since it began (it may have read the old row).</summary>
-    public void Store(string prefix, ApiKeyCredential credential, long generationBeforeRead)
-    {
-        lock (_lock)
-        {
-            if (_trusted && _generation == generationBeforeRead)
-            {
-                _entries[prefix] = new Entry(credential, clock.GetUtcNow() + TimeToLive);
-            }
-        }
-    }
+    /// <inheritdoc cref="InvalidatedCache{TKey, TValue}.Store"/>
+    public void Store(string prefix, ApiKeyCredential credential, long generationBeforeRead) =>
+        _keys.Store(prefix, credential, generationBeforeRead);
 
     /// <summary>
     /// Applies one notification: <c>key:&lt;prefix&gt;</c> evicts that key, <c>sensor:&lt;id&gt;</c> every key of the
@@ -53,54 +32,26 @@ internal sealed class ApiKeyCache(TimeProvider clock)
     /// </summary>
     public void Evict(string? payload)
     {
-        lock (_lock)
+        if (payload?.StartsWith(Notifications.KeyPrefix, StringComparison.Ordinal) == true)
         {
-            _generation++;
-            if (payload?.StartsWith(Notifications.KeyPrefix, StringComparison.Ordinal) == true)
-            {
-                _entries.TryRemove(payload[Notifications.KeyPrefix.Length..], out _);
-            }
-            else if (payload?.StartsWith(Notifications.SensorPrefix, StringComparison.Ordinal) == true
-                && long.TryParse(payload[Notifications.SensorPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var sensorId))
-            {
-                foreach (var (prefix, entry) in _entries)
-                {
-                    if (entry.Credential.SensorId == sensorId)
-                    {
-                        _entries.TryRemove(prefix, out _);
-                    }
-                }
-            }
-            else
-            {
-                _entries.Clear();
-            }
+            _keys.Evict(payload[Notifications.KeyPrefix.Length..]);
+        }
+        else if (payload?.StartsWith(Notifications.SensorPrefix, StringComparison.Ordinal) == true
+            && long.TryParse(payload[Notifications.SensorPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var sensorId))
+        {
+            _keys.EvictWhere(credential => credential.SensorId == sensorId);
+        }
+        else
+        {
+            _keys.Clear();
         }
     }
 
-    /// <summary>The listener is (back) on: start from empty, since notifications may have been missed while it was off.</summary>
-    public void Trust()
-    {
-        lock (_lock)
-        {
-            _generation++;
-            _entries.Clear();
-            _trusted = true;
-        }
-    }
+    /// <inheritdoc cref="InvalidatedCache{TKey, TValue}.Trust"/>
+    public void Trust() => _keys.Trust();
 
-    /// <summary>The listener is off: nothing here may be believed until it is back.</summary>
-    public void Distrust()
-    {
-        lock (_lock)
-        {
-            _trusted = false;
-            _generation++;
-            _entries.Clear();
-        }
-    }
-
-    private sealed record Entry(ApiKeyCredential Credential, DateTimeOffset ExpiresAt);
+    /// <inheritdoc cref="InvalidatedCache{TKey, TValue}.Distrust"/>
+    public void Distrust() => _keys.Distrust();
 }
 
 /// <summary>The channel and payloads the database's triggers send (see migration Sensors).</summary>
