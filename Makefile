@@ -11,7 +11,7 @@ export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERT
 help:
 	@echo "make run           build the console (when Node.js is present), restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
 	@echo "make test          the whole test suite against a real PostgreSQL"
-	@echo "make test-faults   real API + its own PostgreSQL (port 55450): DB stop, kill -9, terminated connections, pool/timeouts"
+	@echo "make test-faults   real API + its own PostgreSQL (port 25450): DB stop, kill -9, terminated connections, pool/timeouts"
 	@echo "make bench         Release build on its own durable PostgreSQL (fsync on): one table + bench/results/latest.json (BENCH_QUICK=1: short)"
 	@echo "make migrate       apply database migrations"
 	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo, or the first line of a piped stdin)"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: builds Release, starts its own PostgreSQL cluster with production durability (fsync,
-# synchronous_commit and full_page_writes on; .data/pg-bench on port 55460, stopped afterwards), starts the API against
+# synchronous_commit and full_page_writes on; .data/pg-bench on port 25460, stopped afterwards), starts the API against
 # a fresh database there, measures it next to raw Npgsql, prints one table with the server's settings and writes
 # bench/results/latest.json. Never part of `make test` or CI.
-#   BENCH_PG_PORT=55460    the bench cluster's port      BENCH_DATABASE=<connection string>: use that server instead
+#   BENCH_PG_PORT=25460    the bench cluster's port      BENCH_DATABASE=<connection string>: use that server instead
 #   BENCH_QUICK=1          small and short, for development (20k events, 50k alerts, 3 s per level)
 #   BENCH_EVENTS=200000    events for raw COPY and for batch ingest      BENCH_BATCH_SIZE=1000  BENCH_BATCH_CLIENTS=1,2
 #   BENCH_ALERTS=1000000   alerts seeded for the alert-list measurement  BENCH_SEARCH=exfiltration,ids-core-117 (comma-separated)
@@ -21,7 +21,7 @@ cd "$root"
 if [ -n "${BENCH_DATABASE:-}" ]; then
   ConnectionStrings__Default="$BENCH_DATABASE"
 else
-  export TP_PG_DIR="$root/.data/pg-bench" TP_PG_PORT="${BENCH_PG_PORT:-55460}" TP_PG_DURABLE=1
+  export TP_PG_DIR="$root/.data/pg-bench" TP_PG_PORT="${BENCH_PG_PORT:-25460}" TP_PG_DURABLE=1
   scripts/pg.sh start
   trap 'scripts/pg.sh stop' EXIT
   ConnectionStrings__Default="$(scripts/pg.sh url)"

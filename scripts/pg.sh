@@ -3,16 +3,16 @@
 #   scripts/pg.sh start   initialise (first time) and start the cluster; prints nothing else on success
 #   scripts/pg.sh stop    stop it
 #   scripts/pg.sh url     print the connection string for ConnectionStrings__Default
-# Settings: TP_PG_DIR (default .data/pg), TP_PG_PORT (default 55432).
+# Settings: TP_PG_DIR (default .data/pg), TP_PG_PORT (default 25432).
 #   TP_PG_DURABLE=1       production durability (fsync, synchronous_commit and full_page_writes on) instead of the
 #                         development cluster's speed settings; `make bench` runs its own such cluster
-#                         (TP_PG_DIR=.data/pg-bench, TP_PG_PORT=55460) so that its figures are the ones production gets.
+#                         (TP_PG_DIR=.data/pg-bench, TP_PG_PORT=25460) so that its figures are the ones production gets.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pg_dir="${TP_PG_DIR:-$root/.data/pg}"
 state_dir="$root/.data"
-port="${TP_PG_PORT:-55432}"
+port="${TP_PG_PORT:-25432}"
 durable="${TP_PG_DURABLE:-0}"
 db_user="threatplatform"
 db_name="threatplatform"
@@ -98,6 +98,12 @@ synchronous_commit = off
 full_page_writes = off
 CONF
   fi
+  # A cluster made before the default ports left Linux's ephemeral range (32768–60999, where a client socket of
+  # another test could hold the port just as the server binds it) moves to the setting, restarted if it runs.
+  if ! as_owner grep -qx "port = $port" "$pg_dir/postgresql.conf"; then
+    as_owner "$pg_ctl" -D "$pg_dir" -m fast stop >/dev/null 2>&1 || true
+    as_owner sed -i "s/^port = .*/port = $port/" "$pg_dir/postgresql.conf"
+  fi
   if as_owner "$pg_ctl" -D "$pg_dir" status >/dev/null 2>&1; then
     return 0
   fi
@@ -106,8 +112,8 @@ CONF
     exit 1
   fi
   # A failed start says why (the server's own log) and tries again: CI once saw a start fail right after the
-  # fault-injection run with nothing on screen but pg_ctl's "could not start server". The ports live in Linux's
-  # ephemeral range, so a closing client socket of that run can hold the port for up to a minute.
+  # fault-injection run with nothing on screen but pg_ctl's "could not start server" (the ports were in the
+  # ephemeral range then, where a client socket of that run could hold one; a socket bound there reproduces it).
   local attempt
   for attempt in 1 2 3 4; do
     if as_owner "$pg_ctl" -D "$pg_dir" -l "$pg_dir/server.log" "${durability[@]}" -w -t 60 start >/dev/null; then

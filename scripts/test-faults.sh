@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Fault injection on the real API and a real PostgreSQL of its own (`make test-faults`): a private cluster on another
-# port (TP_FAULTS_PG_PORT, default 55450) in its own folder, so stopping it hurts no other cluster. Builds Release,
+# port (TP_FAULTS_PG_PORT, default 25450) in its own folder, so stopping it hurts no other cluster. Builds Release,
 # then scripts/faults.py runs the scenarios and prints the table (also written to .data/faults-last.md).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-export TP_PG_PORT="${TP_FAULTS_PG_PORT:-55450}"
+export TP_PG_PORT="${TP_FAULTS_PG_PORT:-25450}"
 export TP_PG_DIR="${TP_FAULTS_PG_DIR:-/var/tmp/threatplatform-faults-$(echo "$root" | md5sum | cut -c1-12)/pg}"
 if [ "$(id -u)" = "0" ]; then
   mkdir -p "$(dirname "$TP_PG_DIR")"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What each secondary index of `events` costs an insert: 50,000 generated events inserted in one statement (as batch
 # ingest's INSERT … SELECT), once with every index and once without each, every run rolled back. Run against a
-# migrated database on a cluster with production durability (make bench's: TP_PG_DIR=.data/pg-bench TP_PG_PORT=55460):
-#   PGPASSWORD=… bench/tools/index-cost.sh "-h 127.0.0.1 -p 55460 -U threatplatform -d DBNAME"
+# migrated database on a cluster with production durability (make bench's: TP_PG_DIR=.data/pg-bench TP_PG_PORT=25460):
+#   PGPASSWORD=… bench/tools/index-cost.sh "-h 127.0.0.1 -p 25460 -U threatplatform -d DBNAME"
 # It empties events and alerts of that database first.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
