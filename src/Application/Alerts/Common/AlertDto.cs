@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using ThreatPlatform.Application.Common;
@@ -24,7 +25,7 @@ public interface IAlertVersioned
 public sealed record AlertDto(
     long Id,
     AlertStatus Status,
-    EventDto? Event,
+    [property: Description("The event that raised the alert; null once the retention period dropped it (event_expired is then true).")] EventDto? Event,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     UserRefDto? Assignee,
@@ -42,6 +43,7 @@ public sealed record AlertDto(
     public Detection? Detection => Snapshot.Detection;
 
     /// <summary>True when the event that raised the alert is no longer stored (retention dropped its month).</summary>
+    [Description("True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection.")]
     public bool EventExpired => Event is null;
 
     /// <summary>The source of the event that raised the alert (the alert's copy: it outlives the event).</summary>
@@ -80,7 +82,7 @@ public sealed record AlertRow(
 public sealed record AlertDetailDto(
     long Id,
     AlertStatus Status,
-    EventDto? Event,
+    [property: Description("The event that raised the alert; null once the retention period dropped it (event_expired is then true).")] EventDto? Event,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     UserRefDto? Assignee,
@@ -100,6 +102,7 @@ public sealed record AlertDetailDto(
     public Detection? Detection => Snapshot.Detection;
 
     /// <summary>True when the event that raised the alert is no longer stored (retention dropped its month).</summary>
+    [Description("True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection.")]
     public bool EventExpired => Event is null;
 
     /// <summary>The source of the event that raised the alert (the alert's copy: it outlives the event).</summary>
