@@ -7,6 +7,7 @@ using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence.Partitions;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Database;
+using ThreatPlatform.WebApi.IntegrationTests.Streaming;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.Events;
@@ -167,8 +168,14 @@ public sealed class EventPartitionTests(RetentionApiFactory factory) : IClassFix
 
         (await admin.GetAsync(new Uri("/api/stats/alerts/", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        // Still a working alert: an admin closes it and reads it back.
+        // Still a working alert: an admin closes it, the live stream announces it, and it reads back.
+        await using var stream = await SseClient.OpenAsync(admin);
         (await admin.ChangeStatusAsync(alertId, "RESOLVED")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var announced = await stream.NextEventAsync();
+        using var data = JsonDocument.Parse(announced.Data!);
+        data.RootElement.GetProperty("id").GetInt64().Should().Be(alertId);
+        data.RootElement.GetProperty("event").ValueKind.Should().Be(JsonValueKind.Null);
+        data.RootElement.GetProperty("event_expired").GetBoolean().Should().BeTrue();
         (await admin.GetJsonAsync(EventsApi.Alert(alertId))).GetProperty("status").GetString().Should().Be("RESOLVED");
     }
 
