@@ -18,6 +18,7 @@ using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Persistence;
 using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 using ThreatPlatform.Infrastructure.Persistence.Batch;
+using ThreatPlatform.Infrastructure.Persistence.Partitions;
 using ThreatPlatform.Infrastructure.Persistence.Stats;
 using ThreatPlatform.Infrastructure.Sensors;
 
@@ -59,6 +60,12 @@ public static class DependencyInjection
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
+        services.AddOptions<RetentionOptions>()
+            .Bind(configuration.GetSection(RetentionOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<EventPartitionMaintenance>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventPartitionMaintenance>());
         AddSensors(services, configuration);
         services.AddSingleton<IAlertStatsReader, AlertStatsReader>();
         services.AddIdentityServices(configuration);

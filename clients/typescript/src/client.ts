@@ -4424,7 +4424,8 @@ export interface IPageEnvelopeOfAlertDto {
 export class AlertDto implements IAlertDto {
     id!: number;
     status!: AlertStatus;
-    event!: EventDto;
+    /** The event that raised the alert; null once the retention period dropped it (event_expired is then true). */
+    event?: EventDto | null;
     created_at!: Date;
     updated_at!: Date;
     assignee?: UserRefDto | null;
@@ -4437,6 +4438,11 @@ export class AlertDto implements IAlertDto {
     first_seen_at!: Date;
     last_seen_at!: Date;
     detection?: Detection | null;
+    /** True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection. */
+    event_expired!: boolean;
+    source!: string;
+    event_type!: string;
+    description!: string;
 
     constructor(data?: IAlertDto) {
         if (data) {
@@ -4446,7 +4452,6 @@ export class AlertDto implements IAlertDto {
             }
         }
         if (!data) {
-            this.event = new EventDto();
             this.tags = [];
         }
     }
@@ -4455,7 +4460,7 @@ export class AlertDto implements IAlertDto {
         if (_data) {
             this.id = _data["id"] !== undefined ? _data["id"] : null as any;
             this.status = _data["status"] !== undefined ? _data["status"] : null as any;
-            this.event = _data["event"] ? EventDto.fromJS(_data["event"]) : new EventDto();
+            this.event = _data["event"] ? EventDto.fromJS(_data["event"]) : null as any;
             this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
             this.updated_at = _data["updated_at"] ? new Date(_data["updated_at"].toString()) : null as any;
             this.assignee = _data["assignee"] ? UserRefDto.fromJS(_data["assignee"]) : null as any;
@@ -4475,6 +4480,10 @@ export class AlertDto implements IAlertDto {
             this.first_seen_at = _data["first_seen_at"] ? new Date(_data["first_seen_at"].toString()) : null as any;
             this.last_seen_at = _data["last_seen_at"] ? new Date(_data["last_seen_at"].toString()) : null as any;
             this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
+            this.event_expired = _data["event_expired"] !== undefined ? _data["event_expired"] : null as any;
+            this.source = _data["source"] !== undefined ? _data["source"] : null as any;
+            this.event_type = _data["event_type"] !== undefined ? _data["event_type"] : null as any;
+            this.description = _data["description"] !== undefined ? _data["description"] : null as any;
         }
     }
 
@@ -4506,6 +4515,10 @@ export class AlertDto implements IAlertDto {
         data["first_seen_at"] = this.first_seen_at ? this.first_seen_at.toISOString() : null as any;
         data["last_seen_at"] = this.last_seen_at ? this.last_seen_at.toISOString() : null as any;
         data["detection"] = this.detection ? this.detection.toJSON() : null as any;
+        data["event_expired"] = this.event_expired !== undefined ? this.event_expired : null as any;
+        data["source"] = this.source !== undefined ? this.source : null as any;
+        data["event_type"] = this.event_type !== undefined ? this.event_type : null as any;
+        data["description"] = this.description !== undefined ? this.description : null as any;
         return data;
     }
 }
@@ -4513,7 +4526,8 @@ export class AlertDto implements IAlertDto {
 export interface IAlertDto {
     id: number;
     status: AlertStatus;
-    event: EventDto;
+    /** The event that raised the alert; null once the retention period dropped it (event_expired is then true). */
+    event?: EventDto | null;
     created_at: Date;
     updated_at: Date;
     assignee?: UserRefDto | null;
@@ -4526,6 +4540,11 @@ export interface IAlertDto {
     first_seen_at: Date;
     last_seen_at: Date;
     detection?: Detection | null;
+    /** True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection. */
+    event_expired: boolean;
+    source: string;
+    event_type: string;
+    description: string;
 }
 
 export enum AlertStatus {
@@ -4579,7 +4598,8 @@ export interface IUserRefDto {
 export class AlertDetailDto implements IAlertDetailDto {
     id!: number;
     status!: AlertStatus;
-    event!: EventDto;
+    /** The event that raised the alert; null once the retention period dropped it (event_expired is then true). */
+    event?: EventDto | null;
     created_at!: Date;
     updated_at!: Date;
     assignee?: UserRefDto | null;
@@ -4594,6 +4614,11 @@ export class AlertDetailDto implements IAlertDetailDto {
     comments_count!: number;
     history!: AlertChangeDto[];
     detection?: Detection | null;
+    /** True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection. */
+    event_expired!: boolean;
+    source!: string;
+    event_type!: string;
+    description!: string;
 
     constructor(data?: IAlertDetailDto) {
         if (data) {
@@ -4603,7 +4628,6 @@ export class AlertDetailDto implements IAlertDetailDto {
             }
         }
         if (!data) {
-            this.event = new EventDto();
             this.tags = [];
             this.history = [];
         }
@@ -4613,7 +4637,7 @@ export class AlertDetailDto implements IAlertDetailDto {
         if (_data) {
             this.id = _data["id"] !== undefined ? _data["id"] : null as any;
             this.status = _data["status"] !== undefined ? _data["status"] : null as any;
-            this.event = _data["event"] ? EventDto.fromJS(_data["event"]) : new EventDto();
+            this.event = _data["event"] ? EventDto.fromJS(_data["event"]) : null as any;
             this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
             this.updated_at = _data["updated_at"] ? new Date(_data["updated_at"].toString()) : null as any;
             this.assignee = _data["assignee"] ? UserRefDto.fromJS(_data["assignee"]) : null as any;
@@ -4642,6 +4666,10 @@ export class AlertDetailDto implements IAlertDetailDto {
                 this.history = null as any;
             }
             this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
+            this.event_expired = _data["event_expired"] !== undefined ? _data["event_expired"] : null as any;
+            this.source = _data["source"] !== undefined ? _data["source"] : null as any;
+            this.event_type = _data["event_type"] !== undefined ? _data["event_type"] : null as any;
+            this.description = _data["description"] !== undefined ? _data["description"] : null as any;
         }
     }
 
@@ -4679,6 +4707,10 @@ export class AlertDetailDto implements IAlertDetailDto {
                 data["history"].push(item ? item.toJSON() : null as any);
         }
         data["detection"] = this.detection ? this.detection.toJSON() : null as any;
+        data["event_expired"] = this.event_expired !== undefined ? this.event_expired : null as any;
+        data["source"] = this.source !== undefined ? this.source : null as any;
+        data["event_type"] = this.event_type !== undefined ? this.event_type : null as any;
+        data["description"] = this.description !== undefined ? this.description : null as any;
         return data;
     }
 }
@@ -4686,7 +4718,8 @@ export class AlertDetailDto implements IAlertDetailDto {
 export interface IAlertDetailDto {
     id: number;
     status: AlertStatus;
-    event: EventDto;
+    /** The event that raised the alert; null once the retention period dropped it (event_expired is then true). */
+    event?: EventDto | null;
     created_at: Date;
     updated_at: Date;
     assignee?: UserRefDto | null;
@@ -4701,6 +4734,11 @@ export interface IAlertDetailDto {
     comments_count: number;
     history: AlertChangeDto[];
     detection?: Detection | null;
+    /** True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection. */
+    event_expired: boolean;
+    source: string;
+    event_type: string;
+    description: string;
 }
 
 export class AlertChangeDto implements IAlertChangeDto {

@@ -11,4 +11,7 @@ internal static class AdvisoryLocks
 
     /// <summary>With 0: one audit append at a time, so entries form one chain.</summary>
     public const int AuditChain = 7102;
+
+    /// <summary>With 0, session-level: one API replica at a time creates and drops event partitions.</summary>
+    public const int EventPartitions = 7103;
 }

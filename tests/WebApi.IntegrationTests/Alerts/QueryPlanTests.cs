@@ -249,7 +249,7 @@ public sealed class QueryPlanTests(QueryPlanTests.SeededApiFactory factory) : IC
         var relation = node.TryGetProperty("Relation Name", out var r) ? r.GetString() : null;
         var loops = node.TryGetProperty("Actual Loops", out var l) ? Math.Max(1, l.GetDouble()) : 1;
         var rows = 0.0;
-        if (relation is "alerts" or "events")
+        if (IsLarge(relation))
         {
             rows += (node.GetProperty("Actual Rows").GetDouble()
                 + (node.TryGetProperty("Rows Removed by Filter", out var f) ? f.GetDouble() : 0)
@@ -264,6 +264,14 @@ public sealed class QueryPlanTests(QueryPlanTests.SeededApiFactory factory) : IC
         return rows;
     }
 
+    // events is partitioned by month: a scan names the partition (events_y2026m10, events_default), and is checked as a
+    // scan of events. The planner may read an empty partition (a month ahead, the DEFAULT one) sequentially at no cost,
+    // so a sequential scan of a partition counts only when it read or threw away rows.
+    private static bool IsLarge(string? relation) => relation is "alerts" or "events" || IsEventPartition(relation);
+
+    private static bool IsEventPartition(string? relation) =>
+        relation is not null && relation.StartsWith("events_", StringComparison.Ordinal) && relation is not "events_id_seq";
+
     // What is wrong with a plan (EXPLAIN (ANALYZE, FORMAT JSON)'s "Plan" object), one line per offending node.
     private static List<string> PlanProblems(JsonElement node)
     {
@@ -271,8 +279,8 @@ public sealed class QueryPlanTests(QueryPlanTests.SeededApiFactory factory) : IC
         var type = node.GetProperty("Node Type").GetString()!;
         var relation = node.TryGetProperty("Relation Name", out var r) ? r.GetString() : null;
         var loops = node.TryGetProperty("Actual Loops", out var l) ? Math.Max(1, l.GetDouble()) : 1;
-        var large = relation is "alerts" or "events";
-        if (type == "Seq Scan" && large)
+        var large = IsLarge(relation);
+        if (type == "Seq Scan" && large && (!IsEventPartition(relation) || RowsExamined(node) > 0))
         {
             problems.Add($"Seq Scan on {relation}");
         }
@@ -332,6 +340,7 @@ public sealed class QueryPlanTests(QueryPlanTests.SeededApiFactory factory) : IC
             await connection.OpenAsync();
             await using var seed = new NpgsqlCommand(
                 """
+                SELECT tp_ensure_event_partitions('2026-10-01', '2026-11-30');
                 INSERT INTO events (source, event_type, severity, description, occurred_at, timestamp)
                 SELECT 'sensor-' || (i % 50), 'type-' || (i % 40), 1 + (i % 4),
                        CASE WHEN i % 5000 = 0 THEN 'needle in the haystack ' || i ELSE 'routine traffic sample ' || md5(i::text) END,

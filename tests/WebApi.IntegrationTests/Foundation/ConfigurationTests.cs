@@ -63,6 +63,24 @@ public sealed class ConfigurationTests
         output.Should().Contain(expected);
     }
 
+    [Theory]
+    [InlineData("Retention__EventsDays", "0", "EventsDays")]
+    [InlineData("Retention__PartitionsAhead", "0", "PartitionsAhead")]
+    [InlineData("Retention__IntervalSeconds", "0", "IntervalSeconds")]
+    public async Task Process_refuses_to_start_with_an_out_of_range_retention_setting_and_names_it(string setting, string value, string expected)
+    {
+        var (exitCode, output) = await RunApiAsync(new Dictionary<string, string>
+        {
+            ["Jwt__SigningKey"] = ApiFactory.SigningKey,
+            ["ConnectionStrings__Default"] = TestDatabase.ServerConnectionString,
+            ["Database__MigrateOnStartup"] = "false",
+            [setting] = value,
+        });
+
+        exitCode.Should().Be(1);
+        output.Should().Contain(expected);
+    }
+
     [Fact]
     public async Task Process_refuses_to_start_with_a_malformed_connection_string()
     {

@@ -128,9 +128,9 @@ export default function AlertDetailPage() {
       </p>
       <header className="detail-head">
         <h1 id="alert-title">
-          #{alert.id} {e.event_type}
+          #{alert.id} {alert.event_type}
         </h1>
-        <SeverityBadge severity={e.severity} />
+        <SeverityBadge severity={e?.severity ?? alert.severity} />
         <StatusBadge status={alert.status} />
         {alert.sla_breached && <span className="badge breach">SLA breached</span>}
       </header>
@@ -149,6 +149,19 @@ export default function AlertDetailPage() {
         <div className="col-main">
           <section aria-labelledby="event-title" className="card">
             <h2 id="event-title">Event</h2>
+            {!e ? (
+              <>
+                <p className="muted" data-testid="event-expired">
+                  The event that raised this alert has expired (the retention period dropped it). The alert keeps its copy:
+                </p>
+                <dl className="fields">
+                  <Field name="Description" value={alert.description || "—"} />
+                  <Field name="Source" value={alert.source} />
+                  <Field name="Event type" value={alert.event_type} />
+                </dl>
+              </>
+            ) : (
+            <>
             <dl className="fields">
               <Field name="Description" value={e.description || "—"} />
               <Field name="Source" value={e.source} />
@@ -165,13 +178,15 @@ export default function AlertDetailPage() {
             </dl>
             <h3>Metadata</h3>
             {e.metadata != null ? <pre className="json" data-testid="metadata">{JSON.stringify(e.metadata, null, 2)}</pre> : <p className="muted">None.</p>}
+            </>
+            )}
           </section>
 
-          {(alert.detection ?? e.detection) && (
+          {(alert.detection ?? e?.detection) && (
             <section aria-labelledby="detection-title" className="card">
               <h2 id="detection-title">Detection</h2>
               {(() => {
-                const d = (alert.detection ?? e.detection)!;
+                const d = (alert.detection ?? e?.detection)!;
                 return (
                   <dl className="fields">
                     <Field name="Model" value={`${d.model}${d.model_version ? ` ${d.model_version}` : ""}`} />

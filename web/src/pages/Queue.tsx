@@ -58,17 +58,17 @@ const endOfDay = (d: string) => (d ? new Date(`${d}T23:59:59.999Z`) : undefined)
 
 /** Whether a streamed new alert belongs in the list as filtered (to count it in the "N new" bar). */
 function matches(alert: AlertDto, f: Filters, me: MeDto | undefined): boolean {
-  const e = alert.event;
+  // The alert's own copy of its event's fields: the event itself may have expired (retention), the copy stays.
   const q = f.q.toLowerCase();
   return (
     (f.status.length === 0 || f.status.includes(alert.status)) &&
-    (f.severity.length === 0 || f.severity.includes(e.severity)) &&
-    (!f.source || e.source === f.source) &&
+    (f.severity.length === 0 || f.severity.includes(alert.event?.severity ?? alert.severity)) &&
+    (!f.source || alert.source === f.source) &&
     (f.assignee !== "none" || !alert.assignee) &&
     (f.assignee !== "me" || alert.assignee?.id === me?.id) &&
     f.tags.every((t) => alert.tags.includes(t)) &&
     (!f.sla || alert.sla_breached) &&
-    (!q || [e.source, e.event_type, e.description].some((t) => t.toLowerCase().includes(q))) &&
+    (!q || [alert.source, alert.event_type, alert.description].some((t) => t.toLowerCase().includes(q))) &&
     (!f.from || alert.created_at >= startOfDay(f.from)!) &&
     (!f.to || alert.created_at <= endOfDay(f.to)!)
   );
@@ -440,18 +440,18 @@ export function QueuePage() {
                   <input type="checkbox" aria-label={`Select alert ${a.id}`} checked={selected.has(a.id)} onChange={() => toggle(a.id)} />
                 </td>
                 <td>
-                  <SeverityBadge severity={a.event.severity} />
+                  <SeverityBadge severity={a.event?.severity ?? a.severity} />
                 </td>
                 <td>
                   <StatusBadge status={a.status} />
                 </td>
                 <td className="title">
                   <Link to={`/alerts/${a.id}`}>
-                    #{a.id} {a.event.event_type}
+                    #{a.id} {a.event_type}
                   </Link>
-                  <span className="desc">{a.event.description}</span>
+                  <span className="desc">{a.description}</span>
                 </td>
-                <td>{a.event.source}</td>
+                <td>{a.source}</td>
                 <td>{a.assignee?.username ?? <span className="muted">—</span>}</td>
                 <td>
                   {a.tags.map((t) => (

@@ -9,9 +9,12 @@ namespace ThreatPlatform.Application.Alerts.Common;
 /// <summary>Loading one alert for a change, and building its detail view.</summary>
 public static class AlertDetails
 {
-    /// <summary>The alerts with what their detail shows besides the history (which, owned, always comes along).</summary>
+    /// <summary>
+    /// The alerts with what their detail shows besides the history (which, owned, always comes along) and the raising
+    /// event (read apart by <see cref="ToDetailAsync"/>: it may be gone, see <see cref="AlertEvents"/>).
+    /// </summary>
     public static IQueryable<Alert> ForDetail(this IQueryable<Alert> alerts) =>
-        alerts.Include(a => a.Event).Include(a => a.Assignee);
+        alerts.Include(a => a.Assignee);
 
     /// <summary>
     /// One alert, tracked, for a single-alert write: 404 when unknown, 412 when the caller's If-Match names another
@@ -66,7 +69,7 @@ public static class AlertDetails
             return Task.CompletedTask;
         }, cancellationToken);
 
-    /// <summary>The detail view: the usernames behind its history and its comment count, in one query each.</summary>
+    /// <summary>The detail view: the raising event, the usernames behind its history and its comment count, in one query each.</summary>
     public static async Task<AlertDetailDto> ToDetailAsync(this Alert alert, IApplicationDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var userIds = alert.History.Where(h => h.ChangedById is not null).Select(h => h.ChangedById!.Value).Distinct().ToList();
@@ -76,6 +79,7 @@ public static class AlertDetails
                 .Where(u => userIds.Contains(u.Id))
                 .ToDictionaryAsync(u => u.Id, u => u.Username, cancellationToken);
         var comments = await db.AlertComments.CountAsync(c => c.AlertId == alert.Id && c.DeletedAt == null, cancellationToken);
-        return alert.ToDetailDto(usernames, comments, clock.GetUtcNow());
+        var raisedBy = await AlertEvents.RaisingEventAsync(db, alert.EventId, cancellationToken);
+        return alert.ToDetailDto(raisedBy, usernames, comments, clock.GetUtcNow());
     }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using ThreatPlatform.Application.Common;
@@ -16,11 +17,15 @@ public interface IAlertVersioned
     uint AlertVersion { get; }
 }
 
-/// <summary>An alert in a list: its state, triage fields and the event that raised it.</summary>
+/// <summary>
+/// An alert in a list: its state, triage fields and the event that raised it. <see cref="Event"/> is null once retention
+/// dropped that event's month (<see cref="EventExpired"/>); the alert keeps its snapshot of it (source, event type,
+/// description, detection).
+/// </summary>
 public sealed record AlertDto(
     long Id,
     AlertStatus Status,
-    EventDto Event,
+    [property: Description("The event that raised the alert; null once the retention period dropped it (event_expired is then true).")] EventDto? Event,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     UserRefDto? Assignee,
@@ -31,11 +36,28 @@ public sealed record AlertDto(
     Severity Severity,
     int Occurrences,
     DateTimeOffset FirstSeenAt,
-    DateTimeOffset LastSeenAt)
+    DateTimeOffset LastSeenAt,
+    [property: JsonIgnore] AlertSnapshot Snapshot)
 {
-    /// <summary>The detection of the event that raised the alert.</summary>
-    public Detection? Detection => Event.Detection;
+    /// <summary>The detection of the event that raised the alert (the alert's copy: it outlives the event).</summary>
+    public Detection? Detection => Snapshot.Detection;
+
+    /// <summary>True when the event that raised the alert is no longer stored (retention dropped its month).</summary>
+    [Description("True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection.")]
+    public bool EventExpired => Event is null;
+
+    /// <summary>The source of the event that raised the alert (the alert's copy: it outlives the event).</summary>
+    public string Source => Snapshot.Source;
+
+    /// <summary>The event type of the event that raised the alert (the alert's copy).</summary>
+    public string EventType => Snapshot.EventType;
+
+    /// <summary>The description of the event that raised the alert (the alert's copy).</summary>
+    public string Description => Snapshot.Description;
 }
+
+/// <summary>What an alert copied from the event that raised it, kept when retention drops the event.</summary>
+public sealed record AlertSnapshot(string Source, string EventType, string Description, Detection? Detection);
 
 /// <summary>The alert columns a list shows, read without the alert's history.</summary>
 public sealed record AlertRow(
@@ -52,13 +74,15 @@ public sealed record AlertRow(
     Severity Severity,
     int Occurrences,
     DateTimeOffset FirstSeenAt,
-    DateTimeOffset LastSeenAt);
+    DateTimeOffset LastSeenAt,
+    long EventId,
+    AlertSnapshot Snapshot);
 
 /// <summary>An alert with its audit trail, oldest change first (GET /api/alerts/{id}/ and the single-alert writes).</summary>
 public sealed record AlertDetailDto(
     long Id,
     AlertStatus Status,
-    EventDto Event,
+    [property: Description("The event that raised the alert; null once the retention period dropped it (event_expired is then true).")] EventDto? Event,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     UserRefDto? Assignee,
@@ -71,10 +95,24 @@ public sealed record AlertDetailDto(
     DateTimeOffset FirstSeenAt,
     DateTimeOffset LastSeenAt,
     int CommentsCount,
-    IReadOnlyList<AlertChangeDto> History) : IAlertVersioned
+    IReadOnlyList<AlertChangeDto> History,
+    [property: JsonIgnore] AlertSnapshot Snapshot) : IAlertVersioned
 {
-    /// <summary>The detection of the event that raised the alert.</summary>
-    public Detection? Detection => Event.Detection;
+    /// <summary>The detection of the event that raised the alert (the alert's copy: it outlives the event).</summary>
+    public Detection? Detection => Snapshot.Detection;
+
+    /// <summary>True when the event that raised the alert is no longer stored (retention dropped its month).</summary>
+    [Description("True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection.")]
+    public bool EventExpired => Event is null;
+
+    /// <summary>The source of the event that raised the alert (the alert's copy: it outlives the event).</summary>
+    public string Source => Snapshot.Source;
+
+    /// <summary>The event type of the event that raised the alert (the alert's copy).</summary>
+    public string EventType => Snapshot.EventType;
+
+    /// <summary>The description of the event that raised the alert (the alert's copy).</summary>
+    public string Description => Snapshot.Description;
 
     /// <summary>The row version the ETag header carries; not part of the body.</summary>
     [JsonIgnore]
@@ -97,13 +135,19 @@ public sealed record AlertChangeDto(
     DateTimeOffset ChangedAt,
     string? Note);
 
-/// <summary>Entity and row to DTO. The nested event's alert_id is the alert itself.</summary>
+/// <summary>
+/// Entity and row to DTO. The nested event's alert_id is the alert itself; the event is passed in as read (null when
+/// retention dropped it), never taken from <see cref="Alert.Event"/>, which only writes fill.
+/// </summary>
 public static class AlertMapper
 {
-    public static AlertDto ToDto(this AlertRow alert, SecurityEvent securityEvent, DateTimeOffset now) => new(
+    public static AlertSnapshot SnapshotOf(this Alert alert) =>
+        new(alert.Source, alert.EventType, alert.Description, alert.Detection);
+
+    public static AlertDto ToDto(this AlertRow alert, SecurityEvent? securityEvent, DateTimeOffset now) => new(
         alert.Id,
         alert.Status,
-        securityEvent.ToDto(alert.Id),
+        securityEvent?.ToDto(alert.Id),
         alert.CreatedAt,
         alert.UpdatedAt,
         alert.Assignee,
@@ -114,16 +158,18 @@ public static class AlertMapper
         alert.Severity,
         alert.Occurrences,
         alert.FirstSeenAt,
-        alert.LastSeenAt);
+        alert.LastSeenAt,
+        alert.Snapshot);
 
     public static AlertDetailDto ToDetailDto(
         this Alert alert,
+        SecurityEvent? securityEvent,
         IReadOnlyDictionary<long, string> usernames,
         int commentsCount,
         DateTimeOffset now) => new(
         alert.Id,
         alert.Status,
-        alert.Event.ToDto(alert.Id),
+        securityEvent?.ToDto(alert.Id),
         alert.CreatedAt,
         alert.UpdatedAt,
         alert.Assignee is { } assignee ? new UserRefDto(assignee.Id, assignee.Username) : null,
@@ -139,7 +185,8 @@ public static class AlertMapper
         alert.History
             .OrderBy(h => h.ChangedAt).ThenBy(h => h.Id)
             .Select(h => h.ToDto(h.ChangedById is { } by ? usernames.GetValueOrDefault(by) : null))
-            .ToList())
+            .ToList(),
+        alert.SnapshotOf())
     {
         AlertVersion = alert.Version,
     };

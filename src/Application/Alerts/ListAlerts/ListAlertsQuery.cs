@@ -55,6 +55,7 @@ public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch
         var now = clock.GetUtcNow();
         var alerts = spec.Apply(db.Alerts.AsNoTracking(), query.Criteria, textSearch.Matching, now);
 
-        return await spec.PageAsync(alerts, query.Criteria, AlertListProjection.Rows, row => AlertListProjection.ToDto(row, now), cancellationToken);
+        var page = await spec.PageAsync(alerts, query.Criteria, AlertListProjection.Rows, row => row, cancellationToken);
+        return page.WithItems(await AlertListProjection.ToDtosAsync(db, page.Items, now, cancellationToken));
     }
 }

@@ -20,10 +20,9 @@ public sealed class AlertChangeReader(IApplicationDbContext db, IAlertChangeLog 
         var ids = changes.Select(c => c.AlertId).Distinct().ToList();
         var rows = await AlertListProjection.Rows(db.Alerts.AsNoTracking().Where(a => ids.Contains(a.Id)))
             .ToListAsync(cancellationToken);
-        var now = clock.GetUtcNow();
-        var alerts = rows.ToDictionary(r => r.Alert.Id, r => AlertListProjection.ToDto(r, now));
+        var alerts = (await AlertListProjection.ToDtosAsync(db, rows, clock.GetUtcNow(), cancellationToken)).ToDictionary(a => a.Id);
 
-        // An alert deleted since (its event was) has nothing left to show; its changes are skipped.
+        // An alert no longer stored has nothing left to show; its changes are skipped.
         var events = changes
             .Where(c => alerts.ContainsKey(c.AlertId))
             .Select(c => new AlertStreamEvent(c.Id, c.Kind, alerts[c.AlertId]))

@@ -19,6 +19,10 @@ public sealed record Page<T>(
 {
     public bool HasNext => Next is not null;
 
+    /// <summary>The same page with its items mapped (in order, one for one) after they were read.</summary>
+    public Page<TOther> WithItems<TOther>(IReadOnlyList<TOther> items) =>
+        new(items, Count, PageNumber, PageSize, CountIsExact, Next, IsCursorPage);
+
     /// <summary>A cursor page has no previous link (keyset paging reads forward), as DRF's CursorPagination in one direction.</summary>
     public bool HasPrevious => !IsCursorPage && PageNumber > 1;
 }

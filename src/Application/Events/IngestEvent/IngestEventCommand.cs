@@ -76,15 +76,17 @@ public sealed class IngestEventCommandHandler(
         }
     }
 
-    // A repeat (a sensor's retry, or the same event arriving at once from two connections): the unique (source,
-    // external_id) index refused it and the whole transaction (event and alert) rolled back. Insert first and look up
-    // only on a refusal: a new event, the usual case, costs no extra round trip.
+    // A repeat (a sensor's retry, or the same event arriving at once from two connections): the global key table
+    // (event_keys) refused it and the whole transaction (event and alert) rolled back. Insert first and look up only on
+    // a refusal: a new event, the usual case, costs no extra round trip. Newest first: while retention deletes an
+    // expiring month's keys, a key may be stored anew before the old copy's partition is dropped.
     private async Task<IngestedEvent> RepeatOfStoredAsync(SecurityEvent securityEvent, CancellationToken cancellationToken)
     {
         var externalId = securityEvent.ExternalId
             ?? throw new InvalidOperationException("A unique index refused an event without an external id.");
         var stored = await db.Events.AsNoTracking()
             .Where(e => e.Source == securityEvent.Source && e.ExternalId == externalId)
+            .OrderByDescending(e => e.Timestamp)
             .WithAlertId()
             .FirstOrDefaultAsync(cancellationToken)
             ?? throw new InvalidOperationException("A unique index refused an event that has no stored twin.");

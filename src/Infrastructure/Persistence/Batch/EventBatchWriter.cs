@@ -49,7 +49,9 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
         """;
 
     // One statement, so events, alerts and history stand or fall together. The Domain's rules, set-wise:
-    // - fresh: the rows no stored event holds yet (a retry's twin is the caller's duplicate or conflict);
+    // - fresh: the rows whose (source, external_id) event_keys does not hold yet (a retry's twin is the caller's
+    //   duplicate or conflict); events' trigger writes the keys of the rows stored here, and refuses (pk_event_keys) a
+    //   key another writer stored after this statement's snapshot: the whole attempt then starts again;
     // - severe: Alert.RaiseFor's rule (@alerting); a grouping sensor's severe rows share a group: the fingerprint's
     //   first row in batch order (group_id);
     // - collecting: the alert each fingerprint folds into (Alert.Fold), locked and read as it is now; a fingerprint with
@@ -63,7 +65,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
         WITH fresh AS MATERIALIZED (
             SELECT s.* FROM event_batch_staging s
             WHERE s.external_id IS NULL
-               OR NOT EXISTS (SELECT 1 FROM events e WHERE e.source = s.source AND e.external_id = s.external_id)
+               OR NOT EXISTS (SELECT 1 FROM event_keys k WHERE k.source = s.source AND k.external_id = s.external_id)
         ), severe AS MATERIALIZED (
             SELECT id, CASE WHEN groups AND sensor_id IS NOT NULL
                             THEN min(id) OVER (PARTITION BY groups, sensor_id, source, event_type, source_ip, destination_ip) END AS group_id
@@ -104,7 +106,6 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             LEFT JOIN severe s ON s.id = f.id
             LEFT JOIN target t ON t.group_id = s.group_id
             ORDER BY f.source, f.external_id
-            ON CONFLICT (source, external_id) DO NOTHING
             RETURNING id, source, external_id
         ), raised AS (
             INSERT INTO alerts (id, event_id, status, severity, source, event_type, description, detection_model,
@@ -146,8 +147,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
         )
         SELECT (SELECT count(*) FROM stored)::integer, (SELECT count(*) FROM raised)::integer,
                ARRAY(SELECT source FROM stored WHERE external_id IS NOT NULL),
-               ARRAY(SELECT external_id FROM stored WHERE external_id IS NOT NULL),
-               (SELECT count(*) FROM fresh)::integer
+               ARRAY(SELECT external_id FROM stored WHERE external_id IS NOT NULL)
         """;
 
     // A write starts again (a new transaction, new ids) when another writer got in between: it stored one of this
@@ -172,38 +172,34 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
         {
             try
             {
-                if (await TryWriteAsync(connection, events, alertingSeverities, sla, at, cancellationToken) is { } written)
-                {
-                    return written;
-                }
+                return await WriteOnceAsync(connection, events, alertingSeverities, sla, at, cancellationToken);
             }
-            catch (PostgresException e) when (LostRace(e) && attempt < MaxAttempts)
+            catch (PostgresException e) when (LostRace(e))
             {
                 // Rolled back (the transaction is disposed); the next attempt sees what the other writer committed.
-            }
-
-            if (attempt >= MaxAttempts)
-            {
-                throw new Conflict("Other writers kept storing this batch's events or alerts at the same moment; nothing was stored, send the batch again.");
+                if (attempt >= MaxAttempts)
+                {
+                    throw new Conflict("Other writers kept storing this batch's events or alerts at the same moment; nothing was stored, send the batch again.");
+                }
             }
         }
     }
 
     /// <summary>
     /// The refusals that mean another writer got in between: it opened a collecting alert this batch was opening; or it
-    /// stored one of this batch's keys, so an alert was decided for an event that was then not written (its foreign
-    /// keys); or two writers locked the same alerts and keys in opposite orders (a deadlock, one of them chosen to fail).
+    /// stored one of this batch's keys (event_keys refused it; the next attempt counts it a duplicate or a conflict);
+    /// or two writers locked the same alerts and keys in opposite orders (a deadlock, one of them chosen to fail).
     /// </summary>
     private static bool LostRace(PostgresException e) => e switch
     {
-        { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: UniqueIndexes.CollectingAlertFingerprint } => true,
-        { SqlState: PostgresErrorCodes.ForeignKeyViolation, ConstraintName: "fk_alerts_events_event_id" or "fk_events_alerts_folded_into_alert_id" } => true,
+        { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: UniqueIndexes.CollectingAlertFingerprint or UniqueIndexes.EventExternalId } => true,
+        { SqlState: PostgresErrorCodes.ForeignKeyViolation, ConstraintName: "fk_events_alerts_folded_into_alert_id" } => true,
         { SqlState: PostgresErrorCodes.DeadlockDetected } => true,
         _ => false,
     };
 
-    /// <summary>One attempt in one transaction: the result when committed; null when a concurrent writer got in between (rolled back).</summary>
-    private static async Task<EventBatchWriteResult?> TryWriteAsync(
+    /// <summary>One attempt in one transaction: the result when committed; a concurrent writer that got in between makes it throw (rolled back).</summary>
+    private static async Task<EventBatchWriteResult> WriteOnceAsync(
         NpgsqlConnection connection,
         IReadOnlyList<SecurityEvent> events,
         IReadOnlyCollection<Severity> alertingSeverities,
@@ -220,7 +216,6 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
         await CopyAsync(connection, events, cancellationToken);
 
         EventBatchWriteResult result;
-        int fresh;
         await using (var move = new NpgsqlCommand(MoveAndRaise, connection, transaction))
         {
             move.Parameters.Add(new NpgsqlParameter<short>("open", NpgsqlDbType.Smallint) { TypedValue = (short)AlertStatus.Open });
@@ -251,15 +246,6 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
                 reader.GetInt32(0),
                 reader.GetInt32(1),
                 sources.Zip(externalIds).ToHashSet());
-            fresh = reader.GetInt32(4);
-        }
-
-        // Alerts were decided for every fresh row; a row the unique key then refused (stored meanwhile by another
-        // writer) would leave them counting an event that is not there: start again instead.
-        if (result.Stored != fresh)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return null;
         }
 
         // Committed before the caller answers 200: an acknowledged event and its alert are durable.
@@ -276,14 +262,19 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             return [];
         }
 
-        // Served by the unique (source, external_id) index; the exact pairs are picked in memory.
+        // Served by the (source, external_id) index of each month partition; the exact pairs are picked in memory.
         var externalIds = keys.Select(k => k.ExternalId).Distinct().ToList();
         var sources = keys.Select(k => k.Source).Distinct().ToList();
         var candidates = await db.Events.AsNoTracking()
             .Where(e => e.ExternalId != null && sources.Contains(e.Source) && externalIds.Contains(e.ExternalId))
             .ToListAsync(cancellationToken);
+        // Newest per key: while retention deletes an expiring month's keys, a key may be stored anew before the old
+        // copy's partition is dropped.
         var wanted = keys.ToHashSet();
-        return [.. candidates.Where(e => wanted.Contains((e.Source, e.ExternalId!)))];
+        return [.. candidates
+            .Where(e => wanted.Contains((e.Source, e.ExternalId!)))
+            .GroupBy(e => (e.Source, e.ExternalId))
+            .Select(g => g.MaxBy(e => e.Timestamp)!)];
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<SecurityEvent> events, CancellationToken cancellationToken)

@@ -38,7 +38,11 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         // detection__confidence__gte on GET /api/alerts/: only alerts from model-made events are in it.
         builder.HasIndex(a => new { a.DetectionConfidence, a.CreatedAt }).HasFilter("detection_confidence IS NOT NULL");
 
-        // One alert per event, enforced by the database too.
+        // One alert per event (the unique index below). The relationship lets EF Core write alerts.event_id from the event
+        // inserted in the same save; the database holds no foreign key for it (migration EventPartitions dropped it):
+        // retention drops whole months of events and alerts outlive them, keeping their snapshot. So an alert's event may
+        // be gone: read it with AlertEvents.WithEvent (a left join), never Include(a => a.Event), which EF Core makes an
+        // inner join for this required relationship and which would hide the alert.
         builder.HasOne(a => a.Event).WithOne(e => e.Alert).HasForeignKey<Alert>(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => a.EventId).IsUnique();
 

@@ -11,6 +11,9 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
 {
     public void Configure(EntityTypeBuilder<SecurityEvent> builder)
     {
+        // Partitioned by month on timestamp (migration EventPartitions, EventPartitionsSql): the database's primary key is
+        // (id, timestamp), as a partitioned table's unique keys must hold the partition key. EF Core keeps Id alone as the
+        // entity key: ids come from one sequence, so Id is unique all the same, and nothing EF writes needs the pair.
         builder.ToTable("events");
         builder.Ignore(e => e.DomainEvents);
         builder.Property(e => e.Source).HasMaxLength(SecurityEvent.SourceMaxLength);
@@ -42,8 +45,11 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         // detection__confidence__gte on GET /api/events/: only model-made events are in it.
         builder.HasIndex(e => new { e.DetectionConfidence, e.Timestamp }).HasFilter("detection_confidence IS NOT NULL");
 
-        // Deduplication: a sensor's (source, external_id) is stored once. Also serves the events list's source filter.
-        builder.HasIndex(e => new { e.Source, e.ExternalId }).IsUnique().AreNullsDistinct();
+        // The events list's source filter, and the lookup of a repeat's stored twin. Not unique: a unique index on a
+        // partitioned table must hold the partition key, which would make the key unique per month only. A sensor's
+        // (source, external_id) is stored once through the unpartitioned event_keys table (pk_event_keys), which a
+        // trigger on events writes in the inserting statement (EventPartitionsSql).
+        builder.HasIndex(e => new { e.Source, e.ExternalId });
 
         // GET /api/events/ default ordering (-timestamp) and occurred_at range filters and orderings.
         builder.HasIndex(e => e.Timestamp);

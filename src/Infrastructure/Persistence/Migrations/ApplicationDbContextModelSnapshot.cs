@@ -477,10 +477,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_events_severity_timestamp");
 
                     b.HasIndex("Source", "ExternalId")
-                        .IsUnique()
                         .HasDatabaseName("ix_events_source_external_id");
-
-                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Source", "ExternalId"), true);
 
                     b.HasIndex("Source", "EventType", "Description")
                         .HasDatabaseName("ix_events_search_trgm");
