@@ -83,23 +83,22 @@ public static class DependencyInjection
         {
             services.AddScoped<IApplicationReadDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
             services.AddSingleton<IAlertStatsReader>(sp => new AlertStatsReader(sp.GetRequiredService<NpgsqlDataSource>()));
-            services.AddSingleton<IReadYourWrites, NoReadReplica>();
+            services.AddSingleton<IReadRouting, NoReadReplica>();
             return;
         }
 
         var replica = new NpgsqlDataSourceBuilder(database.Apply(ConnectionStrings.WithPoolDefaults(readOnly))).EnableDynamicJson().Build();
         services.AddSingleton(new ReplicaDataSource(replica));
-        var replicaOptions = (DbContextOptions<ApplicationDbContext>)ConfigureNpgsql(new DbContextOptionsBuilder<ApplicationDbContext>(), replica)
-            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
-            .Options;
+        services.AddSingleton(new ReplicaContextOptions(
+            (DbContextOptions<ApplicationDbContext>)ConfigureNpgsql(new DbContextOptionsBuilder<ApplicationDbContext>(), replica)
+                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
+                .Options));
         services.AddSingleton<WritePositions>();
         services.AddSingleton<ReplicaMonitor>();
         services.AddScoped<ReadRoute>();
-        services.AddScoped<IApplicationReadDbContext>(sp => sp.GetRequiredService<ReadRoute>().Target == ReadTarget.Replica
-            ? ApplicationDbContext.ForReading(replicaOptions)
-            : sp.GetRequiredService<ApplicationDbContext>());
-        services.AddScoped<IAlertStatsReader>(sp => new AlertStatsReader(sp.GetRequiredService<ReadRoute>().DataSource));
-        services.AddScoped<IReadYourWrites, PrimaryWritePositions>();
+        services.AddScoped<IReadRouting>(sp => sp.GetRequiredService<ReadRoute>());
+        services.AddScoped<IApplicationReadDbContext, RoutedReadDbContext>();
+        services.AddScoped<IAlertStatsReader, RoutedAlertStatsReader>();
         health.AddCheck<Persistence.Replica.ReplicaHealthCheck>(ReplicaHealthCheck, tags: ["ready"]);
     }
 

@@ -10,9 +10,9 @@ internal sealed record ReplicaDataSource(NpgsqlDataSource DataSource);
 
 /// <summary>
 /// Knows how far the read replica has got, and routes each request's queries by it. A look at the replica serves
-/// Database:ReplicaCheckMilliseconds; the next is taken in the background by the first request after that, so no request
-/// ever waits for the replica's answer (an idle API looks at it not at all). A replica that cannot be reached, is not
-/// in recovery, or lags more than Database:ReplicaMaxLagSeconds sends every query to the primary until it is back.
+/// Database:ReplicaCheckMilliseconds of requests (an idle API looks at it not at all). A replica that cannot be
+/// reached, is not in recovery, or lags more than Database:ReplicaMaxLagSeconds sends every query to the primary until
+/// it is back.
 /// </summary>
 internal sealed partial class ReplicaMonitor(
     ReplicaDataSource replica,
@@ -35,12 +35,45 @@ internal sealed partial class ReplicaMonitor(
 
     private readonly TimeSpan _checkEvery = TimeSpan.FromMilliseconds(options.Value.ReplicaCheckMilliseconds);
     private readonly TimeSpan _maxLag = TimeSpan.FromSeconds(options.Value.ReplicaMaxLagSeconds);
+    private readonly Lock _gate = new();
     private volatile ReplicaSnapshot? _last;
-    private int _refreshing;
+    private Task<ReplicaSnapshot>? _refreshing;
+
+    /// <summary>How often a replica found unusable is looked at again (in the background).</summary>
+    public static readonly TimeSpan RetryUnusableAfter = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxLag => _maxLag;
 
-    /// <summary>Where this caller's queries read now (never waits: a due look is started in the background).</summary>
+    /// <summary>
+    /// Where this caller's queries read. A usable look younger than Database:ReplicaCheckMilliseconds decides at once;
+    /// an older one is renewed first (one look at a time, the requests that need it wait for the same one). A replica
+    /// found unusable is looked at again in the background, at most once every <see cref="RetryUnusableAfter"/>, while
+    /// the queries read the primary: a replica that is down costs requests nothing.
+    /// </summary>
+    public async ValueTask<ReadTarget> ChooseAsync(long? userId, CancellationToken cancellationToken)
+    {
+        var snapshot = _last;
+        var age = snapshot is null ? TimeSpan.MaxValue : time.GetElapsedTime(snapshot.TakenAt);
+        if (snapshot is { Usable: false })
+        {
+            if (age >= RetryUnusableAfter)
+            {
+                RefreshInBackground();
+            }
+
+            return ReadTarget.Primary;
+        }
+
+        if (age >= _checkEvery)
+        {
+            snapshot = await RefreshOnceAsync().WaitAsync(cancellationToken);
+            age = time.GetElapsedTime(snapshot.TakenAt);
+        }
+
+        return ReadRouting.Choose(snapshot, age, userId is { } id ? positions.Of(id) : null, _maxLag);
+    }
+
+    /// <summary>Where this caller's queries read, without waiting: for a read that did not go through the query pipeline.</summary>
     public ReadTarget Choose(long? userId)
     {
         var snapshot = _last;
@@ -101,30 +134,40 @@ internal sealed partial class ReplicaMonitor(
         return snapshot;
     }
 
-    private void RefreshInBackground()
+    /// <summary>The look in progress, or a new one: concurrent requests share it.</summary>
+    private Task<ReplicaSnapshot> RefreshOnceAsync()
     {
-        if (Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0)
+        lock (_gate)
         {
-            return;
+            return _refreshing ??= RefreshAndForgetAsync();
         }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await RefreshAsync(CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                // A look that failed in an unforeseen way must not take the process down; the next request tries again.
-                LogRefreshFailed(logger, ex);
-            }
-            finally
-            {
-                Volatile.Write(ref _refreshing, 0);
-            }
-        });
     }
+
+    private async Task<ReplicaSnapshot> RefreshAndForgetAsync()
+    {
+        await Task.Yield();
+        try
+        {
+            return await RefreshAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // A look that failed in an unforeseen way must not fail the request nor take the process down.
+            LogRefreshFailed(logger, ex);
+            var failed = new ReplicaSnapshot(time.GetTimestamp(), Usable: false, 0, null, "unreachable");
+            _last = failed;
+            return failed;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _refreshing = null;
+            }
+        }
+    }
+
+    private void RefreshInBackground() => _ = RefreshOnceAsync();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The read replica did not answer")]
     private static partial void LogUnreachable(ILogger logger, Exception exception);
