@@ -68,7 +68,7 @@ db-start:
 	@scripts/pg.sh start && echo "PostgreSQL is up: $$(scripts/pg.sh url | sed 's/Password=[^;]*/Password=…/')"
 
 db-stop:
-	@scripts/pg.sh stop
+	@scripts/pg.sh stop-replica; scripts/pg.sh stop
 
 build:
 	dotnet build ThreatPlatform.sln -c Release

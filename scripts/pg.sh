@@ -147,6 +147,15 @@ start_replica() {
     exit 1
   fi
   if (exec 3<>"/dev/tcp/127.0.0.1/$replica_port") 2>/dev/null; then
+    # Another checkout's replica of this same cluster (same system identifier) serves as well as ours would.
+    local ours theirs
+    ours="$(PGPASSWORD="$(password)" "$psql" -h 127.0.0.1 -p "$port" -U "$db_user" -d postgres -tAc \
+      "SELECT system_identifier FROM pg_control_system()" 2>/dev/null || true)"
+    theirs="$(PGPASSWORD="$(password)" "$psql" -h 127.0.0.1 -p "$replica_port" -U "$db_user" -d postgres -tAc \
+      "SELECT system_identifier FROM pg_control_system() WHERE pg_is_in_recovery()" 2>/dev/null || true)"
+    if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then
+      return 0
+    fi
     echo "Port $replica_port is already taken by another program; set TP_PG_REPLICA_PORT to a free port." >&2
     exit 1
   fi
