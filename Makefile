@@ -15,7 +15,7 @@ help:
 	@echo "make bench         Release build on its own durable PostgreSQL (fsync on): one table + bench/results/latest.json (BENCH_QUICK=1: short)"
 	@echo "make migrate       apply database migrations"
 	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo, or the first line of a piped stdin)"
-	@echo "make db-start | db-stop   the private PostgreSQL cluster under .data/"
+	@echo "make db-start | db-stop   the private PostgreSQL cluster under .data/ (db-stop also stops its replica, scripts/pg.sh start-replica)"
 	@echo "make client        regenerate clients/typescript (openapi.json + src/client.ts) from the API it builds and serves"
 	@echo "make client-test   the TypeScript client's checks: Spectral, tsc --noEmit, Node test against the real API"
 	@echo "make lint-openapi  Spectral (OpenAPI + OWASP rules) over clients/typescript/openapi.json"
@@ -68,7 +68,7 @@ db-start:
 	@scripts/pg.sh start && echo "PostgreSQL is up: $$(scripts/pg.sh url | sed 's/Password=[^;]*/Password=…/')"
 
 db-stop:
-	@scripts/pg.sh stop
+	@scripts/pg.sh stop-replica; scripts/pg.sh stop
 
 build:
 	dotnet build ThreatPlatform.sln -c Release

@@ -3,7 +3,12 @@
 #   scripts/pg.sh start   initialise (first time) and start the cluster; prints nothing else on success
 #   scripts/pg.sh stop    stop it
 #   scripts/pg.sh url     print the connection string for ConnectionStrings__Default
-# Settings: TP_PG_DIR (default .data/pg), TP_PG_PORT (default 25432).
+#   scripts/pg.sh start-replica   a streaming replica of that cluster (pg_basebackup -R, hot standby): a fresh copy
+#                                 each time it is not running, so it never needs WAL the primary has recycled
+#   scripts/pg.sh stop-replica    stop it
+#   scripts/pg.sh replica-url     print its connection string (for ConnectionStrings__ReadOnly)
+# Settings: TP_PG_DIR (default .data/pg), TP_PG_PORT (default 25432), TP_PG_REPLICA_DIR (default .data/pg-replica),
+#   TP_PG_REPLICA_PORT (default 25433).
 #   TP_PG_DURABLE=1       production durability (fsync, synchronous_commit and full_page_writes on) instead of the
 #                         development cluster's speed settings; `make bench` runs its own such cluster
 #                         (TP_PG_DIR=.data/pg-bench, TP_PG_PORT=25460) so that its figures are the ones production gets.
@@ -13,6 +18,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pg_dir="${TP_PG_DIR:-$root/.data/pg}"
 state_dir="$root/.data"
 port="${TP_PG_PORT:-25432}"
+replica_dir="${TP_PG_REPLICA_DIR:-$root/.data/pg-replica}"
+replica_port="${TP_PG_REPLICA_PORT:-25433}"
 durable="${TP_PG_DURABLE:-0}"
 db_user="threatplatform"
 db_name="threatplatform"
@@ -23,6 +30,10 @@ pw_file="$state_dir/pg.password"
 if [ -z "${TP_PG_DIR:-}" ] && [ "$(id -u)" = "0" ] && id postgres >/dev/null 2>&1 \
     && ! runuser -u postgres -- test -x "$root"; then
   pg_dir="/var/tmp/threatplatform-pg-$(echo "$root" | md5sum | cut -c1-12)"
+fi
+if [ -z "${TP_PG_REPLICA_DIR:-}" ] && [ "$(id -u)" = "0" ] && id postgres >/dev/null 2>&1 \
+    && ! runuser -u postgres -- test -x "$root"; then
+  replica_dir="/var/tmp/threatplatform-pg-replica-$(echo "$root" | md5sum | cut -c1-12)"
 fi
 
 # The durability settings, given on the command line at every start so that they hold whatever postgresql.conf says.
@@ -52,12 +63,13 @@ as_owner() {
 }
 
 prepare_dir() {
-  mkdir -p "$pg_dir"
+  local dir="${1:-$pg_dir}"
+  mkdir -p "$dir"
   if [ "$(id -u)" = "0" ]; then
     id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /usr/sbin/nologin postgres
-    chown postgres: "$pg_dir"
-    chmod 700 "$pg_dir"
+    chown postgres: "$dir"
   fi
+  chmod 700 "$dir"
 }
 
 password() {
@@ -69,7 +81,7 @@ password() {
 }
 
 url() {
-  echo "Host=127.0.0.1;Port=$port;Database=$db_name;Username=$db_user;Password=$(password)"
+  echo "Host=127.0.0.1;Port=${1:-$port};Database=$db_name;Username=$db_user;Password=$(password)"
 }
 
 start() {
@@ -139,9 +151,67 @@ stop() {
   fi
 }
 
+# A hot standby of the cluster above, streaming from it (pg_hba.conf as initdb writes it allows replication from
+# 127.0.0.1 with scram-sha-256; the cluster's user is its superuser, so it may replicate). No replication slot: the
+# primary never keeps WAL for a replica that is gone; instead a replica that is not running is taken afresh.
+start_replica() {
+  local pg_ctl pg_isready pg_basebackup psql
+  pg_ctl="$(find_bin pg_ctl)"; pg_isready="$(find_bin pg_isready)"; pg_basebackup="$(find_bin pg_basebackup)"; psql="$(find_bin psql)"
+  if [ -f "$replica_dir/PG_VERSION" ] && as_owner "$pg_ctl" -D "$replica_dir" status >/dev/null 2>&1; then
+    return 0
+  fi
+  if ! "$pg_isready" -h 127.0.0.1 -p "$port" -q -t 5; then
+    echo "The primary on port $port is not running: start it first (scripts/pg.sh start)." >&2
+    exit 1
+  fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$replica_port") 2>/dev/null; then
+    # Another checkout's replica of this same cluster (same system identifier) serves as well as ours would.
+    local ours theirs
+    ours="$(PGPASSWORD="$(password)" "$psql" -h 127.0.0.1 -p "$port" -U "$db_user" -d postgres -tAc \
+      "SELECT system_identifier FROM pg_control_system()" 2>/dev/null || true)"
+    theirs="$(PGPASSWORD="$(password)" "$psql" -h 127.0.0.1 -p "$replica_port" -U "$db_user" -d postgres -tAc \
+      "SELECT system_identifier FROM pg_control_system() WHERE pg_is_in_recovery()" 2>/dev/null || true)"
+    if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then
+      return 0
+    fi
+    echo "Port $replica_port is already taken by another program; set TP_PG_REPLICA_PORT to a free port." >&2
+    exit 1
+  fi
+  rm -rf "$replica_dir"
+  prepare_dir "$replica_dir"
+  # -X stream: the WAL written during the copy comes along; -R: standby.signal + primary_conninfo (with the password,
+  # inside the replica's private folder). Checkpoint fast: the copy must not wait for the next timed checkpoint.
+  as_owner env PGPASSWORD="$(password)" "$pg_basebackup" -h 127.0.0.1 -p "$port" -U "$db_user" -D "$replica_dir" \
+    -X stream -R -c fast --no-sync >/dev/null
+  # The copied postgresql.conf says the primary's port; later lines win. hot_standby_feedback: the primary's vacuum
+  # keeps rows a replica query still reads, instead of cancelling that query.
+  cat >> "$replica_dir/postgresql.conf" <<CONF
+# The streaming replica (scripts/pg.sh start-replica)
+port = $replica_port
+shared_buffers = 128MB
+hot_standby = on
+hot_standby_feedback = on
+CONF
+  as_owner "$pg_ctl" -D "$replica_dir" -l "$replica_dir/server.log" -w -t 60 start >/dev/null
+  "$pg_isready" -h 127.0.0.1 -p "$replica_port" -q -t 30
+  PGPASSWORD="$(password)" "$psql" -h 127.0.0.1 -p "$replica_port" -U "$db_user" -d postgres -tAc "SELECT pg_is_in_recovery()" \
+    | grep -q t || { echo "The replica on port $replica_port is not in recovery." >&2; exit 1; }
+}
+
+stop_replica() {
+  local pg_ctl
+  pg_ctl="$(find_bin pg_ctl)"
+  if [ -f "$replica_dir/PG_VERSION" ]; then
+    as_owner "$pg_ctl" -D "$replica_dir" -m fast stop >/dev/null 2>&1 || true
+  fi
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   url) url ;;
-  *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+  start-replica) start_replica ;;
+  stop-replica) stop_replica ;;
+  replica-url) url "$replica_port" ;;
+  *) echo "usage: $0 start|stop|url|start-replica|stop-replica|replica-url" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ using ThreatPlatform.Infrastructure.Persistence;
 using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 using ThreatPlatform.Infrastructure.Persistence.Batch;
 using ThreatPlatform.Infrastructure.Persistence.Partitions;
+using ThreatPlatform.Infrastructure.Persistence.Replica;
 using ThreatPlatform.Infrastructure.Persistence.Stats;
 using ThreatPlatform.Infrastructure.Sensors;
 
@@ -28,6 +30,9 @@ public static class DependencyInjection
 {
     /// <summary>The key of the unpooled data source that LISTEN connections open from.</summary>
     public const string ListenerDataSource = "listener";
+
+    /// <summary>The read replica's readiness check (Degraded, never Unhealthy: the primary serves the queries then).</summary>
+    public const string ReplicaHealthCheck = "replica";
 
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
@@ -67,11 +72,41 @@ public static class DependencyInjection
         services.AddSingleton<EventPartitionMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<EventPartitionMaintenance>());
         AddSensors(services, configuration);
-        services.AddSingleton<IAlertStatsReader, AlertStatsReader>();
         services.AddIdentityServices(configuration);
         services.AddAlertStream(configuration, connectionString);
-        services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
+        var health = services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
+        AddReads(services, health, database, ConnectionStrings.ResolveReadOnly(configuration.GetConnectionString("ReadOnly")));
         return services;
+    }
+
+    /// <summary>
+    /// Where the list, detail and stats queries read. Without ConnectionStrings:ReadOnly, the primary, through the
+    /// request's one context. With it, a streaming replica, per request, unless it is down, lags more than allowed, or has
+    /// not yet replayed the caller's own last write (read-your-writes); then the primary.
+    /// </summary>
+    private static void AddReads(IServiceCollection services, IHealthChecksBuilder health, DatabaseOptions database, string? readOnly)
+    {
+        if (readOnly is null)
+        {
+            services.AddScoped<IApplicationReadDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
+            services.AddSingleton<IAlertStatsReader>(sp => new AlertStatsReader(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IReadRouting, NoReadReplica>();
+            return;
+        }
+
+        var replica = new NpgsqlDataSourceBuilder(database.Apply(ConnectionStrings.WithPoolDefaults(readOnly))).EnableDynamicJson().Build();
+        services.AddSingleton(new ReplicaDataSource(replica));
+        services.AddSingleton(new ReplicaContextOptions(
+            (DbContextOptions<ApplicationDbContext>)ConfigureNpgsql(new DbContextOptionsBuilder<ApplicationDbContext>(), replica)
+                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
+                .Options));
+        services.AddSingleton<WritePositions>();
+        services.AddSingleton<ReplicaMonitor>();
+        services.AddScoped<ReadRoute>();
+        services.AddScoped<IReadRouting>(sp => sp.GetRequiredService<ReadRoute>());
+        services.AddScoped<IApplicationReadDbContext, RoutedReadDbContext>();
+        services.AddScoped<IAlertStatsReader, RoutedAlertStatsReader>();
+        health.AddCheck<Persistence.Replica.ReplicaHealthCheck>(ReplicaHealthCheck, tags: ["ready"]);
     }
 
     private static void AddSensors(IServiceCollection services, IConfiguration configuration)

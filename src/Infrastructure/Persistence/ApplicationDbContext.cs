@@ -24,6 +24,10 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     public static ApplicationDbContext ForMigrations(DbContextOptions<ApplicationDbContext> options) =>
         new(options, new NoDispatch());
 
+    /// <summary>A context the queries read through (the read replica's): it saves nothing that raised a domain event.</summary>
+    internal static ApplicationDbContext ForReading(DbContextOptions<ApplicationDbContext> options) =>
+        new(options, new NoDispatch());
+
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<SecurityEvent> Events => Set<SecurityEvent>();
@@ -34,6 +38,12 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
     public DbSet<AlertComment> AlertComments => Set<AlertComment>();
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    IQueryable<User> IApplicationReadDbContext.Users => Users;
+    IQueryable<SecurityEvent> IApplicationReadDbContext.Events => Events;
+    IQueryable<Alert> IApplicationReadDbContext.Alerts => Alerts;
+    IQueryable<AlertComment> IApplicationReadDbContext.AlertComments => AlertComments;
+    IQueryable<AuditEntry> IApplicationReadDbContext.AuditEntries => AuditEntries;
 
     // Begun by a handler that locked a row (FindCollectingAlertAsync) during dispatch; the save that follows commits it.
     private IDbContextTransaction? _lockTransaction;

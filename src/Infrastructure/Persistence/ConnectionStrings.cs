@@ -6,6 +6,11 @@ namespace ThreatPlatform.Infrastructure.Persistence;
 public static class ConnectionStrings
 {
     public const string Setting = "ConnectionStrings__Default";
+    public const string ReadOnlySetting = "ConnectionStrings__ReadOnly";
+
+    /// <summary>The read replica's connection string (ConnectionStrings:ReadOnly), or null when none is configured.</summary>
+    public static string? ResolveReadOnly(string? connectionString) =>
+        string.IsNullOrWhiteSpace(connectionString) ? null : Validate(connectionString, ReadOnlySetting);
 
     public static string Resolve(string? connectionString, string? databaseUrl)
     {

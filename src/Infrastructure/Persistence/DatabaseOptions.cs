@@ -28,6 +28,20 @@ public sealed class DatabaseOptions
     [Range(1, 1024)]
     public int AcquireTimeoutSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// With a read replica (ConnectionStrings:ReadOnly): the most it may lag behind the primary, in seconds, for the
+    /// queries to read from it; past that they read from the primary until it has caught up.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int ReplicaMaxLagSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// With a read replica: how long (milliseconds) one look at its replay position and lag serves the routing of
+    /// queries before the next look (taken in the background, so no request waits for it).
+    /// </summary>
+    [Range(1, 60_000)]
+    public int ReplicaCheckMilliseconds { get; set; } = 25;
+
     /// <summary>The connection string with these settings applied (they win over the same keywords in it).</summary>
     public string Apply(string connectionString)
     {

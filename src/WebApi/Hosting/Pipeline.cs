@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serilog;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Docs;
@@ -46,10 +47,32 @@ internal static class Pipeline
         app.UseRequestBodyLimit(ServiceRegistration.DefaultMaxBodyBytes);
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().ExcludeFromDescription();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous().ExcludeFromDescription();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadiness })
+            .AllowAnonymous().ExcludeFromDescription();
 
         app.MapMetricsEndpoint();
         app.MapApiEndpoints();
         app.MapConsoleFallback();
+    }
+
+    /// <summary>
+    /// "Healthy", "Degraded" or "Unhealthy" as before, then a line for each check that is not healthy (the read
+    /// replica down or lagging is Degraded: still 200, the queries read from the primary). Only the replica's check
+    /// says why, in its own words: another check's description may be an exception's message.
+    /// </summary>
+    private static Task WriteReadiness(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var text = new System.Text.StringBuilder(report.Status.ToString());
+        foreach (var (name, entry) in report.Entries)
+        {
+            if (entry.Status != HealthStatus.Healthy)
+            {
+                text.Append('\n').Append(name).Append(": ").Append(entry.Status).Append(
+                    name == Infrastructure.DependencyInjection.ReplicaHealthCheck && entry.Description is { } why ? " (" + why + ")" : string.Empty);
+            }
+        }
+
+        return context.Response.WriteAsync(text.ToString());
     }
 }

@@ -47,7 +47,7 @@ internal static class ServiceRegistration
         services.AddMediator((MediatorOptions options) =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
-            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(ValidationBehaviour<,>)];
+            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(ReadRoutingBehaviour<,>), typeof(ValidationBehaviour<,>)];
         });
 
         services.AddHttpContextAccessor();

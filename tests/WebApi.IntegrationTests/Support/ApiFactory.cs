@@ -59,6 +59,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Default", ConnectionString);
+        // Every query reads the primary unless a test class gives its host a replica (ReplicaApiFactory): a replica in
+        // the environment must not make other tests' reads lag behind their writes.
+        builder.UseSetting("ConnectionStrings:ReadOnly", string.Empty);
         builder.UseSetting("Database:MigrateOnStartup", "false");
         builder.UseSetting("Jwt:SigningKey", SigningKey);
         builder.UseSetting("Jwt:Issuer", Issuer);

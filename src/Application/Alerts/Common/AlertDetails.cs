@@ -70,7 +70,7 @@ public static class AlertDetails
         }, cancellationToken);
 
     /// <summary>The detail view: the raising event, the usernames behind its history and its comment count, in one query each.</summary>
-    public static async Task<AlertDetailDto> ToDetailAsync(this Alert alert, IApplicationDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<AlertDetailDto> ToDetailAsync(this Alert alert, IApplicationReadDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var userIds = alert.History.Where(h => h.ChangedById is not null).Select(h => h.ChangedById!.Value).Distinct().ToList();
         var usernames = userIds.Count == 0

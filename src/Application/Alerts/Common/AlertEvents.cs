@@ -12,7 +12,7 @@ namespace ThreatPlatform.Application.Alerts.Common;
 public static class AlertEvents
 {
     public static async Task<Dictionary<long, SecurityEvent>> RaisingEventsAsync(
-        IApplicationDbContext db,
+        IApplicationReadDbContext db,
         IEnumerable<long> eventIds,
         CancellationToken cancellationToken)
     {
@@ -26,6 +26,6 @@ public static class AlertEvents
         return await db.Events.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
     }
 
-    public static async Task<SecurityEvent?> RaisingEventAsync(IApplicationDbContext db, long eventId, CancellationToken cancellationToken) =>
+    public static async Task<SecurityEvent?> RaisingEventAsync(IApplicationReadDbContext db, long eventId, CancellationToken cancellationToken) =>
         await db.Events.AsNoTracking().FirstOrDefaultAsync(e => e.Id == eventId, cancellationToken);
 }

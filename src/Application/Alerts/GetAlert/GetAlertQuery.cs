@@ -9,7 +9,7 @@ namespace ThreatPlatform.Application.Alerts.GetAlert;
 /// <summary>One alert with its event and history (GET /api/alerts/{id}/).</summary>
 public sealed record GetAlertQuery(long Id) : IQuery<AlertDetailDto>;
 
-public sealed class GetAlertQueryHandler(IApplicationDbContext db, TimeProvider clock) : IQueryHandler<GetAlertQuery, AlertDetailDto>
+public sealed class GetAlertQueryHandler(IApplicationReadDbContext db, TimeProvider clock) : IQueryHandler<GetAlertQuery, AlertDetailDto>
 {
     public async ValueTask<AlertDetailDto> Handle(GetAlertQuery query, CancellationToken cancellationToken)
     {

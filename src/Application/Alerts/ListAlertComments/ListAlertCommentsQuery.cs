@@ -19,7 +19,7 @@ public sealed record ListAlertCommentsQuery(long AlertId, ListCriteria<AlertComm
         .TieBreaker(c => c.Id);
 }
 
-public sealed class ListAlertCommentsQueryHandler(IApplicationDbContext db) : IQueryHandler<ListAlertCommentsQuery, Page<AlertCommentDto>>
+public sealed class ListAlertCommentsQueryHandler(IApplicationReadDbContext db) : IQueryHandler<ListAlertCommentsQuery, Page<AlertCommentDto>>
 {
     public async ValueTask<Page<AlertCommentDto>> Handle(ListAlertCommentsQuery query, CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ namespace ThreatPlatform.Application.Alerts.ListAlertEvents;
 /// </summary>
 public sealed record ListAlertEventsQuery(long AlertId, ListCriteria<SecurityEvent> Criteria) : IQuery<Page<EventDto>>;
 
-public sealed class ListAlertEventsQueryHandler(IApplicationDbContext db, ITextSearch textSearch)
+public sealed class ListAlertEventsQueryHandler(IApplicationReadDbContext db, ITextSearch textSearch)
     : IQueryHandler<ListAlertEventsQuery, Page<EventDto>>
 {
     public async ValueTask<Page<EventDto>> Handle(ListAlertEventsQuery query, CancellationToken cancellationToken)

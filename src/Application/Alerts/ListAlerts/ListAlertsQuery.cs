@@ -46,7 +46,7 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         .Order("occurrences", a => a.Occurrences);
 }
 
-public sealed class ListAlertsQueryHandler(IApplicationDbContext db, ITextSearch textSearch, TimeProvider clock)
+public sealed class ListAlertsQueryHandler(IApplicationReadDbContext db, ITextSearch textSearch, TimeProvider clock)
     : IQueryHandler<ListAlertsQuery, Page<AlertDto>>
 {
     public async ValueTask<Page<AlertDto>> Handle(ListAlertsQuery query, CancellationToken cancellationToken)

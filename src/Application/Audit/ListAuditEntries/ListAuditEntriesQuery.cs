@@ -35,7 +35,7 @@ public sealed record ListAuditEntriesQuery(ListCriteria<AuditEntry> Criteria) : 
         .TieBreaker(a => a.Id);
 }
 
-public sealed class ListAuditEntriesQueryHandler(IApplicationDbContext db) : IQueryHandler<ListAuditEntriesQuery, Page<AuditEntryDto>>
+public sealed class ListAuditEntriesQueryHandler(IApplicationReadDbContext db) : IQueryHandler<ListAuditEntriesQuery, Page<AuditEntryDto>>
 {
     public async ValueTask<Page<AuditEntryDto>> Handle(ListAuditEntriesQuery query, CancellationToken cancellationToken)
     {

@@ -8,20 +8,21 @@ using ThreatPlatform.Domain.Users;
 namespace ThreatPlatform.Application.Common.Interfaces;
 
 /// <summary>The narrow view of the database the use cases need; EF Core's DbContext implements it in Infrastructure.</summary>
-public interface IApplicationDbContext
+/// <remarks>It reads too (a command's reads are in its transaction, on the primary): it is an <see cref="IApplicationReadDbContext"/>.</remarks>
+public interface IApplicationDbContext : IApplicationReadDbContext
 {
-    DbSet<User> Users { get; }
+    new DbSet<User> Users { get; }
     DbSet<RefreshToken> RefreshTokens { get; }
-    DbSet<SecurityEvent> Events { get; }
-    DbSet<Alert> Alerts { get; }
+    new DbSet<SecurityEvent> Events { get; }
+    new DbSet<Alert> Alerts { get; }
     DbSet<Sensor> Sensors { get; }
     DbSet<SensorSource> SensorSources { get; }
     DbSet<ApiKey> ApiKeys { get; }
-    DbSet<AlertComment> AlertComments { get; }
+    new DbSet<AlertComment> AlertComments { get; }
     DbSet<LoginFailure> LoginFailures { get; }
 
     /// <summary>Read only: entries are written through <see cref="IAuditLog"/>, which chains them.</summary>
-    DbSet<AuditEntry> AuditEntries { get; }
+    new DbSet<AuditEntry> AuditEntries { get; }
 
     /// <summary>Saves in one transaction, after dispatching the domain events the tracked entities raised.</summary>
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);

@@ -9,7 +9,7 @@ namespace ThreatPlatform.Application.Events.GetEvent;
 /// <summary>One event by id (GET /api/events/{id}/).</summary>
 public sealed record GetEventQuery(long Id) : IQuery<EventDto>;
 
-public sealed class GetEventQueryHandler(IApplicationDbContext db) : IQueryHandler<GetEventQuery, EventDto>
+public sealed class GetEventQueryHandler(IApplicationReadDbContext db) : IQueryHandler<GetEventQuery, EventDto>
 {
     public async ValueTask<EventDto> Handle(GetEventQuery query, CancellationToken cancellationToken)
     {

@@ -26,7 +26,7 @@ public sealed record ListEventsQuery(ListCriteria<SecurityEvent> Criteria) : IQu
         .FilterByDetection(e => e.DetectionTechnique, e => e.DetectionConfidence);
 }
 
-public sealed class ListEventsQueryHandler(IApplicationDbContext db, ITextSearch textSearch)
+public sealed class ListEventsQueryHandler(IApplicationReadDbContext db, ITextSearch textSearch)
     : IQueryHandler<ListEventsQuery, Page<EventDto>>
 {
     public async ValueTask<Page<EventDto>> Handle(ListEventsQuery query, CancellationToken cancellationToken)

@@ -66,7 +66,7 @@ public sealed record SourceCount(string Source, long Count);
 /// <summary>Median and 90th percentile in seconds (interpolated, as percentile_cont); null when no alert got there.</summary>
 public sealed record DurationPercentiles(double? Median, double? P90);
 
-public sealed class GetAlertStatsQueryHandler(IAlertStatsReader reader, IApplicationDbContext db, TimeProvider time)
+public sealed class GetAlertStatsQueryHandler(IAlertStatsReader reader, IApplicationReadDbContext db, TimeProvider time)
     : IQueryHandler<GetAlertStatsQuery, AlertStatsDto>
 {
     public const int TopSourceCount = 10;
