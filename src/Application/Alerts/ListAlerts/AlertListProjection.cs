@@ -39,7 +39,7 @@ public static class AlertListProjection
 
     /// <summary>The alerts as listed at <paramref name="now"/> (sla_breached depends on the time it is read), with their events.</summary>
     public static async Task<List<AlertDto>> ToDtosAsync(
-        IApplicationDbContext db,
+        IApplicationReadDbContext db,
         IReadOnlyList<AlertRow> rows,
         DateTimeOffset now,
         CancellationToken cancellationToken)
