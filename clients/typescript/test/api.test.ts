@@ -112,7 +112,8 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
     assert.equal(page.count, 1);
     assert.equal(page.results[0]?.id, alertId);
     assert.equal(page.results[0]?.status, AlertStatus.Open);
-    assert.equal(page.results[0]?.event.id, event.id);
+    assert.equal(page.results[0]?.event?.id, event.id);
+    assert.equal(page.results[0]?.event_expired, false);
     const none = await alerts.list(undefined, undefined, [AlertStatus.Resolved], undefined, undefined, undefined, undefined, undefined, marker);
     assert.equal(none.count, 0);
   });
