@@ -196,6 +196,29 @@ public sealed class IngestEventBatchCommandHandlerTests
     }
 
     [Fact]
+    public async Task An_item_of_a_source_another_sensor_owns_is_rejected_naming_source_and_the_rest_are_written()
+    {
+        _ownership.OwnersOfAsync(default!, default).ReturnsForAnyArgs(new Dictionary<string, long> { ["owned"] = 9 });
+
+        var result = await Send(Item(source: "owned"), Item(source: "free"));
+
+        result.Rejected.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Index = 0, Reason = (string?)null });
+        result.Rejected[0].Errors.Keys.Should().Equal("source");
+        _written.Select(e => e.Source).Should().Equal("free");
+    }
+
+    [Fact]
+    public async Task Rejections_from_every_pass_are_answered_in_batch_order_even_when_nothing_is_stored()
+    {
+        _ownership.OwnersOfAsync(default!, default).ReturnsForAnyArgs(new Dictionary<string, long> { ["owned"] = 9 });
+
+        var result = await Send(Item(source: "owned"), BatchItem.Malformed("body", "x"), Item(source: "owned"), Item(eventType: " "));
+
+        result.Rejected.Select(r => r.Index).Should().Equal(0, 1, 2, 3);
+        result.Accepted.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Events_are_built_by_the_domain_with_the_caller_and_the_received_time()
     {
         await Send(BatchItem.Of(new EventInput
