@@ -6,12 +6,13 @@ API := src/WebApi/ThreatPlatform.WebApi.csproj
 # `make bench BENCH_QUICK=1 BENCH_ALERTS=…`: the settings reach scripts/bench.sh through the environment.
 export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH BENCH_STREAM_CLIENTS BENCH_STREAM_ALERTS BENCH_STREAM_RATE BENCH_PG_PORT BENCH_DATABASE BENCH_ONLY BENCH_LIST_CONNECTIONS
 
-.PHONY: help run test test-faults bench bench-web console web-test migrate create-admin db-start db-stop build format clean client client-test lint-openapi
+.PHONY: help run test test-faults mutation bench bench-web console web-test migrate create-admin db-start db-stop build format clean client client-test lint-openapi
 
 help:
 	@echo "make run           build the console (when Node.js is present), restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
 	@echo "make test          the whole test suite against a real PostgreSQL"
 	@echo "make test-faults   real API + its own PostgreSQL (port 25450): DB stop, kill -9, terminated connections, pool/timeouts"
+	@echo "make mutation      Stryker.NET over Domain + Application with the unit tests (minutes; not part of make test/CI)"
 	@echo "make bench         Release build on its own durable PostgreSQL (fsync on): one table + bench/results/latest.json (BENCH_QUICK=1: short)"
 	@echo "make migrate       apply database migrations"
 	@echo "make create-admin  USERNAME=… EMAIL=… (password asked without echo, or the first line of a piped stdin)"
@@ -34,6 +35,9 @@ test:
 
 test-faults:
 	@scripts/test-faults.sh
+
+mutation:
+	@scripts/mutation.sh
 
 bench:
 	@scripts/bench.sh

@@ -52,6 +52,7 @@ internal static class ServiceRegistration
 
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentUser, CurrentUser>();
+        services.AddScoped<IAlertMetrics, PrometheusAlertMetrics>();
         services.AddScoped<IAuditContext, HttpAuditContext>();
         services.AddAllowedHosts(configuration);
         services.AddScoped<IIfMatch, IfMatchHeader>();

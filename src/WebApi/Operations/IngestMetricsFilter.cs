@@ -6,7 +6,11 @@ using ThreatPlatform.WebApi.Auth;
 
 namespace ThreatPlatform.WebApi.Operations;
 
-/// <summary>Counts what an ingest endpoint stored, repeated and refused, and the alerts it raised, by sensor.</summary>
+/// <summary>
+/// Counts what an ingest endpoint stored, repeated and refused, by sensor. The alerts raised and the events grouped into
+/// alerts are counted by ingest itself (<see cref="PrometheusAlertMetrics"/>): only it knows a raised alert from a fold,
+/// and it counts them once their transaction committed.
+/// </summary>
 internal static class IngestMetricsFilter
 {
     public static RouteHandlerBuilder WithIngestMetrics(this RouteHandlerBuilder builder) =>
@@ -36,15 +40,9 @@ internal static class IngestMetricsFilter
                 ApiMetrics.EventsIngested.WithLabels(sensor).Inc(batch.Accepted);
                 ApiMetrics.EventsDuplicate.WithLabels(sensor).Inc(batch.Duplicates);
                 ApiMetrics.EventsRejected.WithLabels(sensor).Inc(batch.Rejected.Count);
-                ApiMetrics.AlertsRaised.WithLabels(sensor).Inc(batch.AlertsCreated);
                 break;
-            case Results<Created<EventDto>, Ok<EventDto>> { Result: Created<EventDto> { Value: { } created } }:
+            case Results<Created<EventDto>, Ok<EventDto>> { Result: Created<EventDto> }:
                 ApiMetrics.EventsIngested.WithLabels(sensor).Inc();
-                if (created.AlertId is not null)
-                {
-                    ApiMetrics.AlertsRaised.WithLabels(sensor).Inc();
-                }
-
                 break;
             case Results<Created<EventDto>, Ok<EventDto>>:
                 ApiMetrics.EventsDuplicate.WithLabels(sensor).Inc();

@@ -17,10 +17,13 @@ public sealed class IngestEventBatchCommandHandlerTests
     private readonly ICurrentUser _user = Substitute.For<ICurrentUser>();
     private readonly ISourceOwnership _ownership = Substitute.For<ISourceOwnership>();
     private readonly IIngestRateLimiter _rateLimiter = Substitute.For<IIngestRateLimiter>();
+    private readonly IAlertMetrics _alertMetrics = Substitute.For<IAlertMetrics>();
     private readonly FakeTimeProvider _clock = new(Now);
     private IReadOnlyList<SecurityEvent> _written = [];
     private int? _storedOverride;
     private int _alertsTheWriterReports;
+    private int _foldsTheWriterReports;
+    private bool _writerFails;
     private List<SecurityEvent> _stored = [];
 
     public IngestEventBatchCommandHandlerTests()
@@ -29,12 +32,18 @@ public sealed class IngestEventBatchCommandHandlerTests
         _ownership.OwnersOfAsync(default!, default).ReturnsForAnyArgs(new Dictionary<string, long>());
         _writer.WriteAsync(default!, default!, default!, default, default).ReturnsForAnyArgs(call =>
         {
+            if (_writerFails)
+            {
+                throw new InvalidOperationException("rolled back");
+            }
+
             _written = call.Arg<IReadOnlyList<SecurityEvent>>().ToList();
             var stored = _written.Take(_storedOverride ?? _written.Count).ToList();
             return new EventBatchWriteResult(
                 stored.Count,
                 _alertsTheWriterReports,
-                stored.Where(e => e.ExternalId is not null).Select(e => (e.Source, e.ExternalId!)).ToHashSet());
+                stored.Where(e => e.ExternalId is not null).Select(e => (e.Source, e.ExternalId!)).ToHashSet(),
+                _foldsTheWriterReports);
         });
         _writer.FindStoredAsync(default!, default).ReturnsForAnyArgs(call =>
         {
@@ -43,7 +52,8 @@ public sealed class IngestEventBatchCommandHandlerTests
         });
     }
 
-    private IngestEventBatchCommandHandler Handler() => new(_writer, new EventInputValidator(_clock), _user, _ownership, _rateLimiter, _clock, SlaPolicy.Default);
+    private IngestEventBatchCommandHandler Handler() =>
+        new(_writer, new EventInputValidator(_clock), _user, _ownership, _rateLimiter, _alertMetrics, _clock, SlaPolicy.Default);
 
     private static BatchItem Item(Severity severity = Severity.Low, string? externalId = null, string source = "fw-1", string eventType = "scan") =>
         BatchItem.Of(new EventInput { Source = source, EventType = eventType, Severity = severity, ExternalId = externalId });
@@ -160,6 +170,52 @@ public sealed class IngestEventBatchCommandHandlerTests
         var result = await Send(Item(Severity.Low), Item(Severity.Medium), Item(Severity.High), Item(Severity.Critical));
 
         result.AlertsCreated.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task The_alert_metrics_count_the_alerts_raised_and_the_events_folded_that_the_writer_committed()
+    {
+        _alertsTheWriterReports = 1;
+        _foldsTheWriterReports = 2;
+
+        await Send(Item(Severity.High), Item(Severity.High), Item(Severity.Critical));
+
+        _alertMetrics.Received(1).Raised(1);
+        _alertMetrics.Received(1).Grouped(2);
+    }
+
+    [Fact]
+    public async Task Nothing_is_counted_when_the_writer_fails()
+    {
+        _writerFails = true;
+
+        var send = async () => await Send(Item(Severity.High), Item(Severity.High));
+
+        await send.Should().ThrowAsync<InvalidOperationException>();
+        _alertMetrics.ReceivedCalls().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_item_of_a_source_another_sensor_owns_is_rejected_naming_source_and_the_rest_are_written()
+    {
+        _ownership.OwnersOfAsync(default!, default).ReturnsForAnyArgs(new Dictionary<string, long> { ["owned"] = 9 });
+
+        var result = await Send(Item(source: "owned"), Item(source: "free"));
+
+        result.Rejected.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Index = 0, Reason = (string?)null });
+        result.Rejected[0].Errors.Keys.Should().Equal("source");
+        _written.Select(e => e.Source).Should().Equal("free");
+    }
+
+    [Fact]
+    public async Task Rejections_from_every_pass_are_answered_in_batch_order_even_when_nothing_is_stored()
+    {
+        _ownership.OwnersOfAsync(default!, default).ReturnsForAnyArgs(new Dictionary<string, long> { ["owned"] = 9 });
+
+        var result = await Send(Item(source: "owned"), BatchItem.Malformed("body", "x"), Item(source: "owned"), Item(eventType: " "));
+
+        result.Rejected.Select(r => r.Index).Should().Equal(0, 1, 2, 3);
+        result.Accepted.Should().Be(0);
     }
 
     [Fact]

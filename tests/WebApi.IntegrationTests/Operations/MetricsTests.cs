@@ -1,11 +1,14 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Events;
 using ThreatPlatform.WebApi.IntegrationTests.Limits;
+using ThreatPlatform.WebApi.IntegrationTests.Sensors;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.Operations;
@@ -51,6 +54,70 @@ public sealed class MetricsTests(PeerApiFactory factory) : IClassFixture<PeerApi
         text.Should().Contain("threatplatform_alerts_raised_total{sensor=\"user\"}");
         text.Should().Contain("threatplatform_alert_stream_clients");
         text.Should().Contain("db_client_connection", "Npgsql's pool meters are exported");
+    }
+
+    [Fact]
+    public async Task A_single_event_that_folds_into_its_fingerprints_alert_counts_one_grouped_and_no_raised_alert()
+    {
+        var sensor = await SensorOfItsOwnAsync();
+        (await CounterAsync(Grouped, sensor)).Should().Be(0);
+
+        var first = await sensor.Client.IngestOkAsync(BatchApi.Event(sensor.Source, "HIGH"));
+        var second = await sensor.Client.IngestOkAsync(BatchApi.Event(sensor.Source, "HIGH"));
+
+        second.GetProperty("alert_id").GetInt64().Should().Be(first.GetProperty("alert_id").GetInt64(), "the second event folded");
+        (await CounterAsync(Grouped, sensor)).Should().Be(1);
+        (await CounterAsync(Raised, sensor)).Should().Be(1, "a fold raises no alert");
+    }
+
+    [Fact]
+    public async Task A_batch_counts_every_event_it_folded_into_an_open_alert_or_into_the_alert_its_first_event_raised()
+    {
+        var sensor = await SensorOfItsOwnAsync();
+        await sensor.Client.IngestOkAsync(BatchApi.Event(sensor.Source, "HIGH"));
+
+        var intoOpen = await (await sensor.Client.PostBatchAsync(
+            BatchApi.Event(sensor.Source, "HIGH"), BatchApi.Event(sensor.Source, "CRITICAL"), BatchApi.Event(sensor.Source, "HIGH"))).ShouldBeBatchAnswerAsync();
+
+        intoOpen.AlertsCreated.Should().Be(0);
+        (await CounterAsync(Grouped, sensor)).Should().Be(3);
+
+        var newFingerprint = await (await sensor.Client.PostBatchAsync(
+            BatchApi.Event(sensor.Source, "HIGH", eventType: "brute_force"),
+            BatchApi.Event(sensor.Source, "HIGH", eventType: "brute_force"),
+            BatchApi.Event(sensor.Source, "LOW", eventType: "brute_force"))).ShouldBeBatchAnswerAsync();
+
+        newFingerprint.AlertsCreated.Should().Be(1);
+        (await CounterAsync(Grouped, sensor)).Should().Be(4, "the batch's second severe event folded into the alert its first raised");
+        (await CounterAsync(Raised, sensor)).Should().Be(2);
+    }
+
+    private const string Grouped = "threatplatform_alerts_grouped_total";
+    private const string Raised = "threatplatform_alerts_raised_total";
+
+    /// <summary>
+    /// A grouping sensor whose id no other test's sensor has: the counters live for the whole test process, and every test
+    /// class has a database of its own whose sensor ids start at 1, so a sensor label is only this test's with an id
+    /// taken far from the others.
+    /// </summary>
+    private async Task<SensorWithKey> SensorOfItsOwnAsync()
+    {
+        var start = Random.Shared.NextInt64(1_000_000_000_000, 2_000_000_000_000);
+        // DDL takes no parameters: the number is written into the statement.
+        var restart = "ALTER TABLE sensors ALTER COLUMN id RESTART WITH " + start.ToString(CultureInfo.InvariantCulture);
+        await factory.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(restart));
+        var sensor = await factory.SensorWithKeyAsync(await factory.CreateClientAsAsync(UserRole.Admin));
+        sensor.SensorId.Should().BeGreaterThanOrEqualTo(start);
+        return sensor;
+    }
+
+    /// <summary>The counter's value for the sensor's label, 0 when the series is not there yet (nothing counted).</summary>
+    private async Task<double> CounterAsync(string name, SensorWithKey sensor)
+    {
+        var text = await factory.CreateClient().From("127.0.0.1").GetStringAsync(Metrics);
+        var prefix = $"{name}{{sensor=\"{sensor.SensorId.ToString(CultureInfo.InvariantCulture)}\"}} ";
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
     }
 
     [Theory]

@@ -28,7 +28,12 @@ public interface IEventBatchWriter
 }
 
 /// <summary>
-/// How many of the events were stored (the others were already stored), how many alerts they raised, and the
-/// (source, external_id) of each stored event that has one (a keyed event not among them met a stored twin).
+/// How many of the events were stored (the others were already stored), how many alerts they raised, the
+/// (source, external_id) of each stored event that has one (a keyed event not among them met a stored twin), and how
+/// many stored events folded into an alert (an open one, or one an earlier event of the batch raised) instead of raising one.
 /// </summary>
-public sealed record EventBatchWriteResult(int Stored, int AlertsCreated, IReadOnlySet<(string Source, string ExternalId)> StoredKeys);
+public sealed record EventBatchWriteResult(
+    int Stored,
+    int AlertsCreated,
+    IReadOnlySet<(string Source, string ExternalId)> StoredKeys,
+    int EventsFolded);

@@ -70,6 +70,7 @@ public sealed class IngestEventBatchCommandHandler(
     ICurrentUser currentUser,
     ISourceOwnership ownership,
     IIngestRateLimiter rateLimiter,
+    IAlertMetrics alertMetrics,
     TimeProvider clock,
     SlaPolicy sla)
     : ICommandHandler<IngestEventBatchCommand, BatchIngestResult>
@@ -151,6 +152,10 @@ public sealed class IngestEventBatchCommandHandler(
         }
 
         var written = await writer.WriteAsync(toStore, SeverityRules.AlertingSeverities, sla, receivedAt, cancellationToken);
+
+        // The writer committed before it returned.
+        alertMetrics.Raised(written.AlertsCreated);
+        alertMetrics.Grouped(written.EventsFolded);
         var refused = toStore.Where(e => e.ExternalId is { } id && !written.StoredKeys.Contains((e.Source, id))).ToList();
         var conflicts = await ConflictsAsync(refused, cancellationToken);
         rejected.AddRange(conflicts.Select(c => RejectedItem.Conflict(indexOf[c.Event], c.Conflict)));

@@ -35,6 +35,7 @@ public sealed class IngestEventCommandHandler(
     ICurrentUser currentUser,
     ISourceOwnership ownership,
     IIngestRateLimiter rateLimiter,
+    IAlertMetrics alertMetrics,
     TimeProvider clock)
     : ICommandHandler<IngestEventCommand, IngestedEvent>
 {
@@ -57,6 +58,8 @@ public sealed class IngestEventCommandHandler(
             var refusedBy = await db.SaveChangesUnlessRefusedAsync(cancellationToken);
             if (refusedBy is null)
             {
+                // Committed: count what the event did to alerts (a refused attempt rolled back and counts nothing).
+                CountAlerts(securityEvent);
                 return new IngestedEvent(securityEvent.ToDto(securityEvent.Alert?.Id ?? securityEvent.FoldedIntoAlertId), Created: true);
             }
 
@@ -73,6 +76,18 @@ public sealed class IngestEventCommandHandler(
             return refusedBy == UniqueIndexes.EventExternalId
                 ? await RepeatOfStoredAsync(securityEvent, cancellationToken)
                 : throw new InvalidOperationException($"The unique index {refusedBy} refused an event.");
+        }
+    }
+
+    private void CountAlerts(SecurityEvent securityEvent)
+    {
+        if (securityEvent.FoldedIntoAlertId is not null)
+        {
+            alertMetrics.Grouped(1);
+        }
+        else if (securityEvent.Alert is not null)
+        {
+            alertMetrics.Raised(1);
         }
     }
 

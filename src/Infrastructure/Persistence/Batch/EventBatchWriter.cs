@@ -106,7 +106,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             LEFT JOIN severe s ON s.id = f.id
             LEFT JOIN target t ON t.group_id = s.group_id
             ORDER BY f.source, f.external_id
-            RETURNING id, source, external_id
+            RETURNING id, source, external_id, folded_into_alert_id
         ), raised AS (
             INSERT INTO alerts (id, event_id, status, severity, source, event_type, description, detection_model,
                                 detection_model_version, detection_confidence, detection_technique, created_at, updated_at,
@@ -147,7 +147,8 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
         )
         SELECT (SELECT count(*) FROM stored)::integer, (SELECT count(*) FROM raised)::integer,
                ARRAY(SELECT source FROM stored WHERE external_id IS NOT NULL),
-               ARRAY(SELECT external_id FROM stored WHERE external_id IS NOT NULL)
+               ARRAY(SELECT external_id FROM stored WHERE external_id IS NOT NULL),
+               (SELECT count(*) FROM stored WHERE folded_into_alert_id IS NOT NULL)::integer
         """;
 
     // A write starts again (a new transaction, new ids) when another writer got in between: it stored one of this
@@ -164,7 +165,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
     {
         if (events.Count == 0)
         {
-            return new EventBatchWriteResult(0, 0, new HashSet<(string, string)>());
+            return new EventBatchWriteResult(0, 0, new HashSet<(string, string)>(), 0);
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -245,7 +246,8 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             result = new EventBatchWriteResult(
                 reader.GetInt32(0),
                 reader.GetInt32(1),
-                sources.Zip(externalIds).ToHashSet());
+                sources.Zip(externalIds).ToHashSet(),
+                reader.GetInt32(4));
         }
 
         // Committed before the caller answers 200: an acknowledged event and its alert are durable.
