@@ -1,3 +1,4 @@
+using ThreatPlatform.Application.Common;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using NJsonSchema.Annotations;

@@ -1,3 +1,4 @@
+using ThreatPlatform.Application.Common;
 using System.Text.Json;
 
 namespace ThreatPlatform.WebApi.Wire;

@@ -37,6 +37,22 @@ public sealed class LoginTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_nul_in_a_username_is_a_400_naming_it_not_a_500()
+    {
+        // Found by HostileInputTests (CsCheck seed 11V10sDhOCv1): the username reached the database's lookup.
+        const string username = "ad\u0000min";
+        var login = await _client.PostJsonAsync(AuthApi.Login, new { username, password = "irrelevant-password" });
+        var register = await _client.PostJsonAsync(AuthApi.Register, new { username, email = "nul@example.com", password = "Correct-Horse-9" });
+
+        foreach (var response in new[] { login, register })
+        {
+            var problem = await response.ShouldBeProblemAsync(400);
+            problem.GetProperty("errors").GetProperty("username").EnumerateArray().Single().GetString()
+                .Should().Contain("cannot be stored");
+        }
+    }
+
+    [Fact]
     public async Task Wrong_password_and_unknown_user_get_the_same_401_body()
     {
         var known = AuthApi.NewUsername();

@@ -1,4 +1,4 @@
-namespace ThreatPlatform.WebApi.Wire;
+namespace ThreatPlatform.Application.Common;
 
 /// <summary>
 /// Text PostgreSQL can store: no NUL (text and jsonb refuse U+0000) and no lone UTF-16 surrogate (not encodable as
