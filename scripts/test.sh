@@ -11,7 +11,7 @@ cd "$root"
 source scripts/env.sh
 
 # The read-replica tests (tests/…/Database/ReadReplicaTests.cs) need a streaming replica of the test cluster: on the
-# private cluster, start one (about 1 s on CI's fresh cluster; a fresh copy whenever it is not running). Elsewhere, set
+# private cluster, start one (4 s on a fresh cluster under load; a fresh copy whenever it is not running). Elsewhere, set
 # TP_TEST_REPLICA to the connection string of a hot standby of the server ConnectionStrings__Default names.
 if [ -z "${TP_TEST_REPLICA:-}" ] && [ -s .data/pg.password ] && [ "${ConnectionStrings__Default:-}" = "$(scripts/pg.sh url)" ]; then
   if scripts/pg.sh start-replica; then

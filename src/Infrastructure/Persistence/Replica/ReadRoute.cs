@@ -62,8 +62,9 @@ internal sealed class ReadRoute(
         ulong lsn;
         try
         {
+            // Not cancelled with the request: the write committed, and the person's next request must know it.
             await using var command = primary.CreateCommand(WritePositionSql);
-            lsn = (ulong)(NpgsqlTypes.NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(cancellationToken))!;
+            lsn = (ulong)(NpgsqlTypes.NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(CancellationToken.None))!;
         }
         catch (NpgsqlException)
         {
