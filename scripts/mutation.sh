@@ -3,7 +3,8 @@
 # projects only: no PostgreSQL, no API. Not part of `make test` or CI: a run takes minutes (see README).
 # Usage: scripts/mutation.sh [domain] [application]   (default: both)
 # Settings: MUTATION_CONCURRENCY (default 1: the machine's 2 cores are shared), MUTATION_SINCE=<commit> (mutate only
-# files changed since that commit: a quick check of a change, not a score).
+# files changed since that commit: a quick check of a change, not a score), MUTATION_CONFIGURATION (default Debug, from
+# the config files; Release lets a domain and an application run go at once, as each then has test outputs of its own).
 # Reports: StrykerOutput/<project>/reports/mutation-report.{html,json} (git-ignored). The run fails when a project's
 # score falls below the `break` threshold in stryker/<project>.json.
 set -euo pipefail
@@ -30,6 +31,7 @@ for project in "${projects[@]}"; do
   args=(--config-file "$root/stryker/$project.json" --output "$out" --skip-version-check)
   [ -n "${MUTATION_CONCURRENCY:-}" ] && args+=(--concurrency "$MUTATION_CONCURRENCY")
   [ -n "${MUTATION_SINCE:-}" ] && args+=("--since:$MUTATION_SINCE")
+  [ -n "${MUTATION_CONFIGURATION:-}" ] && args+=(--configuration "$MUTATION_CONFIGURATION")
   echo "== Stryker over $dir (reports: StrykerOutput/$project/reports/)"
   started=$SECONDS
   run_status=0
