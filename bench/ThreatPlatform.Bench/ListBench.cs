@@ -31,7 +31,10 @@ internal static class ListBench
     /// <summary>Runs every list query at 16 connections (or BENCH_LIST_CONNECTIONS), adds one table row each, returns their JSON.</summary>
     public static async Task<JsonArray> MeasureAsync(Settings settings, Database database, LoadGenerator load, HttpClient http, List<string[]> rows)
     {
-        var connections = int.Parse(Environment.GetEnvironmentVariable("BENCH_LIST_CONNECTIONS") ?? "16", CultureInfo.InvariantCulture);
+        // make exports BENCH_LIST_CONNECTIONS even when unset, as an empty string.
+        var connections = Environment.GetEnvironmentVariable("BENCH_LIST_CONNECTIONS") is { Length: > 0 } given
+            ? int.Parse(given, CultureInfo.InvariantCulture)
+            : 16;
         var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
         var searches = settings.Searches;
         var deepAlert = await DeepCursorAsync(database, "alerts", "created_at", "-created_at");
