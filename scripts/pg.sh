@@ -80,6 +80,10 @@ password() {
   cat "$pw_file"
 }
 
+password_digest() {
+  password | sha256sum | cut -c1-64
+}
+
 url() {
   echo "Host=127.0.0.1;Port=${1:-$port};Database=$db_name;Username=$db_user;Password=$(password)"
 }
@@ -87,6 +91,21 @@ url() {
 start() {
   local initdb pg_ctl pg_isready psql
   initdb="$(find_bin initdb)"; pg_ctl="$(find_bin pg_ctl)"; pg_isready="$(find_bin pg_isready)"; psql="$(find_bin psql)"
+  # A cluster outside this checkout (the fault run's under /var/tmp, or root's when the checkout is private) is named
+  # after the checkout's path, so a later clone at the same path finds the earlier clone's cluster, made with that
+  # clone's password (CI failed that way: "password authentication failed"). Such a cluster carries a digest of the
+  # password it was made with; one made with another password, or without the digest, is removed and made anew.
+  case "$pg_dir/" in
+    "$root"/*) ;;
+    *)
+      if [ -f "$pg_dir/PG_VERSION" ] \
+          && [ "$(as_owner cat "$pg_dir/tp-password.sha256" 2>/dev/null || true)" != "$(password_digest)" ]; then
+        echo "PostgreSQL cluster $pg_dir was made by another checkout (another password): making it anew." >&2
+        as_owner "$pg_ctl" -D "$pg_dir" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$pg_dir"
+      fi
+      ;;
+  esac
   prepare_dir
   if [ ! -f "$pg_dir/PG_VERSION" ]; then
     local tmp_pw
@@ -95,6 +114,7 @@ start() {
     chmod 644 "$tmp_pw"
     as_owner "$initdb" -D "$pg_dir" -U "$db_user" --pwfile="$tmp_pw" --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$tmp_pw"
+    password_digest | as_owner tee "$pg_dir/tp-password.sha256" >/dev/null
     cat >> "$pg_dir/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
