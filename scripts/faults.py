@@ -53,7 +53,7 @@ class Api:
                         Database__MigrateOnStartup="true",
                         Database__StatementTimeoutSeconds="2",
                         Database__PoolSize="8",
-                        Database__AcquireTimeoutSeconds="1",
+                        Database__AcquireTimeoutMilliseconds="800",
                         RateLimiting__User__PermitsPerMinute="0",
                         RateLimiting__SensorKey__PermitsPerMinute="0",
                         RateLimiting__Anonymous__PermitsPerMinute="0",

@@ -54,6 +54,8 @@ public static class DependencyInjection
 
         var dataSource = new NpgsqlDataSourceBuilder(database.Apply(ConnectionStrings.WithPoolDefaults(connectionString))).EnableDynamicJson().Build();
         services.AddSingleton(dataSource);
+        var budget = database.Budget;
+        services.AddSingleton(budget);
         // LISTEN connections live as long as the process: outside the pool, so they never take a request's connection.
         services.AddKeyedSingleton(ListenerDataSource, new NpgsqlDataSourceBuilder(
             new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 30 }.ConnectionString).Build());
@@ -61,7 +63,7 @@ public static class DependencyInjection
         services.AddSingleton<CacheEviction>();
         services.AddHostedService<CacheInvalidationListener>();
         services.AddDbContext<ApplicationDbContext>((sp, options) =>
-            ConfigureNpgsql(options, dataSource).AddInterceptors(sp.GetRequiredService<CacheEviction>()));
+            ConfigureNpgsql(options, dataSource, budget).AddInterceptors(sp.GetRequiredService<CacheEviction>()));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
@@ -75,7 +77,7 @@ public static class DependencyInjection
         services.AddIdentityServices(configuration);
         services.AddAlertStream(configuration, connectionString);
         var health = services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
-        AddReads(services, health, database, ConnectionStrings.ResolveReadOnly(configuration.GetConnectionString("ReadOnly")));
+        AddReads(services, health, database, budget, ConnectionStrings.ResolveReadOnly(configuration.GetConnectionString("ReadOnly")));
         return services;
     }
 
@@ -84,12 +86,12 @@ public static class DependencyInjection
     /// request's one context. With it, a streaming replica, per request, unless it is down, lags more than allowed, or has
     /// not yet replayed the caller's own last write (read-your-writes); then the primary.
     /// </summary>
-    private static void AddReads(IServiceCollection services, IHealthChecksBuilder health, DatabaseOptions database, string? readOnly)
+    private static void AddReads(IServiceCollection services, IHealthChecksBuilder health, DatabaseOptions database, ConnectionBudget budget, string? readOnly)
     {
         if (readOnly is null)
         {
             services.AddScoped<IApplicationReadDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
-            services.AddSingleton<IAlertStatsReader>(sp => new AlertStatsReader(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IAlertStatsReader>(sp => new AlertStatsReader(sp.GetRequiredService<NpgsqlDataSource>(), budget));
             services.AddSingleton<IReadRouting, NoReadReplica>();
             return;
         }
@@ -97,7 +99,7 @@ public static class DependencyInjection
         var replica = new NpgsqlDataSourceBuilder(database.Apply(ConnectionStrings.WithPoolDefaults(readOnly))).EnableDynamicJson().Build();
         services.AddSingleton(new ReplicaDataSource(replica));
         services.AddSingleton(new ReplicaContextOptions(
-            (DbContextOptions<ApplicationDbContext>)ConfigureNpgsql(new DbContextOptionsBuilder<ApplicationDbContext>(), replica)
+            (DbContextOptions<ApplicationDbContext>)ConfigureNpgsql(new DbContextOptionsBuilder<ApplicationDbContext>(), replica, budget)
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
                 .Options));
         services.AddSingleton<WritePositions>();
@@ -144,9 +146,10 @@ public static class DependencyInjection
 
     // A refused save (e.g. a duplicate event the handler answers with the stored one) is not an error in itself; an
     // unhandled one is logged once, with its trace id, by the API's exception handler.
-    private static DbContextOptionsBuilder ConfigureNpgsql(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+    private static DbContextOptionsBuilder ConfigureNpgsql(DbContextOptionsBuilder options, NpgsqlDataSource dataSource, ConnectionBudget budget) =>
         options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
+            .AddInterceptors(new ConnectionBudgetInterceptor(budget))
             .ConfigureWarnings(w => w.Log(
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug),
                 (RelationalEventId.CommandError, LogLevel.Debug)));

@@ -14,10 +14,10 @@ try
         .Enrich.FromLogContext()
         .WriteToConsole(context.Configuration), preserveStaticLogger: true);
 
-    if (Commands.IsCommand(args) && builder.Configuration.GetValue("Database:AcquireTimeoutSeconds", 1) < 15)
+    if (Commands.IsCommand(args) && builder.Configuration.GetValue("Database:AcquireTimeoutMilliseconds", 800) < 15_000)
     {
-        // One-off commands answer no requests: they wait for a connection as long as Npgsql's default, not the API's 1 s.
-        builder.Configuration["Database:AcquireTimeoutSeconds"] = "15";
+        // One-off commands answer no requests: they wait for a connection as long as Npgsql's default, not the API's 0.8 s.
+        builder.Configuration["Database:AcquireTimeoutMilliseconds"] = "15000";
     }
 
     builder.AddThreatPlatform();

@@ -34,8 +34,10 @@ public sealed record DatabaseFailure(DatabaseFailureKind Kind, int RetryAfterSec
                     return Unavailable();
                 case PostgresException:
                     return null;
+                case ConnectionWaitTimeoutException:
+                    return PoolExhausted();
                 case NpgsqlException { InnerException: TimeoutException } n when n.Message.Contains("pool", StringComparison.OrdinalIgnoreCase):
-                    return new(DatabaseFailureKind.PoolExhausted, 1, "Every database connection of this server is in use; retry in a second.");
+                    return PoolExhausted();
                 case NpgsqlException n when n.IsTransient:
                     return Unavailable();
             }
@@ -43,6 +45,9 @@ public sealed record DatabaseFailure(DatabaseFailureKind Kind, int RetryAfterSec
 
         return null;
     }
+
+    private static DatabaseFailure PoolExhausted() =>
+        new(DatabaseFailureKind.PoolExhausted, 1, "Every database connection of this server is in use; retry in a second.");
 
     private static DatabaseFailure Unavailable() =>
         new(DatabaseFailureKind.Unavailable, 2, "The database is unavailable right now; retry shortly.");

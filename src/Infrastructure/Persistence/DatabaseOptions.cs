@@ -22,11 +22,14 @@ public sealed class DatabaseOptions
     public int PoolSize { get; set; } = 100;
 
     /// <summary>
-    /// How long a request waits for a pooled connection (or a new one to open) before it is answered 503 + Retry-After
-    /// (Npgsql's Timeout, whole seconds; Npgsql's own default of 15 s would hold requests while the pool is exhausted).
+    /// How long a request waits for a pooled connection (or a new one to open) before it is answered 503 + Retry-After,
+    /// in milliseconds (<see cref="ConnectionBudget"/>; Npgsql's own Timeout, whole seconds, is set to the next second
+    /// above it as a ceiling; its default of 15 s would hold requests while the pool is exhausted).
     /// </summary>
-    [Range(1, 1024)]
-    public int AcquireTimeoutSeconds { get; set; } = 1;
+    [Range(50, 600_000)]
+    public int AcquireTimeoutMilliseconds { get; set; } = 800;
+
+    public ConnectionBudget Budget => new(TimeSpan.FromMilliseconds(AcquireTimeoutMilliseconds));
 
     /// <summary>
     /// With a read replica (ConnectionStrings:ReadOnly): the most it may lag behind the primary, in seconds, for the
@@ -48,7 +51,7 @@ public sealed class DatabaseOptions
         var builder = new NpgsqlConnectionStringBuilder(connectionString)
         {
             MaxPoolSize = PoolSize,
-            Timeout = AcquireTimeoutSeconds,
+            Timeout = AcquireTimeoutMilliseconds / 1000 + 1,
         };
         if (builder.MinPoolSize > PoolSize)
         {

@@ -10,14 +10,14 @@ using ThreatPlatform.WebApi.IntegrationTests.Support;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.Limits;
 
-/// <summary>A one-second statement_timeout, a pool of one connection and a one-second acquire timeout.</summary>
+/// <summary>A one-second statement_timeout, a pool of one connection and a 300 ms acquire timeout.</summary>
 public sealed class TightDatabaseApiFactory : ApiFactory
 {
     protected override void ConfigureTestServices(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:StatementTimeoutSeconds", "1");
         builder.UseSetting("Database:PoolSize", "1");
-        builder.UseSetting("Database:AcquireTimeoutSeconds", "1");
+        builder.UseSetting("Database:AcquireTimeoutMilliseconds", "300");
     }
 }
 

@@ -75,7 +75,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimiting:SensorKey:PermitsPerMinute", "0");
         builder.UseSetting("RateLimiting:Anonymous:PermitsPerMinute", "0");
         builder.UseSetting("RateLimiting:MaxConcurrentBatches", "1000");
-        builder.UseSetting("Database:AcquireTimeoutSeconds", "15");
+        builder.UseSetting("Database:AcquireTimeoutMilliseconds", "15000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Error");
         // The production work factor is slow on purpose; tests hash with 1,000 iterations, and one test checks the default (ProductionPasswordHashingTests).

@@ -14,7 +14,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Batch;
 /// statement that moves the rows into <c>events</c> (skipping stored (source, external_id) pairs), raises the alerts of
 /// the rows it stored or folds them into collecting alerts (grouping), then COMMIT. EF Core's change tracker would cost a round trip and an entity per row.
 /// </summary>
-internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationDbContext db) : IEventBatchWriter
+internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBudget budget, ApplicationDbContext db) : IEventBatchWriter
 {
     // ON COMMIT DROP: the table lives for one transaction, so a pooled connection never carries stale rows. Each row
     // takes its event id as COPY writes it, so ids follow the batch's order (the first of a fingerprint's events is the
@@ -168,7 +168,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ApplicationD
             return new EventBatchWriteResult(0, 0, new HashSet<(string, string)>(), 0);
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await budget.OpenAsync(dataSource, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -102,10 +102,10 @@ internal sealed class RoutedReadDbContext(ReadRoute route, IServiceProvider serv
 internal sealed record ReplicaContextOptions(DbContextOptions<ApplicationDbContext> Options);
 
 /// <summary>The stats on the request's route.</summary>
-internal sealed class RoutedAlertStatsReader(ReadRoute route) : IAlertStatsReader
+internal sealed class RoutedAlertStatsReader(ReadRoute route, ConnectionBudget budget) : IAlertStatsReader
 {
     public Task<AlertStatsFigures> ReadAsync(AlertStatsWindow window, CancellationToken cancellationToken) =>
-        new AlertStatsReader(route.DataSource).ReadAsync(window, cancellationToken);
+        new AlertStatsReader(route.DataSource, budget).ReadAsync(window, cancellationToken);
 }
 
 /// <summary>No read replica: every query reads the primary, so there is nothing to choose or remember.</summary>

@@ -11,7 +11,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Stats;
 /// status and severity, the buckets (generate_series, so empty ones are zeros), the busiest sources, and the
 /// median / p90 times to ACKNOWLEDGED and to a closed status from the history (percentile_cont).
 /// </summary>
-internal sealed class AlertStatsReader(NpgsqlDataSource dataSource) : IAlertStatsReader
+internal sealed class AlertStatsReader(NpgsqlDataSource dataSource, ConnectionBudget budget) : IAlertStatsReader
 {
     private const string Window = "a.created_at >= $1 AND a.created_at < $2";
 
@@ -20,7 +20,8 @@ internal sealed class AlertStatsReader(NpgsqlDataSource dataSource) : IAlertStat
         var unit = window.Bucket == StatsBucket.Hour ? "hour" : "day";
         var step = window.Bucket == StatsBucket.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
 
-        await using var batch = dataSource.CreateBatch();
+        await using var connection = await budget.OpenAsync(dataSource, cancellationToken);
+        await using var batch = connection.CreateBatch();
         Add(batch, $"SELECT a.status, a.severity, count(*) FROM alerts a WHERE {Window} GROUP BY a.status, a.severity", window);
 
         // Buckets in UTC whatever the session's time zone: timestamp arithmetic, converted back at the end.
