@@ -10,6 +10,7 @@
 #   BENCH_DURATION=15      seconds per load level                        BENCH_CONNECTIONS=1,16,64
 #   BENCH_LOADGEN=wrk|dotnet   wrk when installed (installed from Debian's packages when run as root), else HttpClient
 #   BENCH_STREAM_CLIENTS=1000  SSE clients held open in (7)        BENCH_STREAM_ALERTS=200  BENCH_STREAM_RATE=20 (alerts/s)
+#   BENCH_KEEP_DATABASE=1  keep the bench database afterwards (its name is printed), to look at plans
 #   BENCH_ONLY=lists       only (8), the alert and event lists at scale: seed, then each list query at
 #                          BENCH_LIST_CONNECTIONS=16; writes bench/results/lists.json
 set -euo pipefail

@@ -38,6 +38,12 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
         {
             await _dataSource.DisposeAsync();
             NpgsqlConnection.ClearAllPools();
+            if (Environment.GetEnvironmentVariable("BENCH_KEEP_DATABASE") == "1")
+            {
+                Console.WriteLine($"BENCH_KEEP_DATABASE=1: database {Name} kept for a look at its plans (drop it when done).");
+                return;
+            }
+
             await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
         }
     }

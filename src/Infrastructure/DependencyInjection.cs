@@ -74,6 +74,12 @@ public static class DependencyInjection
         services.AddSingleton<EventPartitionMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<EventPartitionMaintenance>());
         AddSensors(services, configuration);
+        services.AddOptions<ListOptions>()
+            .Bind(configuration.GetSection(ListOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<ICappedCounts>(sp =>
+            new CappedCounts(sp.GetRequiredService<IOptions<ListOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddIdentityServices(configuration);
         services.AddAlertStream(configuration, connectionString);
         var health = services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);

@@ -46,7 +46,7 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         .Order("occurrences", a => a.Occurrences);
 }
 
-public sealed class ListAlertsQueryHandler(IApplicationReadDbContext db, ITextSearch textSearch, TimeProvider clock)
+public sealed class ListAlertsQueryHandler(IApplicationReadDbContext db, ITextSearch textSearch, TimeProvider clock, ICappedCounts cappedCounts)
     : IQueryHandler<ListAlertsQuery, Page<AlertDto>>
 {
     public async ValueTask<Page<AlertDto>> Handle(ListAlertsQuery query, CancellationToken cancellationToken)
@@ -55,7 +55,7 @@ public sealed class ListAlertsQueryHandler(IApplicationReadDbContext db, ITextSe
         var now = clock.GetUtcNow();
         var alerts = spec.Apply(db.Alerts.AsNoTracking(), query.Criteria, textSearch.Matching, now);
 
-        var page = await spec.PageAsync(alerts, query.Criteria, AlertListProjection.Rows, row => row, cancellationToken);
+        var page = await spec.PageAsync(alerts, query.Criteria, AlertListProjection.Rows, row => row, cancellationToken, cappedCounts);
         return page.WithItems(await AlertListProjection.ToDtosAsync(db, page.Items, now, cancellationToken));
     }
 }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Common.Paging;
 using PageRules = ThreatPlatform.Application.Common.Paging.Paging;
 
@@ -142,7 +144,7 @@ public sealed class ListSpec<T>
     public ListFilterValue<T> Bind(string parameter, object value)
     {
         var filter = _filters.Single(f => f.Parameter.Name == parameter);
-        return new ListFilterValue<T>(parameter, filter.Bind(value), filter.DependsOnTime);
+        return new ListFilterValue<T>(parameter, filter.Bind(value), filter.DependsOnTime, ListFilterText.Of(value));
     }
 
     /// <summary>
@@ -259,13 +261,21 @@ public sealed class ListSpec<T>
         ListCriteria<T> criteria,
         Func<IQueryable<T>, IQueryable<TRow>> project,
         Func<TRow, TDto> toDto,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ICappedCounts? cappedCounts = null)
     {
         long count;
         var countIsExact = true;
+        // Only a list whose rows are all of the table's (no scope outside the criteria) may pass cappedCounts: the key
+        // is the criteria alone.
+        var countKey = cappedCounts is null ? null : criteria.CountKey();
         if (criteria.ExactCount)
         {
             count = await filtered.LongCountAsync(cancellationToken);
+        }
+        else if (countKey is not null && cappedCounts!.IsKnownCapped(countKey))
+        {
+            (count, countIsExact) = (PageRules.CountCap, false);
         }
         else
         {
@@ -275,6 +285,10 @@ public sealed class ListSpec<T>
             if (count > PageRules.CountCap)
             {
                 (count, countIsExact) = (PageRules.CountCap, false);
+                if (countKey is not null)
+                {
+                    cappedCounts!.RememberCapped(countKey);
+                }
             }
         }
 
@@ -480,7 +494,13 @@ public static class ListSpec
 /// One filter with its value bound: the parameter it came from, and the predicate it makes at the time of the query
 /// (the same at any time unless <see cref="DependsOnTime"/>).
 /// </summary>
-public sealed record ListFilterValue<T>(string Parameter, Func<DateTimeOffset, Expression<Func<T, bool>>> PredicateAt, bool DependsOnTime = false)
+/// <param name="Text">The value as text, the same for the same value (for <see cref="ListCriteria{T}.CountKey"/>); null
+/// when it has none.</param>
+public sealed record ListFilterValue<T>(
+    string Parameter,
+    Func<DateTimeOffset, Expression<Func<T, bool>>> PredicateAt,
+    bool DependsOnTime = false,
+    string? Text = null)
 {
     /// <summary>The predicate of a filter that does not depend on the time.</summary>
     public Expression<Func<T, bool>> Predicate => DependsOnTime
@@ -501,7 +521,37 @@ public sealed record ListCriteria<T>(
     int Page = 1,
     int PageSize = PageRules.DefaultPageSize,
     ListCursor? Cursor = null,
-    bool ExactCount = false);
+    bool ExactCount = false)
+{
+    /// <summary>
+    /// What the rows are filtered by (the list's row type, each filter with its value, the search), whatever the
+    /// ordering and page: the key of <see cref="ICappedCounts"/>. Null when a filter has no text of its value.
+    /// </summary>
+    public string? CountKey()
+    {
+        if (Filters.Any(f => f.Text is null))
+        {
+            return null;
+        }
+
+        var filters = Filters.OrderBy(f => f.Parameter, StringComparer.Ordinal)
+            .Select(f => f.Parameter + "=" + Uri.EscapeDataString(f.Text!));
+        return typeof(T).FullName + "?" + string.Join("&", filters) + "&search=" + Uri.EscapeDataString(Search ?? string.Empty);
+    }
+}
+
+/// <summary>A filter value as invariant text: lists item by item, times to the tick, a user by its id.</summary>
+public static class ListFilterText
+{
+    public static string Of(object value) => value switch
+    {
+        string text => text,
+        DateTimeOffset time => time.UtcTicks.ToString(CultureInfo.InvariantCulture),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        System.Collections.IEnumerable items => string.Join(",", items.Cast<object>().Select(Of)),
+        _ => value.ToString() ?? string.Empty,
+    };
+}
 
 /// <summary>A projected row and the values of its sort keys (unused ones null), read in one query.</summary>
 public sealed record KeyedRow<TRow>(TRow Row, object? K1, object? K2, object? K3)

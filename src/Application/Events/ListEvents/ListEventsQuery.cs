@@ -26,13 +26,13 @@ public sealed record ListEventsQuery(ListCriteria<SecurityEvent> Criteria) : IQu
         .FilterByDetection(e => e.DetectionTechnique, e => e.DetectionConfidence);
 }
 
-public sealed class ListEventsQueryHandler(IApplicationReadDbContext db, ITextSearch textSearch)
+public sealed class ListEventsQueryHandler(IApplicationReadDbContext db, ITextSearch textSearch, ICappedCounts cappedCounts)
     : IQueryHandler<ListEventsQuery, Page<EventDto>>
 {
     public async ValueTask<Page<EventDto>> Handle(ListEventsQuery query, CancellationToken cancellationToken)
     {
         var spec = ListEventsQuery.Spec;
         var events = spec.Apply(db.Events.AsNoTracking(), query.Criteria, textSearch.Matching);
-        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(), row => row.ToDto(), cancellationToken);
+        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(), row => row.ToDto(), cancellationToken, cappedCounts);
     }
 }

@@ -1,0 +1,15 @@
+namespace ThreatPlatform.Application.Common.Interfaces;
+
+/// <summary>
+/// Lists' filters seen matching more than <see cref="Paging.Paging.CountCap"/> rows a moment ago, kept per process
+/// for a few seconds (Lists:CappedCountSeconds). While a filter is remembered its count answers "10,000, not exact"
+/// without counting again: the count of a broad filter (ten thousand index entries, or ten thousand rechecks of a
+/// broad search's text) was most of a queue page's cost, and a console polls the same queue every few seconds. Only
+/// the capped answer is remembered: an exact count is always counted.
+/// </summary>
+public interface ICappedCounts
+{
+    bool IsKnownCapped(string key);
+
+    void RememberCapped(string key);
+}

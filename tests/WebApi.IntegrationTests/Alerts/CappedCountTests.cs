@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
+using ThreatPlatform.Domain.Users;
+using ThreatPlatform.Infrastructure.Caching;
+using ThreatPlatform.WebApi.IntegrationTests.Auth;
+using ThreatPlatform.WebApi.IntegrationTests.Events;
+using ThreatPlatform.WebApi.IntegrationTests.Support;
+
+namespace ThreatPlatform.WebApi.IntegrationTests.Alerts;
+
+/// <summary>
+/// A filter seen matching more than 10,000 rows answers "10,000, not exact" for Lists:CappedCountSeconds (5 s here)
+/// without counting again; an exact count is always counted. The clock is the test's, so "within 5 s" is exact.
+/// </summary>
+public sealed class CappedCountTests(FakeClockApiFactory factory) : IClassFixture<FakeClockApiFactory>
+{
+    [Fact]
+    public async Task A_capped_count_is_kept_for_a_few_seconds_per_filter_and_an_exact_count_is_always_counted()
+    {
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        var source = await SeedAlertsAsync(10_050);
+        var list = $"/api/alerts/?event__source={source}";
+
+        var before = await analyst.GetJsonAsync(list);
+        await factory.WithDbAsync(db => db.Database.ExecuteSqlAsync(
+            $"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE source = {source} ORDER BY id LIMIT 100)"));
+        var kept = await analyst.GetJsonAsync(list + "&ordering=-updated_at&page=2");
+        var exact = await analyst.GetJsonAsync(list + "&exact_count=true");
+        var otherFilter = await analyst.GetJsonAsync(list + "&status=OPEN");
+        factory.Clock.Advance(TimeSpan.FromSeconds(5));
+        var after = await analyst.GetJsonAsync(list);
+
+        before.GetProperty("count").GetInt64().Should().Be(10_000);
+        before.GetProperty("count_is_exact").GetBoolean().Should().BeFalse();
+        kept.GetProperty("count").GetInt64().Should().Be(10_000, "the same filter, another ordering and page, within 5 s");
+        kept.GetProperty("count_is_exact").GetBoolean().Should().BeFalse();
+        exact.GetProperty("count").GetInt64().Should().Be(9_950);
+        otherFilter.GetProperty("count").GetInt64().Should().Be(9_950, "another filter is counted");
+        after.GetProperty("count").GetInt64().Should().Be(9_950, "after 5 s the filter is counted again");
+        after.TryGetProperty("count_is_exact", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Events_lists_keep_a_capped_count_by_their_own_key()
+    {
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        var source = await SeedAlertsAsync(10_050);
+
+        var events = await analyst.GetJsonAsync($"/api/events/?source={source}");
+        var alerts = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}&search=seeded");
+        await factory.WithDbAsync(db => db.Database.ExecuteSqlAsync(
+            $"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE source = {source} ORDER BY id LIMIT 100)"));
+        var otherSearch = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}&search=seede");
+
+        events.GetProperty("count_is_exact").GetBoolean().Should().BeFalse();
+        alerts.GetProperty("count_is_exact").GetBoolean().Should().BeFalse();
+        otherSearch.GetProperty("count").GetInt64().Should().Be(9_950, "a different search is a different key");
+    }
+
+    [Fact]
+    public void Keys_expire_and_none_are_kept_with_the_setting_at_zero()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var counts = new CappedCounts(new ListOptions { CappedCountSeconds = 5 }, clock);
+        var off = new CappedCounts(new ListOptions { CappedCountSeconds = 0 }, clock);
+
+        counts.RememberCapped("a");
+        off.RememberCapped("a");
+
+        counts.IsKnownCapped("a").Should().BeTrue();
+        counts.IsKnownCapped("b").Should().BeFalse();
+        off.IsKnownCapped("a").Should().BeFalse();
+        clock.Advance(TimeSpan.FromSeconds(4.9));
+        counts.IsKnownCapped("a").Should().BeTrue();
+        clock.Advance(TimeSpan.FromSeconds(0.1));
+        counts.IsKnownCapped("a").Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_full_table_of_keys_makes_room_and_keeps_the_newest()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var counts = new CappedCounts(new ListOptions { CappedCountSeconds = 5 }, clock);
+        for (var i = 0; i < CappedCounts.MaxEntries; i++)
+        {
+            counts.RememberCapped("k" + i);
+        }
+
+        counts.RememberCapped("newest");
+
+        counts.IsKnownCapped("newest").Should().BeTrue();
+        counts.IsKnownCapped("k0").Should().BeFalse("a full table with nothing expired was emptied");
+    }
+
+    private async Task<string> SeedAlertsAsync(int count)
+    {
+        var source = EventsApi.NewEvent()["source"]!.ToString()!;
+        await factory.WithDbAsync(db => db.Database.ExecuteSqlAsync($"""
+            WITH e AS (
+                INSERT INTO events (source, event_type, severity, description, occurred_at, "timestamp")
+                SELECT {source}, 'bulk', 3, 'seeded', timestamptz '2026-01-01' + i * interval '1 minute', timestamptz '2026-01-01' + i * interval '1 minute'
+                FROM generate_series(0, {count} - 1) AS i
+                RETURNING id, severity, source, event_type, description, "timestamp")
+            INSERT INTO alerts (event_id, status, severity, source, event_type, description, created_at, updated_at)
+            SELECT id, 1, severity, source, event_type, description, "timestamp", "timestamp" FROM e
+            """));
+        return source;
+    }
+}
