@@ -33,19 +33,21 @@ internal sealed class CappedCounts(ListOptions options, TimeProvider clock) : IC
             return false;
         }
 
-        if (clock.GetUtcNow() < until)
+        var now = clock.GetUtcNow();
+        if (now < until)
         {
             return true;
         }
 
-        _until.TryRemove(new KeyValuePair<string, DateTimeOffset>(key, until));
-        return false;
+        // Run out: the caller that moves the time on counts again; the others answer capped meanwhile.
+        return !_until.TryUpdate(key, now.AddSeconds(options.CappedCountSeconds), until);
     }
 
-    public void RememberCapped(string key)
+    public void Record(string key, bool capped)
     {
-        if (options.CappedCountSeconds == 0)
+        if (!capped || options.CappedCountSeconds == 0)
         {
+            _until.TryRemove(key, out _);
             return;
         }
 

@@ -9,7 +9,13 @@ namespace ThreatPlatform.Application.Common.Interfaces;
 /// </summary>
 public interface ICappedCounts
 {
+    /// <summary>
+    /// Whether <paramref name="key"/> was capped within the time kept. When that time has just run out, the first caller
+    /// is told no (it counts and <see cref="Record"/>s) while the others keep the capped answer until it has: one recount
+    /// per key at a time, not one per concurrent request.
+    /// </summary>
     bool IsKnownCapped(string key);
 
-    void RememberCapped(string key);
+    /// <summary>What a count of <paramref name="key"/> found: capped (kept) or not (forgotten).</summary>
+    void Record(string key, bool capped);
 }

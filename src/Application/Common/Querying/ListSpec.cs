@@ -285,10 +285,11 @@ public sealed class ListSpec<T>
             if (count > PageRules.CountCap)
             {
                 (count, countIsExact) = (PageRules.CountCap, false);
-                if (countKey is not null)
-                {
-                    cappedCounts!.RememberCapped(countKey);
-                }
+            }
+
+            if (countKey is not null)
+            {
+                cappedCounts!.Record(countKey, capped: !countIsExact);
             }
         }
 
