@@ -121,6 +121,18 @@ internal sealed partial class AlertChangeFeed(
         var log = scope.ServiceProvider.GetRequiredService<IAlertChangeLog>();
         var reader = scope.ServiceProvider.GetRequiredService<AlertChangeReader>();
         var settled = await log.SettledUpToAsync(_position, stoppingToken);
+        lock (_gate)
+        {
+            if (_subscribers.Count == 0)
+            {
+                // Nobody here to send the changes to, so none is read (an API host that only ingests would otherwise
+                // load every new alert a second time). A client that subscribes later starts from this position and
+                // reads anything older it asks for (Last-Event-ID) from the log itself.
+                _position = Math.Max(_position, settled);
+                return;
+            }
+        }
+
         while (_position < settled)
         {
             var page = await reader.ReadAsync(_position, settled, stoppingToken);
