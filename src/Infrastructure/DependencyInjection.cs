@@ -18,6 +18,7 @@ using ThreatPlatform.Infrastructure.Caching;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Persistence;
 using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
+using ThreatPlatform.Infrastructure.Persistence.Audit;
 using ThreatPlatform.Infrastructure.Persistence.Batch;
 using ThreatPlatform.Infrastructure.Persistence.Partitions;
 using ThreatPlatform.Infrastructure.Persistence.Replica;
@@ -62,8 +63,11 @@ public static class DependencyInjection
         services.AddSingleton<Caches>();
         services.AddSingleton<CacheEviction>();
         services.AddHostedService<CacheInvalidationListener>();
-        services.AddDbContext<ApplicationDbContext>((sp, options) =>
+        // Pooled: a request leases a context made earlier (with its EF Core services) instead of building one.
+        services.AddPooledDbContextFactory<ApplicationDbContext>((sp, options) =>
             ConfigureNpgsql(options, dataSource, budget).AddInterceptors(sp.GetRequiredService<CacheEviction>()));
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContext()
+            .Lease(sp.GetRequiredService<Mediator.IPublisher>(), sp.GetService<AuditChain>()));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();

@@ -16,17 +16,38 @@ using ThreatPlatform.Infrastructure.Persistence.Audit;
 
 namespace ThreatPlatform.Infrastructure.Persistence;
 
-/// <param name="audit">The request's audit log; null in contexts that only migrate or read (they write no entries).</param>
-public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options, IPublisher publisher, AuditChain? audit = null)
-    : DbContext(options), IApplicationDbContext
+/// <summary>
+/// The EF Core context. The API's contexts come from a pool (AddPooledDbContextFactory: building a context's internal
+/// services was about a tenth of a single ingest's API time); each request leases one with its own publisher and audit
+/// log (<see cref="Lease"/>), and EF Core resets its state when the request's scope returns it.
+/// </summary>
+public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
 {
+    private IPublisher _publisher = NoDispatch.Instance;
+
+    // The request's audit log; null in contexts that only migrate or read (they write no entries).
+    private AuditChain? _audit;
+
+    /// <summary>For the pool: a context that dispatches nothing until it is leased.</summary>
+    public ApplicationDbContext(DbContextOptions<ApplicationDbContext> options)
+        : base(options)
+    {
+    }
+
     /// <summary>A context that only migrates or reads the schema: saving anything that raised a domain event throws.</summary>
-    public static ApplicationDbContext ForMigrations(DbContextOptions<ApplicationDbContext> options) =>
-        new(options, new NoDispatch());
+    public static ApplicationDbContext ForMigrations(DbContextOptions<ApplicationDbContext> options) => new(options);
 
     /// <summary>A context the queries read through (the read replica's): it saves nothing that raised a domain event.</summary>
-    internal static ApplicationDbContext ForReading(DbContextOptions<ApplicationDbContext> options) =>
-        new(options, new NoDispatch());
+    internal static ApplicationDbContext ForReading(DbContextOptions<ApplicationDbContext> options) => new(options);
+
+    /// <summary>This request's use of a pooled context: its domain events go to <paramref name="publisher"/>, its audit entries to <paramref name="audit"/>.</summary>
+    internal ApplicationDbContext Lease(IPublisher publisher, AuditChain? audit)
+    {
+        _publisher = publisher;
+        _audit = audit;
+        _lockTransaction = null;
+        return this;
+    }
 
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
@@ -53,15 +74,15 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
         try
         {
             await DispatchDomainEventsAsync(cancellationToken);
-            var statusChanges = audit?.CollectStatusChanges(this) ?? [];
-            if (audit is null || (statusChanges.Count == 0 && !audit.HasPending))
+            var statusChanges = _audit?.CollectStatusChanges(this) ?? [];
+            if (_audit is null || (statusChanges.Count == 0 && !_audit.HasPending))
             {
                 var saved = await base.SaveChangesAsync(cancellationToken);
                 await CommitLockTransactionAsync(cancellationToken);
                 return saved;
             }
 
-            return await SaveWithAuditAsync(audit, statusChanges, cancellationToken);
+            return await SaveWithAuditAsync(_audit, statusChanges, cancellationToken);
         }
         finally
         {
@@ -246,13 +267,15 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
             raised.ForEach(e => e.ClearDomainEvents());
             foreach (var domainEvent in domainEvents)
             {
-                await publisher.Publish(DomainEventNotifications.From(domainEvent), cancellationToken);
+                await _publisher.Publish(DomainEventNotifications.From(domainEvent), cancellationToken);
             }
         }
     }
 
     private sealed class NoDispatch : IPublisher
     {
+        public static readonly NoDispatch Instance = new();
+
         public ValueTask Publish<TNotification>(TNotification notification, CancellationToken cancellationToken = default)
             where TNotification : INotification => throw Refused();
 
