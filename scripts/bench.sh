@@ -12,7 +12,8 @@
 #   BENCH_STREAM_CLIENTS=1000  SSE clients held open in (7)        BENCH_STREAM_ALERTS=200  BENCH_STREAM_RATE=20 (alerts/s)
 #   BENCH_KEEP_DATABASE=1  keep the bench database afterwards (its name is printed), to look at plans
 #   BENCH_ONLY=lists       only (8), the alert and event lists at scale: seed, then each list query at
-#                          BENCH_LIST_CONNECTIONS=16; writes bench/results/lists.json
+#                          BENCH_LIST_CONNECTIONS=16; writes bench/results/lists.json; BENCH_LIST_EVENTS=10000000
+#                          seeds that many events in all (the alerts' own, then ones that raised none)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -148,7 +148,9 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
     /// (5) Seeds <paramref name="count"/> alerts and their events with COPY, the way a bulk load is done: secondary indexes
     /// dropped first and rebuilt after (their definitions are read from the catalog, so they are exactly the migration's).
     /// </summary>
-    public async Task<TimeSpan> SeedAlertsAsync(int count)
+    /// <param name="events">Events in all: past <paramref name="count"/> (the alerts' own), LOW and MEDIUM ones that raised
+    /// no alert, spread over the same 90 days (a 10 M-event table under 1 M alerts).</param>
+    public async Task<TimeSpan> SeedAlertsAsync(int count, int events = 0)
     {
         var started = Stopwatch.GetTimestamp();
         await ResetAsync();
@@ -185,16 +187,25 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
         await ExecuteAsync($"SELECT tp_ensure_event_partitions('{createdFrom:O}', now())");
         await using (var connection = await Source.OpenConnectionAsync())
         {
-            await using (var events = await connection.BeginBinaryImportAsync($"COPY events (id, {EventColumns}) FROM STDIN (FORMAT BINARY)"))
+            await using (var copy = await connection.BeginBinaryImportAsync($"COPY events (id, {EventColumns}) FROM STDIN (FORMAT BINARY)"))
             {
                 for (var i = 0; i < count; i++)
                 {
-                    await events.StartRowAsync();
-                    await events.WriteAsync((long)i + 1, NpgsqlDbType.Bigint);
-                    await WriteEventColumnsAsync(events, Data.Event(i, "seed", alerting[i % alerting.Count]), createdFrom.AddSeconds(i * 7.776));
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync((long)i + 1, NpgsqlDbType.Bigint);
+                    await WriteEventColumnsAsync(copy, Data.Event(i, "seed", alerting[i % alerting.Count]), createdFrom.AddSeconds(i * 7.776));
                 }
 
-                await events.CompleteAsync();
+                var extra = Math.Max(0, events - count);
+                var step = 90 * 86_400.0 / Math.Max(1, extra);
+                for (var i = 0; i < extra; i++)
+                {
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync((long)count + i + 1, NpgsqlDbType.Bigint);
+                    await WriteEventColumnsAsync(copy, Data.Event(count + i, "quiet", i % 2 == 0 ? Severity.Low : Severity.Medium), createdFrom.AddSeconds(i * step));
+                }
+
+                await copy.CompleteAsync();
             }
 
             await using (var alerts = await connection.BeginBinaryImportAsync(
@@ -236,7 +247,7 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
             throw new InvalidOperationException($"{invalid} index(es) are invalid after the seed's rebuild.");
         }
 
-        await ExecuteAsync($"SELECT setval(pg_get_serial_sequence('events', 'id'), {count}), setval(pg_get_serial_sequence('alerts', 'id'), {count})");
+        await ExecuteAsync($"SELECT setval(pg_get_serial_sequence('events', 'id'), {Math.Max(count, events)}), setval(pg_get_serial_sequence('alerts', 'id'), {count})");
         await ExecuteAsync("VACUUM ANALYZE events");
         await ExecuteAsync("VACUUM ANALYZE alerts");
         await ExecuteAsync("VACUUM ANALYZE event_keys");

@@ -104,10 +104,11 @@ internal static class ListBench
         using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 
-        Step($"(7) seeding {settings.Alerts:N0} alerts and their events with COPY");
-        var seeding = await database.SeedAlertsAsync(settings.Alerts);
+        var events = Math.Max(settings.Alerts, settings.ListEvents);
+        Step($"(7) seeding {settings.Alerts:N0} alerts and {events:N0} events with COPY");
+        var seeding = await database.SeedAlertsAsync(settings.Alerts, events);
         var triage = await TriageAsync(database);
-        rows.Add(["8", $"seeding {settings.Alerts:N0} alerts + {settings.Alerts:N0} events with COPY (indexes rebuilt after), then assignees and tags",
+        rows.Add(["8", $"seeding {settings.Alerts:N0} alerts + {events:N0} events with COPY (indexes rebuilt after), then assignees and tags",
             $"{seeding.TotalSeconds:N0} s + {triage.TotalSeconds:N0} s", string.Empty, string.Empty]);
         var queries = await MeasureAsync(settings, database, load, http, rows);
 
@@ -120,7 +121,7 @@ internal static class ListBench
         var json = new JsonObject
         {
             ["alerts"] = settings.Alerts,
-            ["events"] = settings.Alerts,
+            ["events"] = events,
             ["seeding_seconds"] = Math.Round(seeding.TotalSeconds, 1),
             ["triage_seconds"] = Math.Round(triage.TotalSeconds, 1),
             ["fsync"] = fsync,

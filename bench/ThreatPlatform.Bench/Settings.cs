@@ -13,6 +13,9 @@ internal sealed record Settings
     public required int BatchSize { get; init; }
     public required IReadOnlyList<int> BatchClients { get; init; }
     public required int Alerts { get; init; }
+
+    /// <summary>Events in the list section's seed: the alerts' own, then events that raised none up to this total.</summary>
+    public required int ListEvents { get; init; }
     public required int DurationSeconds { get; init; }
     public required IReadOnlyList<int> Connections { get; init; }
     public required string LoadGenerator { get; init; }
@@ -39,6 +42,7 @@ internal sealed record Settings
             BatchSize = Int("BENCH_BATCH_SIZE", 1_000),
             BatchClients = Ints("BENCH_BATCH_CLIENTS", "1,2"),
             Alerts = Int("BENCH_ALERTS", quick ? 50_000 : 1_000_000),
+            ListEvents = Int("BENCH_LIST_EVENTS", 0),
             DurationSeconds = Int("BENCH_DURATION", quick ? 3 : 15),
             Connections = Ints("BENCH_CONNECTIONS", "1,16,64"),
             LoadGenerator = Env("BENCH_LOADGEN") ?? (OnPath("wrk") ? "wrk" : "dotnet"),
