@@ -18,12 +18,11 @@ public sealed class CappedCountTests(FakeClockApiFactory factory) : IClassFixtur
     public async Task A_capped_count_is_kept_for_a_few_seconds_per_filter_and_an_exact_count_is_always_counted()
     {
         var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
-        var source = await SeedAlertsAsync(10_050);
+        var source = await factory.SeedAlertsAsync(10_050);
         var list = $"/api/alerts/?event__source={source}";
 
         var before = await analyst.GetJsonAsync(list);
-        await factory.WithDbAsync(db => db.Database.ExecuteSqlAsync(
-            $"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE source = {source} ORDER BY id LIMIT 100)"));
+        await DeleteOldestAsync(source, 100);
         var kept = await analyst.GetJsonAsync(list + "&ordering=-updated_at&page=2");
         var exact = await analyst.GetJsonAsync(list + "&exact_count=true");
         var otherFilter = await analyst.GetJsonAsync(list + "&status=OPEN");
@@ -44,12 +43,11 @@ public sealed class CappedCountTests(FakeClockApiFactory factory) : IClassFixtur
     public async Task Events_lists_keep_a_capped_count_by_their_own_key()
     {
         var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
-        var source = await SeedAlertsAsync(10_050);
+        var source = await factory.SeedAlertsAsync(10_050);
 
         var events = await analyst.GetJsonAsync($"/api/events/?source={source}");
         var alerts = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}&search=seeded");
-        await factory.WithDbAsync(db => db.Database.ExecuteSqlAsync(
-            $"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE source = {source} ORDER BY id LIMIT 100)"));
+        await DeleteOldestAsync(source, 100);
         var otherSearch = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}&search=seede");
 
         events.GetProperty("count_is_exact").GetBoolean().Should().BeFalse();
@@ -95,18 +93,6 @@ public sealed class CappedCountTests(FakeClockApiFactory factory) : IClassFixtur
         counts.IsKnownCapped("k0").Should().BeFalse("a full table with nothing expired was emptied");
     }
 
-    private async Task<string> SeedAlertsAsync(int count)
-    {
-        var source = EventsApi.NewEvent()["source"]!.ToString()!;
-        await factory.WithDbAsync(db => db.Database.ExecuteSqlAsync($"""
-            WITH e AS (
-                INSERT INTO events (source, event_type, severity, description, occurred_at, "timestamp")
-                SELECT {source}, 'bulk', 3, 'seeded', timestamptz '2026-01-01' + i * interval '1 minute', timestamptz '2026-01-01' + i * interval '1 minute'
-                FROM generate_series(0, {count} - 1) AS i
-                RETURNING id, severity, source, event_type, description, "timestamp")
-            INSERT INTO alerts (event_id, status, severity, source, event_type, description, created_at, updated_at)
-            SELECT id, 1, severity, source, event_type, description, "timestamp", "timestamp" FROM e
-            """));
-        return source;
-    }
+    private Task<int> DeleteOldestAsync(string source, int count) => factory.WithDbAsync(db => db.Database.ExecuteSqlAsync(
+        $"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE source = {source} ORDER BY id LIMIT {count})"));
 }

@@ -34,7 +34,7 @@ public sealed class ListPagingTests(ApiFactory factory) : IClassFixture<ApiFacto
     public async Task Count_stops_at_ten_thousand_and_says_so_unless_the_exact_count_is_asked_for()
     {
         var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
-        var source = await SeedAlertsAsync(10_050);
+        var source = await factory.SeedAlertsAsync(10_050);
 
         var capped = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}");
         var exact = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}&exact_count=true");
@@ -67,7 +67,7 @@ public sealed class ListPagingTests(ApiFactory factory) : IClassFixture<ApiFacto
     public async Task The_last_page_within_the_depth_cap_links_on_by_cursor_to_the_rest()
     {
         var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
-        var source = await SeedAlertsAsync(10_050);
+        var source = await factory.SeedAlertsAsync(10_050);
 
         var page100 = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}&page_size=100&page=100");
         var next = page100.GetProperty("next").GetString()!;
@@ -319,21 +319,5 @@ public sealed class ListPagingTests(ApiFactory factory) : IClassFixture<ApiFacto
         var first = await client.GetJsonAsync($"/api/alerts/?event__source={source}&ordering={ordering}&page_size=2&cursor=");
         var next = new Uri(first.GetProperty("next").GetString()!);
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(next.Query)["cursor"].ToString();
-    }
-
-    // Alerts (and their events) straight into the database: one source, one minute apart from 2026-01-01T00:00Z.
-    private async Task<string> SeedAlertsAsync(int count)
-    {
-        var source = EventsApi.NewEvent()["source"]!.ToString()!;
-        await factory.WithDbAsync(db => db.Database.ExecuteSqlAsync($"""
-            WITH e AS (
-                INSERT INTO events (source, event_type, severity, description, occurred_at, "timestamp")
-                SELECT {source}, 'bulk', 3, 'seeded', timestamptz '2026-01-01' + i * interval '1 minute', timestamptz '2026-01-01' + i * interval '1 minute'
-                FROM generate_series(0, {count} - 1) AS i
-                RETURNING id, severity, source, event_type, description, "timestamp")
-            INSERT INTO alerts (event_id, status, severity, source, event_type, description, created_at, updated_at)
-            SELECT id, 1, severity, source, event_type, description, "timestamp", "timestamp" FROM e
-            """));
-        return source;
     }
 }
