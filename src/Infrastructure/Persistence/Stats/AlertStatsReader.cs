@@ -7,9 +7,9 @@ using ThreatPlatform.Domain.Events;
 namespace ThreatPlatform.Infrastructure.Persistence.Stats;
 
 /// <summary>
-/// GET /api/stats/alerts/ as one NpgsqlBatch (one round trip, four statements over the window's alerts): counts by
-/// status and severity, the buckets (generate_series, so empty ones are zeros), the busiest sources, and the
-/// median / p90 times to ACKNOWLEDGED and to a closed status from the history (percentile_cont).
+/// GET /api/stats/alerts/ as one NpgsqlBatch (one round trip, two statements over the window's alerts): counts by
+/// status and severity, the buckets (generate_series, so empty ones are zeros) and the busiest sources from one walk of
+/// the window, and the median / p90 times to ACKNOWLEDGED and to a closed status from the history (percentile_cont).
 /// </summary>
 internal sealed class AlertStatsReader(NpgsqlDataSource dataSource, ConnectionBudget budget) : IAlertStatsReader
 {
@@ -22,23 +22,33 @@ internal sealed class AlertStatsReader(NpgsqlDataSource dataSource, ConnectionBu
 
         await using var connection = await budget.OpenAsync(dataSource, cancellationToken);
         await using var batch = connection.CreateBatch();
-        Add(batch, $"SELECT a.status, a.severity, count(*) FROM alerts a WHERE {Window} GROUP BY a.status, a.severity", window);
-
-        // Buckets in UTC whatever the session's time zone: timestamp arithmetic, converted back at the end.
+        // Counts, buckets and sources from one walk over the window's alerts (GROUPING SETS: one scan feeds three
+        // groupings; three statements walked the window three times, most of the request's time at 1 M alerts).
+        // GROUPING(status, severity, start, source) is a bit mask of the columns a row is not grouped by: 3 for
+        // (status, severity), 13 for (start), 14 for (source). Buckets in UTC whatever the session's time zone; empty
+        // ones are zeros (generate_series). Rows come ordered: part 0, part 1 by start, part 2 busiest first.
         Add(batch, $"""
-            SELECT s.start AT TIME ZONE 'UTC', coalesce(c.n, 0)
+            WITH g AS MATERIALIZED (
+                SELECT status, severity, start, source, count(*) AS n, GROUPING(status, severity, start, source) AS grouped_by
+                FROM (
+                    SELECT a.status, a.severity, date_trunc('{unit}', a.created_at AT TIME ZONE 'UTC') AS start, a.source
+                    FROM alerts a WHERE {Window}
+                ) w
+                GROUP BY GROUPING SETS ((status, severity), (start), (source))
+            )
+            SELECT 0 AS part, status, severity, NULL::timestamptz AS start, NULL::text AS source, n FROM g WHERE grouped_by = 3
+            UNION ALL
+            SELECT 1, NULL, NULL, s.start AT TIME ZONE 'UTC', NULL, coalesce(c.n, 0)
             FROM generate_series(date_trunc('{unit}', $1 AT TIME ZONE 'UTC'), ($2 AT TIME ZONE 'UTC') - interval '1 microsecond', $3) AS s(start)
-            LEFT JOIN (
-                SELECT date_trunc('{unit}', a.created_at AT TIME ZONE 'UTC') AS start, count(*) AS n
-                FROM alerts a WHERE {Window} GROUP BY 1
-            ) c ON c.start = s.start
-            ORDER BY s.start
-            """, window, new NpgsqlParameter<TimeSpan> { TypedValue = step });
-
-        Add(batch, $"""
-            SELECT a.source, count(*) FROM alerts a WHERE {Window}
-            GROUP BY a.source ORDER BY count(*) DESC, a.source LIMIT $3
-            """, window, new NpgsqlParameter<int> { TypedValue = window.TopSources });
+            LEFT JOIN (SELECT start, n FROM g WHERE grouped_by = 13) c ON c.start = s.start
+            UNION ALL
+            SELECT 2, NULL, NULL, NULL, t.source, t.n
+            FROM (SELECT source, n FROM g WHERE grouped_by = 14 ORDER BY n DESC, source LIMIT $4) t
+            ORDER BY part, start, n DESC, source
+            """,
+            window,
+            new NpgsqlParameter<TimeSpan> { TypedValue = step },
+            new NpgsqlParameter<int> { TypedValue = window.TopSources });
 
         // The first time each alert reached ACKNOWLEDGED, and a closed status, after its creation (a reopened alert
         // counts its first close). percentile_cont skips the nulls of alerts that never got there. A change comes after
@@ -60,23 +70,22 @@ internal sealed class AlertStatsReader(NpgsqlDataSource dataSource, ConnectionBu
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var counts = new List<StatusSeverityCount>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            counts.Add(new StatusSeverityCount((AlertStatus)reader.GetInt16(0), (Severity)reader.GetInt16(1), reader.GetInt64(2)));
-        }
-
-        await reader.NextResultAsync(cancellationToken);
         var overTime = new List<BucketCount>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            overTime.Add(new BucketCount(reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(1)));
-        }
-
-        await reader.NextResultAsync(cancellationToken);
         var sources = new List<SourceCount>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            sources.Add(new SourceCount(reader.GetString(0), reader.GetInt64(1)));
+            switch (reader.GetInt32(0))
+            {
+                case 0:
+                    counts.Add(new StatusSeverityCount((AlertStatus)reader.GetInt16(1), (Severity)reader.GetInt16(2), reader.GetInt64(5)));
+                    break;
+                case 1:
+                    overTime.Add(new BucketCount(reader.GetFieldValue<DateTimeOffset>(3), reader.GetInt64(5)));
+                    break;
+                default:
+                    sources.Add(new SourceCount(reader.GetString(4), reader.GetInt64(5)));
+                    break;
+            }
         }
 
         await reader.NextResultAsync(cancellationToken);
