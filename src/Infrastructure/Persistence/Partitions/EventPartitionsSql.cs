@@ -26,6 +26,28 @@ public static class EventPartitionsSql
     /// <summary>The unique constraint that refuses a second event with a stored (source, external_id).</summary>
     public const string KeyConstraint = "pk_event_keys";
 
+    // The events table's secondary indexes and its foreign keys, the same on the partitioned table (Up: partitioned
+    // indexes, one per partition) and on the single table Down brings back.
+    private const string SecondaryIndexes = """
+        CREATE INDEX ix_events_timestamp ON events ("timestamp");
+        CREATE INDEX ix_events_occurred_at ON events (occurred_at);
+        CREATE INDEX ix_events_severity_timestamp ON events (severity, "timestamp");
+        CREATE INDEX ix_events_severity_timestamp_desc ON events (severity, "timestamp" DESC);
+        CREATE INDEX ix_events_event_type_timestamp ON events (event_type, "timestamp");
+        CREATE INDEX ix_events_sensor_id_timestamp ON events (sensor_id, "timestamp");
+        CREATE INDEX ix_events_ingested_by_id ON events (ingested_by_id);
+        CREATE INDEX ix_events_folded_into_alert_id_timestamp ON events (folded_into_alert_id, "timestamp") WHERE folded_into_alert_id IS NOT NULL;
+        CREATE INDEX ix_events_detection_technique_timestamp ON events (detection_technique, "timestamp") WHERE detection_technique IS NOT NULL;
+        CREATE INDEX ix_events_detection_confidence_timestamp ON events (detection_confidence, "timestamp") WHERE detection_confidence IS NOT NULL;
+        CREATE INDEX ix_events_search_trgm ON events USING gin (source gin_trgm_ops, event_type gin_trgm_ops, description gin_trgm_ops);
+        """;
+
+    private const string ForeignKeys = """
+        ALTER TABLE events ADD CONSTRAINT fk_events_users_ingested_by_id FOREIGN KEY (ingested_by_id) REFERENCES users (id) ON DELETE SET NULL;
+        ALTER TABLE events ADD CONSTRAINT fk_events_sensors_sensor_id FOREIGN KEY (sensor_id) REFERENCES sensors (id) ON DELETE SET NULL;
+        ALTER TABLE events ADD CONSTRAINT fk_events_alerts_folded_into_alert_id FOREIGN KEY (folded_into_alert_id) REFERENCES alerts (id) ON DELETE SET NULL;
+        """;
+
     public const string Up = $$"""
         -- hand-written: EventPartitions (re-apply after the generated operations if this migration is regenerated).
 
@@ -77,22 +99,10 @@ public static class EventPartitionsSql
         --    serves the source filter and the lookup of a repeat's stored twin.
         ALTER TABLE events ADD CONSTRAINT pk_events PRIMARY KEY (id, "timestamp");
         CREATE INDEX ix_events_source_external_id ON events (source, external_id);
-        CREATE INDEX ix_events_timestamp ON events ("timestamp");
-        CREATE INDEX ix_events_occurred_at ON events (occurred_at);
-        CREATE INDEX ix_events_severity_timestamp ON events (severity, "timestamp");
-        CREATE INDEX ix_events_severity_timestamp_desc ON events (severity, "timestamp" DESC);
-        CREATE INDEX ix_events_event_type_timestamp ON events (event_type, "timestamp");
-        CREATE INDEX ix_events_sensor_id_timestamp ON events (sensor_id, "timestamp");
-        CREATE INDEX ix_events_ingested_by_id ON events (ingested_by_id);
-        CREATE INDEX ix_events_folded_into_alert_id_timestamp ON events (folded_into_alert_id, "timestamp") WHERE folded_into_alert_id IS NOT NULL;
-        CREATE INDEX ix_events_detection_technique_timestamp ON events (detection_technique, "timestamp") WHERE detection_technique IS NOT NULL;
-        CREATE INDEX ix_events_detection_confidence_timestamp ON events (detection_confidence, "timestamp") WHERE detection_confidence IS NOT NULL;
-        CREATE INDEX ix_events_search_trgm ON events USING gin (source gin_trgm_ops, event_type gin_trgm_ops, description gin_trgm_ops);
+        {{SecondaryIndexes}}
 
         -- 6. Foreign keys from events to other tables stay (a partitioned table may reference others).
-        ALTER TABLE events ADD CONSTRAINT fk_events_users_ingested_by_id FOREIGN KEY (ingested_by_id) REFERENCES users (id) ON DELETE SET NULL;
-        ALTER TABLE events ADD CONSTRAINT fk_events_sensors_sensor_id FOREIGN KEY (sensor_id) REFERENCES sensors (id) ON DELETE SET NULL;
-        ALTER TABLE events ADD CONSTRAINT fk_events_alerts_folded_into_alert_id FOREIGN KEY (folded_into_alert_id) REFERENCES alerts (id) ON DELETE SET NULL;
+        {{ForeignKeys}}
 
         -- 7. The key trigger (events had no triggers before; this is its only one). Rows without an external_id skip it.
         CREATE TRIGGER events_record_key BEFORE INSERT ON events
@@ -212,7 +222,7 @@ public static class EventPartitionsSql
         """;
 
     /// <summary>Back to one unpartitioned table with the unique (source, external_id) index; event_keys and the functions go.</summary>
-    public const string Down = """
+    public const string Down = $$"""
         DROP TRIGGER IF EXISTS events_record_key ON events;
         ALTER TABLE events RENAME TO events_partitioned;
         ALTER TABLE events_partitioned RENAME CONSTRAINT pk_events TO pk_events_partitioned;
@@ -223,20 +233,8 @@ public static class EventPartitionsSql
         DROP TABLE events_partitioned CASCADE;
         ALTER TABLE events ADD CONSTRAINT pk_events PRIMARY KEY (id);
         CREATE UNIQUE INDEX ix_events_source_external_id ON events (source, external_id);
-        CREATE INDEX ix_events_timestamp ON events ("timestamp");
-        CREATE INDEX ix_events_occurred_at ON events (occurred_at);
-        CREATE INDEX ix_events_severity_timestamp ON events (severity, "timestamp");
-        CREATE INDEX ix_events_severity_timestamp_desc ON events (severity, "timestamp" DESC);
-        CREATE INDEX ix_events_event_type_timestamp ON events (event_type, "timestamp");
-        CREATE INDEX ix_events_sensor_id_timestamp ON events (sensor_id, "timestamp");
-        CREATE INDEX ix_events_ingested_by_id ON events (ingested_by_id);
-        CREATE INDEX ix_events_folded_into_alert_id_timestamp ON events (folded_into_alert_id, "timestamp") WHERE folded_into_alert_id IS NOT NULL;
-        CREATE INDEX ix_events_detection_technique_timestamp ON events (detection_technique, "timestamp") WHERE detection_technique IS NOT NULL;
-        CREATE INDEX ix_events_detection_confidence_timestamp ON events (detection_confidence, "timestamp") WHERE detection_confidence IS NOT NULL;
-        CREATE INDEX ix_events_search_trgm ON events USING gin (source gin_trgm_ops, event_type gin_trgm_ops, description gin_trgm_ops);
-        ALTER TABLE events ADD CONSTRAINT fk_events_users_ingested_by_id FOREIGN KEY (ingested_by_id) REFERENCES users (id) ON DELETE SET NULL;
-        ALTER TABLE events ADD CONSTRAINT fk_events_sensors_sensor_id FOREIGN KEY (sensor_id) REFERENCES sensors (id) ON DELETE SET NULL;
-        ALTER TABLE events ADD CONSTRAINT fk_events_alerts_folded_into_alert_id FOREIGN KEY (folded_into_alert_id) REFERENCES alerts (id) ON DELETE SET NULL;
+        {{SecondaryIndexes}}
+        {{ForeignKeys}}
         -- NOT VALID: alerts whose events retention dropped stay (they are not checked, new rows are).
         ALTER TABLE alerts ADD CONSTRAINT fk_alerts_events_event_id FOREIGN KEY (event_id) REFERENCES events (id) ON DELETE CASCADE NOT VALID;
         DROP FUNCTION IF EXISTS tp_drop_event_partition(text, timestamptz);
