@@ -19,6 +19,20 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is OperationCanceledException or IOException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away (a load generator stopping, a browser tab closed) while its request ran, e.g. during
+            // the commit. Nothing answered means nothing acknowledged; not an error of ours. Handled here, because a
+            // handler that writes nothing lets the middleware rethrow and the request log would call it a 500.
+            logger.LogInformation("{Method} {Path}: the client closed the request", httpContext.Request.Method, httpContext.Request.Path);
+            if (!httpContext.Response.HasStarted)
+            {
+                httpContext.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            }
+
+            return true;
+        }
+
         var problem = Map(exception);
         if (DatabaseFailure.Of(exception) is { } failure)
         {
