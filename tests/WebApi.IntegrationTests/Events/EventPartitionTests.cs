@@ -61,7 +61,8 @@ public sealed class RetentionApiFactory : ApiFactory
 
     /// <summary>
     /// Moves a stored event into the month of <paramref name="timestamp"/> (creating that month's partition), as if it had
-    /// been received then. Its key moves with it: the key trigger writes it again as the row lands in its new partition.
+    /// been received then. Its key moves with it (the key trigger fires on INSERT statements only; an UPDATE that moves
+    /// a row between partitions is not one).
     /// </summary>
     public async Task BackdateEventAsync(long eventId, DateTimeOffset timestamp)
     {
@@ -70,7 +71,7 @@ public sealed class RetentionApiFactory : ApiFactory
         await using var command = new NpgsqlCommand(
             """
             SELECT tp_ensure_event_partitions(@at, @at);
-            DELETE FROM event_keys WHERE event_id = @id;
+            UPDATE event_keys SET "timestamp" = @at WHERE event_id = @id;
             UPDATE events SET "timestamp" = @at WHERE id = @id;
             """,
             connection);
