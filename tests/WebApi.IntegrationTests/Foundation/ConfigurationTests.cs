@@ -8,6 +8,17 @@ namespace ThreatPlatform.WebApi.IntegrationTests.Foundation;
 public sealed class ConfigurationTests
 {
     [Fact]
+    public void The_api_runs_with_the_workstation_garbage_collector()
+    {
+        // The API's own runtimeconfig.json, copied next to the tests: what `dotnet ThreatPlatform.WebApi.dll` runs with.
+        var path = Path.Combine(AppContext.BaseDirectory, "ThreatPlatform.WebApi.runtimeconfig.json");
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+
+        config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").GetProperty("System.GC.Server").GetBoolean()
+            .Should().BeFalse("on a small host the server GC's per-core heaps cost memory and no speed (README, Performance)");
+    }
+
+    [Fact]
     public void Database_url_in_the_original_platform_form_becomes_a_connection_string()
     {
         var connectionString = ConnectionStrings.FromUrl("postgres://soc:p%40ss%3Aword@db.internal:6543/threats");
