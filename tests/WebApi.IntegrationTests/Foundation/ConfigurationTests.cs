@@ -8,14 +8,17 @@ namespace ThreatPlatform.WebApi.IntegrationTests.Foundation;
 public sealed class ConfigurationTests
 {
     [Fact]
-    public void The_api_runs_with_the_workstation_garbage_collector()
+    public void The_api_runs_with_the_workstation_garbage_collector_and_thread_pool_workers_that_do_not_spin()
     {
         // The API's own runtimeconfig.json, copied next to the tests: what `dotnet ThreatPlatform.WebApi.dll` runs with.
         var path = Path.Combine(AppContext.BaseDirectory, "ThreatPlatform.WebApi.runtimeconfig.json");
         using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
 
-        config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").GetProperty("System.GC.Server").GetBoolean()
+        properties.GetProperty("System.GC.Server").GetBoolean()
             .Should().BeFalse("on a small host the server GC's per-core heaps cost memory and no speed (README, Performance)");
+        properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32()
+            .Should().Be(0, "spinning workers take the CPU that PostgreSQL and other requests need on two cores");
     }
 
     [Fact]
