@@ -45,8 +45,30 @@ internal sealed partial class AlertChangeFeed(
         lock (_gate)
         {
             _subscribers.Add(queue);
+            // The position may be up to a poll behind while nobody followed (see WakeIfFollowed): catch up now. The
+            // client's stream skips anything up to the log's latest id when it opened, so an older change read on the
+            // way is not sent to it.
+            _wake.Writer.TryWrite(true);
             return new AlertFeedSubscription(queue.Reader, _position, () => Unsubscribe(queue));
         }
+    }
+
+    /// <summary>
+    /// A notification wakes the reader only while a client of this host follows the stream. With none, the position
+    /// moves on with the one-second poll: an ingest-only host does not read the log once per severe event (a scope and
+    /// a query each, on the hot path's CPU).
+    /// </summary>
+    private void WakeIfFollowed()
+    {
+        lock (_gate)
+        {
+            if (_subscribers.Count == 0)
+            {
+                return;
+            }
+        }
+
+        _wake.Writer.TryWrite(true);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -182,7 +204,7 @@ internal sealed partial class AlertChangeFeed(
             {
                 await using var connection = new NpgsqlConnection(listener.ConnectionString);
                 await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, _) => _wake.Writer.TryWrite(true);
+                connection.Notification += (_, _) => WakeIfFollowed();
                 await using (var command = new NpgsqlCommand($"LISTEN {AlertChangeLog.NotifyChannel}", connection))
                 {
                     await command.ExecuteNonQueryAsync(stoppingToken);
