@@ -14,4 +14,10 @@ internal static class AdvisoryLocks
 
     /// <summary>With 0, session-level: one API replica at a time creates and drops event partitions.</summary>
     public const int EventPartitions = 7103;
+
+    /// <summary>
+    /// With 0: held shared by every transaction while it writes alert_changes (log_alert_changes takes it), so the
+    /// stream's reader can tell, by taking it exclusively for a moment, that no change id is in flight.
+    /// </summary>
+    public const int AlertChangeWriters = 7104;
 }

@@ -13,9 +13,10 @@ internal sealed class AlertChangeLog(NpgsqlDataSource dataSource) : IAlertChange
     public const string NotifyChannel = "tp_alert_changes";
 
     /// <summary>
-    /// How long a gap in the ids may stay open before it counts as a rolled-back transaction. Ids are taken before
-    /// commit, so a reader that ran past a gap could miss a change committed a moment later; the log is read only up to
-    /// the first gap younger than this (one alert insert or update commits in milliseconds).
+    /// How long a gap in the ids may stay open before it counts as a rolled-back transaction while writers are busy.
+    /// Ids are taken before commit, so a reader that ran past a gap could miss a change committed a moment later; the
+    /// log is read only up to the first gap younger than this (one alert insert or update commits in milliseconds).
+    /// When no writer holds <see cref="AdvisoryLocks.AlertChangeWriters"/> a gap is final at once.
     /// </summary>
     public static readonly TimeSpan GapGrace = TimeSpan.FromSeconds(2);
 
@@ -29,20 +30,30 @@ internal sealed class AlertChangeLog(NpgsqlDataSource dataSource) : IAlertChange
 
     public async Task<long> SettledUpToAsync(long after, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        // One round trip, one implicit transaction, two statements: the writers' lock first (taken only when no writer
+        // holds it, never waited for, released at the end), then the log, read with a snapshot taken after the lock. With
+        // the lock no change id is in flight, so every gap below the highest id read is a rollback and final at once;
+        // without it a gap counts as final once the change after it is GapGrace old.
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_try_advisory_xact_lock({AdvisoryLocks.AlertChangeWriters}, 0)"));
+        var read = new NpgsqlBatchCommand(
             """
             SELECT id, changed_at < clock_timestamp() - $2 AS settled
             FROM alert_changes WHERE id > $1 ORDER BY id LIMIT $3
             """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = GapGrace });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = SettleWindow });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        read.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+        read.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = GapGrace });
+        read.Parameters.Add(new NpgsqlParameter<int> { TypedValue = SettleWindow });
+        batch.BatchCommands.Add(read);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var quiet = reader.GetBoolean(0);
+        await reader.NextResultAsync(cancellationToken);
         var settled = after;
         while (await reader.ReadAsync(cancellationToken))
         {
             var id = reader.GetInt64(0);
-            if (id != settled + 1 && !reader.GetBoolean(1))
+            if (id != settled + 1 && !quiet && !reader.GetBoolean(1))
             {
                 break;
             }
