@@ -267,10 +267,18 @@ export function QueuePage() {
         .join(","),
     });
   };
+  // The URL is the state, but the router applies a navigation later (a transition): until it lands, a chip shows what
+  // was clicked instead of flicking back to the old URL's value (a controlled checkbox whose state has not changed yet
+  // is reset by React). A clicked set is kept only while the URL is the one it was clicked on.
+  const [clicked, setClicked] = useState<{ on: string; sets: Partial<Record<"status" | "severity", string[]>> } | null>(null);
+  const pendingSets = clicked && clicked.on === params.toString() ? clicked.sets : {};
+  const chosen = (key: "status" | "severity"): readonly string[] => pendingSets[key] ?? filters[key];
+
   const toggleIn = (key: "status" | "severity", value: string) => {
-    const current = new Set<string>(filters[key]);
+    const current = new Set<string>(chosen(key));
     if (current.has(value)) current.delete(value);
     else current.add(value);
+    setClicked({ on: params.toString(), sets: { ...pendingSets, [key]: [...current] } });
     update({ [key]: [...current].join(",") });
   };
 
@@ -300,7 +308,7 @@ export function QueuePage() {
           <legend>Status</legend>
           {statuses.map((s) => (
             <label key={s} className="chip">
-              <input type="checkbox" checked={filters.status.includes(s)} onChange={() => toggleIn("status", s)} />
+              <input type="checkbox" checked={chosen("status").includes(s)} onChange={() => toggleIn("status", s)} />
               {statusLabel[s]}
             </label>
           ))}
@@ -309,7 +317,7 @@ export function QueuePage() {
           <legend>Severity</legend>
           {severities.map((s) => (
             <label key={s} className="chip">
-              <input type="checkbox" checked={filters.severity.includes(s)} onChange={() => toggleIn("severity", s)} />
+              <input type="checkbox" checked={chosen("severity").includes(s)} onChange={() => toggleIn("severity", s)} />
               {s}
             </label>
           ))}
