@@ -62,6 +62,33 @@ test.describe("alert detail", () => {
     await auditPage(page, "detail-analyst");
   });
 
+  test("a tag typed while the previous one is still saving is kept, and both are saved", async ({ page }) => {
+    const [event] = await ingest([{ description: unique("slow-tags") }]);
+    await signIn(page, analyst(), `/alerts/${event!.alert_id}`);
+    // The first save is held in the browser until the next tag has been typed: as on a slow network.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    await page.route(/\/api\/alerts\/\d+\/tags\/$/, async (route) => {
+      if (first) {
+        first = false;
+        await held;
+      }
+      await route.continue();
+    });
+
+    await page.getByLabel("New tag").fill("phishing");
+    await page.getByRole("button", { name: "Add tag" }).click();
+    await page.getByLabel("New tag").fill("campaign:q4");
+    release();
+    await expect(page.getByTestId("tags")).toContainText("phishing");
+    await expect(page.getByLabel("New tag")).toHaveValue("campaign:q4");
+
+    await page.getByRole("button", { name: "Add tag" }).click();
+    await expect(page.getByTestId("tags").locator(".tag")).toHaveText(["phishing×", "campaign:q4×"]);
+    expect((await (await alertsAs(analyst())).get(event!.alert_id!)).tags).toEqual(["phishing", "campaign:q4"]);
+  });
+
   test("an admin moves the alert along its lifecycle with only the allowed buttons", async ({ page }) => {
     const [event] = await ingest([{ description: unique("lifecycle") }]);
     await signIn(page, admin(), `/alerts/${event!.alert_id}`);

@@ -341,15 +341,28 @@ function Field({ name, value }: { name: string; value: string }) {
 function TagsEditor({ tags, save }: { tags: string[]; save: (tags: string[]) => Promise<boolean> }) {
   const [draft, setDraft] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  // One save at a time (each sends the whole list), and typing goes on meanwhile: the box is emptied after a save only
+  // if it still holds the tag that was saved, so the next tag typed while the last one saved is kept.
+  const [saving, setSaving] = useState(false);
+  const saveOne = async (next: string[]) => {
+    setSaving(true);
+    try {
+      return await save(next);
+    } finally {
+      setSaving(false);
+    }
+  };
   const add = async (ev: FormEvent) => {
     ev.preventDefault();
-    const tag = draft.trim().toLowerCase();
+    if (saving) return;
+    const typed = draft;
+    const tag = typed.trim().toLowerCase();
     if (!TAG_PATTERN.test(tag)) {
       setProblem("A tag is 1–50 characters of a-z, 0-9, colon, underscore, dot or hyphen.");
       return;
     }
     setProblem(null);
-    if (await save([...tags.filter((t) => t !== tag), tag])) setDraft("");
+    if (await saveOne([...tags.filter((t) => t !== tag), tag])) setDraft((current) => (current === typed ? "" : current));
   };
   return (
     <section aria-labelledby="tags-title" className="card">
@@ -358,7 +371,7 @@ function TagsEditor({ tags, save }: { tags: string[]; save: (tags: string[]) => 
         {tags.map((t) => (
           <li key={t} className="tag">
             {t}
-            <button type="button" className="link" aria-label={`Remove tag ${t}`} onClick={() => void save(tags.filter((x) => x !== t))}>
+            <button type="button" className="link" aria-label={`Remove tag ${t}`} disabled={saving} onClick={() => void saveOne(tags.filter((x) => x !== t))}>
               ×
             </button>
           </li>
@@ -370,7 +383,9 @@ function TagsEditor({ tags, save }: { tags: string[]; save: (tags: string[]) => 
           New tag
           <input value={draft} onChange={(ev) => setDraft(ev.target.value)} placeholder="e.g. phishing" />
         </label>
-        <button type="submit">Add tag</button>
+        <button type="submit" disabled={saving}>
+          Add tag
+        </button>
       </form>
       <ErrorNote error={problem} />
     </section>
@@ -379,9 +394,18 @@ function TagsEditor({ tags, save }: { tags: string[]; save: (tags: string[]) => 
 
 function CommentForm({ add }: { add: (body: string) => Promise<boolean> }) {
   const [body, setBody] = useState("");
+  const [posting, setPosting] = useState(false);
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
-    if (body.trim() && (await add(body))) setBody("");
+    const typed = body;
+    if (posting || !typed.trim()) return;
+    setPosting(true);
+    try {
+      // Emptied only if unchanged since it was sent: what was typed meanwhile stays.
+      if (await add(typed)) setBody((current) => (current === typed ? "" : current));
+    } finally {
+      setPosting(false);
+    }
   };
   return (
     <form onSubmit={submit}>
@@ -389,7 +413,7 @@ function CommentForm({ add }: { add: (body: string) => Promise<boolean> }) {
         Add a comment
         <textarea value={body} onChange={(ev) => setBody(ev.target.value)} rows={3} maxLength={10000} />
       </label>
-      <button type="submit" disabled={!body.trim()}>
+      <button type="submit" disabled={posting || !body.trim()}>
         Comment
       </button>
     </form>
