@@ -119,9 +119,20 @@ export function QueuePage() {
   });
   const rows = useMemo(() => alerts.data?.results ?? [], [alerts.data]);
 
+  // The URL is the state, but the router applies a navigation later (a transition). Until it lands, the filter controls
+  // show, and the next change builds on, the parameters last asked for: otherwise React resets a controlled checkbox,
+  // select or date to the old URL's value for a moment, and a second change made meanwhile drops the first. The list
+  // itself follows the URL. Once the URL moves (the navigation landed, or back/forward), what was asked is forgotten, so
+  // returning to the URL it was asked on later shows that URL.
+  const [asked, setAsked] = useState<{ on: string; next: URLSearchParams } | null>(null);
+  const pending = asked && asked.on === params.toString() ? asked : null;
+  if (asked && !pending) setAsked(null);
+  const shown = pending?.next ?? params;
+  const controls = useMemo(() => readFilters(shown), [shown]);
+
   const update = useCallback(
     (next: Partial<Record<string, string | undefined>>, keepPage = false) => {
-      const p = new URLSearchParams(params);
+      const p = new URLSearchParams(shown);
       for (const [k, v] of Object.entries(next)) {
         if (v) p.set(k, v);
         else p.delete(k);
@@ -131,9 +142,10 @@ export function QueuePage() {
         p.delete("cursor");
         setCursorTrail([]);
       }
+      setAsked({ on: params.toString(), next: p });
       setParams(p);
     },
-    [params, setParams],
+    [params, shown, setParams],
   );
 
   // ---- live: new alerts are announced, not inserted (rows never jump); changes to visible rows apply in place ----
@@ -267,24 +279,16 @@ export function QueuePage() {
         .join(","),
     });
   };
-  // The URL is the state, but the router applies a navigation later (a transition): until it lands, a chip shows what
-  // was clicked instead of flicking back to the old URL's value (a controlled checkbox whose state has not changed yet
-  // is reset by React). A clicked set is kept only while the URL is the one it was clicked on.
-  const [clicked, setClicked] = useState<{ on: string; sets: Partial<Record<"status" | "severity", string[]>> } | null>(null);
-  const pendingSets = clicked && clicked.on === params.toString() ? clicked.sets : {};
-  const chosen = (key: "status" | "severity"): readonly string[] => pendingSets[key] ?? filters[key];
-
   const toggleIn = (key: "status" | "severity", value: string) => {
-    const current = new Set<string>(chosen(key));
+    const current = new Set<string>(controls[key]);
     if (current.has(value)) current.delete(value);
     else current.add(value);
-    setClicked({ on: params.toString(), sets: { ...pendingSets, [key]: [...current] } });
     update({ [key]: [...current].join(",") });
   };
 
-  const sortBy = (key: string) => update({ ordering: filters.ordering === `-${key}` ? key : `-${key}` });
+  const sortBy = (key: string) => update({ ordering: controls.ordering === `-${key}` ? key : `-${key}` });
   const sortState = (key: string): "ascending" | "descending" | "none" =>
-    filters.ordering === key ? "ascending" : filters.ordering === `-${key}` ? "descending" : "none";
+    controls.ordering === key ? "ascending" : controls.ordering === `-${key}` ? "descending" : "none";
 
   const data = alerts.data;
   const exact = data ? countIsExact(data) : true;
@@ -308,7 +312,7 @@ export function QueuePage() {
           <legend>Status</legend>
           {statuses.map((s) => (
             <label key={s} className="chip">
-              <input type="checkbox" checked={chosen("status").includes(s)} onChange={() => toggleIn("status", s)} />
+              <input type="checkbox" checked={controls.status.includes(s)} onChange={() => toggleIn("status", s)} />
               {statusLabel[s]}
             </label>
           ))}
@@ -317,7 +321,7 @@ export function QueuePage() {
           <legend>Severity</legend>
           {severities.map((s) => (
             <label key={s} className="chip">
-              <input type="checkbox" checked={chosen("severity").includes(s)} onChange={() => toggleIn("severity", s)} />
+              <input type="checkbox" checked={controls.severity.includes(s)} onChange={() => toggleIn("severity", s)} />
               {s}
             </label>
           ))}
@@ -340,7 +344,7 @@ export function QueuePage() {
         <div className="filter-row">
           <label>
             Assignee
-            <select value={filters.assignee} onChange={(e) => update({ assignee: e.target.value })}>
+            <select value={controls.assignee} onChange={(e) => update({ assignee: e.target.value })}>
               <option value="">anyone</option>
               <option value="me">me</option>
               <option value="none">nobody</option>
@@ -348,14 +352,14 @@ export function QueuePage() {
           </label>
           <label>
             From
-            <input type="date" value={filters.from} onChange={(e) => update({ from: e.target.value })} />
+            <input type="date" value={controls.from} onChange={(e) => update({ from: e.target.value })} />
           </label>
           <label>
             To
-            <input type="date" value={filters.to} onChange={(e) => update({ to: e.target.value })} />
+            <input type="date" value={controls.to} onChange={(e) => update({ to: e.target.value })} />
           </label>
           <label className="chip">
-            <input type="checkbox" checked={filters.sla} onChange={(e) => update({ sla: e.target.checked ? "true" : undefined })} />
+            <input type="checkbox" checked={controls.sla} onChange={(e) => update({ sla: e.target.checked ? "true" : undefined })} />
             SLA breached
           </label>
           <button type="button" className="secondary" onClick={() => setParams(new URLSearchParams())}>
