@@ -52,33 +52,26 @@ public sealed class AlertFeedReadsTests(AlertFeedReadsTests.CountingApiFactory f
     public sealed class CountingLog
     {
         private int _settledReads;
-        private IAlertChangeLog? _inner;
 
         public int SettledReads => Volatile.Read(ref _settledReads);
 
-        public IAlertChangeLog Around(IAlertChangeLog inner)
-        {
-            _inner = inner;
-            return new Counting(this);
-        }
+        public IAlertChangeLog Around(IAlertChangeLog inner) => new Counting(inner, this);
 
-        private sealed class Counting(CountingLog owner) : IAlertChangeLog
+        private sealed class Counting(IAlertChangeLog inner, CountingLog owner) : IAlertChangeLog
         {
-            private IAlertChangeLog Inner => owner._inner!;
-
-            public Task<long> LatestIdAsync(CancellationToken cancellationToken) => Inner.LatestIdAsync(cancellationToken);
+            public Task<long> LatestIdAsync(CancellationToken cancellationToken) => inner.LatestIdAsync(cancellationToken);
 
             public Task<long> SettledUpToAsync(long after, CancellationToken cancellationToken)
             {
                 Interlocked.Increment(ref owner._settledReads);
-                return Inner.SettledUpToAsync(after, cancellationToken);
+                return inner.SettledUpToAsync(after, cancellationToken);
             }
 
             public Task<IReadOnlyList<AlertChange>> ReadAsync(long after, long upTo, int limit, CancellationToken cancellationToken) =>
-                Inner.ReadAsync(after, upTo, limit, cancellationToken);
+                inner.ReadAsync(after, upTo, limit, cancellationToken);
 
             public Task<int> DeleteOlderThanAsync(TimeSpan age, CancellationToken cancellationToken) =>
-                Inner.DeleteOlderThanAsync(age, cancellationToken);
+                inner.DeleteOlderThanAsync(age, cancellationToken);
         }
     }
 }
