@@ -3,9 +3,10 @@
 #   scripts/pg.sh start   initialise (first time) and start the cluster; prints nothing else on success
 #   scripts/pg.sh stop    stop it
 #   scripts/pg.sh url     print the connection string for ConnectionStrings__Default
-#   scripts/pg.sh start-replica   a streaming replica of that cluster (pg_basebackup -R, hot standby): a fresh copy
-#                                 each time it is not running, so it never needs WAL the primary has recycled
-#   scripts/pg.sh stop-replica    stop it
+#   scripts/pg.sh start-replica   a streaming replica of that cluster (pg_basebackup -R, hot standby) on a physical
+#                                 replication slot: the primary keeps the WAL the replica has not received yet (up to
+#                                 max_slot_wal_keep_size), so a replica that falls behind catches up instead of dying
+#   scripts/pg.sh stop-replica    stop it and drop its slot (the primary keeps no WAL for a replica that is gone)
 #   scripts/pg.sh replica-url     print its connection string (for ConnectionStrings__ReadOnly)
 # Settings: TP_PG_DIR (default .data/pg), TP_PG_PORT (default 25432), TP_PG_REPLICA_DIR (default .data/pg-replica),
 #   TP_PG_REPLICA_PORT (default 25433).
@@ -88,6 +89,27 @@ url() {
   echo "Host=127.0.0.1;Port=${1:-$port};Database=$db_name;Username=$db_user;Password=$(password)"
 }
 
+# The WAL a streaming replica may still need (scripts/pg.sh start-replica): its slot keeps up to
+# max_slot_wal_keep_size on the primary for a replica that is behind or briefly away; past that the slot is lost
+# (pg_replication_slots.wal_status = 'lost'), the primary's disk is safe, and /health/ready says the replica must be
+# rebuilt. max_wal_size is kept small on the development cluster so that checkpoints (and with them the recycling
+# of segments a replica still needs) come often: the test suite proves the replica survives several times that.
+# Appended to clusters made before these lines too (later lines win).
+wal_settings() {
+  if ! as_owner grep -q '^max_slot_wal_keep_size' "$pg_dir/postgresql.conf"; then
+    local small_wal=""
+    # The benchmark's durable cluster keeps PostgreSQL's own checkpoint spacing: its figures are production's.
+    [ "$durable" = "1" ] || small_wal=$'max_wal_size = 256MB\nmin_wal_size = 80MB'
+    as_owner tee -a "$pg_dir/postgresql.conf" >/dev/null <<CONF
+# Streaming replicas (scripts/pg.sh start-replica): a slot keeps WAL for a replica that is behind, within a bound.
+max_slot_wal_keep_size = 4GB
+$small_wal
+CONF
+    as_owner "$(find_bin pg_ctl)" -D "$pg_dir" status >/dev/null 2>&1 \
+      && as_owner "$(find_bin pg_ctl)" -D "$pg_dir" reload >/dev/null || true
+  fi
+}
+
 start() {
   local initdb pg_ctl pg_isready psql
   initdb="$(find_bin initdb)"; pg_ctl="$(find_bin pg_ctl)"; pg_isready="$(find_bin pg_isready)"; psql="$(find_bin psql)"
@@ -130,6 +152,7 @@ synchronous_commit = off
 full_page_writes = off
 CONF
   fi
+  wal_settings
   # A cluster made before the default ports left Linux's ephemeral range (32768–60999, where a client socket of
   # another test could hold the port just as the server binds it) moves to the setting, restarted if it runs.
   if ! as_owner grep -qx "port = $port" "$pg_dir/postgresql.conf"; then
@@ -172,17 +195,45 @@ stop() {
 }
 
 # A hot standby of the cluster above, streaming from it (pg_hba.conf as initdb writes it allows replication from
-# 127.0.0.1 with scram-sha-256; the cluster's user is its superuser, so it may replicate). No replication slot: the
-# primary never keeps WAL for a replica that is gone; instead a replica that is not running is taken afresh.
+# 127.0.0.1 with scram-sha-256; the cluster's user is its superuser, so it may replicate), on the physical replication
+# slot $replica_slot: while the replica is behind (two busy cores replaying CREATE DATABASE copies, say) the primary
+# keeps the WAL it has not received, up to max_slot_wal_keep_size (wal_settings). A replica that is not running is
+# taken afresh, with a new slot; stop-replica drops the slot, so the primary keeps no WAL for a replica that is gone.
+replica_slot="tp_replica"
+
+primary_sql() {
+  PGPASSWORD="$(password)" "$(find_bin psql)" -h 127.0.0.1 -p "$port" -U "$db_user" -d postgres -tAq -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# The slot stays active for a moment after its replica stopped (the primary's WAL sender ends on its own): wait for it.
+drop_replica_slot() {
+  local attempt
+  for attempt in $(seq 1 25); do
+    if [ -z "$(primary_sql "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$replica_slot' AND active")" ]; then
+      break
+    fi
+    sleep 0.2
+  done
+  primary_sql "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+               WHERE slot_name = '$replica_slot' AND NOT active" >/dev/null
+}
+
 start_replica() {
   local pg_ctl pg_isready pg_basebackup psql
   pg_ctl="$(find_bin pg_ctl)"; pg_isready="$(find_bin pg_isready)"; pg_basebackup="$(find_bin pg_basebackup)"; psql="$(find_bin psql)"
-  if [ -f "$replica_dir/PG_VERSION" ] && as_owner "$pg_ctl" -D "$replica_dir" status >/dev/null 2>&1; then
-    return 0
-  fi
   if ! "$pg_isready" -h 127.0.0.1 -p "$port" -q -t 5; then
     echo "The primary on port $port is not running: start it first (scripts/pg.sh start)." >&2
     exit 1
+  fi
+  if [ -f "$replica_dir/PG_VERSION" ] && as_owner "$pg_ctl" -D "$replica_dir" status >/dev/null 2>&1; then
+    # A running replica is kept while its slot holds what it needs; one without a slot (made before slots were
+    # used) or whose slot lost WAL it had not received yet can never catch up: it is taken afresh.
+    if [ "$(primary_sql "SELECT wal_status FROM pg_replication_slots WHERE slot_name = '$replica_slot'")" != "lost" ] \
+        && [ -n "$(primary_sql "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$replica_slot'")" ]; then
+      return 0
+    fi
+    echo "The replica on port $replica_port has no usable slot on the primary: taking it afresh." >&2
+    as_owner "$pg_ctl" -D "$replica_dir" -m fast stop >/dev/null 2>&1 || true
   fi
   if (exec 3<>"/dev/tcp/127.0.0.1/$replica_port") 2>/dev/null; then
     # Another checkout's replica of this same cluster (same system identifier) serves as well as ours would.
@@ -199,10 +250,14 @@ start_replica() {
   fi
   rm -rf "$replica_dir"
   prepare_dir "$replica_dir"
-  # -X stream: the WAL written during the copy comes along; -R: standby.signal + primary_conninfo (with the password,
-  # inside the replica's private folder). Checkpoint fast: the copy must not wait for the next timed checkpoint.
+  # A slot left by a replica that was stopped without stop-replica (a crash, a reboot) goes with that replica's copy.
+  drop_replica_slot
+  # -X stream: the WAL written during the copy comes along; -C -S: the slot is made before the copy starts, so the
+  # primary keeps every segment from the copy's start on; -R: standby.signal + primary_conninfo (with the password,
+  # inside the replica's private folder) + primary_slot_name. Checkpoint fast: the copy must not wait for the next
+  # timed checkpoint.
   as_owner env PGPASSWORD="$(password)" "$pg_basebackup" -h 127.0.0.1 -p "$port" -U "$db_user" -D "$replica_dir" \
-    -X stream -R -c fast --no-sync >/dev/null
+    -X stream -C -S "$replica_slot" -R -c fast --no-sync >/dev/null
   # The copied postgresql.conf says the primary's port; later lines win. hot_standby_feedback: the primary's vacuum
   # keeps rows a replica query still reads, instead of cancelling that query.
   cat >> "$replica_dir/postgresql.conf" <<CONF
@@ -223,6 +278,10 @@ stop_replica() {
   pg_ctl="$(find_bin pg_ctl)"
   if [ -f "$replica_dir/PG_VERSION" ]; then
     as_owner "$pg_ctl" -D "$replica_dir" -m fast stop >/dev/null 2>&1 || true
+  fi
+  # The primary may already be stopped (then the next start-replica drops the slot before its copy).
+  if "$(find_bin pg_isready)" -h 127.0.0.1 -p "$port" -q -t 2; then
+    drop_replica_slot || true
   fi
 }
 

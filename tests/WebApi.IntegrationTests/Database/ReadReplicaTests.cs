@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 using ThreatPlatform.Domain.Users;
+using ThreatPlatform.Infrastructure.Persistence.Replica;
 using ThreatPlatform.WebApi.IntegrationTests.Alerts;
 using ThreatPlatform.WebApi.IntegrationTests.Events;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
@@ -136,6 +137,116 @@ public sealed class ReadReplicaTests(ReplicaApiFactory factory) : IClassFixture<
         var ready = await down.CreateClient().GetAsync(new Uri("/health/ready", UriKind.Relative));
         ready.StatusCode.Should().Be(HttpStatusCode.OK);
         (await ready.Content.ReadAsStringAsync()).Should().Be("Degraded\nreplica: Degraded (unreachable: queries read from the primary)");
+    }
+
+    /// <summary>
+    /// The replica is cut off from the primary (its primary_conninfo emptied, so no WAL receiver runs) while the primary
+    /// writes three times max_wal_size of WAL and checkpoints: without a replication slot (or wal_keep_size) the
+    /// primary recycles the segments the replica has not received and the replica can never catch up. With the slot
+    /// `scripts/pg.sh start-replica` makes, it streams them once reconnected and serves the last write.
+    /// </summary>
+    [Fact]
+    public async Task A_replica_cut_off_while_the_primary_writes_three_times_max_wal_size_catches_up_and_serves_the_last_write()
+    {
+        await ReplicaApiFactory.CatchUpAsync();
+        var conninfo = await ReplicaApiFactory.ReplicaScalarAsync<string>("SHOW primary_conninfo");
+        conninfo.Should().NotBeEmpty("the replica streams from the primary");
+        var marker = $"wal-{Guid.NewGuid():N}";
+        await using var primary = new NpgsqlConnection(factory.ConnectionString);
+        await primary.OpenAsync();
+        await ExecuteAsync(primary, "CREATE TABLE IF NOT EXISTS replica_wal_test (id bigserial PRIMARY KEY, marker text NOT NULL)");
+
+        await SetPrimaryConninfoAsync(string.Empty);
+        try
+        {
+            await WaitForAsync("SELECT NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver)");
+            var segments = Convert.ToInt64(
+                await ScalarAsync(primary, "SELECT 3 * pg_size_bytes(current_setting('max_wal_size')) / pg_size_bytes(current_setting('wal_segment_size'))"),
+                System.Globalization.CultureInfo.InvariantCulture);
+            for (var segment = 0; segment < segments; segment++)
+            {
+                await ExecuteAsync(primary, "INSERT INTO replica_wal_test (marker) VALUES ('filler'); SELECT pg_switch_wal()");
+            }
+
+            await ExecuteAsync(primary, "CHECKPOINT");
+            await ExecuteAsync(primary, $"INSERT INTO replica_wal_test (marker) VALUES ('{marker}')");
+            await ExecuteAsync(primary, "CHECKPOINT");
+        }
+        finally
+        {
+            await SetPrimaryConninfoAsync(conninfo);
+        }
+
+        await ReplicaApiFactory.CatchUpAsync();
+        (await CountAsync(factory.ReplicaConnectionString, marker, "SELECT count(*) FROM replica_wal_test WHERE marker = @source"))
+            .Should().Be(1, "the replica replayed everything the primary wrote while it was away");
+        var ready = await factory.CreateClient().GetAsync(new Uri("/health/ready", UriKind.Relative));
+        (await ready.Content.ReadAsStringAsync()).Should().Be("Healthy");
+    }
+
+    [Fact]
+    public void Ready_says_a_replica_whose_slot_lost_its_wal_has_fallen_off_for_good()
+    {
+        var behind = new ReplicaSnapshot(0, Usable: true, 100, LagSeconds: 400, Problem: null, Receiving: false, SlotName: "tp_replica");
+        var maxLag = TimeSpan.FromSeconds(30);
+
+        ReplicaHealthCheck.Describe(behind, new SlotState("tp_replica", "lost"), maxLag)
+            .Should().StartWith("fallen off the stream for good").And.Contain("slot tp_replica lost").And.Contain("rebuild the replica");
+        ReplicaHealthCheck.Describe(behind, new SlotState("tp_replica", null), maxLag)
+            .Should().StartWith("cannot stream: its replication slot tp_replica does not exist on the primary");
+        ReplicaHealthCheck.Describe(behind, new SlotState("tp_replica", "unreserved"), maxLag)
+            .Should().Be("400.0 s behind, no WAL receiver connected, slot tp_replica about to lose WAL it needs (past max_wal_size), "
+                         + "more than Database:ReplicaMaxLagSeconds (30): queries read from the primary");
+        ReplicaHealthCheck.Describe(behind with { LagSeconds = 0, Receiving = true }, new SlotState("tp_replica", "reserved"), maxLag)
+            .Should().BeNull();
+    }
+
+    [Fact]
+    public async Task The_test_replica_streams_from_its_own_slot_on_the_primary()
+    {
+        var slot = await ReplicaApiFactory.ReplicaScalarAsync<string>("SELECT current_setting('primary_slot_name', true)");
+        slot.Should().NotBeNullOrEmpty("scripts/pg.sh start-replica makes the replica stream from a slot");
+        await using var primary = new NpgsqlConnection(factory.ConnectionString);
+        await primary.OpenAsync();
+        await using var command = new NpgsqlCommand(ReplicaHealthCheck.SlotSql, primary);
+        command.Parameters.Add(new NpgsqlParameter { Value = slot });
+        (await command.ExecuteScalarAsync()).Should().BeOneOf("reserved", "extended");
+    }
+
+    private static async Task SetPrimaryConninfoAsync(string conninfo)
+    {
+        await using var connection = new NpgsqlConnection(ReplicaApiFactory.ReplicaServerConnectionString);
+        await connection.OpenAsync();
+        // ALTER SYSTEM takes no parameters: the value is quoted as a literal (it holds the replica's own password).
+        await ExecuteAsync(connection, $"ALTER SYSTEM SET primary_conninfo = '{conninfo.Replace("'", "''", StringComparison.Ordinal)}'");
+        await ExecuteAsync(connection, "SELECT pg_reload_conf()");
+    }
+
+    private static async Task WaitForAsync(string replicaCondition)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            if (await ReplicaApiFactory.ReplicaScalarAsync<bool>(replicaCondition))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"The replica never met: {replicaCondition}");
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
     }
 
     private static async Task<long> TotalAlertsAsync(HttpClient client)

@@ -67,7 +67,9 @@ public class ReplicaApiFactory : ApiFactory, IAsyncLifetime
             target = (string)(await command.ExecuteScalarAsync())!;
         }
 
-        for (var attempt = 0; attempt < 600; attempt++)
+        // Two minutes: on two cores busy with the rest of the suite the replica may replay well behind the primary
+        // (its slot keeps what it has not received); it must get there, however slowly.
+        for (var attempt = 0; attempt < 2400; attempt++)
         {
             if (await ReplicaScalarAsync<bool>($"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"))
             {
@@ -87,7 +89,9 @@ public class ReplicaApiFactory : ApiFactory, IAsyncLifetime
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"The replica did not replay up to {target} in 30 s.");
+        throw new TimeoutException(
+            $"The replica did not replay up to {target} in 2 minutes (replayed: {await ReplicaScalarAsync<string>("SELECT pg_last_wal_replay_lsn()::text")}, "
+            + $"WAL receiver: {await ReplicaScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_stat_wal_receiver)")}).");
     }
 
     public static Task PauseReplayAsync() => ReplicaScalarAsync<object>("SELECT pg_wal_replay_pause()");

@@ -14,7 +14,10 @@ internal enum ReadTarget
 /// <param name="LagSeconds">How far behind the primary it is: 0 when it has replayed all it received from a live
 /// stream, else the age of the last transaction it replayed; null when it cannot tell.</param>
 /// <param name="Problem">Why it is not usable, in words safe for an anonymous health probe.</param>
-internal sealed record ReplicaSnapshot(long TakenAt, bool Usable, ulong ReplayLsn, double? LagSeconds, string? Problem);
+/// <param name="Receiving">A WAL receiver runs on it (it streams, or is trying to).</param>
+/// <param name="SlotName">The replication slot it streams from (its primary_slot_name), if any.</param>
+internal sealed record ReplicaSnapshot(
+    long TakenAt, bool Usable, ulong ReplayLsn, double? LagSeconds, string? Problem, bool Receiving = false, string? SlotName = null);
 
 /// <summary>The routing rule, on its own so that it can be tested without a database.</summary>
 internal static class ReadRouting

@@ -29,7 +29,8 @@ internal sealed partial class ReplicaMonitor(
         SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn(),
                CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
                     THEN 0::float8
-                    ELSE extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8 END
+                    ELSE extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8 END,
+               EXISTS (SELECT 1 FROM pg_stat_wal_receiver), current_setting('primary_slot_name', true)
         /* replica monitor */
         """;
 
@@ -102,7 +103,9 @@ internal sealed partial class ReplicaMonitor(
                     Usable: true,
                     (ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(1),
                     reader.IsDBNull(2) ? null : reader.GetDouble(2),
-                    Problem: null)
+                    Problem: null,
+                    Receiving: reader.GetBoolean(3),
+                    SlotName: reader.IsDBNull(4) ? null : reader.GetString(4))
                 : new ReplicaSnapshot(time.GetTimestamp(), Usable: false, 0, null, "not a standby in recovery");
         }
         catch (Exception ex) when ((ex is NpgsqlException or TimeoutException or InvalidOperationException)
