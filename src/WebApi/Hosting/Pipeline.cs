@@ -17,18 +17,22 @@ internal static class Pipeline
         // First: the client address and scheme a trusted proxy forwarded are what everything after it sees.
         app.UseTrustedProxies();
         app.UseSecurityHeaders();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseAllowedHosts();
-        app.UseConsoleFiles();
+        // Outside the exception handler: the request log sees the status the client received (a refusal a handler
+        // threw is the 4xx the handler wrote, not a 500), and no exception, since the handler has dealt with it (a real
+        // failure's stack trace is logged once, by the handler).
         app.UseSerilogRequestLogging(o =>
         {
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (trace {TraceId})";
             // The host's logger, so the configured Serilog:* level applies (the static start-up logger ignores it).
             o.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+            o.GetLevel = RequestLogLevel;
             o.EnrichDiagnosticContext = (diagnostics, http) =>
                 diagnostics.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
         });
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAllowedHosts();
+        app.UseConsoleFiles();
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
@@ -54,6 +58,17 @@ internal static class Pipeline
         app.MapApiEndpoints();
         app.MapConsoleFallback();
     }
+
+    /// <summary>
+    /// A server failure is an error; a client throttled (429) is worth an operator's glance; every other answer, a
+    /// refusal the API meant included, is information. An exception that escaped every handler is an error too.
+    /// </summary>
+    internal static Serilog.Events.LogEventLevel RequestLogLevel(HttpContext context, double elapsedMilliseconds, Exception? exception) =>
+        exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError
+            ? Serilog.Events.LogEventLevel.Error
+            : context.Response.StatusCode == StatusCodes.Status429TooManyRequests
+                ? Serilog.Events.LogEventLevel.Warning
+                : Serilog.Events.LogEventLevel.Information;
 
     /// <summary>
     /// "Healthy", "Degraded" or "Unhealthy" as before, then a line for each check that is not healthy (the read
