@@ -29,6 +29,7 @@ internal static class OperationsHosting
                     : throw new InvalidOperationException($"{AllowedNetworksSetting.Replace(":", "__", StringComparison.Ordinal)} has '{text}', which is neither an address nor a CIDR range."))
             .ToArray();
         services.AddSingleton(new MetricsAccess(networks));
+        _ = MeterFilter.Value;
 
         var otlp = configuration[OtlpEndpointSetting] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         if (!string.IsNullOrWhiteSpace(otlp))
@@ -52,25 +53,44 @@ internal static class OperationsHosting
     /// <summary>Request duration histograms by route and status; call after routing is known (WebApplication routes first).</summary>
     public static void UseRequestMetrics(this WebApplication app) => app.UseHttpMetrics();
 
+    /// <summary>
+    /// The address check is part of the endpoint's own pipeline, so it guards every spelling that routing sends there
+    /// (routing ignores letter case and a trailing slash: /METRICS, /Metrics/); a path check in front of routing did not.
+    /// </summary>
     public static void MapMetricsEndpoint(this WebApplication app)
     {
-        app.UseWhen(http => http.Request.Path.Equals(MetricsPath, StringComparison.Ordinal), branch => branch.Use(async (http, next) =>
-        {
-            if (!http.RequestServices.GetRequiredService<MetricsAccess>().Allows(http.Connection.RemoteIpAddress))
+        var exporter = ((IEndpointRouteBuilder)app).CreateApplicationBuilder()
+            .Use(async (http, next) =>
             {
-                http.Response.StatusCode = StatusCodes.Status404NotFound;
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                if (!http.RequestServices.GetRequiredService<MetricsAccess>().Allows(http.Connection.RemoteIpAddress))
                 {
-                    HttpContext = http,
-                    ProblemDetails = ProblemDetailsExceptionHandler.Problem(StatusCodes.Status404NotFound, "Not found", "No such resource."),
-                });
-                return;
-            }
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = http,
+                        ProblemDetails = ProblemDetailsExceptionHandler.Problem(StatusCodes.Status404NotFound, "Not found", "No such resource."),
+                    });
+                    return;
+                }
 
-            await next(http);
-        }));
-        app.MapMetrics(MetricsPath).AllowAnonymous();
+                await next(http);
+            })
+            .UseMiddleware<MetricServerMiddleware>(new MetricServerMiddleware.Settings())
+            .Build();
+        app.Map(MetricsPath, exporter).AllowAnonymous().ExcludeFromDescription();
     }
+
+    /// <summary>
+    /// .NET's own meters are exported as Prometheus series (Npgsql's pool, Kestrel, HttpClient), except the runtime's
+    /// private diagnostics (dozens of private_internaldiagnostics_…msquic… series nobody asked for). The adapter is
+    /// process-wide: set once.
+    /// </summary>
+    private static readonly Lazy<bool> MeterFilter = new(() =>
+    {
+        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = instrument =>
+            !instrument.Meter.Name.StartsWith("Private.InternalDiagnostics.", StringComparison.Ordinal));
+        return true;
+    });
 
     internal sealed class MetricsAccess(IReadOnlyList<IPNetwork> networks)
     {

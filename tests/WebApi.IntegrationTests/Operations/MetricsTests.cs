@@ -154,6 +154,40 @@ public sealed class MonitoringNetworkTests(MonitoringNetworkApiFactory factory) 
         (await factory.CreateClient().From("127.0.0.1").GetAsync(Metrics)).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
+    [Theory]
+    [InlineData("/metrics")]
+    [InlineData("/METRICS")]
+    [InlineData("/Metrics")]
+    [InlineData("/metrics/")]
+    [InlineData("/MeTrIcS/")]
+    public async Task Every_spelling_of_the_path_is_refused_to_an_address_outside_the_network(string path)
+    {
+        var response = await factory.CreateClient().From("127.0.0.1").GetAsync(new Uri(path, UriKind.Relative));
+
+        await response.ShouldBeProblemAsync(404);
+        (await response.Content.ReadAsStringAsync()).Should().NotContain("http_request_duration_seconds");
+    }
+
+    [Theory]
+    [InlineData("/METRICS")]
+    [InlineData("/metrics/")]
+    public async Task Every_spelling_of_the_path_answers_the_allowed_network(string path)
+    {
+        var response = await factory.CreateClient().From(MonitoringNetworkApiFactory.Monitoring).GetAsync(new Uri(path, UriKind.Relative));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("http_request_duration_seconds");
+    }
+
+    [Fact]
+    public async Task The_runtimes_private_diagnostics_meters_are_not_exported()
+    {
+        var text = await factory.CreateClient().From(MonitoringNetworkApiFactory.Monitoring).GetStringAsync(Metrics);
+
+        text.Should().NotContainEquivalentOf("private_internaldiagnostics").And.NotContainEquivalentOf("msquic");
+        text.Should().Contain("db_client_connection", "the other .NET meters still are");
+    }
+
     [Fact]
     public void Traces_are_exported_when_an_otlp_endpoint_is_configured() =>
         factory.Services.GetService<TracerProvider>().Should().NotBeNull();
