@@ -20,6 +20,8 @@ public enum AuditAction : short
     ApiKeyCreated = 11,
     ApiKeyRevoked = 12,
     AlertStatusChanged = 13,
+    UserRegistered = 14,
+    AdminCreated = 15,
 }
 
 /// <summary>How an entry's hash is made. Stored with the entry and hashed with it: never renumber one.</summary>
