@@ -7,6 +7,7 @@ killed with SIGKILL and restarted, the API's connections terminated, the pool ex
 table lock. Afterwards the database must hold every acknowledged event exactly once, every batch whole, one alert per
 HIGH/CRITICAL event, and no answer may have been a 500. Prints a table of faults and losses; exits 1 on any loss.
 """
+import base64
 import http.client
 import json
 import os
@@ -50,6 +51,7 @@ class Api:
                         ConnectionStrings__Default=PG_URL,
                         ASPNETCORE_ENVIRONMENT="Production",
                         Jwt__SigningKey="faults-signing-key-" + "x" * 40,
+                        Audit__ChainKey=base64.b64encode(os.urandom(48)).decode(),
                         Database__MigrateOnStartup="true",
                         Database__StatementTimeoutSeconds="2",
                         Database__PoolSize="8",

@@ -15,6 +15,9 @@ internal sealed class ApiProcess : IAsyncDisposable
 {
     internal static readonly string AdminPassword = $"Pw-{Guid.NewGuid():N}";
 
+    // Production refuses to start without an audit chain key: one per bench run, shared by the API and create-admin.
+    private static readonly string AuditChainKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+
     private readonly Process _process;
     private readonly StreamWriter _log;
 
@@ -113,6 +116,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["ConnectionStrings__Default"] = connectionString;
         env["Database__MigrateOnStartup"] = "true";
         env["Jwt__SigningKey"] = settings.SigningKey;
+        env["Audit__ChainKey"] = AuditChainKey;
         env["Jwt__AccessTokenMinutes"] = "600";
         env["Serilog__MinimumLevel__Default"] = "Warning";
         env["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning";

@@ -3,6 +3,8 @@
 -- The API role may read and write rows (and use sequences, and make the temporary staging table batch ingest COPYs
 -- into) but owns nothing: no DDL, no superuser, no role or database creation. Tables and sequences the owner creates
 -- later (every future migration) are granted by the default privileges below, so a migration needs no grant step.
+-- audit_entries is the exception: append-only, so the API's role gets no UPDATE, DELETE or TRUNCATE on it (revoked
+-- below after the grants, and by the migration that made it append-only; its triggers refuse them to every role).
 -- Functions too: the event partition functions (SECURITY DEFINER, owned by the owner) are how the API's maintenance
 -- job creates and drops month partitions without owning the table; the migration revokes them from PUBLIC.
 -- tests/WebApi.IntegrationTests/Database/LeastPrivilegeTests.cs runs this file (with :'api' replaced) on PostgreSQL.
@@ -22,4 +24,7 @@ BEGIN
     EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO %I', api);
     EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %I', api);
     EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO %I', api);
+    IF to_regclass('public.audit_entries') IS NOT NULL THEN
+        EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON audit_entries FROM %I', api);
+    END IF;
 END $$;

@@ -65,7 +65,7 @@ public static class DependencyInjection
         services.AddHostedService<CacheInvalidationListener>();
         // Pooled: a request leases a context made earlier (with its EF Core services) instead of building one.
         services.AddPooledDbContextFactory<ApplicationDbContext>((sp, options) =>
-            ConfigureNpgsql(options, dataSource, budget).AddInterceptors(sp.GetRequiredService<CacheEviction>()));
+            ConfigureNpgsql(options, dataSource, budget).AddInterceptors(sp.GetRequiredService<CacheEviction>(), AuditCheckpointOnCommit.Instance));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContext()
             .Lease(sp.GetRequiredService<Mediator.IPublisher>(), sp.GetService<AuditChain>()));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
@@ -85,6 +85,7 @@ public static class DependencyInjection
         services.AddSingleton<ICappedCounts>(sp =>
             new CappedCounts(sp.GetRequiredService<IOptions<ListOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddIdentityServices(configuration);
+        services.AddAuditTrail(configuration);
         services.AddAlertStream(configuration, connectionString);
         var health = services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         AddReads(services, health, database, budget, ConnectionStrings.ResolveReadOnly(configuration.GetConnectionString("ReadOnly")));

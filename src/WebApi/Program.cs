@@ -42,6 +42,12 @@ catch (OptionsValidationException ex)
     Log.Fatal("Configuration is invalid: {Failures}", string.Join(" ", ex.Failures));
     return 1;
 }
+catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+{
+    // Several settings invalid at once (ValidateOnStart reports them together): name every one.
+    Log.Fatal("Configuration is invalid: {Failures}", string.Join(" ", ex.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures)));
+    return 1;
+}
 catch (InvalidOperationException ex) when (ex.Source?.StartsWith("ThreatPlatform", StringComparison.Ordinal) == true)
 {
     Log.Fatal("Configuration is invalid: {Message}", ex.Message);

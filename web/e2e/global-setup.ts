@@ -6,6 +6,8 @@ import { AuthClient, RegisterBody, Session, UpdateUserBody, UsersClient } from "
 const dll = required("TP_API_DLL");
 const connection = required("TP_CONNECTION_STRING");
 const signingKey = randomBytes(48).toString("base64");
+// Production refuses to start without an audit chain key; one per run, shared by both API processes and create-admin.
+const auditChainKey = randomBytes(48).toString("base64");
 
 function required(name: string): string {
   const value = process.env[name];
@@ -35,6 +37,7 @@ async function startApi(extra: Record<string, string>): Promise<{ url: string; p
       ASPNETCORE_ENVIRONMENT: "Production",
       Serilog__MinimumLevel__Default: "Warning",
       Jwt__SigningKey: signingKey,
+      Audit__ChainKey: auditChainKey,
       Auth__Registration: "approval",
       Auth__FreeFailedLogins: "3",
       RateLimiting__AuthPermitsPerMinute: "100000",
@@ -67,7 +70,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const admin = { username: `admin_${suffix}`, email: `admin_${suffix}@example.org`, password: `Admin passphrase ${suffix}!` };
   const created = spawnSync("dotnet", [dll, "create-admin", "--username", admin.username, "--email", admin.email], {
     input: `${admin.password}\n`,
-    env: { ...process.env, ConnectionStrings__Default: connection, Jwt__SigningKey: signingKey, Serilog__MinimumLevel__Default: "Warning" },
+    env: {
+      ...process.env,
+      ConnectionStrings__Default: connection,
+      Jwt__SigningKey: signingKey,
+      Audit__ChainKey: auditChainKey,
+      Serilog__MinimumLevel__Default: "Warning",
+    },
     encoding: "utf8",
   });
   if (created.status !== 0) throw new Error(`create-admin failed: ${created.stdout}${created.stderr}`);

@@ -6140,12 +6140,16 @@ export enum AuditAction {
     ApiKeyCreated = "API_KEY_CREATED",
     ApiKeyRevoked = "API_KEY_REVOKED",
     AlertStatusChanged = "ALERT_STATUS_CHANGED",
+    UserRegistered = "USER_REGISTERED",
+    AdminCreated = "ADMIN_CREATED",
 }
 
 export class AuditVerification implements IAuditVerification {
     ok!: boolean;
     checked!: number;
     first_bad_id?: number | null;
+    problem?: string | null;
+    checkpoint_id?: number | null;
 
     constructor(data?: IAuditVerification) {
         if (data) {
@@ -6161,6 +6165,8 @@ export class AuditVerification implements IAuditVerification {
             this.ok = _data["ok"] !== undefined ? _data["ok"] : null as any;
             this.checked = _data["checked"] !== undefined ? _data["checked"] : null as any;
             this.first_bad_id = _data["first_bad_id"] !== undefined ? _data["first_bad_id"] : null as any;
+            this.problem = _data["problem"] !== undefined ? _data["problem"] : null as any;
+            this.checkpoint_id = _data["checkpoint_id"] !== undefined ? _data["checkpoint_id"] : null as any;
         }
     }
 
@@ -6176,6 +6182,8 @@ export class AuditVerification implements IAuditVerification {
         data["ok"] = this.ok !== undefined ? this.ok : null as any;
         data["checked"] = this.checked !== undefined ? this.checked : null as any;
         data["first_bad_id"] = this.first_bad_id !== undefined ? this.first_bad_id : null as any;
+        data["problem"] = this.problem !== undefined ? this.problem : null as any;
+        data["checkpoint_id"] = this.checkpoint_id !== undefined ? this.checkpoint_id : null as any;
         return data;
     }
 }
@@ -6184,6 +6192,8 @@ export interface IAuditVerification {
     ok: boolean;
     checked: number;
     first_bad_id?: number | null;
+    problem?: string | null;
+    checkpoint_id?: number | null;
 }
 
 export class ApiException extends Error {

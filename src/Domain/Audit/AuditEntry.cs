@@ -20,12 +20,26 @@ public enum AuditAction : short
     ApiKeyCreated = 11,
     ApiKeyRevoked = 12,
     AlertStatusChanged = 13,
+    UserRegistered = 14,
+    AdminCreated = 15,
+}
+
+/// <summary>How an entry's hash is made. Stored with the entry and hashed with it: never renumber one.</summary>
+public enum AuditChainVersion : short
+{
+    /// <summary>Plain SHA-256 (entries written before the chain was keyed): anyone can recompute it.</summary>
+    Sha256 = 1,
+
+    /// <summary>HMAC-SHA256 with the <see cref="AuditChainKey"/>: only a holder of the key can.</summary>
+    HmacSha256 = 2,
 }
 
 /// <summary>
 /// One entry of the security audit log (ASVS V16): who did what to what, from where, when. Entries form a hash chain:
-/// <see cref="Hash"/> is the SHA-256 of the entry's fields and <see cref="PreviousHash"/>, the hash of the entry before
-/// it, so editing or deleting a stored entry breaks the chain at that point. Append-only.
+/// <see cref="Hash"/> is the HMAC-SHA256, under a key kept outside the database, of the entry's fields and
+/// <see cref="PreviousHash"/>, the hash of the entry before it, so editing or deleting a stored entry breaks the chain
+/// at that point and only a holder of the key could re-hash what follows. Entries written before the chain was keyed
+/// keep their plain SHA-256 (<see cref="AuditChainVersion.Sha256"/>). Append-only.
 /// </summary>
 public sealed class AuditEntry
 {
@@ -61,6 +75,9 @@ public sealed class AuditEntry
     public string PreviousHash { get; private set; }
     public string Hash { get; private set; }
 
+    /// <summary>How <see cref="Hash"/> is made: every new entry is keyed.</summary>
+    public AuditChainVersion ChainVersion { get; private set; } = AuditChainVersion.HmacSha256;
+
     /// <summary>A new entry, not yet in the chain: <see cref="Seal"/> gives it its place.</summary>
     public static AuditEntry Record(
         AuditAction action, DateTimeOffset at, long? actorId, string? actor, string? clientAddress, string? target, string? detail) => new()
@@ -76,25 +93,32 @@ public sealed class AuditEntry
     };
 
     /// <summary>Places the entry after the one whose hash is <paramref name="previousHash"/>, as number <paramref name="id"/>.</summary>
-    public void Seal(long id, string previousHash)
+    public void Seal(long id, string previousHash, AuditChainKey key)
     {
         Id = id;
         PreviousHash = previousHash;
-        Hash = ComputeHash(previousHash);
+        Hash = ComputeHash(previousHash, key);
     }
 
+    /// <summary>True when the entry names <paramref name="previousHash"/> as its predecessor's hash.</summary>
+    public bool Follows(string previousHash) => AuditChainKey.SameDigest(PreviousHash, previousHash);
+
+    /// <summary>True when the stored hash is what the entry's fields and stored previous hash give (constant-time).</summary>
+    public bool IsUnaltered(AuditChainKey key) => AuditChainKey.SameDigest(Hash, ComputeHash(PreviousHash, key));
+
     /// <summary>True when the entry is unchanged and follows the entry whose hash is <paramref name="previousHash"/>.</summary>
-    public bool FollowsIntact(string previousHash) =>
-        string.Equals(PreviousHash, previousHash, StringComparison.Ordinal)
-        && string.Equals(Hash, ComputeHash(previousHash), StringComparison.Ordinal);
+    public bool FollowsIntact(string previousHash, AuditChainKey key) => Follows(previousHash) && IsUnaltered(key);
 
     /// <summary>
-    /// SHA-256 (lower-case hex) over a versioned canonical text of every field: each value length-prefixed, so no choice
-    /// of field contents can make two different entries read the same.
+    /// Lower-case hex over a versioned canonical text of every field: each value length-prefixed, so no choice of field
+    /// contents can make two different entries read the same. <see cref="AuditChainVersion.HmacSha256"/>: HMAC-SHA256
+    /// with <paramref name="key"/> over <c>tp-audit-v2…</c>; <see cref="AuditChainVersion.Sha256"/> (entries written
+    /// before the chain was keyed): SHA-256 over <c>tp-audit-v1…</c>, the key unused.
     /// </summary>
-    public string ComputeHash(string previousHash)
+    public string ComputeHash(string previousHash, AuditChainKey key)
     {
-        var text = new StringBuilder("tp-audit-v1");
+        var keyed = ChainVersion == AuditChainVersion.HmacSha256;
+        var text = new StringBuilder(keyed ? "tp-audit-v2" : "tp-audit-v1");
         Append(text, Id.ToString(CultureInfo.InvariantCulture));
         Append(text, At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
         Append(text, ActorId?.ToString(CultureInfo.InvariantCulture));
@@ -104,7 +128,9 @@ public sealed class AuditEntry
         Append(text, Target);
         Append(text, Detail);
         Append(text, previousHash);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return keyed
+            ? key.Mac(text.ToString())
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     private static void Append(StringBuilder text, string? value) =>

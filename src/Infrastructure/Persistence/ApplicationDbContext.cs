@@ -49,6 +49,11 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         return this;
     }
 
+    /// <summary>A transaction of this context committed (<see cref="AuditCheckpointOnCommit"/>): the audit chain may publish its head.</summary>
+    internal Task AuditCommittedAsync(Guid transaction) => _audit?.CommittedAsync(transaction) ?? Task.CompletedTask;
+
+    internal void AuditRolledBack(Guid transaction) => _audit?.RolledBack(transaction);
+
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<SecurityEvent> Events => Set<SecurityEvent>();

@@ -19,19 +19,25 @@ internal static class AuditEndpoints
             .WithName("Audit_List")
             .WithSummary("The security audit log, newest first")
             .WithDescription(
-                "Sign-ins (succeeded, failed, throttled), refresh-token reuse, logout-all, role and activation changes, registration " +
-                "approvals, sensor and key changes, alert status changes: each with actor, ip, action, target, at, detail, and hash (SHA-256 " +
-                "over the entry and previous_hash, the hash of the entry before it). Filters: action, actor, actor_id, target (e.g. " +
-                "user:12, sensor:3, api_key:9, alert:77), ip, at__gte, at__lte. Admin only.")
+                "Sign-ins (succeeded, failed, throttled), refresh-token reuse, logout-all, role and activation changes, self-registrations, " +
+                "registration approvals, admins made by the create-admin command, sensor and key changes, alert status changes: each with " +
+                "actor, ip, action, target, at, detail, and hash (HMAC-SHA256, under a key kept outside the database, over the entry and " +
+                "previous_hash, the hash of the entry before it; entries written before the chain was keyed keep a plain SHA-256). Filters: " +
+                "action, actor, actor_id, target (e.g. user:12, sensor:3, api_key:9, alert:77), ip, at__gte, at__lte. Admin only.")
             .Produces<PageEnvelope<AuditEntryDto>>();
 
         audit.MapGet("/verify/", (ISender sender, CancellationToken ct) => sender.Send(new VerifyAuditLogQuery(), ct))
             .WithName("Audit_Verify")
             .WithSummary("Check the audit log's hash chain")
             .WithDescription(
-                "Recomputes every entry's hash, oldest first, and checks that each names its predecessor's hash. ok is false when an entry " +
-                "was edited (first_bad_id is that entry) or deleted (first_bad_id is the entry after the gap); checked counts the entries " +
-                "read. Admin only.")
+                "Recomputes every entry's hash with the chain key, oldest first, checks that each names its predecessor's hash, and that " +
+                "the chain reaches the entry the newest signed checkpoint (published outside the database after each append) names, with " +
+                "the hash it names. ok is false when an entry was edited or re-hashed without the key (first_bad_id is that entry), deleted " +
+                "(first_bad_id is the entry after the gap), or when the table ends before the checkpoint's entry or holds another hash " +
+                "there (first_bad_id is the first missing entry, or the checkpoint's); problem then says which, in words, starting with " +
+                "one of gap, edited, unkeyed, unknown_version, rewritten, truncated (e.g. \"truncated: the checkpoint names entry 120 with " +
+                "hash …, the table ends at 97\"), and is null when ok. checked counts the entries read; checkpoint_id is the entry the " +
+                "newest checkpoint names (null: no checkpoint found, so a deleted tail would go unnoticed). Admin only.")
             .Produces<AuditVerification>();
     }
 }

@@ -5,18 +5,19 @@ namespace ThreatPlatform.Domain.UnitTests.Audit;
 public sealed class AuditEntryTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+    private static readonly AuditChainKey Key = AuditChainKey.From(new byte[32]);
 
     [Fact]
     public void A_sealed_entry_follows_its_predecessor_and_nothing_else()
     {
         var first = Entry("user:1");
-        first.Seal(1, AuditEntry.GenesisHash);
+        first.Seal(1, AuditEntry.GenesisHash, Key);
         var second = Entry("user:2");
-        second.Seal(2, first.Hash);
+        second.Seal(2, first.Hash, Key);
 
-        first.FollowsIntact(AuditEntry.GenesisHash).Should().BeTrue();
-        second.FollowsIntact(first.Hash).Should().BeTrue();
-        second.FollowsIntact(AuditEntry.GenesisHash).Should().BeFalse();
+        first.FollowsIntact(AuditEntry.GenesisHash, Key).Should().BeTrue();
+        second.FollowsIntact(first.Hash, Key).Should().BeTrue();
+        second.FollowsIntact(AuditEntry.GenesisHash, Key).Should().BeFalse();
         second.Hash.Should().MatchRegex("^[0-9a-f]{64}$").And.NotBe(first.Hash);
     }
 
@@ -64,7 +65,7 @@ public sealed class AuditEntryTests
 
     private static string Hash(AuditEntry entry, long id, string previous)
     {
-        entry.Seal(id, previous);
+        entry.Seal(id, previous, Key);
         return entry.Hash;
     }
 }

@@ -25,6 +25,16 @@ internal static class AuditApi
             firstBad.ValueKind == JsonValueKind.Null ? null : firstBad.GetInt64());
     }
 
+    /// <summary>The whole verify answer: ok, checked, first_bad_id, and what is wrong (problem) against which checkpoint.</summary>
+    public static async Task<(bool Ok, long Checked, long? FirstBadId, string? Problem, long? CheckpointId)> VerifyInFullAsync(this HttpClient admin)
+    {
+        var body = await admin.GetJsonAsync(Verify);
+        var (ok, @checked, firstBad) = (body.GetProperty("ok").GetBoolean(), body.GetProperty("checked").GetInt64(), body.GetProperty("first_bad_id"));
+        var checkpoint = body.GetProperty("checkpoint_id");
+        return (ok, @checked, firstBad.ValueKind == JsonValueKind.Null ? null : firstBad.GetInt64(), body.Text("problem"),
+            checkpoint.ValueKind == JsonValueKind.Null ? null : checkpoint.GetInt64());
+    }
+
     public static string Action(this JsonElement entry) => entry.GetProperty("action").GetString()!;
 
     public static string? Text(this JsonElement entry, string name) =>

@@ -43,4 +43,19 @@ public sealed class AuditLogEventTests(AuditEventCaptureApiFactory factory) : IC
         properties["AuditHash"].ToString().Trim('"').Should().MatchRegex("^[0-9a-f]{64}$");
         properties["SourceContext"].ToString().Should().Be("\"ThreatPlatform.Audit\"");
     }
+
+    [Fact]
+    public async Task Each_committed_append_also_publishes_a_signed_checkpoint_log_event()
+    {
+        var username = AuthApi.NewUsername("anchored");
+        await (await factory.CreateClientFrom("192.0.2.98").LoginAsync(username, "a wrong password")).ShouldBeProblemAsync(401);
+        var entry = factory.Logged.Single(e => e.Properties.TryGetValue("AuditActor", out var actor) && actor.ToString() == $"\"{username}\"");
+        var id = entry.Properties["AuditId"].ToString();
+
+        var checkpoint = factory.Logged.Where(e => e.Properties.TryGetValue("AuditCheckpointId", out var at) && at.ToString() == id).ToList();
+
+        checkpoint.Should().ContainSingle();
+        checkpoint[0].Properties["AuditCheckpointHash"].ToString().Should().Be(entry.Properties["AuditHash"].ToString());
+        checkpoint[0].Properties["AuditCheckpointMac"].ToString().Trim('"').Should().MatchRegex("^[0-9a-f]{64}$");
+    }
 }

@@ -13,7 +13,7 @@ namespace ThreatPlatform.WebApi.IntegrationTests.Database;
 
 /// <summary>
 /// As docker/compose.yaml deploys it: an owner role (no superuser) owns the database, docker/postgres/grants.sql runs as
-/// that owner, then the owner applies every migration; the API connects as a role of its own that owns nothing.
+/// that owner before and after the owner applies every migration; the API connects as a role of its own that owns nothing.
 /// </summary>
 public sealed class LeastPrivilegeDatabase : IAsyncLifetime
 {
@@ -44,8 +44,13 @@ public sealed class LeastPrivilegeDatabase : IAsyncLifetime
             .UseNpgsql(OwnerConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
             .Options;
-        await using var db = ApplicationDbContext.ForMigrations(options);
-        await db.Database.MigrateAsync();
+        await using (var db = ApplicationDbContext.ForMigrations(options))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        // As compose runs it: the grants again after migrate (they must not give back what a migration revoked).
+        await ExecuteAsync(OwnerConnectionString, GrantsSql(Api));
     }
 
     public async Task DisposeAsync()
@@ -104,6 +109,41 @@ public sealed class LeastPrivilegeTests(LeastPrivilegeDatabase database) : IClas
             (await refused.Should().ThrowAsync<PostgresException>(ddl)).Which.SqlState.Should().BeOneOf(
                 PostgresErrorCodes.InsufficientPrivilege);
         }
+    }
+
+    [Theory]
+    [InlineData("UPDATE audit_entries SET detail = 'nothing to see here'")]
+    [InlineData("DELETE FROM audit_entries")]
+    [InlineData("TRUNCATE audit_entries")]
+    public async Task The_api_role_may_not_update_delete_or_truncate_audit_entries(string sql)
+    {
+        var refused = async () => await LeastPrivilegeDatabase.ExecuteAsync(database.ApiConnectionString, sql);
+
+        (await refused.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be(PostgresErrorCodes.InsufficientPrivilege);
+    }
+
+    [Theory]
+    [InlineData("UPDATE audit_entries SET detail = 'nothing to see here'")]
+    [InlineData("DELETE FROM audit_entries")]
+    [InlineData("TRUNCATE audit_entries")]
+    public async Task Even_the_owner_cannot_change_audit_entries_while_the_append_only_triggers_stand(string sql)
+    {
+        await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
+        await connection.OpenAsync();
+        // In a transaction that never commits: the row is there for the row trigger to see, and gone afterwards.
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            $"INSERT INTO audit_entries (id, at, action, previous_hash, hash, chain_version) VALUES (-1, now(), 1, '{new string('0', 64)}', '{new string('0', 64)}', 2)",
+            connection,
+            transaction))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var change = new NpgsqlCommand(sql, connection, transaction);
+        var refused = async () => await change.ExecuteNonQueryAsync();
+
+        (await refused.Should().ThrowAsync<PostgresException>()).Which.MessageText.Should().StartWith("audit_entries is append-only");
     }
 
     [Fact]

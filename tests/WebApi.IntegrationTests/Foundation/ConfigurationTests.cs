@@ -78,6 +78,25 @@ public sealed class ConfigurationTests
     }
 
     [Theory]
+    [InlineData("Production", "", "Audit__ChainKey is not set")]
+    [InlineData("Production", "c2hvcnQ=", "Audit__ChainKey is too weak")]
+    [InlineData("Development", "not base64 at all!", "Audit__ChainKey is not base64")]
+    public async Task Process_refuses_to_start_without_a_usable_audit_chain_key_and_says_which_setting(string environment, string key, string expected)
+    {
+        var (exitCode, output) = await RunApiAsync(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = environment,
+            ["Jwt__SigningKey"] = ApiFactory.SigningKey,
+            ["Audit__ChainKey"] = key,
+            ["ConnectionStrings__Default"] = TestDatabase.ServerConnectionString,
+            ["Database__MigrateOnStartup"] = "false",
+        });
+
+        exitCode.Should().Be(1);
+        output.Should().Contain(expected);
+    }
+
+    [Theory]
     [InlineData("Retention__EventsDays", "0", "EventsDays")]
     [InlineData("Retention__PartitionsAhead", "0", "PartitionsAhead")]
     [InlineData("Retention__IntervalSeconds", "0", "IntervalSeconds")]

@@ -20,6 +20,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string Issuer = "threatplatform";
     public const string Audience = "threatplatform-api";
 
+    /// <summary>The audit chain key of every test host (base64 of 51 bytes).</summary>
+    public const string AuditChainKey = "aW50ZWdyYXRpb24tdGVzdHMtYXVkaXQtY2hhaW4ta2V5LTAxMjM0NTY3ODktYWJjZGVm";
+
     private bool _ownsDatabase = true;
 
     public ApiFactory()
@@ -35,6 +38,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString { get; private set; } = string.Empty;
 
+    /// <summary>This factory's audit checkpoint file (its own, like its database; a replica host on the database shares it).</summary>
+    public string AuditCheckpointPath { get; private set; } = Path.Combine(Path.GetTempPath(), $"tp-audit-{Guid.NewGuid():N}", "checkpoints.log");
+
     public async Task InitializeAsync()
     {
         if (_ownsDatabase)
@@ -49,11 +55,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         if (_ownsDatabase)
         {
             await TestDatabase.DropAsync(ConnectionString);
+            if (Directory.Exists(Path.GetDirectoryName(AuditCheckpointPath)))
+            {
+                Directory.Delete(Path.GetDirectoryName(AuditCheckpointPath)!, recursive: true);
+            }
         }
     }
 
     /// <summary>A second API process on this factory's database (a replica); the caller disposes it, the database stays.</summary>
-    public ApiFactory OnSameDatabase() => new() { ConnectionString = ConnectionString, _ownsDatabase = false };
+    public ApiFactory OnSameDatabase() => new() { ConnectionString = ConnectionString, _ownsDatabase = false, AuditCheckpointPath = AuditCheckpointPath };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -66,6 +76,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Jwt:SigningKey", SigningKey);
         builder.UseSetting("Jwt:Issuer", Issuer);
         builder.UseSetting("Jwt:Audience", Audience);
+        builder.UseSetting("Audit:ChainKey", AuditChainKey);
+        builder.UseSetting("Audit:CheckpointPath", AuditCheckpointPath);
         // Most test classes sign in many times from one (unknown) address; RateLimitTests sets a small limit of its own.
         builder.UseSetting("RateLimiting:AuthPermitsPerMinute", "100000");
         // Likewise the per-principal buckets are off (0) and the batch bound wide; RequestRateLimitTests and

@@ -69,6 +69,7 @@ public sealed class CreateAdminEntryPointTests(ApiFactory factory) : IClassFixtu
 
         start.Environment["ConnectionStrings__Default"] = connectionString;
         start.Environment["Jwt__SigningKey"] = ApiFactory.SigningKey;
+        start.Environment["Audit__ChainKey"] = ApiFactory.AuditChainKey;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
 
         using var process = Process.Start(start)!;

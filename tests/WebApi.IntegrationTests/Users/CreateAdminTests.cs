@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.Hosting;
+using ThreatPlatform.WebApi.IntegrationTests.Audit;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
 
@@ -27,6 +28,20 @@ public sealed class CreateAdminTests(ApiFactory factory) : IClassFixture<ApiFact
         var client = factory.CreateClient();
         var (access, _) = await client.LoginTokensAsync(username);
         (await client.GetWithTokenAsync(AuthApi.Users, access)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Create_admin_is_recorded_in_the_audit_log_as_done_by_the_command_line()
+    {
+        var username = AuthApi.NewUsername("boss");
+
+        var run = await RunAsync(AuthApi.Password + "\n", null, "create-admin", "--username", username, "--email", $"{username}@example.org", "--password-stdin");
+
+        run.Exit.Should().Be(0, run.Error);
+        var stored = await factory.WithDbAsync(db => db.Users.SingleAsync(u => u.Username == username));
+        var entries = await (await factory.CreateClientAsAsync(UserRole.Admin)).EntriesAsync($"target=user:{stored.Id}");
+        entries.Select(e => (e.Action(), e.Text("actor"), e.Text("detail"))).Should().Equal(
+            ("ADMIN_CREATED", $"cli:{Environment.UserName}", "create-admin command"));
     }
 
     [Fact]

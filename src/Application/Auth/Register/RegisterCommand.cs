@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Users.Common;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Auth.Register;
@@ -25,7 +26,16 @@ public sealed class RegisterCommandHandler(NewUsers users, AuthOptions options) 
             throw new RegistrationClosed();
         }
 
-        var user = await users.CreateAsync(command, UserRole.Analyst, cancellationToken, needsApproval: options.Registration == RegistrationPolicy.Approval);
+        var needsApproval = options.Registration == RegistrationPolicy.Approval;
+        // The caller is anonymous: the entry names them by the username they chose.
+        var user = await users.CreateAsync(
+            command,
+            UserRole.Analyst,
+            AuditAction.UserRegistered,
+            needsApproval ? "self-registration, awaiting approval" : "self-registration",
+            cancellationToken,
+            needsApproval,
+            actorName: command.Username);
         return user.ToRegisteredDto();
     }
 }

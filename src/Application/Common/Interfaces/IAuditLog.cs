@@ -40,3 +40,10 @@ public static class AuditTargets
 
     public static string Alert(long id) => $"alert:{id}";
 }
+
+/// <summary>Where the audit chain's signed heads are published, outside the database.</summary>
+public interface IAuditCheckpoints
+{
+    /// <summary>The newest checkpoint whose signature the chain key confirms (highest entry id), or null when there is none.</summary>
+    Task<AuditCheckpoint?> LatestAsync(CancellationToken cancellationToken);
+}

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Users;
 
@@ -7,11 +9,17 @@ namespace ThreatPlatform.Application.Users.Common;
 
 /// <summary>
 /// Creates an account from input that passed <see cref="UserRules.NewUserRules{T}"/>: refuses a taken username or email
-/// (case-insensitively) by field, hashes the password, saves. Register and create-admin differ only in the role.
+/// (case-insensitively) by field, hashes the password, saves, and records <paramref name="audit"/>'s entry in the same
+/// transaction. Register and create-admin differ only in the role and in how the entry names the actor.
 /// </summary>
-public sealed class NewUsers(IApplicationDbContext db, IPasswordHasher hasher, TimeProvider clock)
+public sealed class NewUsers(IApplicationDbContext db, IPasswordHasher hasher, TimeProvider clock, IAuditLog audit)
 {
-    public async Task<User> CreateAsync(INewUserInput input, UserRole role, CancellationToken cancellationToken, bool needsApproval = false)
+    /// <summary>
+    /// Creates the account and records <paramref name="action"/> on it (target <c>user:ID</c>), by
+    /// <paramref name="actorName"/> when given, else by the caller.
+    /// </summary>
+    public async Task<User> CreateAsync(
+        INewUserInput input, UserRole role, AuditAction action, string detail, CancellationToken cancellationToken, bool needsApproval = false, string? actorName = null)
     {
         var username = User.Normalize(input.Username!);
         var email = User.Normalize(input.Email!);
@@ -19,6 +27,7 @@ public sealed class NewUsers(IApplicationDbContext db, IPasswordHasher hasher, T
 
         var user = User.Create(input.Username!, input.Email!, hasher.Hash(input.Password!), role, clock.GetUtcNow(), needsApproval);
         db.Users.Add(user);
+        audit.Record(action, () => AuditTargets.User(user.Id), detail, actorName: actorName);
         if (await db.TrySaveChangesAsync(cancellationToken))
         {
             return user;

@@ -11,13 +11,17 @@ namespace ThreatPlatform.Infrastructure.Persistence.Audit;
 /// <summary>
 /// The request's pending audit entries, and how they join the chain: inside the saving transaction, under one advisory
 /// lock (so concurrent appends line up in one order), each entry takes the next number after the last stored entry and
-/// hashes over the last stored hash. Written with plain INSERTs (the chain decides the ids, not EF Core). Every written
-/// entry is also a structured log event (category ThreatPlatform.Audit).
+/// hashes (HMAC-SHA256 with the chain key) over the last stored hash. Written with plain INSERTs (the chain decides the
+/// ids, not EF Core). Every written entry is also a structured log event (category ThreatPlatform.Audit), and once the
+/// transaction that wrote them commits, the newest is published as a signed checkpoint (<see cref="AuditCheckpointFile"/>).
 /// </summary>
-public sealed class AuditChain(IAuditContext context, TimeProvider clock, ILoggerFactory loggers) : IAuditLog
+public sealed class AuditChain(IAuditContext context, TimeProvider clock, ILoggerFactory loggers, AuditChainKey key, AuditCheckpointFile checkpoints) : IAuditLog
 {
     private readonly List<Func<AuditEntry>> _pending = [];
     private readonly ILogger _log = loggers.CreateLogger("ThreatPlatform.Audit");
+
+    // The newest entry appended in a transaction not yet committed: published when that transaction commits.
+    private (long Id, string Hash, Guid Transaction)? _uncommittedHead;
 
     public void Record(AuditAction action, Func<string?> target, string? detail = null, long? actorId = null, string? actorName = null)
     {
@@ -71,12 +75,12 @@ public sealed class AuditChain(IAuditContext context, TimeProvider clock, ILogge
         var previous = last?.Hash ?? AuditEntry.GenesisHash;
         foreach (var entry in entries)
         {
-            entry.Seal(++id, previous);
+            entry.Seal(++id, previous, key);
             previous = entry.Hash;
             await db.Database.ExecuteSqlRawAsync(
                 """
-                INSERT INTO audit_entries (id, at, actor_id, actor, client_address, action, target, detail, previous_hash, hash)
-                VALUES (@id, @at, @actor_id, @actor, @client_address, @action, @target, @detail, @previous_hash, @hash)
+                INSERT INTO audit_entries (id, at, actor_id, actor, client_address, action, target, detail, previous_hash, hash, chain_version)
+                VALUES (@id, @at, @actor_id, @actor, @client_address, @action, @target, @detail, @previous_hash, @hash, @chain_version)
                 """,
                 [
                     new NpgsqlParameter("id", entry.Id),
@@ -89,11 +93,39 @@ public sealed class AuditChain(IAuditContext context, TimeProvider clock, ILogge
                     new NpgsqlParameter("detail", (object?)entry.Detail ?? DBNull.Value),
                     new NpgsqlParameter("previous_hash", entry.PreviousHash),
                     new NpgsqlParameter("hash", entry.Hash),
+                    new NpgsqlParameter("chain_version", (short)entry.ChainVersion),
                 ],
                 cancellationToken);
         }
 
+        if (entries.Count > 0)
+        {
+            _uncommittedHead = (entries[^1].Id, entries[^1].Hash, db.Database.CurrentTransaction!.TransactionId);
+        }
+
         return entries;
+    }
+
+    /// <summary>
+    /// A transaction of this context committed: when it is the one that appended, the newest entry it wrote goes out as
+    /// a checkpoint (never before the commit: a checkpoint naming an entry that was rolled back would be a false alarm).
+    /// </summary>
+    internal async Task CommittedAsync(Guid transaction)
+    {
+        if (_uncommittedHead is { } head && head.Transaction == transaction)
+        {
+            _uncommittedHead = null;
+            await checkpoints.PublishAsync(head.Id, head.Hash);
+        }
+    }
+
+    /// <summary>A transaction of this context rolled back: what it appended is gone, so is its checkpoint.</summary>
+    internal void RolledBack(Guid transaction)
+    {
+        if (_uncommittedHead is { } head && head.Transaction == transaction)
+        {
+            _uncommittedHead = null;
+        }
     }
 
     /// <summary>After the commit: the recorded entries are gone from the queue and out to the log.</summary>

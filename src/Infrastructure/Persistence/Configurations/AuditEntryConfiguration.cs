@@ -19,6 +19,9 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.Property(a => a.PreviousHash).HasMaxLength(AuditEntry.HashLength).IsFixedLength();
         builder.Property(a => a.Hash).HasMaxLength(AuditEntry.HashLength).IsFixedLength();
 
+        // 1 for the entries hashed before the chain was keyed (the migration that added the column gave them 1), 2 after.
+        builder.Property(a => a.ChainVersion);
+
         // GET /api/audit/?target=…: what happened to one user, sensor, key or alert, newest first.
         builder.HasIndex(a => new { a.Target, a.Id });
 

@@ -312,6 +312,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
+                    b.Property<short>("ChainVersion")
+                        .HasColumnType("smallint")
+                        .HasColumnName("chain_version");
+
                     b.Property<string>("ClientAddress")
                         .HasMaxLength(45)
                         .HasColumnType("character varying(45)")
