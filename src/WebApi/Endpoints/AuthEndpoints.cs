@@ -70,8 +70,8 @@ internal static class AuthEndpoints
             })
             .RequireAuthorization(Policies.Analyst)
             .WithName("Auth_LogoutAll")
-            .WithSummary("Sign out everywhere: revoke every refresh token of the caller")
-            .WithDescription("Every session of the caller (every refresh family) stops refreshing at once; access tokens already issued expire on their own (15 minutes by default). Recorded in the audit log.")
+            .WithSummary("Sign out everywhere: revoke every refresh token and access token of the caller")
+            .WithDescription("Every session of the caller (every refresh family) stops refreshing at once, and every access token issued until now is refused from the next request on (open alert streams end at their next keep-alive); a sign-in afterwards gets tokens that work. Recorded in the audit log.")
             .Produces(StatusCodes.Status204NoContent);
 
         auth.MapGet("/me/", (ISender sender, CancellationToken ct) => sender.Send(new GetMeQuery(), ct))
