@@ -132,6 +132,7 @@ public static class DependencyInjection
         services.AddScoped<ISourceOwnership, CachedSourceOwnership>();
         services.AddSingleton<IApiKeyGenerator, RandomApiKeyGenerator>();
         services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<IApiKeyRows, PostgresApiKeyRows>();
         services.AddSingleton<IApiKeyCredentials, ApiKeyCredentialStore>();
     }
 
