@@ -120,6 +120,7 @@ internal static class ServiceRegistration
         services.AddOperations(configuration);
         services.AddSingleton<Serilog.Core.ILogEventEnricher, StreamAccessToken.Redaction>();
         services.AddSingleton<Streaming.StreamSlots>();
+        services.AddSingleton<Serilog.Core.ILogEventEnricher, ControlCharacterEscaping>();
 
         // Closed unless marked: an endpoint that names no policy and no AllowAnonymous still needs a signed-in person,
         // and so does a bare RequireAuthorization(): a sensor's API key reaches only the endpoints that name it (Ingest).
