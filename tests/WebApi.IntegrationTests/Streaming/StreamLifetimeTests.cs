@@ -77,6 +77,7 @@ public sealed class StreamLifetimeTests(StreamApiFactory factory) : IClassFixtur
 
             var refused = await SseClient.SendAsync(analyst, accept: "application/json");
 
+            refused.StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "a sixth stream must not open (its body would never end)");
             var problem = await refused.ShouldBeProblemAsync(429);
             problem.GetProperty("detail").GetString().Should().Contain("5 alert streams");
             refused.Headers.RetryAfter.Should().NotBeNull();
