@@ -133,6 +133,7 @@ public static class DependencyInjection
         services.AddScoped<ISourceOwnership, CachedSourceOwnership>();
         services.AddSingleton<IApiKeyGenerator, RandomApiKeyGenerator>();
         services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<IApiKeyRows, PostgresApiKeyRows>();
         services.AddSingleton<IApiKeyCredentials, ApiKeyCredentialStore>();
     }
 

@@ -396,7 +396,7 @@ export class AuthClient {
     }
 
     /**
-     * Sign out everywhere: revoke every refresh token of the caller
+     * Sign out everywhere: revoke every refresh token and access token of the caller
      * @return Done; no content.
      */
     logoutAll(signal?: AbortSignal): Promise<void> {

@@ -14,7 +14,7 @@ public sealed class LoginFailure
 
     public string NormalizedUsername { get; private set; }
 
-    /// <summary>The client's address as text (or <c>unknown</c> when the transport gives none).</summary>
+    /// <summary>The client as the rate limits count it: an IPv4 address, an IPv6 /64, or <c>unknown</c> when the transport gives none.</summary>
     public string Client { get; private set; }
     public int Failures { get; private set; }
     public DateTimeOffset LastFailedAt { get; private set; }
@@ -55,15 +55,19 @@ public sealed record LoginThrottlePolicy(int FreeFailures, TimeSpan BaseDelay, T
 
     public bool IsRecent(LoginFailure failure, DateTimeOffset at) => failure.LastFailedAt + Window > at;
 
-    /// <summary>How long <paramref name="client"/> must still wait before trying <paramref name="failures"/>' username; zero when it may.</summary>
-    public TimeSpan WaitFor(string client, IEnumerable<LoginFailure> failures, DateTimeOffset at)
+    /// <summary>
+    /// How long <paramref name="client"/> must still wait before trying <paramref name="failures"/>' username; zero when
+    /// it may. A client that proved it signed in as this user before (<paramref name="usernameWide"/> false) waits only
+    /// for its own failures, not for the username-wide ceiling, so a distributed guess cannot keep the user out.
+    /// </summary>
+    public TimeSpan WaitFor(string client, IEnumerable<LoginFailure> failures, DateTimeOffset at, bool usernameWide = true)
     {
         var recent = failures.Where(f => IsRecent(f, at)).ToList();
         var wait = recent.Where(f => f.Client == client).Select(f => f.BlockedUntil - at).DefaultIfEmpty(TimeSpan.Zero).Max();
-        if (recent.Count >= CeilingClients)
+        if (usernameWide && recent.Count >= CeilingClients)
         {
-            var usernameWide = recent.Max(f => f.LastFailedAt) + Grow(recent.Count - CeilingClients + 1) - at;
-            wait = usernameWide > wait ? usernameWide : wait;
+            var ceilingWait = recent.Max(f => f.LastFailedAt) + Grow(recent.Count - CeilingClients + 1) - at;
+            wait = ceilingWait > wait ? ceilingWait : wait;
         }
 
         return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;

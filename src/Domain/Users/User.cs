@@ -33,6 +33,12 @@ public sealed class User : Entity
     /// <summary>Registered while approval is required and not yet activated by an admin: inactive, and login says so.</summary>
     public bool AwaitingApproval { get; private set; }
 
+    /// <summary>
+    /// Access tokens issued before this time are refused (sign-out everywhere, deactivation); null when none ever was.
+    /// See <see cref="AdmitsTokenIssuedAt"/> for how whole-second <c>iat</c> values compare with it.
+    /// </summary>
+    public DateTimeOffset? TokensValidAfter { get; private set; }
+
     public static string Normalize(string value) => value.Trim().ToLowerInvariant();
 
     /// <summary>
@@ -53,6 +59,31 @@ public sealed class User : Entity
     };
 
     public void RecordSuccessfulLogin(DateTimeOffset at) => LastLogin = at;
+
+    /// <summary>Every access token issued until <paramref name="at"/> stops working (checked at each request).</summary>
+    public void EndSessionsBefore(DateTimeOffset at)
+    {
+        if (TokensValidAfter is null || at > TokensValidAfter)
+        {
+            TokensValidAfter = at;
+        }
+    }
+
+    /// <summary>
+    /// The first issue time a token may carry once <paramref name="tokensValidAfter"/> is set: the next whole second, as
+    /// a token's <c>iat</c> counts whole seconds. A token issued in the second of the revocation but before it has the
+    /// same <c>iat</c> as one issued after it, so tokens issued after it carry this time instead (see the token service).
+    /// </summary>
+    public static DateTimeOffset FirstValidIssue(DateTimeOffset tokensValidAfter)
+    {
+        var ticks = tokensValidAfter.UtcTicks;
+        var remainder = ticks % TimeSpan.TicksPerSecond;
+        return new DateTimeOffset(remainder == 0 ? ticks : ticks - remainder + TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    }
+
+    /// <summary>Whether an access token issued at <paramref name="issuedAt"/> (its <c>iat</c>) is still honoured.</summary>
+    public static bool AdmitsTokenIssuedAt(DateTimeOffset? tokensValidAfter, DateTimeOffset issuedAt) =>
+        tokensValidAfter is not { } after || issuedAt >= FirstValidIssue(after);
 
     public void ChangePasswordHash(string passwordHash) => PasswordHash = passwordHash;
 

@@ -7,14 +7,14 @@ using ThreatPlatform.Infrastructure.Caching;
 namespace ThreatPlatform.Infrastructure.Identity;
 
 /// <summary>
-/// Every authenticated request asks whether its token's user is still active and what their role is now. Answered
-/// from <see cref="Caches.Users"/> when this process holds its LISTEN connection (a change through this process evicts
-/// at commit, <see cref="UserAccessEviction"/>; one made anywhere else arrives by NOTIFY from the users table's trigger),
-/// else one primary-key lookup. Raw SQL on the data source: it runs in authentication, before the request's DbContext.
+/// Every authenticated request asks whether its token's user is still active, what their role is now and since when
+/// their tokens count. Answered from <see cref="Caches.Users"/> when this process holds its LISTEN connection (a change
+/// through this process evicts at commit, <see cref="UserAccessEviction"/>; one made anywhere else arrives by NOTIFY from
+/// the users table's trigger), else one primary-key lookup. Raw SQL on the data source: it runs in authentication, before the request's DbContext.
 /// </summary>
 internal sealed class CachedUserAccessReader(NpgsqlDataSource dataSource, Caches caches) : IUserAccessReader
 {
-    private const string FindSql = "SELECT role, is_active FROM users WHERE id = $1";
+    private const string FindSql = "SELECT role, is_active, tokens_valid_after FROM users WHERE id = $1";
 
     public async ValueTask<UserAccess?> FindAsync(long userId, CancellationToken cancellationToken)
     {
@@ -32,7 +32,10 @@ internal sealed class CachedUserAccessReader(NpgsqlDataSource dataSource, Caches
             return null;
         }
 
-        var access = new UserAccess((UserRole)reader.GetInt16(0), reader.GetBoolean(1));
+        var access = new UserAccess(
+            (UserRole)reader.GetInt16(0),
+            reader.GetBoolean(1),
+            reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
         caches.Users.Store(userId, access, generation);
         return access;
     }

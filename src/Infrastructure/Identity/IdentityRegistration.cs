@@ -20,6 +20,7 @@ internal static class IdentityRegistration
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuthOptions>>().Value);
         services.AddSingleton<IPasswordHasher, IdentityPasswordHasher>();
         services.AddSingleton<ITokenService, JwtTokenService>();
+        services.AddSingleton<IDeviceTokens, DeviceTokenService>();
         services.AddScoped<IUserLocks, UserLocks>();
         services.AddScoped<AuditChain>();
         services.AddScoped<IAuditLog>(sp => sp.GetRequiredService<AuditChain>());

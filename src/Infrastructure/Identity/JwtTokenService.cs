@@ -27,7 +27,10 @@ internal sealed class JwtTokenService(IOptions<JwtOptions> options, TimeProvider
         {
             Issuer = jwt.Issuer,
             Audience = jwt.Audience,
-            IssuedAt = now,
+            // Never before the user's tokens-valid-after time rounded up: see User.FirstValidIssue.
+            IssuedAt = user.TokensValidAfter is { } after && User.FirstValidIssue(after).UtcDateTime > now
+                ? User.FirstValidIssue(after).UtcDateTime
+                : now,
             NotBefore = now,
             Expires = now.Add(jwt.AccessTokenLifetime),
             Claims = new Dictionary<string, object>

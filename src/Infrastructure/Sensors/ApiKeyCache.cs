@@ -7,24 +7,37 @@ namespace ThreatPlatform.Infrastructure.Sensors;
 /// <summary>
 /// Key lookups by prefix, in this process: an <see cref="InvalidatedCache{TKey, TValue}"/> (trusted only while
 /// <see cref="Caching.CacheInvalidationListener"/> holds its LISTEN connection; entries expire after
-/// <see cref="TimeToLive"/>) that understands the key notifications' payloads.
+/// <see cref="TimeToLive"/>) that understands the key notifications' payloads. Prefixes the database does not know are
+/// remembered too, for <see cref="UnknownTimeToLive"/> and at most <see cref="MaxUnknown"/> of them: a client repeating
+/// an unknown key costs one query, not one per request. (A new key's prefix is random and unseen until it is shown,
+/// so remembering a miss never hides a key created after it.)
 /// </summary>
 internal sealed class ApiKeyCache(TimeProvider clock)
 {
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan UnknownTimeToLive = TimeSpan.FromSeconds(30);
+    public const int MaxUnknown = 10_000;
 
     private readonly InvalidatedCache<string, ApiKeyCredential> _keys = new(clock, TimeToLive, maxEntries: 100_000);
+    private readonly InvalidatedCache<string, bool> _unknown = new(clock, UnknownTimeToLive, maxEntries: MaxUnknown);
 
     public bool IsTrusted => _keys.IsTrusted;
 
-    /// <inheritdoc cref="InvalidatedCache{TKey, TValue}.Generation"/>
-    public long Generation => _keys.Generation;
+    /// <summary>Read before the database, pass to <see cref="Store"/> or <see cref="StoreUnknown"/> (see <see cref="InvalidatedCache{TKey, TValue}.Generation"/>).</summary>
+    public (long Keys, long Unknown) Generation => (_keys.Generation, _unknown.Generation);
 
     public bool TryGet(string prefix, out ApiKeyCredential credential) => _keys.TryGet(prefix, out credential);
 
+    /// <summary>True when the database recently had no key with this prefix.</summary>
+    public bool IsUnknown(string prefix) => _unknown.TryGet(prefix, out _);
+
     /// <inheritdoc cref="InvalidatedCache{TKey, TValue}.Store"/>
-    public void Store(string prefix, ApiKeyCredential credential, long generationBeforeRead) =>
-        _keys.Store(prefix, credential, generationBeforeRead);
+    public void Store(string prefix, ApiKeyCredential credential, (long Keys, long Unknown) generationBeforeRead) =>
+        _keys.Store(prefix, credential, generationBeforeRead.Keys);
+
+    /// <summary>Remembers that the database has no key with this prefix (unless an eviction came in since the read).</summary>
+    public void StoreUnknown(string prefix, (long Keys, long Unknown) generationBeforeRead) =>
+        _unknown.Store(prefix, true, generationBeforeRead.Unknown);
 
     /// <summary>
     /// Applies one notification: <c>key:&lt;prefix&gt;</c> evicts that key, <c>sensor:&lt;id&gt;</c> every key of the
@@ -35,6 +48,7 @@ internal sealed class ApiKeyCache(TimeProvider clock)
         if (payload?.StartsWith(Notifications.KeyPrefix, StringComparison.Ordinal) == true)
         {
             _keys.Evict(payload[Notifications.KeyPrefix.Length..]);
+            _unknown.Evict(payload[Notifications.KeyPrefix.Length..]);
         }
         else if (payload?.StartsWith(Notifications.SensorPrefix, StringComparison.Ordinal) == true
             && long.TryParse(payload[Notifications.SensorPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var sensorId))
@@ -44,14 +58,23 @@ internal sealed class ApiKeyCache(TimeProvider clock)
         else
         {
             _keys.Clear();
+            _unknown.Clear();
         }
     }
 
     /// <inheritdoc cref="InvalidatedCache{TKey, TValue}.Trust"/>
-    public void Trust() => _keys.Trust();
+    public void Trust()
+    {
+        _keys.Trust();
+        _unknown.Trust();
+    }
 
     /// <inheritdoc cref="InvalidatedCache{TKey, TValue}.Distrust"/>
-    public void Distrust() => _keys.Distrust();
+    public void Distrust()
+    {
+        _keys.Distrust();
+        _unknown.Distrust();
+    }
 }
 
 /// <summary>The channel and payloads the database's triggers send (see migration Sensors).</summary>

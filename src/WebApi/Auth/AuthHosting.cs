@@ -46,8 +46,9 @@ internal static class AuthHosting
     }
 
     /// <summary>
-    /// After the token's signature and lifetime check out, asks the database whether its user is still active and
-    /// what their role is now: deactivation and role changes take effect at the next request, not at token expiry.
+    /// After the token's signature and lifetime check out, asks the database whether its user is still active, what
+    /// their role is now and whether the token was issued after their last sign-out everywhere or deactivation:
+    /// those take effect at the next request, not at token expiry.
     /// </summary>
     public static Task CheckUserIsStillActive(TokenValidatedContext context)
     {
@@ -63,9 +64,9 @@ internal static class AuthHosting
 
             var sender = context.HttpContext.RequestServices.GetRequiredService<ISender>();
             var access = await sender.Send(new GetUserAccessQuery(userId), context.HttpContext.RequestAborted);
-            if (access is not { IsActive: true })
+            if (access is null || context.Principal.IssuedAt() is not { } issuedAt || !access.Admits(issuedAt))
             {
-                context.Fail("The token's user is unknown or inactive.");
+                context.Fail("The token's user is unknown or inactive, or the token was revoked.");
                 return;
             }
 

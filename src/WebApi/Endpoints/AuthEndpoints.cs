@@ -31,13 +31,17 @@ internal static class AuthEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        auth.MapPost("/login/", (LoginBody body, ISender sender, CancellationToken ct) =>
-                sender.Send(new LoginCommand(body.Username, body.Password), ct))
+        auth.MapPost("/login/", async (LoginBody body, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var signedIn = await sender.Send(new LoginCommand(body.Username, body.Password, DeviceCookie.Read(http.Request)), ct);
+                DeviceCookie.Write(http, signedIn.DeviceToken, signedIn.DeviceTokenExpiresAt);
+                return signedIn.Tokens;
+            })
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Auth)
             .WithName("Auth_Login")
             .WithSummary("Exchange a username and password for an access and a refresh token")
-            .WithDescription("The same 401 for an unknown user and a wrong password. Failed sign-ins are throttled per username and client address: after a few failures each further try must wait longer (429 with Retry-After), and once many addresses fail on one username every client waits; the answers are the same whether or not the username exists, and no account is ever locked. An account awaiting an admin's approval gets a 403 saying so. Also rate-limited per client IP (429 with Retry-After).")
+            .WithDescription("The same 401 for an unknown user and a wrong password. Failed sign-ins are throttled per username and client address (an IPv6 client by its /64): after a few failures each further try must wait longer (429 with Retry-After), and once many addresses fail on one username every client waits — except one that carries the device cookie (tp_device: HttpOnly, SameSite=Strict, Secure over HTTPS, 90 days) an earlier successful sign-in as that user set, which only its own failures make wait. The answers are the same whether or not the username exists, and no account is ever locked. An account awaiting an admin's approval gets a 403 saying so. Also rate-limited per client IP (429 with Retry-After).")
             .Produces<TokenPair>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -70,8 +74,8 @@ internal static class AuthEndpoints
             })
             .RequireAuthorization(Policies.Analyst)
             .WithName("Auth_LogoutAll")
-            .WithSummary("Sign out everywhere: revoke every refresh token of the caller")
-            .WithDescription("Every session of the caller (every refresh family) stops refreshing at once; access tokens already issued expire on their own (15 minutes by default). Recorded in the audit log.")
+            .WithSummary("Sign out everywhere: revoke every refresh token and access token of the caller")
+            .WithDescription("Every session of the caller (every refresh family) stops refreshing at once, and every access token issued until now is refused from the next request on (open alert streams end at their next keep-alive); a sign-in afterwards gets tokens that work. Recorded in the audit log.")
             .Produces(StatusCodes.Status204NoContent);
 
         auth.MapGet("/me/", (ISender sender, CancellationToken ct) => sender.Send(new GetMeQuery(), ct))

@@ -28,7 +28,7 @@ internal static class UserEndpoints
                 sender.Send(body.ToCommand(id), ct))
             .WithName("Users_Update")
             .WithSummary("Change a user's role and/or active flag")
-            .WithDescription("Absent fields stay as they are. Deactivating a user revokes their refresh tokens and stops their access tokens at the next request. The last active admin cannot be demoted or deactivated (409).")
+            .WithDescription("Absent fields stay as they are. Deactivating a user revokes their refresh tokens and stops their access tokens at the next request, for good: reactivating them does not revive tokens issued before. The last active admin cannot be demoted or deactivated (409).")
             .Produces<UserDto>()
             .ProducesProblem(StatusCodes.Status409Conflict);
     }

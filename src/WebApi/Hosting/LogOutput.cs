@@ -15,7 +15,7 @@ namespace ThreatPlatform.WebApi.Hosting;
 internal static class LogOutput
 {
     public const string Setting = "LogFormat";
-    private const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
+    internal const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
 
     public static LoggerConfiguration WriteToConsole(this LoggerConfiguration logger, IConfiguration configuration) =>
         configuration.GetSection("Serilog:WriteTo").Exists() ? logger : logger.WriteToConsole(configuration[Setting]);

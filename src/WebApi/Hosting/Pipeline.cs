@@ -43,7 +43,9 @@ internal static class Pipeline
         // The documentation is public and served by middleware, not endpoints: before the fallback policy applies.
         app.UseApiDocs();
 
-        // After authentication: the limits are per principal (user, sensor key), else per client address.
+        // After authentication: the limits are per principal (user, sensor key), else per client address; only
+        // requests presenting an API key are also counted per address before, as checking a key may cost a lookup.
+        app.UseApiKeyAddressLimit();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

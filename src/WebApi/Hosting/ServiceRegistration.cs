@@ -119,10 +119,16 @@ internal static class ServiceRegistration
         services.AddTrustedProxies(configuration);
         services.AddOperations(configuration);
         services.AddSingleton<Serilog.Core.ILogEventEnricher, StreamAccessToken.Redaction>();
+        services.AddSingleton<Streaming.StreamSlots>();
+        services.AddSingleton<Serilog.Core.ILogEventEnricher, ControlCharacterEscaping>();
 
-        // Closed unless marked: an endpoint that names no policy and no AllowAnonymous still needs a signed-in caller.
+        // Closed unless marked: an endpoint that names no policy and no AllowAnonymous still needs a signed-in person,
+        // and so does a bare RequireAuthorization(): a sensor's API key reaches only the endpoints that name it (Ingest).
+        var person = new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
+            .RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire()).Build();
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .SetFallbackPolicy(person)
+            .SetDefaultPolicy(person)
             .AddPolicy(Policies.Analyst, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire()))
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Admin.ToWire()))
             .AddPolicy(Policies.Ingest, p => p.RequireAuthenticatedUser()

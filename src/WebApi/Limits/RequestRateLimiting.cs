@@ -31,6 +31,12 @@ public sealed class RequestLimitOptions
 
     /// <summary>Each anonymous client, by address (an IPv6 client by its /64).</summary>
     public BucketOptions Anonymous { get; set; } = new() { PermitsPerMinute = 300, Burst = 60 };
+
+    /// <summary>
+    /// Each client address presenting an API key, before the key is checked (see <see cref="ApiKeyAddressLimiting"/>):
+    /// twice a key's own bucket, so one shipper's keys fit, while made-up keys cannot cost a lookup each unbounded.
+    /// </summary>
+    public BucketOptions ApiKeyAddress { get; set; } = new() { PermitsPerMinute = 6000, Burst = 1000 };
 }
 
 /// <summary>
@@ -45,8 +51,8 @@ internal static class RequestRateLimiting
     {
         services.AddOptions<RequestLimitOptions>()
             .Bind(configuration.GetSection(RequestLimitOptions.Section))
-            .Validate(o => Valid(o.User) && Valid(o.SensorKey) && Valid(o.Anonymous),
-                "RateLimiting:{User,SensorKey,Anonymous}:PermitsPerMinute must be 0 (off) or more, and Burst 1 or more.")
+            .Validate(o => Valid(o.User) && Valid(o.SensorKey) && Valid(o.Anonymous) && Valid(o.ApiKeyAddress),
+                "RateLimiting:{User,SensorKey,Anonymous,ApiKeyAddress}:PermitsPerMinute must be 0 (off) or more, and Burst 1 or more.")
             .ValidateOnStart();
 
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RequestLimitOptions>>((options, limits) =>
@@ -62,6 +68,7 @@ internal static class RequestRateLimiting
             });
             options.OnRejected = OnRejectedAsync;
         });
+        services.AddSingleton<ApiKeyAddressLimiting>();
         return services;
     }
 
@@ -88,7 +95,7 @@ internal static class RequestRateLimiting
 
     // Whole seconds between refills (the partitioned limiter refills on a 100 ms heartbeat at best): at 60 a minute or
     // more, a second's worth each second; below that, one token every 60/n seconds.
-    private static TokenBucketRateLimiterOptions Bucket(BucketOptions bucket)
+    internal static TokenBucketRateLimiterOptions Bucket(BucketOptions bucket)
     {
         var perMinute = bucket.PermitsPerMinute;
         var (tokens, period) = perMinute >= 60

@@ -2,19 +2,23 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Mediator;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Alerts.StreamAlerts;
+using ThreatPlatform.Application.Users.GetUserAccess;
 
 namespace ThreatPlatform.WebApi.Streaming;
 
 /// <summary>
 /// Writes the alert stream as Server-Sent Events: <c>id:</c> (the change log position), <c>event: alert.created</c> or
 /// <c>alert.updated</c>, <c>data:</c> the alert as the list shows it, and a <c>: keep-alive</c> comment every
-/// AlertStream:HeartbeatSeconds. Ends when the client goes, or when the feed cuts a client that fell too far behind.
+/// AlertStream:HeartbeatSeconds. Ends when the client goes, when the feed cuts a client that fell too far behind, when
+/// the token that opened it expires, or at the first heartbeat after its user was deactivated or signed out everywhere
+/// (the user's access is asked again at each heartbeat, from the principal cache).
 /// </summary>
-internal sealed class AlertEventStream(AlertStream stream) : IResult
+internal sealed class AlertEventStream(AlertStream stream, StreamGrant grant) : IResult
 {
 
     public const string ContentType = "text/event-stream";
@@ -28,9 +32,12 @@ internal sealed class AlertEventStream(AlertStream stream) : IResult
         var services = httpContext.RequestServices;
         var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var heartbeat = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<AlertStreamOptions>>().Value.HeartbeatSeconds);
+        var clock = services.GetRequiredService<TimeProvider>();
+        var sender = services.GetRequiredService<ISender>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
         var cancellationToken = stop.Token;
 
+        using var slot = grant;
         using var subscription = stream;
         Operations.ApiMetrics.StreamClients.Inc();
         using var counted = new Disconnect(() => Operations.ApiMetrics.StreamClients.Dec());
@@ -38,6 +45,7 @@ internal sealed class AlertEventStream(AlertStream stream) : IResult
         var next = events.MoveNextAsync().AsTask();
         using var timer = new PeriodicTimer(heartbeat);
         var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
+        var expiry = Task.Delay(Clamp(grant.ExpiresAt - clock.GetUtcNow()), clock, cancellationToken);
 
         var response = httpContext.Response;
         response.ContentType = ContentType;
@@ -51,10 +59,20 @@ internal sealed class AlertEventStream(AlertStream stream) : IResult
         {
             while (true)
             {
-                var done = await Task.WhenAny(next, tick);
+                var done = await Task.WhenAny(next, tick, expiry);
+                if (done == expiry)
+                {
+                    return;
+                }
+
                 if (done == tick)
                 {
                     await tick;
+                    if (!await StillAdmittedAsync(sender, cancellationToken))
+                    {
+                        return;
+                    }
+
                     await response.Body.WriteAsync(KeepAlive, cancellationToken);
                     await response.Body.FlushAsync(cancellationToken);
                     tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
@@ -79,9 +97,19 @@ internal sealed class AlertEventStream(AlertStream stream) : IResult
         {
             // An async iterator cannot be disposed while a MoveNextAsync is pending: cancel it and let it finish first.
             await stop.CancelAsync();
-            await Task.WhenAll(next, tick).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(next, tick, expiry).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
+
+    /// <summary>Whether the stream's user is still active and its token not revoked since (a sign-out everywhere).</summary>
+    private async Task<bool> StillAdmittedAsync(ISender sender, CancellationToken cancellationToken) =>
+        await sender.Send(new GetUserAccessQuery(grant.UserId), cancellationToken) is { } access && access.Admits(grant.IssuedAt);
+
+    // Task.Delay takes at most ~49 days; a token that lives longer than the clamp (none the API issues) ends its stream then.
+    private static TimeSpan Clamp(TimeSpan untilExpiry) =>
+        untilExpiry < TimeSpan.Zero ? TimeSpan.Zero : untilExpiry > LongestStream ? LongestStream : untilExpiry;
+
+    private static readonly TimeSpan LongestStream = TimeSpan.FromDays(24);
 
     internal static string EventName(AlertChangeKind kind) => kind switch
     {

@@ -86,6 +86,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimiting:User:PermitsPerMinute", "0");
         builder.UseSetting("RateLimiting:SensorKey:PermitsPerMinute", "0");
         builder.UseSetting("RateLimiting:Anonymous:PermitsPerMinute", "0");
+        builder.UseSetting("RateLimiting:ApiKeyAddress:PermitsPerMinute", "0");
         builder.UseSetting("RateLimiting:MaxConcurrentBatches", "1000");
         builder.UseSetting("Database:AcquireTimeoutMilliseconds", "15000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");

@@ -13,6 +13,10 @@ public sealed class AlertStreamOptions
     [System.ComponentModel.DataAnnotations.Range(10, 100_000)]
     public int ClientBufferSize { get; set; } = 1_000;
 
+    /// <summary>Streams one user may hold open at once on one API process; the next is a 429 with Retry-After.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000)]
+    public int MaxStreamsPerUser { get; set; } = 5;
+
     /// <summary>How long the change log keeps a change (the API promises at least 24 h of resume).</summary>
     [System.ComponentModel.DataAnnotations.Range(24, 24 * 90)]
     public int RetentionHours { get; set; } = 48;

@@ -27,6 +27,10 @@ public sealed class AuthOptions : IValidatableObject
     [Range(2, 100_000)]
     public int UsernameCeilingClients { get; set; } = 5;
 
+    /// <summary>How long the device cookie a successful sign-in sets lets its holder past the username-wide wait.</summary>
+    [Range(1, 3650)]
+    public int DeviceCookieDays { get; set; } = 90;
+
     /// <summary>Failures older than this are forgotten.</summary>
     [Range(1, 10_080)]
     public int FailureWindowMinutes { get; set; } = 60;

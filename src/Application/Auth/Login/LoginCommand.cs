@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Auth.Common;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Users.Common;
@@ -10,16 +11,26 @@ using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Auth.Login;
 
-public sealed record LoginCommand(string? Username, string? Password) : ICommand<TokenPair>
+/// <param name="DeviceToken">The device cookie the client sent, if any (see <see cref="IDeviceTokens"/>).</param>
+public sealed record LoginCommand(string? Username, string? Password, string? DeviceToken = null) : ICommand<SignedIn>
 {
     public override string ToString() => $"LoginCommand {{ Username = {Username} }}";
 }
 
+/// <summary>A successful sign-in: the tokens to answer, and a fresh device token for the client to keep.</summary>
+public sealed record SignedIn(TokenPair Tokens, string DeviceToken, DateTimeOffset DeviceTokenExpiresAt)
+{
+    public override string ToString() => "SignedIn { Tokens = ***, DeviceToken = *** }";
+}
+
 /// <summary>
 /// Checks the password and answers a new token family. Unknown user, wrong password and inactive account give the same
-/// 401 after the same password-hashing work. Failures are throttled per (username, client address), with a
-/// username-wide wait once many addresses fail on it (<see cref="LoginThrottlePolicy"/>): a throttled try is a 429 with
-/// Retry-After whether or not the username exists, and nothing ever locks an account.
+/// 401 after the same password-hashing work. Failures are throttled per (username, client), the client counted as the
+/// rate limits count it (an IPv6 address by its /64), with a username-wide wait once many clients fail on it
+/// (<see cref="LoginThrottlePolicy"/>): a throttled try is a 429 with Retry-After whether or not the username exists,
+/// and nothing ever locks an account. A client carrying a device token of this user (set at an earlier successful
+/// sign-in) is spared the username-wide wait, so a distributed guess cannot keep the user out; its own failures still
+/// make it wait.
 /// </summary>
 public sealed class LoginCommandHandler(
     IApplicationDbContext db,
@@ -28,23 +39,27 @@ public sealed class LoginCommandHandler(
     ITokenService tokens,
     IAuditLog audit,
     IAuditContext caller,
+    IDeviceTokens devices,
     AuthOptions options,
-    TimeProvider clock) : ICommandHandler<LoginCommand, TokenPair>
+    TimeProvider clock) : ICommandHandler<LoginCommand, SignedIn>
 {
-    public const string UnknownClient = "unknown";
+    public const string UnknownClient = ClientAddressGroup.Unknown;
 
-    public async ValueTask<TokenPair> Handle(LoginCommand command, CancellationToken cancellationToken)
+    public async ValueTask<SignedIn> Handle(LoginCommand command, CancellationToken cancellationToken)
     {
         var username = User.Normalize(command.Username!);
         var password = command.Password!;
-        var client = caller.ClientAddress ?? UnknownClient;
+        var client = ClientAddressGroup.Of(caller.ClientAddress);
         var policy = options.ThrottlePolicy;
         var now = clock.GetUtcNow();
 
         // Serializes the tries on one username (known or not), so parallel guesses are counted one after the other.
         await using var scope = await locks.LockUsernameAsync(username, cancellationToken);
         var failures = await db.LoginFailures.Where(f => f.NormalizedUsername == username).ToListAsync(cancellationToken);
-        var wait = policy.WaitFor(client, failures, now);
+        var provenUser = devices.UserIdOf(command.DeviceToken);
+        var proven = provenUser is { } provenId
+            && await db.Users.AnyAsync(u => u.Id == provenId && u.NormalizedUsername == username, cancellationToken);
+        var wait = policy.WaitFor(client, failures, now, usernameWide: !proven);
         if (wait > TimeSpan.Zero)
         {
             audit.Record(AuditAction.LoginThrottled, (string?)null, $"retry after {Math.Ceiling(wait.TotalSeconds)} s", actorName: command.Username);
@@ -110,7 +125,8 @@ public sealed class LoginCommandHandler(
             check == PasswordCheck.SuccessRehashNeeded ? "password hash upgraded" : null, actorId: user.Id, actorName: user.Username);
         await db.SaveChangesAsync(cancellationToken);
         await scope.CommitAsync(cancellationToken);
-        return new TokenPair(tokens.CreateAccessToken(user), refresh.Token);
+        var device = devices.Issue(user.Id);
+        return new SignedIn(new TokenPair(tokens.CreateAccessToken(user), refresh.Token), device.Token, device.ExpiresAt);
     }
 
     /// <summary>The same text for every username, existing or not.</summary>

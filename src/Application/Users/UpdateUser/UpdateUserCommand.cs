@@ -15,7 +15,8 @@ public sealed record UpdateUserCommand(long Id, UserRole? Role, bool? IsActive) 
 
 /// <summary>
 /// Runs under a lock on every active admin, so the "one active admin remains" count cannot go stale between reading
-/// it and saving. Deactivation also revokes the user's refresh tokens; their access tokens stop at the next request.
+/// it and saving. Deactivation also revokes the user's refresh tokens, and their access tokens stop at the next request
+/// for good (reactivation does not revive them).
 /// </summary>
 public sealed class UpdateUserCommandHandler(IApplicationDbContext db, IUserLocks locks, IAuditLog audit, TimeProvider clock)
     : ICommandHandler<UpdateUserCommand, UserDto>
@@ -32,6 +33,8 @@ public sealed class UpdateUserCommandHandler(IApplicationDbContext db, IUserLock
         user.ChangeAccess(command.Role, command.IsActive, otherActiveAdmins);
         if (wasActive && !user.IsActive)
         {
+            // Reactivating later must not bring the old tokens back.
+            user.EndSessionsBefore(clock.GetUtcNow());
             await RefreshTokenFamilies.RevokeAllOfUserAsync(db, user.Id, clock.GetUtcNow(), cancellationToken);
         }
 

@@ -775,6 +775,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("smallint")
                         .HasColumnName("role");
 
+                    b.Property<DateTimeOffset?>("TokensValidAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("tokens_valid_after");
+
                     b.Property<string>("Username")
                         .IsRequired()
                         .HasMaxLength(150)
