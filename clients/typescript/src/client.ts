@@ -64,7 +64,7 @@ export class AuthClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 409) {
             return response.text().then((_responseText) => {
@@ -170,7 +170,7 @@ export class AuthClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 413) {
             return response.text().then((_responseText) => {
@@ -352,6 +352,13 @@ export class AuthClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
         } else if (status === 413) {
             return response.text().then((_responseText) => {
             let result413: any = null;
@@ -429,6 +436,13 @@ export class AuthClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
         } else if (status === 429) {
             return response.text().then((_responseText) => {
             let result429: any = null;
@@ -495,6 +509,13 @@ export class AuthClient {
             let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 429) {
             return response.text().then((_responseText) => {
@@ -607,7 +628,14 @@ export class UsersClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
             });
         } else if (status === 429) {
             return response.text().then((_responseText) => {
@@ -695,7 +723,7 @@ export class UsersClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -826,7 +854,14 @@ export class EventsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
             });
         } else if (status === 413) {
             return response.text().then((_responseText) => {
@@ -955,6 +990,13 @@ export class EventsClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
             let result404: any = null;
@@ -1031,6 +1073,13 @@ export class EventsClient {
             let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -1267,6 +1316,13 @@ export class AlertsClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
             let result404: any = null;
@@ -1343,6 +1399,13 @@ export class AlertsClient {
             let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -1437,7 +1500,7 @@ export class AlertsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -1560,7 +1623,7 @@ export class AlertsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -1677,6 +1740,13 @@ export class AlertsClient {
             let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -1829,6 +1899,13 @@ export class AlertsClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
             let result404: any = null;
@@ -1928,6 +2005,13 @@ export class AlertsClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
             let result404: any = null;
@@ -2015,6 +2099,13 @@ export class AlertsClient {
             let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -2125,7 +2216,7 @@ export class AlertsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -2219,6 +2310,13 @@ export class AlertsClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
         } else if (status === 413) {
             return response.text().then((_responseText) => {
             let result413: any = null;
@@ -2274,7 +2372,7 @@ export class AlertsClient {
             method: "GET",
             signal,
             headers: {
-                "Accept": "application/json"
+                "Accept": "text/event-stream"
             }
         };
 
@@ -2306,6 +2404,13 @@ export class AlertsClient {
             let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 429) {
             return response.text().then((_responseText) => {
@@ -2401,7 +2506,7 @@ export class SensorsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 409) {
             return response.text().then((_responseText) => {
@@ -2527,7 +2632,7 @@ export class SensorsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -2611,7 +2716,7 @@ export class SensorsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -2706,7 +2811,7 @@ export class SensorsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -2822,7 +2927,7 @@ export class SensorsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -2927,7 +3032,7 @@ export class SensorsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -3010,7 +3115,7 @@ export class SensorsClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 404) {
             return response.text().then((_responseText) => {
@@ -3114,6 +3219,20 @@ export class StatsClient {
             let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
             });
         } else if (status === 429) {
             return response.text().then((_responseText) => {
@@ -3241,7 +3360,14 @@ export class AuditClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
             });
         } else if (status === 429) {
             return response.text().then((_responseText) => {
@@ -3315,7 +3441,7 @@ export class AuditClient {
             let result403: any = null;
             let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
             result403 = ProblemDetails.fromJS(resultData403);
-            return throwException("Authenticated, but this role may not do this.", status, _responseText, _headers, result403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
             });
         } else if (status === 429) {
             return response.text().then((_responseText) => {

@@ -68,6 +68,7 @@ internal static class ServiceRegistration
                 ctx.ProblemDetails.Type = $"https://httpstatuses.io/{status}";
             }
         });
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 
         AddAuth(services, configuration);

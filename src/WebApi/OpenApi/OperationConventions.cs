@@ -16,15 +16,20 @@ namespace ThreatPlatform.WebApi.OpenApi;
 /// Describes every operation from its endpoint metadata, so endpoints only say what is particular to them:
 /// <list type="bullet">
 /// <item>operationId from <c>.WithName("Tag_Action")</c>, summary and description from <c>.WithSummary</c>/<c>.WithDescription</c>;</item>
-/// <item>401 and the bearer requirement when the endpoint requires authorization, 403 when its policy admits only some roles;</item>
-/// <item>400 for any parameter or body, 413/415 for a body, 404 for a route parameter, 429 and 503 with Retry-After on every operation;</item>
+/// <item>401 and the bearer requirement when the endpoint requires authorization, 403 when its policy admits only some roles
+/// (a sensor's API key counts as a role: it authenticates everywhere, and only the ingest policy admits it);</item>
+/// <item>400 for any parameter or body, 413/415 for a body, 404 for a route parameter or a paged list (a page past the end), 429 and 503 with Retry-After on every operation;</item>
+/// <item>each response's content types as the endpoint's <c>.Produces</c> declares them (NSwag writes application/json for every one);</item>
 /// <item>maxItems on an array body from <see cref="MaxRequestItems"/> metadata;</item>
 /// <item>a description on every response. Statuses particular to an endpoint (409, 423…) come from <c>.ProducesProblem</c>.</item>
 /// </list>
 /// The problem+json body of every 4xx is set document-wide by <see cref="DocumentConventions"/>.
 /// </summary>
-internal sealed class OperationConventions(AuthorizationOptions authorization, IReadOnlyCollection<string> allRoles) : IOperationProcessor
+internal sealed class OperationConventions(AuthorizationOptions authorization, IReadOnlyCollection<string> userRoles) : IOperationProcessor
 {
+    /// <summary>Every role a principal may carry: the users' and the SENSOR role of an API key's principal.</summary>
+    private readonly string[] _allRoles = [.. userRoles, Auth.ApiKeyAuthentication.SensorRole];
+
     public const string SecurityScheme = "Bearer";
     public const string ApiKeySecurityScheme = "ApiKey";
 
@@ -80,7 +85,8 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             AddResponse(operation, StatusCodes.Status415UnsupportedMediaType);
         }
 
-        if (operation.Parameters.Any(p => p.Kind == OpenApiParameterKind.Path))
+        // A paged list answers a page past the end with a 404 (Paging.ThrowIfPastEnd), as DRF does.
+        if (operation.Parameters.Any(p => p.Kind == OpenApiParameterKind.Path) || metadata.OfType<ListParameters>().Any())
         {
             AddResponse(operation, StatusCodes.Status404NotFound);
         }
@@ -109,6 +115,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         }
 
         AddResponse(operation, StatusCodes.Status500InternalServerError);
+        ApplyDeclaredContentTypes(operation, metadata);
         foreach (var (status, response) in operation.Responses)
         {
             if (string.IsNullOrEmpty(response.Description))
@@ -147,7 +154,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         var policy = data.Policy is null ? authorization.DefaultPolicy : authorization.GetPolicy(data.Policy);
         return policy is not null && policy.Requirements.Any(r => r switch
         {
-            RolesAuthorizationRequirement roles => !allRoles.All(role => roles.AllowedRoles.Contains(role, StringComparer.Ordinal)),
+            RolesAuthorizationRequirement roles => !_allRoles.All(role => roles.AllowedRoles.Contains(role, StringComparer.Ordinal)),
             DenyAnonymousAuthorizationRequirement => false,
             _ => true,
         });
@@ -252,6 +259,31 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         }
     }
 
+    /// <summary>
+    /// A success response's media types as <c>.Produces&lt;T&gt;(status, contentType)</c> declares them, with the schema
+    /// NSwag gave it (e.g. the alert stream's text/event-stream, whose events carry an alert each). Errors are set
+    /// document-wide (<see cref="DocumentConventions"/>).
+    /// </summary>
+    private static void ApplyDeclaredContentTypes(OpenApiOperation operation, IList<object> metadata)
+    {
+        foreach (var produces in metadata.OfType<IProducesResponseTypeMetadata>().Where(p => p.StatusCode < 400 && p.ContentTypes.Any()))
+        {
+            var key = produces.StatusCode.ToString(CultureInfo.InvariantCulture);
+            if (!operation.Responses.TryGetValue(key, out var response) || response.Content.Count == 0
+                || response.Content.Keys.SequenceEqual(produces.ContentTypes, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var schema = response.Content.Values.First().Schema;
+            response.Content.Clear();
+            foreach (var contentType in produces.ContentTypes)
+            {
+                response.Content[contentType] = new OpenApiMediaType { Schema = schema };
+            }
+        }
+    }
+
     private static void AddResponse(OpenApiOperation operation, int status)
     {
         var key = status.ToString(CultureInfo.InvariantCulture);
@@ -268,7 +300,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         "204" => "Done; no content.",
         "400" => "Malformed or invalid input: `errors` names each snake_case field or query parameter.",
         "401" => "Not authenticated: credentials or access token missing, wrong, expired or revoked.",
-        "403" => "Authenticated, but this role may not do this.",
+        "403" => "Authenticated, but not allowed: this role may not do this (a sensor's API key may only ingest events).",
         "404" => "No such resource.",
         "409" => "Conflict with the current state (a duplicate, an illegal status transition, the last admin).",
         "413" => "The request body is larger than this endpoint accepts.",

@@ -86,15 +86,45 @@ public sealed partial class OpenApiDocumentTests(ApiFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task Admin_only_operations_declare_403_and_analyst_ones_do_not()
+    public async Task Admin_only_operations_declare_403()
     {
         var operations = (await OperationsAsync()).ToDictionary(o => o.Id);
 
         operations["Users_List"].Responses.Should().Contain("403");
         operations["Users_Update"].Responses.Should().Contain(["403", "404", "409"]);
         operations["Alerts_UpdateStatus"].Responses.Should().Contain(["403", "404", "409"]);
-        operations["Auth_Me"].Responses.Should().NotContain("403");
-        operations["Alerts_List"].Responses.Should().Contain("401").And.NotContain("403");
+    }
+
+    [Fact]
+    public async Task Operations_a_sensors_api_key_may_not_call_declare_the_403_it_gets_there()
+    {
+        var keyRefused = (await OperationsAsync())
+            .Where(o => o.Element.TryGetProperty("security", out var security) && !security.EnumerateArray().Any(r => r.TryGetProperty("ApiKey", out _)))
+            .ToList();
+
+        keyRefused.Select(o => o.Id).Should().Contain(["Auth_Me", "Alerts_List", "Events_List", "Alerts_Stream"]);
+        keyRefused.Should().OnlyContain(o => o.Responses.Contains("403"));
+    }
+
+    [Fact]
+    public async Task Ingesting_a_changed_repeat_declares_its_409_and_every_paged_list_its_404()
+    {
+        var operations = (await OperationsAsync()).ToDictionary(o => o.Id);
+
+        operations["Events_Ingest"].Responses.Should().Contain("409");
+        foreach (var list in new[] { "Users_List", "Audit_List", "Alerts_List", "Events_List", "Sensors_List", "Alerts_ListEvents", "Alerts_ListComments" })
+        {
+            operations[list].Responses.Should().Contain("404", list);
+        }
+    }
+
+    [Fact]
+    public async Task The_alert_stream_is_documented_as_text_event_stream()
+    {
+        var stream = (await OperationsAsync()).Single(o => o.Id == "Alerts_Stream");
+
+        stream.Element.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name)
+            .Should().Equal("text/event-stream");
     }
 
     [Fact]

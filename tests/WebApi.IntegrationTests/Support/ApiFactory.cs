@@ -4,12 +4,14 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence;
+using ThreatPlatform.WebApi.IntegrationTests.Contract;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.Support;
 
@@ -103,6 +105,38 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>PBKDF2 iterations the test host hashes with; null leaves the production default.</summary>
     protected virtual string? PasswordIterations => "1000";
+
+    private Task<OpenApiContract>? _contract;
+
+    /// <summary>
+    /// An HttpClient on the test host (redirects followed, cookies kept, as WebApplicationFactory's own) whose every
+    /// response is checked against the OpenAPI document this host serves (<see cref="OpenApiContractHandler"/>).
+    /// </summary>
+    public new HttpClient CreateClient()
+    {
+        var handlers = new List<DelegatingHandler>();
+        if (ClientOptions.AllowAutoRedirect)
+        {
+            handlers.Add(new RedirectHandler(ClientOptions.MaxAutomaticRedirections));
+        }
+
+        if (ClientOptions.HandleCookies)
+        {
+            handlers.Add(new CookieContainerHandler());
+        }
+
+        handlers.Add(new OpenApiContractHandler(ContractAsync));
+        return CreateDefaultClient(ClientOptions.BaseAddress, [.. handlers]);
+    }
+
+    /// <summary>The document this host serves, fetched once past the contract check.</summary>
+    private Task<OpenApiContract> ContractAsync() => _contract ??= FetchContractAsync();
+
+    private async Task<OpenApiContract> FetchContractAsync()
+    {
+        using var client = Server.CreateClient();
+        return await OpenApiContract.FromJsonAsync(await client.GetStringAsync(new Uri(Docs.DocsHosting.DocumentPath, UriKind.Relative)));
+    }
 
     /// <summary>A request header the test host takes as the client's address (TestServer gives none of its own).</summary>
     public const string ClientAddressHeader = "X-Test-Client-Address";
