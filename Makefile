@@ -6,7 +6,7 @@ API := src/WebApi/ThreatPlatform.WebApi.csproj
 # `make bench BENCH_QUICK=1 BENCH_ALERTS=…`: the settings reach scripts/bench.sh through the environment.
 export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH BENCH_STREAM_CLIENTS BENCH_STREAM_ALERTS BENCH_STREAM_RATE BENCH_PG_PORT BENCH_DATABASE BENCH_ONLY BENCH_LIST_CONNECTIONS BENCH_KEEP_DATABASE BENCH_LIST_EVENTS
 
-.PHONY: help run test test-faults mutation bench bench-web console web-test migrate create-admin db-start db-stop build format clean client client-test lint-openapi
+.PHONY: help run test test-faults mutation bench bench-web console web-test migrate create-admin db-start db-stop build format clean client client-test lint-openapi proxy-check
 
 help:
 	@echo "make run           build the console (when Node.js is present), restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
@@ -20,6 +20,7 @@ help:
 	@echo "make client        regenerate clients/typescript (openapi.json + src/client.ts) from the API it builds and serves"
 	@echo "make client-test   the TypeScript client's checks: Spectral, tsc --noEmit, Node test against the real API"
 	@echo "make lint-openapi  Spectral (OpenAPI + OWASP rules) over clients/typescript/openapi.json"
+	@echo "make proxy-check   nginx -t on docker/proxy/nginx.conf, then its access log checked for access tokens (needs nginx)"
 	@echo "make console       build the SOC console (web/ → web/dist, served by the API at /); needs Node.js 20.19+"
 	@echo "make web-test      the console's Playwright tests in Chromium against the real API (part of make test)"
 	@echo "make bench-web     the console's budget: initial JS gzipped, first queue page time on BENCH_WEB_ALERTS alerts"
@@ -60,6 +61,9 @@ client-test:
 lint-openapi:
 	@cd clients/typescript && { [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && \
 	npx --no-install spectral lint --fail-severity=error openapi.json
+
+proxy-check:
+	@scripts/proxy-check.sh
 
 migrate:
 	@source scripts/env.sh && dotnet run --project $(API) -c Release -- migrate

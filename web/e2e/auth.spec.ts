@@ -77,9 +77,11 @@ test.describe("sign-in", () => {
     await page.goto(`${short}/login`);
     await page.getByLabel("Username").fill(admin().username);
     await page.getByLabel("Password").fill(admin().password);
+    // The access token lives in the page's memory only: read it off the wire.
+    const login = page.waitForResponse((r) => r.url().endsWith("/api/auth/login/") && r.status() === 200);
     await page.getByRole("button", { name: "Sign in" }).click();
+    const first = (await (await login).json()) as { access: string };
     await expect(page.getByTestId("whoami")).toContainText(admin().username);
-    const first = await page.evaluate(() => JSON.parse(sessionStorage.getItem("tp.tokens")!) as { access: string });
     const expiry = JSON.parse(Buffer.from(first.access.split(".")[1]!, "base64url").toString()).exp as number;
     expect(expiry - Date.now() / 1000).toBeLessThanOrEqual(4);
 
@@ -87,12 +89,44 @@ test.describe("sign-in", () => {
     await page.waitForFunction((exp) => Date.now() / 1000 > exp + 1, expiry, { polling: 250, timeout: 10_000 });
     const refreshed = page.waitForResponse((r) => r.url().endsWith("/api/auth/refresh/") && r.status() === 200);
     await page.getByRole("link", { name: "Dashboard" }).click();
-    await refreshed;
+    const second = (await (await refreshed).json()) as { access: string };
 
     await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
     await expect(page.getByTestId("tile-sla")).toBeVisible();
-    const second = await page.evaluate(() => JSON.parse(sessionStorage.getItem("tp.tokens")!) as { access: string });
     expect(second.access).not.toBe(first.access);
     await expect(page).not.toHaveURL(/\/login/);
+  });
+
+  test("no script can read the refresh token, and a reload keeps the analyst signed in where they were", async ({ page, context }) => {
+    await page.goto("/dashboard");
+    await page.getByLabel("Username").fill(analyst().username);
+    await page.getByLabel("Password").fill(analyst().password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("whoami")).toContainText(analyst().username);
+
+    const cookie = (await context.cookies()).find((c) => c.name === "tp_refresh");
+    expect(cookie, "the API set the refresh cookie").toBeDefined();
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict" });
+    expect(cookie!.value.length).toBeGreaterThan(20);
+    const readable = await page.evaluate(() => ({
+      cookies: document.cookie,
+      session: Object.keys(sessionStorage).map((k) => `${k}=${sessionStorage.getItem(k)}`),
+      local: Object.keys(localStorage).map((k) => `${k}=${localStorage.getItem(k)}`),
+    }));
+    expect(readable.cookies).not.toContain("tp_refresh");
+    for (const entry of [readable.cookies, ...readable.session, ...readable.local]) {
+      expect(entry).not.toContain(cookie!.value);
+      expect(entry).not.toMatch(/refresh/i);
+    }
+
+    const resumed = page.waitForResponse((r) => r.url().endsWith("/api/auth/refresh/") && r.status() === 200);
+    await page.reload();
+    await resumed;
+
+    await expect(page.getByTestId("whoami")).toContainText(analyst().username);
+    await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+    await expect(page).toHaveURL(/\/dashboard$/);
+    const rotated = (await context.cookies()).find((c) => c.name === "tp_refresh");
+    expect(rotated?.value).not.toBe(cookie!.value);
   });
 });

@@ -22,12 +22,21 @@ const titles: [RegExp, string][] = [
 ];
 
 export function App() {
-  const { signedIn, loading, me, isAdmin, signOut } = useAuth();
+  const { signedIn, resuming, loading, me, isAdmin, signOut } = useAuth();
   const location = useLocation();
   useEffect(() => {
     const title = titles.find(([re]) => re.test(location.pathname))?.[1] ?? "Console";
     document.title = `${title} · ThreatPlatform`;
   }, [location.pathname]);
+
+  // A reload keeps its URL: nothing redirects to the sign-in page before the cookie has had its say.
+  if (resuming) {
+    return (
+      <main id="main">
+        <p role="status">Loading…</p>
+      </main>
+    );
+  }
 
   if (!signedIn) {
     return (

@@ -1,5 +1,6 @@
 // Every API call goes through the generated client (clients/typescript); this module only wires it to the browser:
-// one Session (tokens in sessionStorage, silent refresh on a 401), per-call options the generated methods have no
+// one Session (the access token in memory, the refresh token in the API's HttpOnly cookie, silent refresh on a 401
+// and at start-up), per-call options the generated methods have no
 // parameter for (If-Match, reading the ETag, query parameters a newer API adds), and the live stream's reader.
 import * as Generated from "@threatplatform/client";
 import {
@@ -18,31 +19,30 @@ import {
 } from "@threatplatform/client";
 
 export const baseUrl = window.location.origin;
-const storageKey = "tp.tokens";
 
-function storedTokens(): Tokens | null {
-  try {
-    const raw = sessionStorage.getItem(storageKey);
-    const parsed = raw ? (JSON.parse(raw) as Partial<Tokens>) : null;
-    return parsed?.access && parsed.refresh ? { access: parsed.access, refresh: parsed.refresh } : null;
-  } catch {
-    return null;
-  }
+// Where earlier versions of the console kept both tokens: a refresh token left there is dropped, never read.
+try {
+  sessionStorage.removeItem("tp.tokens");
+} catch {
+  // Storage switched off: nothing was kept there either.
 }
 
 type Listener = (tokens: Tokens | null) => void;
 const listeners = new Set<Listener>();
 
-/** One session per tab: tokens live in sessionStorage (not shared across tabs, gone with the tab). */
+/**
+ * No token is ever stored where a script could read it: the access token lives in this module's memory, the refresh
+ * token in the API's HttpOnly, SameSite=Strict cookie (sent only to the refresh and logout endpoints). A reload or a
+ * new tab signs back in through that cookie (`resumed`); closing the browser ends the session.
+ */
 export const session = new Session({
   baseUrl,
-  tokens: storedTokens(),
-  onTokensChanged: (tokens) => {
-    if (tokens) sessionStorage.setItem(storageKey, JSON.stringify(tokens));
-    else sessionStorage.removeItem(storageKey);
-    listeners.forEach((l) => l(tokens));
-  },
+  refreshCookie: true,
+  onTokensChanged: (tokens) => listeners.forEach((l) => l(tokens)),
 });
+
+/** The start-up silent refresh: settles true when the cookie signed this page back in. */
+export const resumed: Promise<boolean> = session.resume().catch(() => false);
 
 export function onSessionChange(listener: Listener): () => void {
   listeners.add(listener);

@@ -1,11 +1,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { MeDto, UserRole } from "@threatplatform/client";
-import { api, onSessionChange, session, signOut } from "./api";
+import { api, onSessionChange, resumed, session, signOut } from "./api";
 
 interface AuthState {
   me: MeDto | undefined;
   signedIn: boolean;
+  /** The start-up refresh through the cookie has not answered yet: neither the sign-in page nor the console yet. */
+  resuming: boolean;
   loading: boolean;
   isAdmin: boolean;
   signOut: () => Promise<void>;
@@ -16,6 +18,7 @@ const AuthContext = createContext<AuthState | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [signedIn, setSignedIn] = useState(session.current !== null);
+  const [resuming, setResuming] = useState(true);
   useEffect(
     () =>
       onSessionChange((tokens) => {
@@ -24,6 +27,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       }),
     [queryClient],
   );
+  useEffect(() => {
+    let live = true;
+    void resumed.then(() => {
+      if (!live) return;
+      setSignedIn(session.current !== null);
+      setResuming(false);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
 
   const me = useQuery({
     queryKey: ["me", signedIn],
@@ -36,6 +50,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const value: AuthState = {
     me: me.data,
     signedIn,
+    resuming,
     loading: signedIn && me.isPending,
     isAdmin: me.data?.role === UserRole.Admin,
     signOut: async () => {

@@ -3576,7 +3576,7 @@ export interface IRegisterBody {
 
 export class TokenPair implements ITokenPair {
     access!: string;
-    refresh!: string;
+    refresh?: string | null;
 
     constructor(data?: ITokenPair) {
         if (data) {
@@ -3611,12 +3611,13 @@ export class TokenPair implements ITokenPair {
 
 export interface ITokenPair {
     access: string;
-    refresh: string;
+    refresh?: string | null;
 }
 
 export class LoginBody implements ILoginBody {
     username!: string;
     password!: string;
+    cookie?: boolean | null;
 
     constructor(data?: ILoginBody) {
         if (data) {
@@ -3631,6 +3632,7 @@ export class LoginBody implements ILoginBody {
         if (_data) {
             this.username = _data["username"] !== undefined ? _data["username"] : null as any;
             this.password = _data["password"] !== undefined ? _data["password"] : null as any;
+            this.cookie = _data["cookie"] !== undefined ? _data["cookie"] : null as any;
         }
     }
 
@@ -3645,6 +3647,7 @@ export class LoginBody implements ILoginBody {
         data = typeof data === 'object' ? data : {};
         data["username"] = this.username !== undefined ? this.username : null as any;
         data["password"] = this.password !== undefined ? this.password : null as any;
+        data["cookie"] = this.cookie !== undefined ? this.cookie : null as any;
         return data;
     }
 }
@@ -3652,10 +3655,12 @@ export class LoginBody implements ILoginBody {
 export interface ILoginBody {
     username: string;
     password: string;
+    cookie?: boolean | null;
 }
 
 export class RefreshBody implements IRefreshBody {
-    refresh!: string;
+    refresh?: string | null;
+    cookie?: boolean | null;
 
     constructor(data?: IRefreshBody) {
         if (data) {
@@ -3669,6 +3674,7 @@ export class RefreshBody implements IRefreshBody {
     init(_data?: any) {
         if (_data) {
             this.refresh = _data["refresh"] !== undefined ? _data["refresh"] : null as any;
+            this.cookie = _data["cookie"] !== undefined ? _data["cookie"] : null as any;
         }
     }
 
@@ -3682,12 +3688,14 @@ export class RefreshBody implements IRefreshBody {
     toJSON(data?: any) {
         data = typeof data === 'object' ? data : {};
         data["refresh"] = this.refresh !== undefined ? this.refresh : null as any;
+        data["cookie"] = this.cookie !== undefined ? this.cookie : null as any;
         return data;
     }
 }
 
 export interface IRefreshBody {
-    refresh: string;
+    refresh?: string | null;
+    cookie?: boolean | null;
 }
 
 export class MeDto implements IMeDto {

@@ -8,18 +8,19 @@ const baseUrl = "http://api.test";
 interface Call {
   url: string;
   authorization: string | null;
+  requestedWith: string | null;
   body: string | null;
 }
 
 /** A fake API: access tokens in `valid` pass, refresh rotates `r<n>` → `r<n+1>` and answers access `a<n+1>`. */
-function fakeApi(valid: Set<string>, options: { refreshWorks: boolean } = { refreshWorks: true }) {
+function fakeApi(valid: Set<string>, options: { refreshWorks: boolean; loginWorks?: boolean } = { refreshWorks: true }) {
   const calls: Call[] = [];
   let rotation = 1;
   const fetch = async (url: RequestInfo, init?: RequestInit): Promise<Response> => {
     const href = typeof url === "string" ? url : url.url;
     const headers = new Headers(init?.headers);
     const body = typeof init?.body === "string" ? init.body : null;
-    calls.push({ url: href, authorization: headers.get("Authorization"), body });
+    calls.push({ url: href, authorization: headers.get("Authorization"), requestedWith: headers.get("X-Requested-With"), body });
     await new Promise((r) => setTimeout(r, 5));
     if (href.endsWith("/api/auth/refresh/")) {
       if (!options.refreshWorks) {
@@ -27,9 +28,17 @@ function fakeApi(valid: Set<string>, options: { refreshWorks: boolean } = { refr
       }
       rotation += 1;
       valid.add(`a${rotation}`);
-      return json({ access: `a${rotation}`, refresh: `r${rotation}` });
+      // A cookie client's refresh token stays in the (here imaginary) cookie jar.
+      return json(JSON.parse(body ?? "{}").cookie === true ? { access: `a${rotation}` } : { access: `a${rotation}`, refresh: `r${rotation}` });
+    }
+    if (href.endsWith("/api/auth/logout/")) {
+      return new Response(null, { status: 204 });
     }
     if (href.endsWith("/api/auth/login/")) {
+      if (options.loginWorks) {
+        valid.add("a1");
+        return json(JSON.parse(body ?? "{}").cookie === true ? { access: "a1" } : { access: "a1", refresh: "r1" });
+      }
       return problem(401);
     }
     const token = headers.get("Authorization")?.replace("Bearer ", "") ?? "";
@@ -85,6 +94,39 @@ describe("Session", () => {
     await assert.rejects(new AuthClient(baseUrl, strict.http).me(), (e: unknown) => e instanceof ProblemDetails && e.status === 401);
     assert.equal(api.calls.filter((c) => c.url.endsWith("/refresh/")).length, 1);
     assert.equal(api.calls.filter((c) => c.url.endsWith("/me/")).length, 2);
+  });
+
+  it("with the refresh cookie, holds only the access token and refreshes, resumes and signs out by the cookie", async () => {
+    const api = fakeApi(new Set(), { refreshWorks: true, loginWorks: true });
+    const changes: unknown[] = [];
+    const session = new Session({ baseUrl, fetch: api.fetch, refreshCookie: true, onTokensChanged: (t) => changes.push(t) });
+
+    await session.login("alice", "a sound passphrase");
+    const afterLogin = session.current;
+    const resumed = await session.resume();
+    await session.logout();
+
+    assert.deepEqual(afterLogin, { access: "a1" });
+    assert.equal(resumed, true);
+    assert.deepEqual(changes, [{ access: "a1" }, { access: "a2" }, null]);
+    const [login, refresh, logout] = api.calls;
+    assert.equal(JSON.parse(login?.body ?? "{}").cookie, true);
+    assert.deepEqual(
+      { cookie: JSON.parse(refresh?.body ?? "{}").cookie, refresh: JSON.parse(refresh?.body ?? "{}").refresh },
+      { cookie: true, refresh: null },
+      "no token in the body: the API reads the cookie",
+    );
+    assert.equal(JSON.parse(logout?.body ?? "{}").refresh, null);
+    assert.equal(logout?.authorization, "Bearer a2");
+    assert.ok(api.calls.every((c) => c.requestedWith === "XMLHttpRequest"), "every call carries the header the cookie needs");
+  });
+
+  it("a page with no refresh cookie does not resume", async () => {
+    const api = fakeApi(new Set(), { refreshWorks: false });
+    const session = new Session({ baseUrl, fetch: api.fetch, refreshCookie: true });
+
+    assert.equal(await session.resume(), false);
+    assert.equal(session.current, null);
   });
 
   it("never refreshes on a sign-in 401 (wrong password)", async () => {

@@ -47,11 +47,21 @@ public sealed class CappedCountTests(FakeClockApiFactory factory) : IClassFixtur
 
         var events = await analyst.GetJsonAsync($"/api/events/?source={source}");
         var alerts = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}&search=seeded");
+        await DeleteOldestEventsAsync(source, 100);
         await DeleteOldestAsync(source, 100);
+        var eventsAgain = await analyst.GetJsonAsync($"/api/events/?source={source}&page=2");
+        var alertsAgain = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}&search=seeded&page=2");
+        var eventsExact = await analyst.GetJsonAsync($"/api/events/?source={source}&exact_count=true");
         var otherSearch = await analyst.GetJsonAsync($"/api/alerts/?event__source={source}&search=seede");
 
+        events.GetProperty("count").GetInt64().Should().Be(10_000);
         events.GetProperty("count_is_exact").GetBoolean().Should().BeFalse();
         alerts.GetProperty("count_is_exact").GetBoolean().Should().BeFalse();
+        eventsExact.GetProperty("count").GetInt64().Should().Be(9_950, "the rows did drop under the cap");
+        eventsAgain.GetProperty("count").GetInt64().Should().Be(10_000, "the events list kept its capped count, within 5 s");
+        eventsAgain.GetProperty("count_is_exact").GetBoolean().Should().BeFalse();
+        alertsAgain.GetProperty("count").GetInt64().Should().Be(10_000, "the alerts list kept its own");
+        alertsAgain.GetProperty("count_is_exact").GetBoolean().Should().BeFalse();
         otherSearch.GetProperty("count").GetInt64().Should().Be(9_950, "a different search is a different key");
     }
 
@@ -92,6 +102,9 @@ public sealed class CappedCountTests(FakeClockApiFactory factory) : IClassFixtur
         counts.IsKnownCapped("newest").Should().BeTrue();
         counts.IsKnownCapped("k0").Should().BeFalse("a full table with nothing expired was emptied");
     }
+
+    private Task<int> DeleteOldestEventsAsync(string source, int count) => factory.WithDbAsync(db => db.Database.ExecuteSqlAsync(
+        $"DELETE FROM events WHERE id IN (SELECT id FROM events WHERE source = {source} ORDER BY id LIMIT {count})"));
 
     private Task<int> DeleteOldestAsync(string source, int count) => factory.WithDbAsync(db => db.Database.ExecuteSqlAsync(
         $"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE source = {source} ORDER BY id LIMIT {count})"));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Events;
@@ -153,9 +154,15 @@ public sealed class GroupingTests(FakeClockApiFactory factory) : IClassFixture<F
         var admin = await factory.CreateClientAsAsync(UserRole.Admin);
         var sensor = await factory.SensorWithKeyAsync(admin);
 
-        var singles = Enumerable.Range(0, 12).Select(_ => sensor.Client.IngestAsync(Event(sensor.Source, "HIGH")));
-        var batches = Enumerable.Range(0, 4).Select(_ => sensor.Client.PostBatchAsync(Event(sensor.Source, "CRITICAL"), Event(sensor.Source, "HIGH")));
-        var answers = await Task.WhenAll(singles.Concat(batches));
+        // The first raise is held open: its alert is written but not committed, so every event below finds no collecting
+        // alert and raises its own. Only the unique index on collecting fingerprints makes them wait for the first and
+        // fold into it; without it they commit alerts of their own, every time.
+        var (firstAlertId, answers) = await WhileTheFirstRaiseIsOpenAsync(sensor.SensorId, sensor.Source, () =>
+        {
+            var singles = Enumerable.Range(0, 12).Select(_ => sensor.Client.IngestAsync(Event(sensor.Source, "HIGH")));
+            var batches = Enumerable.Range(0, 4).Select(_ => sensor.Client.PostBatchAsync(Event(sensor.Source, "CRITICAL"), Event(sensor.Source, "HIGH")));
+            return Task.WhenAll(singles.Concat(batches));
+        });
 
         foreach (var answer in answers)
         {
@@ -163,14 +170,15 @@ public sealed class GroupingTests(FakeClockApiFactory factory) : IClassFixture<F
         }
 
         var alerts = await factory.WithDbAsync(db => db.Alerts.Where(a => a.Source == sensor.Source)
-            .Select(a => new { a.Occurrences, a.Severity, Escalations = a.History.Count(h => h.Action == Domain.Alerts.AlertChangeAction.Escalated) })
+            .Select(a => new { a.Id, a.Occurrences, a.Severity, Escalations = a.History.Count(h => h.Action == Domain.Alerts.AlertChangeAction.Escalated) })
             .ToListAsync());
         var alert = alerts.Should().ContainSingle("a unique index keeps one collecting alert per fingerprint").Subject;
-        alert.Occurrences.Should().Be(20);
+        alert.Id.Should().Be(firstAlertId);
+        alert.Occurrences.Should().Be(21);
         alert.Severity.Should().Be(Domain.Events.Severity.Critical);
         alert.Escalations.Should().BeLessThanOrEqualTo(1);
-        var folded = await factory.WithDbAsync(db => db.Events.CountAsync(e => e.Source == sensor.Source && e.FoldedIntoAlertId != null));
-        folded.Should().Be(19, "every event but the one that raised the alert names it");
+        var folded = await factory.WithDbAsync(db => db.Events.CountAsync(e => e.Source == sensor.Source && e.FoldedIntoAlertId == firstAlertId));
+        folded.Should().Be(20, "every event but the one that raised the alert names it");
     }
 
     [Fact]
@@ -232,6 +240,55 @@ public sealed class GroupingTests(FakeClockApiFactory factory) : IClassFixture<F
         busiest.GetProperty("results").EnumerateArray().Select(a => a.GetProperty("occurrences").GetInt32()).Should().Equal(3, 1);
         latest.GetProperty("results").EnumerateArray().Select(a => a.GetProperty("event").GetProperty("event_type").GetString()).Should().Equal("rare", "port_scan");
         (await admin.GetAsync(new Uri("/api/alerts/999999999/events/", UriKind.Relative))).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+    }
+
+    /// <summary>
+    /// Raises the collecting alert of the sensor's fingerprint (its event and alert rows, as a raise writes them) in a
+    /// transaction of its own, starts <paramref name="ingest"/>, waits until one of its requests queues on a lock, then
+    /// commits the raise.
+    /// </summary>
+    private async Task<(long AlertId, T Result)> WhileTheFirstRaiseIsOpenAsync<T>(long sensorId, string source, Func<Task<T>> ingest)
+    {
+        var fingerprint = Event(source, "HIGH");
+        await using var raise = new NpgsqlConnection(factory.ConnectionString);
+        await raise.OpenAsync();
+        await using var transaction = await raise.BeginTransactionAsync();
+        await using var insert = new NpgsqlCommand(
+            """
+            WITH e AS (
+                INSERT INTO events (source, event_type, severity, description, occurred_at, "timestamp", source_ip, destination_ip, sensor_id)
+                VALUES (@source, @event_type, 3, 'the first raise', now(), now(), @source_ip::inet, @destination_ip::inet, @sensor_id)
+                RETURNING id, severity, source, event_type, description, occurred_at, "timestamp", source_ip, destination_ip, sensor_id)
+            INSERT INTO alerts (event_id, status, severity, source, event_type, description, created_at, updated_at,
+                                source_ip, destination_ip, sensor_id, folds_events, occurrences, first_seen_at, last_seen_at)
+            SELECT id, 1, severity, source, event_type, description, "timestamp", "timestamp",
+                   source_ip, destination_ip, sensor_id, true, 1, occurred_at, occurred_at FROM e
+            RETURNING id
+            """, raise, transaction);
+        insert.Parameters.AddWithValue("source", source);
+        insert.Parameters.AddWithValue("event_type", (string)fingerprint["event_type"]!);
+        insert.Parameters.AddWithValue("source_ip", (string)fingerprint["source_ip"]!);
+        insert.Parameters.AddWithValue("destination_ip", (string)fingerprint["destination_ip"]!);
+        insert.Parameters.AddWithValue("sensor_id", sensorId);
+        var alertId = (long)(await insert.ExecuteScalarAsync())!;
+
+        var pending = ingest();
+        await using (var watcher = new NpgsqlConnection(factory.ConnectionString))
+        {
+            await watcher.OpenAsync();
+            await using var waiting = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", watcher);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((long)(await waiting.ExecuteScalarAsync())! == 0)
+            {
+                pending.IsCompleted.Should().BeFalse("with the first raise open, a second raise of its fingerprint waits for it (the unique index)");
+                DateTime.UtcNow.Should().BeBefore(deadline, "the ingest should reach the open raise's index entry");
+                await Task.Delay(20);
+            }
+        }
+
+        await transaction.CommitAsync();
+        return (alertId, await pending);
     }
 
     private static Dictionary<string, object?> Event(string source, string severity, DateTimeOffset? occurredAt = null, string? description = null)
