@@ -20,6 +20,7 @@ public enum AuditAction : short
     ApiKeyCreated = 11,
     ApiKeyRevoked = 12,
     AlertStatusChanged = 13,
+    SensorSourcesClaimed = 20,
 }
 
 /// <summary>
