@@ -61,6 +61,9 @@ class Api:
                         RateLimiting__Anonymous__PermitsPerMinute="0",
                         RateLimiting__AuthPermitsPerMinute="100000",
                         RateLimiting__MaxConcurrentBatches="64",
+                        RateLimiting__MaxConcurrentBatchesPerCaller="64",
+                        RateLimiting__SensorKeyReservedBatchPercent="0",
+                        Ingest__UserEventsPerSecond="0",
                         Serilog__MinimumLevel__Default="Warning")
 
     def start(self):

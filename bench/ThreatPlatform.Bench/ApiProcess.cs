@@ -126,6 +126,9 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["RateLimiting__SensorKey__PermitsPerMinute"] = "0";
         env["RateLimiting__Anonymous__PermitsPerMinute"] = "0";
         env["RateLimiting__MaxConcurrentBatches"] = "64";
+        env["RateLimiting__MaxConcurrentBatchesPerCaller"] = "64";
+        env["RateLimiting__SensorKeyReservedBatchPercent"] = "0";
+        env["Ingest__UserEventsPerSecond"] = "0";
         return start;
     }
 

@@ -13,7 +13,7 @@ public static class DependencyInjection
     {
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddScoped<NewUsers>();
-        services.AddSingleton<IIngestRateLimiter, KeyIngestRateLimiter>();
+        services.AddSingleton<IIngestRateLimiter, IngestRateLimiter>();
         services.AddScoped<AlertChangeReader>();
         return services;
     }

@@ -1166,6 +1166,13 @@ export class EventsClient {
             result401 = ProblemDetails.fromJS(resultData401);
             return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
             });
+        } else if (status === 408) {
+            return response.text().then((_responseText) => {
+            let result408: any = null;
+            let resultData408 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result408 = ProblemDetails.fromJS(resultData408);
+            return throwException("See the status code.", status, _responseText, _headers, result408);
+            });
         } else if (status === 413) {
             return response.text().then((_responseText) => {
             let result413: any = null;
@@ -5531,6 +5538,8 @@ export class CreateSensorBody implements ICreateSensorBody {
     description?: string | null;
     sources?: string[] | null;
     grouping?: boolean | null;
+    /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
+    claim_existing?: boolean | null;
 
     constructor(data?: ICreateSensorBody) {
         if (data) {
@@ -5555,6 +5564,7 @@ export class CreateSensorBody implements ICreateSensorBody {
                 this.sources = null as any;
             }
             this.grouping = _data["grouping"] !== undefined ? _data["grouping"] : null as any;
+            this.claim_existing = _data["claim_existing"] !== undefined ? _data["claim_existing"] : null as any;
         }
     }
 
@@ -5576,6 +5586,7 @@ export class CreateSensorBody implements ICreateSensorBody {
                 data["sources"].push(item);
         }
         data["grouping"] = this.grouping !== undefined ? this.grouping : null as any;
+        data["claim_existing"] = this.claim_existing !== undefined ? this.claim_existing : null as any;
         return data;
     }
 }
@@ -5586,6 +5597,8 @@ export interface ICreateSensorBody {
     description?: string | null;
     sources?: string[] | null;
     grouping?: boolean | null;
+    /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
+    claim_existing?: boolean | null;
 }
 
 export class PageEnvelopeOfSensorDto implements IPageEnvelopeOfSensorDto {
@@ -5659,6 +5672,8 @@ export class UpdateSensorBody implements IUpdateSensorBody {
     sources?: string[] | null;
     is_active?: boolean | null;
     grouping?: boolean | null;
+    /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
+    claim_existing?: boolean | null;
 
     constructor(data?: IUpdateSensorBody) {
         if (data) {
@@ -5682,6 +5697,7 @@ export class UpdateSensorBody implements IUpdateSensorBody {
             }
             this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
             this.grouping = _data["grouping"] !== undefined ? _data["grouping"] : null as any;
+            this.claim_existing = _data["claim_existing"] !== undefined ? _data["claim_existing"] : null as any;
         }
     }
 
@@ -5702,6 +5718,7 @@ export class UpdateSensorBody implements IUpdateSensorBody {
         }
         data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
         data["grouping"] = this.grouping !== undefined ? this.grouping : null as any;
+        data["claim_existing"] = this.claim_existing !== undefined ? this.claim_existing : null as any;
         return data;
     }
 }
@@ -5711,6 +5728,8 @@ export interface IUpdateSensorBody {
     sources?: string[] | null;
     is_active?: boolean | null;
     grouping?: boolean | null;
+    /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
+    claim_existing?: boolean | null;
 }
 
 export class CreatedApiKeyDto implements ICreatedApiKeyDto {
@@ -6276,6 +6295,7 @@ export enum AuditAction {
     AlertStatusChanged = "ALERT_STATUS_CHANGED",
     UserRegistered = "USER_REGISTERED",
     AdminCreated = "ADMIN_CREATED",
+    SensorSourcesClaimed = "SENSOR_SOURCES_CLAIMED",
 }
 
 export class AuditVerification implements IAuditVerification {

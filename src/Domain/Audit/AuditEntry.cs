@@ -22,6 +22,7 @@ public enum AuditAction : short
     AlertStatusChanged = 13,
     UserRegistered = 14,
     AdminCreated = 15,
+    SensorSourcesClaimed = 20,
 }
 
 /// <summary>How an entry's hash is made. Stored with the entry and hashed with it: never renumber one.</summary>

@@ -193,6 +193,32 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         return found.SingleOrDefault();
     }
 
+    public async Task<int> ReleaseEventKeysAsync(IReadOnlyCollection<string> sources, long? keptSensorId, CancellationToken cancellationToken)
+    {
+        if (sources.Count == 0)
+        {
+            return 0;
+        }
+
+        // The save that follows commits the release with the change that asked for it (a sensor claiming the sources).
+        if (Database.CurrentTransaction is null)
+        {
+            _lockTransaction = await Database.BeginTransactionAsync(cancellationToken);
+        }
+
+        var names = sources.ToArray();
+        // event_keys points at its event by (id, timestamp), the partitioned key of events: one probe per key.
+        return keptSensorId is { } sensorId
+            ? await Database.ExecuteSqlAsync(
+                $"""
+                DELETE FROM event_keys k USING events e
+                WHERE k.source = ANY({names}) AND e.id = k.event_id AND e."timestamp" = k."timestamp"
+                  AND e.sensor_id IS DISTINCT FROM {sensorId}
+                """,
+                cancellationToken)
+            : await Database.ExecuteSqlAsync($"DELETE FROM event_keys WHERE source = ANY({names})", cancellationToken);
+    }
+
     // An absent address matches an absent one (as the unique index's NULLS NOT DISTINCT); written per case so the
     // fingerprint index serves the lookup (IS NOT DISTINCT FROM would not use it).
     private static string AddressMatch(string column, IPAddress? address) =>

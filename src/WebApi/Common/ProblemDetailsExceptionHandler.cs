@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
@@ -69,6 +70,13 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             Problem(StatusCodes.Status409Conflict, "Idempotency conflict", i.Message),
             "code", RejectedItem.IdempotencyConflict,
             errors: ByMember(i.Member, i.Message)),
+        SourcesHoldOthersEvents o => WithExtension(
+            Problem(
+                StatusCodes.Status409Conflict,
+                "Sources hold events written by others",
+                o.Message + " Claiming them frees those events' source + external_id keys for this sensor's events (the events stay); to do so, send the request again with claim_existing: true."),
+            "existing_events", o.Counts,
+            errors: ByMember(o.Member, o.Message + " Send claim_existing: true to claim them anyway.")),
         Conflict c => WithExtension(
             Problem(StatusCodes.Status409Conflict, "Conflict", c.Message),
             null, null,

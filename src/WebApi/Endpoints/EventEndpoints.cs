@@ -27,7 +27,7 @@ internal static class EventEndpoints
             .WithIngestMetrics()
             .WithName("Events_Ingest")
             .WithSummary("Ingest one security event (a repeat of a sensor's source + external_id answers 200 with the stored event)")
-            .WithDescription("A HIGH or CRITICAL event raises an OPEN alert in the same transaction; the answer carries its alert_id. Every invalid field is named in the 400 problem. Users (Analyst, Admin) and sensors' API keys may ingest; an event made with a key records its sensor. A source a sensor owns is written only with that sensor's keys, and a key writes only its sensor's sources: otherwise 403 naming source. A repeat of source + external_id with other content is a 409 idempotency_conflict naming external_id (nothing stored). A key ingests at most Ingest:KeyEventsPerSecond events a second (429 with Retry-After).")
+            .WithDescription("A HIGH or CRITICAL event raises an OPEN alert in the same transaction; the answer carries its alert_id. Every invalid field is named in the 400 problem. Users (Analyst, Admin) and sensors' API keys may ingest; an event made with a key records its sensor. A source a sensor owns is written only with that sensor's keys, and a key writes only its sensor's sources: otherwise 403 naming source. A repeat of source + external_id with other content is a 409 idempotency_conflict naming external_id (nothing stored). A key ingests at most Ingest:KeyEventsPerSecond events a second, a user at most Ingest:UserEventsPerSecond (429 with Retry-After).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)

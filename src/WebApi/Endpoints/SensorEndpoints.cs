@@ -19,6 +19,10 @@ namespace ThreatPlatform.WebApi.Endpoints;
 
 internal static class SensorEndpoints
 {
+    private const string ClaimExistingDescription =
+        "Confirms taking on sources that already hold events written by others (without it: 409 naming sources). " +
+        "Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false.";
+
     public static void MapSensorEndpoints(this IEndpointRouteBuilder api)
     {
         var sensors = api.MapGroup("/sensors").WithTags("Sensors").RequireAuthorization(Policies.Admin);
@@ -30,7 +34,7 @@ internal static class SensorEndpoints
             })
             .WithName("Sensors_Create")
             .WithSummary("Register a sensor (firewall, IDS, EDR, AI model) that will ingest with API keys")
-            .WithDescription("name is unique case-insensitively. sources are the event sources the sensor owns (default: its name); a source has one owner, so a source another sensor owns is a 409 naming sources. grouping defaults to true. Admin only.")
+            .WithDescription("name is unique case-insensitively. sources are the event sources the sensor owns (default: its name); a source has one owner, so a source another sensor owns is a 409 naming sources. A source that already holds events written by others (users, or a sensor that owned it before) is a 409 naming sources, with the count per source in existing_events, unless claim_existing is true: the claim then frees those events' source + external_id keys for the sensor's own events (the events stay, attributed to who wrote them) and is audited as SENSOR_SOURCES_CLAIMED. grouping defaults to true. Admin only.")
             .Produces<SensorDto>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -54,7 +58,7 @@ internal static class SensorEndpoints
                 sender.Send(body.ToCommand(id), ct))
             .WithName("Sensors_Update")
             .WithSummary("Change a sensor's description, sources, active flag or grouping")
-            .WithDescription("Absent fields stay as they are; sources replaces the owned sources (a source another sensor owns is a 409 naming sources). Deactivating a sensor stops all its API keys (401) on every API replica within seconds. Admin only.")
+            .WithDescription("Absent fields stay as they are; sources replaces the owned sources (a source another sensor owns is a 409 naming sources). A source newly added that already holds events written by others is a 409 naming sources, with the count per source in existing_events, unless claim_existing is true (as on creation: the claim frees those events' source + external_id keys and is audited). Deactivating a sensor stops all its API keys (401) on every API replica within seconds. Admin only.")
             .Produces<SensorDto>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -93,7 +97,8 @@ internal static class SensorEndpoints
         [property: Required, JsonSchemaType(typeof(SensorKind))] string? Kind,
         [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
         [property: MaxLength(Sensor.MaxSources), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
-        bool? Grouping)
+        bool? Grouping,
+        [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting)
     {
         public CreateSensorCommand ToCommand()
         {
@@ -102,7 +107,7 @@ internal static class SensorEndpoints
             var kind = fields.Enum<SensorKind>(Kind, "kind", required: true);
             var description = fields.Text(Description, "description");
             var sources = ReadSources(fields, Sources);
-            return fields.Result(() => new CreateSensorCommand(name ?? string.Empty, kind!.Value, description, sources, Grouping));
+            return fields.Result(() => new CreateSensorCommand(name ?? string.Empty, kind!.Value, description, sources, Grouping, ClaimExisting ?? false));
         }
     }
 
@@ -111,14 +116,15 @@ internal static class SensorEndpoints
         [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
         [property: MaxLength(Sensor.MaxSources), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         bool? IsActive,
-        bool? Grouping)
+        bool? Grouping,
+        [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting)
     {
         public UpdateSensorCommand ToCommand(long id)
         {
             var fields = new WireFields();
             var description = Description is null ? null : fields.Text(Description, "description") ?? string.Empty;
             var sources = ReadSources(fields, Sources);
-            return fields.Result(() => new UpdateSensorCommand(id, description, sources, IsActive, Grouping));
+            return fields.Result(() => new UpdateSensorCommand(id, description, sources, IsActive, Grouping, ClaimExisting ?? false));
         }
     }
 

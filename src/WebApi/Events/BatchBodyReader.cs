@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
@@ -10,24 +11,71 @@ using ThreatPlatform.WebApi.Wire;
 namespace ThreatPlatform.WebApi.Events;
 
 /// <summary>
-/// Reads a batch body as it streams in: a JSON array element by element, or NDJSON line by line, never the whole body
-/// as one buffer. An element or line that is not an event becomes a rejected item; only a body whose items cannot be
-/// told apart (a broken array) fails as a whole. The size and item limits stop reading as soon as they are passed.
+/// Receives a batch body whole (within the size limit and the upload deadline), then reads its items: a JSON array
+/// element by element, or NDJSON line by line. An element or line that is not an event becomes a rejected item; only a
+/// body whose items cannot be told apart (a broken array) fails as a whole. The size and item limits stop reading as
+/// soon as they are passed.
+/// <para>
+/// Why the whole body first: the batch's process slot (<see cref="Limits.BatchConcurrency"/>) is taken only once it has
+/// arrived, so a client trickling 10 MiB holds no slot meanwhile. The body is kept in memory up to
+/// <see cref="MemoryThreshold"/> and in a temporary file beyond (ASP.NET Core's FileBufferingReadStream), so uploads in
+/// progress do not hold 10 MiB of memory each.
+/// </para>
 /// </summary>
 internal static class BatchBodyReader
 {
     public const string NdjsonMediaType = "application/x-ndjson";
 
-    public static async Task<IReadOnlyList<BatchItem>> ReadAsync(HttpRequest request, JsonSerializerOptions json, CancellationToken cancellationToken)
+    /// <summary>Bytes of a body kept in memory while it is received; the rest goes to a temporary file.</summary>
+    public const int MemoryThreshold = 1024 * 1024;
+
+    /// <summary>
+    /// The whole body, buffered: a 415 for another content type, a 413 past 10 MiB, a 408 when it has not arrived in full
+    /// within <paramref name="uploadTimeout"/>. The caller disposes it (a temporary file may back it).
+    /// </summary>
+    public static async Task<ReceivedBatch> ReceiveAsync(HttpRequest request, TimeSpan uploadTimeout, CancellationToken cancellationToken)
     {
         var format = FormatOf(request.ContentType);
 
         // A declared length over the limit never gets here (RequestBodyLimit); a chunked body is counted as it streams,
         // also on servers that do not enforce the endpoint's limit themselves.
-        var body = new CappedStream(request.Body, IngestEventBatchCommand.MaxBodyBytes);
-        return format == BodyFormat.Ndjson
-            ? await ReadNdjsonAsync(body, json, cancellationToken)
-            : await ReadArrayAsync(body, json, cancellationToken);
+        var buffered = new FileBufferingReadStream(
+            new CappedStream(request.Body, IngestEventBatchCommand.MaxBodyBytes),
+            MemoryThreshold,
+            bufferLimit: null,
+            Path.GetTempPath());
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(uploadTimeout);
+        try
+        {
+            await buffered.DrainAsync(deadline.Token);
+            buffered.Position = 0;
+            return new ReceivedBatch(buffered, format);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await buffered.DisposeAsync();
+            throw new BatchBodyRejected(
+                StatusCodes.Status408RequestTimeout,
+                "Request timeout",
+                $"The batch body did not arrive in full within {uploadTimeout.TotalSeconds:0} seconds; send smaller batches or send them faster.");
+        }
+        catch
+        {
+            await buffered.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A body received in full, not yet read as items.</summary>
+    internal sealed class ReceivedBatch(Stream body, BodyFormat format) : IAsyncDisposable
+    {
+        public Task<IReadOnlyList<BatchItem>> ReadItemsAsync(JsonSerializerOptions json, CancellationToken cancellationToken) =>
+            format == BodyFormat.Ndjson
+                ? ReadNdjsonAsync(body, json, cancellationToken)
+                : ReadArrayAsync(body, json, cancellationToken);
+
+        public ValueTask DisposeAsync() => body.DisposeAsync();
     }
 
     private static BodyFormat FormatOf(string? contentType)
@@ -205,7 +253,7 @@ internal static class BatchBodyReader
         "Request body too large",
         $"A batch body is at most {IngestEventBatchCommand.MaxBodyBytes / (1024 * 1024)} MiB; split it.");
 
-    private enum BodyFormat
+    internal enum BodyFormat
     {
         JsonArray,
         Ndjson,

@@ -90,6 +90,10 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimiting:Anonymous:PermitsPerMinute", "0");
         builder.UseSetting("RateLimiting:ApiKeyAddress:PermitsPerMinute", "0");
         builder.UseSetting("RateLimiting:MaxConcurrentBatches", "1000");
+        // Tests send concurrent batches from one user and ingest many events as one user: the per-caller batch bound and
+        // the per-user event meter are wide or off too; Limits/BatchSlotTests and UserIngestRateLimitTests set their own.
+        builder.UseSetting("RateLimiting:MaxConcurrentBatchesPerCaller", "1000");
+        builder.UseSetting("Ingest:UserEventsPerSecond", "0");
         builder.UseSetting("Database:AcquireTimeoutMilliseconds", "15000");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Error");

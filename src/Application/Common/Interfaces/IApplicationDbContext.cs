@@ -51,6 +51,13 @@ public interface IApplicationDbContext : IApplicationReadDbContext
     /// </summary>
     Task<IReadOnlySet<Alert>> SaveChangesSkippingConflictsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Frees the (source, external_id) idempotency keys held by stored events of <paramref name="sources"/> that
+    /// <paramref name="keptSensorId"/> did not write (all of them when it is null): a new event may then reuse such a key.
+    /// The events themselves stay. Runs in a transaction the next save commits (and a failed save rolls back).
+    /// </summary>
+    Task<int> ReleaseEventKeysAsync(IReadOnlyCollection<string> sources, long? keptSensorId, CancellationToken cancellationToken);
+
     /// <summary>Stops tracking everything loaded or added so far (a change about to be redone on fresh copies).</summary>
     void ForgetChanges();
 }

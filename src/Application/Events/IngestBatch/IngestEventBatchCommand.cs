@@ -77,10 +77,10 @@ public sealed class IngestEventBatchCommandHandler(
 {
     public async ValueTask<BatchIngestResult> Handle(IngestEventBatchCommand command, CancellationToken cancellationToken)
     {
-        // A key pays one permit per item, after the body is read and before anything is stored.
-        if (currentUser.ApiKeyId is { } keyId)
+        // A key or a user pays one permit per item, after the body is read and before anything is stored.
+        if (IngestPrincipal.Of(currentUser) is { } principal)
         {
-            rateLimiter.Acquire(keyId, command.Items.Count);
+            rateLimiter.Acquire(principal, command.Items.Count);
         }
 
         var receivedAt = clock.GetUtcNow();

@@ -26,8 +26,8 @@ public sealed record IngestedEvent(EventDto Event, bool Created);
 /// Stores the event; the entity raises EventIngested and the persistence layer dispatches it before the one
 /// SaveChanges, so a severe event's alert is written in the same transaction. A repeat of a sensor's
 /// (source, external_id) with the same content answers the stored event instead of storing it twice; with other
-/// content it is an <see cref="IdempotencyConflict"/> (409) and the stored event stays as it is. An API key first
-/// takes a permit from its rate limit; a source a sensor owns is written only with that sensor's keys (403 naming
+/// content it is an <see cref="IdempotencyConflict"/> (409) and the stored event stays as it is. The caller (API key or
+/// user) first takes a permit from its rate limit; a source a sensor owns is written only with that sensor's keys (403 naming
 /// source otherwise).
 /// </summary>
 public sealed class IngestEventCommandHandler(
@@ -45,9 +45,9 @@ public sealed class IngestEventCommandHandler(
 
     public async ValueTask<IngestedEvent> Handle(IngestEventCommand command, CancellationToken cancellationToken)
     {
-        if (currentUser.ApiKeyId is { } keyId)
+        if (IngestPrincipal.Of(currentUser) is { } principal)
         {
-            rateLimiter.Acquire(keyId, 1);
+            rateLimiter.Acquire(principal, 1);
         }
 
         SourceOwnership.EnsureMayWrite(await ownership.OwnerOfAsync(command.Source, cancellationToken), currentUser.SensorId);

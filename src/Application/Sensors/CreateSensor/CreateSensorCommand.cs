@@ -9,13 +9,17 @@ using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Sensors.CreateSensor;
 
-/// <summary>An admin registers a sensor (POST /api/sensors/); without sources it owns the source named as itself.</summary>
+/// <summary>
+/// An admin registers a sensor (POST /api/sensors/); without sources it owns the source named as itself. A source that
+/// already holds events written by others is claimed only with <see cref="ClaimExisting"/> (see <see cref="SourceClaims"/>).
+/// </summary>
 public sealed record CreateSensorCommand(
     string Name,
     SensorKind Kind,
     string? Description,
     IReadOnlyList<string>? Sources,
-    bool? Grouping) : ICommand<SensorDto>;
+    bool? Grouping,
+    bool ClaimExisting = false) : ICommand<SensorDto>;
 
 public sealed class CreateSensorCommandHandler(IApplicationDbContext db, IAuditLog audit, TimeProvider clock)
     : ICommandHandler<CreateSensorCommand, SensorDto>
@@ -24,6 +28,7 @@ public sealed class CreateSensorCommandHandler(IApplicationDbContext db, IAuditL
     {
         var sensor = Sensor.Create(command.Name, command.Kind, command.Description, command.Sources, command.Grouping, clock.GetUtcNow());
         await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
+        await SourceClaims.ClaimAsync(db, audit, sensor, [.. sensor.Sources.Select(s => s.Source)], command.ClaimExisting, cancellationToken);
         db.Sensors.Add(sensor);
         audit.Record(AuditAction.SensorCreated, () => AuditTargets.Sensor(sensor.Id), $"{sensor.Name} ({sensor.Kind.ToWire()})");
         await SensorConflicts.SaveAsync(db, sensor, cancellationToken);

@@ -11,14 +11,16 @@ namespace ThreatPlatform.Application.Sensors.UpdateSensor;
 
 /// <summary>
 /// An admin changes a sensor (PATCH /api/sensors/{id}/); absent fields stay as they are. <see cref="Sources"/> replaces
-/// the owned sources. Deactivating stops all the sensor's keys on every replica within seconds (see IApiKeyCredentials).
+/// the owned sources; a source newly added that already holds events written by others is claimed only with
+/// <see cref="ClaimExisting"/> (see <see cref="SourceClaims"/>). Deactivating stops all the sensor's keys on every replica within seconds (see IApiKeyCredentials).
 /// </summary>
 public sealed record UpdateSensorCommand(
     long Id,
     string? Description,
     IReadOnlyList<string>? Sources,
     bool? IsActive,
-    bool? Grouping) : ICommand<SensorDto>;
+    bool? Grouping,
+    bool ClaimExisting = false) : ICommand<SensorDto>;
 
 public sealed class UpdateSensorCommandHandler(IApplicationDbContext db, IAuditLog audit) : ICommandHandler<UpdateSensorCommand, SensorDto>
 {
@@ -26,10 +28,13 @@ public sealed class UpdateSensorCommandHandler(IApplicationDbContext db, IAuditL
     {
         var sensor = await db.Sensors.Include(s => s.Sources).FirstOrDefaultAsync(s => s.Id == command.Id, cancellationToken)
             ?? throw new NotFound("Sensor", command.Id);
+        var owned = sensor.Sources.Select(s => s.Source).ToHashSet(StringComparer.Ordinal);
         sensor.Update(command.Description, command.Sources, command.IsActive, command.Grouping);
         if (command.Sources is not null)
         {
             await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
+            await SourceClaims.ClaimAsync(
+                db, audit, sensor, [.. sensor.Sources.Select(s => s.Source).Where(s => !owned.Contains(s))], command.ClaimExisting, cancellationToken);
         }
 
         audit.Record(AuditAction.SensorUpdated, AuditTargets.Sensor(sensor.Id), Changes(command));
