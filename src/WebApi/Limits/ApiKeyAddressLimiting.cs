@@ -44,17 +44,7 @@ internal sealed class ApiKeyAddressLimiting : IDisposable
         }
 
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = ProblemDetailsExceptionHandler.Problem(
-                StatusCodes.Status429TooManyRequests,
-                "Too many requests",
-                $"Too many requests with API keys from this address; retry in {seconds} seconds."),
-        });
+        await RequestRateLimiting.WriteTooManyAsync(http, retryAfter, "requests with API keys from this address");
     }
 }
 

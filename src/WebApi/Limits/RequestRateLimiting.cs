@@ -115,7 +115,6 @@ internal static class RequestRateLimiting
     {
         var http = context.HttpContext;
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         var signIn = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == RateLimits.Auth;
         var who = signIn
             ? "sign-in attempts from this address"
@@ -125,6 +124,14 @@ internal static class RequestRateLimiting
                 var k when k.StartsWith("user:", StringComparison.Ordinal) => "requests by this user",
                 _ => "requests from this address",
             };
+        await WriteTooManyAsync(http, retryAfter, who);
+    }
+
+    /// <summary>The 429 problem+json with Retry-After (whole seconds, at least 1) of every request limit.</summary>
+    /// <param name="who">What there were too many of: "requests from this address".</param>
+    internal static async Task WriteTooManyAsync(HttpContext http, TimeSpan retryAfter, string who)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

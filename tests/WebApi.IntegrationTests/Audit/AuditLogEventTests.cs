@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Serilog.Core;
 using Serilog.Events;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
@@ -11,17 +9,14 @@ namespace ThreatPlatform.WebApi.IntegrationTests.Audit;
 /// <summary>The API with its audit log events captured (category ThreatPlatform.Audit at Information).</summary>
 public sealed class AuditEventCaptureApiFactory : ApiFactory
 {
-    public ConcurrentQueue<LogEvent> Logged { get; } = new();
+    private readonly LogCapture _capture = new();
+
+    public ConcurrentQueue<LogEvent> Logged => _capture.Logged;
 
     protected override void ConfigureTestServices(IWebHostBuilder builder)
     {
         builder.UseSetting("Serilog:MinimumLevel:Override:ThreatPlatform.Audit", "Information");
-        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(new Capture(Logged)));
-    }
-
-    private sealed class Capture(ConcurrentQueue<LogEvent> logged) : ILogEventSink
-    {
-        public void Emit(LogEvent logEvent) => logged.Enqueue(logEvent);
+        _capture.AddTo(builder);
     }
 }
 

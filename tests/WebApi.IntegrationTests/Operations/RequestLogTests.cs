@@ -1,8 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Serilog.Core;
 using Serilog.Events;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
@@ -11,29 +7,12 @@ using ThreatPlatform.WebApi.IntegrationTests.Support;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.Operations;
 
-/// <summary>The API with every log event captured, the request log's included (it logs at Information).</summary>
-public sealed class RequestLogApiFactory : ApiFactory
-{
-    public ConcurrentQueue<LogEvent> Logged { get; } = new();
-
-    protected override void ConfigureTestServices(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Serilog:MinimumLevel:Default", "Information");
-        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(new Capture(Logged)));
-    }
-
-    private sealed class Capture(ConcurrentQueue<LogEvent> logged) : ILogEventSink
-    {
-        public void Emit(LogEvent logEvent) => logged.Enqueue(logEvent);
-    }
-}
-
 /// <summary>
 /// The request log's line says the status the client received, a refusal the API meant (400, 404, 409, 429) is no
 /// error and carries no stack trace anywhere in the log, and a real failure is a 500 logged as an error with its
 /// exception. Anyone who alerts on 5xx in the logs is paged for real failures only.
 /// </summary>
-public sealed class RequestLogTests(RequestLogApiFactory factory) : IClassFixture<RequestLogApiFactory>
+public sealed class RequestLogTests(InformationLogApiFactory factory) : IClassFixture<InformationLogApiFactory>
 {
     [Fact]
     public async Task A_request_that_fails_validation_is_logged_as_the_400_it_answered()

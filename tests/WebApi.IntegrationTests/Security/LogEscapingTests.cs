@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Display;
 using ThreatPlatform.WebApi.Hosting;
@@ -9,23 +5,6 @@ using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.Security;
-
-/// <summary>The API logging at Information into <see cref="Logged"/>, as its sinks receive the events.</summary>
-public sealed class InformationLogApiFactory : ApiFactory
-{
-    public ConcurrentQueue<LogEvent> Logged { get; } = new();
-
-    protected override void ConfigureTestServices(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Serilog:MinimumLevel:Default", "Information");
-        builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(new Capture(Logged)));
-    }
-
-    private sealed class Capture(ConcurrentQueue<LogEvent> logged) : ILogEventSink
-    {
-        public void Emit(LogEvent logEvent) => logged.Enqueue(logEvent);
-    }
-}
 
 public sealed class LogEscapingTests(InformationLogApiFactory factory) : IClassFixture<InformationLogApiFactory>
 {
