@@ -9,12 +9,14 @@ namespace ThreatPlatform.Infrastructure.Caching;
 
 /// <summary>
 /// A change saved through this process's DbContext evicts what it touches from <see cref="Caches"/> (a user; any
-/// sensor or source clears the source owners), so the next request through this process sees it at once; other
+/// sensor or source clears the source owners) and from the <see cref="Sensors.ApiKeyCache"/> (a sensor's keys, a
+/// changed key), so the next request through this process sees it at once (a key revoked, a sensor deactivated or
+/// reactivated, under load, was served from the cache until the NOTIFY arrived); other
 /// processes hear of it by NOTIFY, a moment later. Evicting after the save and again after the commit of an explicit
 /// transaction: a request that reads between the two can only have read the old row, and the second eviction throws
 /// that away.
 /// </summary>
-internal sealed class CacheEviction(Caches caches) : SaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class CacheEviction(Caches caches, Sensors.ApiKeyCache apiKeys) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
 
@@ -81,6 +83,14 @@ internal sealed class CacheEviction(Caches caches) : SaveChangesInterceptor, IDb
             else if (entry.Entity is Sensor or SensorSource)
             {
                 _pending.GetOrCreateValue(context).Sources = true;
+                if (entry.Entity is Sensor sensor && entry.State is EntityState.Modified or EntityState.Deleted)
+                {
+                    _pending.GetOrCreateValue(context).Sensors.Add(sensor.Id);
+                }
+            }
+            else if (entry.Entity is ApiKey key && entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                _pending.GetOrCreateValue(context).KeyPrefixes.Add(key.Prefix);
             }
         }
     }
@@ -102,6 +112,16 @@ internal sealed class CacheEviction(Caches caches) : SaveChangesInterceptor, IDb
             caches.SourceOwners.Clear();
         }
 
+        foreach (var id in pending.Sensors)
+        {
+            apiKeys.Evict(Sensors.Notifications.SensorPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        foreach (var prefix in pending.KeyPrefixes)
+        {
+            apiKeys.Evict(Sensors.Notifications.KeyPrefix + prefix);
+        }
+
         if (committed)
         {
             _pending.Remove(context);
@@ -113,5 +133,9 @@ internal sealed class CacheEviction(Caches caches) : SaveChangesInterceptor, IDb
         public HashSet<long> Users { get; } = [];
 
         public bool Sources { get; set; }
+
+        public HashSet<long> Sensors { get; } = [];
+
+        public HashSet<string> KeyPrefixes { get; } = [];
     }
 }

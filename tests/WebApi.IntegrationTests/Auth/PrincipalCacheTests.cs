@@ -72,7 +72,7 @@ public sealed class PrincipalCacheTests(ApiFactory factory) : IClassFixture<ApiF
         var source = SensorsApi.NewName("claimed");
         await analyst.IngestOkAsync(EventsApi.NewEvent("LOW", source));
 
-        await admin.CreateSensorOkAsync(sources: [source]);
+        await admin.CreateSensorOkAsync(sources: [source], claimExisting: true);
 
         await (await analyst.IngestAsync(EventsApi.NewEvent("LOW", source))).ShouldBeProblemAsync(403);
     }
@@ -89,7 +89,7 @@ public sealed class PrincipalCacheTests(ApiFactory factory) : IClassFixture<ApiF
         var source = SensorsApi.NewName("claimed");
         await analystOnB.IngestOkAsync(EventsApi.NewEvent("LOW", source));
 
-        await admin.CreateSensorOkAsync(sources: [source]);
+        await admin.CreateSensorOkAsync(sources: [source], claimExisting: true);
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         while ((int)(await analystOnB.IngestAsync(EventsApi.NewEvent("LOW", source))).StatusCode != 403)

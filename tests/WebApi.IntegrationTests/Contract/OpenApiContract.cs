@@ -17,13 +17,16 @@ namespace ThreatPlatform.WebApi.IntegrationTests.Contract;
 /// Only paths under <c>/api/</c> are checked: /health/* (plain-text probes for load balancers), /metrics (Prometheus
 /// text), /swagger and /redoc (the documentation itself) and the console's files are outside the document on purpose.
 /// A CORS preflight (OPTIONS with Access-Control-Request-Method) is answered by the CORS middleware before any
-/// operation, and OpenAPI describes no preflights. A request that matches no operation may only be refused as a route
-/// that does not exist (404, or 405 for a known path), with a problem body.
+/// operation, and OpenAPI describes no preflights. Endpoints a test host maps for itself live under <c>/api/test/</c>
+/// and are not the API's. A request that matches no operation may only be refused as a route that does not exist (404,
+/// or 405 for a known path) or, without credentials, by the fallback policy that asks for them before saying whether a
+/// path exists (401), with a problem body.
 /// </para>
 /// </summary>
 public sealed class OpenApiContract
 {
     private const string ApiPrefix = "/api/";
+    private const string TestHostPrefix = "/api/test/";
     private static readonly ConcurrentDictionary<string, Lazy<Task<OpenApiContract>>> Parsed = new(StringComparer.Ordinal);
 
     private readonly OpenApiDocument _document;
@@ -45,7 +48,8 @@ public sealed class OpenApiContract
     public static bool Covers(HttpRequestMessage request)
     {
         var path = request.RequestUri?.AbsolutePath ?? string.Empty;
-        if (!path.StartsWith(ApiPrefix, StringComparison.OrdinalIgnoreCase) && !path.Equals("/api", StringComparison.OrdinalIgnoreCase))
+        if ((!path.StartsWith(ApiPrefix, StringComparison.OrdinalIgnoreCase) && !path.Equals("/api", StringComparison.OrdinalIgnoreCase))
+            || path.StartsWith(TestHostPrefix, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
@@ -77,7 +81,7 @@ public sealed class OpenApiContract
         var route = Match(method.ToUpperInvariant(), path);
         if (route is null)
         {
-            return status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed
+            return status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.Unauthorized
                 ? CheckBody($"{method} {path} (no operation) answered {code}", ProblemContent(), mediaType, body)
                 : [$"{method} {path} answered {code}, but the document has no operation {method} for this path"];
         }

@@ -71,6 +71,15 @@ public sealed class OpenApiContractTests(ApiFactory factory) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task A_path_no_operation_matches_may_ask_an_anonymous_caller_for_credentials_first()
+    {
+        var contract = await ServedContractAsync();
+
+        contract.Check("PATCH", "/api/", HttpStatusCode.Unauthorized, "application/problem+json", Problem).Should().BeEmpty();
+        contract.Check("PATCH", "/api/", HttpStatusCode.OK, "application/json", "{}").Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task A_stream_is_checked_for_status_and_content_type_without_reading_it()
     {
         var contract = await ServedContractAsync();
@@ -84,6 +93,7 @@ public sealed class OpenApiContractTests(ApiFactory factory) : IClassFixture<Api
     [InlineData("/metrics")]
     [InlineData("/swagger/v1/swagger.json")]
     [InlineData("/")]
+    [InlineData("/api/test/fallback-only/")]
     public void Paths_outside_the_api_are_not_checked(string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri("http://localhost"), path));

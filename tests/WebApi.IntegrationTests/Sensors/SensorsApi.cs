@@ -24,9 +24,13 @@ internal static class SensorsApi
     public static Task<HttpResponseMessage> CreateSensorAsync(this HttpClient admin, object body) => admin.PostJsonAsync(Sensors, body);
 
     /// <summary>Creates a sensor; fails the test on anything but 201.</summary>
-    public static async Task<JsonElement> CreateSensorOkAsync(this HttpClient admin, string? name = null, string kind = "FIREWALL", string[]? sources = null)
+    /// <param name="claimExisting">Claims sources others have already written to (else such a claim is a 409).</param>
+    public static async Task<JsonElement> CreateSensorOkAsync(
+        this HttpClient admin, string? name = null, string kind = "FIREWALL", string[]? sources = null, bool claimExisting = false)
     {
-        var response = await admin.CreateSensorAsync(new { name = name ?? NewName(), kind, sources });
+        var response = await admin.CreateSensorAsync(claimExisting
+            ? new { name = name ?? NewName(), kind, sources, claim_existing = true }
+            : new { name = name ?? NewName(), kind, sources });
         ((int)response.StatusCode).Should().Be(201, await response.Content.ReadAsStringAsync());
         return await EventsApi.JsonAsync(response);
     }
