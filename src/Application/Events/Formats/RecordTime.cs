@@ -148,18 +148,29 @@ internal static class RecordTime
     }
 
     /// <summary>
-    /// A year-less time placed in the year it was most likely sent: the receiving year, except that a December time
-    /// seen in January is last year's and a January time seen in December next year's (a sender's clock a little ahead).
+    /// A year-less time placed in the year it was most likely sent: the latest of next year, this year and last year that
+    /// is not more than a day after it arrived. So a December time seen in January is last year's, a January time seen on
+    /// 31 December (a sender's clock a little ahead) next year's, and a November time seen in June last year's.
     /// </summary>
     public static bool TryPlace(BsdTime time, TimeSpan offset, DateTimeOffset receivedAt, out DateTimeOffset value)
     {
-        var year = time.Year ?? (time.Month, receivedAt.Month) switch
+        if (time.Year is { } year)
         {
-            (12, 1) => receivedAt.Year - 1,
-            (1, 12) => receivedAt.Year + 1,
-            _ => receivedAt.Year,
-        };
-        return TryBuild(year, time.Month, time.Day, 0, 0, 0, time.TimeOfDay.Ticks, offset, out value);
+            return TryBuild(year, time.Month, time.Day, 0, 0, 0, time.TimeOfDay.Ticks, offset, out value);
+        }
+
+        value = default;
+        for (var candidate = receivedAt.Year + 1; candidate >= receivedAt.Year - 1; candidate--)
+        {
+            // 29 February exists in some of the candidate years only.
+            if (TryBuild(candidate, time.Month, time.Day, 0, 0, 0, time.TimeOfDay.Ticks, offset, out var at) && at <= receivedAt.AddDays(1))
+            {
+                value = at;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Milliseconds since 1970-01-01T00:00:00Z, as digits (an optional minus sign); false outside the calendar.</summary>

@@ -232,6 +232,15 @@ public sealed class SyslogParserTests
             .Should().Be(new DateTimeOffset(2027, 1, 1, 0, 0, 1, TimeSpan.Zero));
     }
 
+    [Fact]
+    public void A_time_later_in_the_year_than_its_arrival_is_last_years()
+    {
+        var june = new ThreatPlatform.Application.Events.Formats.RecordContext([], new DateTimeOffset(2027, 6, 1, 12, 0, 0, TimeSpan.Zero));
+
+        Event(EventFormat.Syslog, "<13>Nov 24 09:00:00 h app: m", june).OccurredAt
+            .Should().Be(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+    }
+
     [Theory]
     [InlineData("<13>Feb  5 17:32:18 h app: m")]
     [InlineData("<13>Feb 5 17:32:18 h app: m")]
