@@ -30,7 +30,7 @@ internal static class SensorEndpoints
             })
             .WithName("Sensors_Create")
             .WithSummary("Register a sensor (firewall, IDS, EDR, AI model) that will ingest with API keys")
-            .WithDescription("name is unique case-insensitively. sources are the event sources the sensor owns (default: its name); a source has one owner, so a source another sensor owns is a 409 naming sources. grouping defaults to true. Admin only.")
+            .WithDescription("name is unique case-insensitively. sources are the event sources the sensor owns (default: its name); a source has one owner, so a source another sensor owns is a 409 naming sources. grouping defaults to true. format is the language the sensor reports in on POST /api/ingest/raw/ (NATIVE, CEF, SYSLOG, SURICATA_EVE, ECS, OCSF; default NATIVE); syslog_networks are the CIDR ranges (or single addresses) its syslog messages come from (default none). Admin only.")
             .Produces<SensorDto>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -53,8 +53,8 @@ internal static class SensorEndpoints
         sensors.MapPatch("/{id:long}/", (long id, UpdateSensorBody body, ISender sender, CancellationToken ct) =>
                 sender.Send(body.ToCommand(id), ct))
             .WithName("Sensors_Update")
-            .WithSummary("Change a sensor's description, sources, active flag or grouping")
-            .WithDescription("Absent fields stay as they are; sources replaces the owned sources (a source another sensor owns is a 409 naming sources). Deactivating a sensor stops all its API keys (401) on every API replica within seconds. Admin only.")
+            .WithSummary("Change a sensor's description, sources, active flag, grouping, format or syslog networks")
+            .WithDescription("Absent fields stay as they are; sources replaces the owned sources (a source another sensor owns is a 409 naming sources), syslog_networks the networks. Deactivating a sensor stops all its API keys (401) on every API replica within seconds. Admin only.")
             .Produces<SensorDto>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -93,7 +93,9 @@ internal static class SensorEndpoints
         [property: Required, JsonSchemaType(typeof(SensorKind))] string? Kind,
         [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
         [property: MaxLength(Sensor.MaxSources), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
-        bool? Grouping)
+        bool? Grouping,
+        [property: JsonSchemaType(typeof(EventFormat))] string? Format = null,
+        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null)
     {
         public CreateSensorCommand ToCommand()
         {
@@ -102,7 +104,9 @@ internal static class SensorEndpoints
             var kind = fields.Enum<SensorKind>(Kind, "kind", required: true);
             var description = fields.Text(Description, "description");
             var sources = ReadSources(fields, Sources);
-            return fields.Result(() => new CreateSensorCommand(name ?? string.Empty, kind!.Value, description, sources, Grouping));
+            var format = fields.Enum<EventFormat>(Format, "format");
+            var networks = ReadNetworks(fields, SyslogNetworks);
+            return fields.Result(() => new CreateSensorCommand(name ?? string.Empty, kind!.Value, description, sources, Grouping, format, networks));
         }
     }
 
@@ -111,14 +115,18 @@ internal static class SensorEndpoints
         [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
         [property: MaxLength(Sensor.MaxSources), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         bool? IsActive,
-        bool? Grouping)
+        bool? Grouping,
+        [property: JsonSchemaType(typeof(EventFormat))] string? Format = null,
+        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null)
     {
         public UpdateSensorCommand ToCommand(long id)
         {
             var fields = new WireFields();
             var description = Description is null ? null : fields.Text(Description, "description") ?? string.Empty;
             var sources = ReadSources(fields, Sources);
-            return fields.Result(() => new UpdateSensorCommand(id, description, sources, IsActive, Grouping));
+            var format = fields.Enum<EventFormat>(Format, "format");
+            var networks = ReadNetworks(fields, SyslogNetworks);
+            return fields.Result(() => new UpdateSensorCommand(id, description, sources, IsActive, Grouping, format, networks));
         }
     }
 
@@ -135,6 +143,12 @@ internal static class SensorEndpoints
     }
 
     // Each source as sent; a blank one is kept as empty text for the validator to name under sources.
+    /// <summary>The longest CIDR text: an IPv6 address with an IPv4 tail and a /128.</summary>
+    private const int NetworkMaxLength = 49;
+
+    private static List<string>? ReadNetworks(WireFields fields, IReadOnlyList<string?>? networks) =>
+        networks?.Select(n => fields.Text(n, "syslog_networks")?.Trim() ?? string.Empty).ToList();
+
     private static List<string>? ReadSources(WireFields fields, IReadOnlyList<string?>? sources)
     {
         if (sources is null)

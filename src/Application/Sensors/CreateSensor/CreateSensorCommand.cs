@@ -5,17 +5,23 @@ using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Sensors.CreateSensor;
 
-/// <summary>An admin registers a sensor (POST /api/sensors/); without sources it owns the source named as itself.</summary>
+/// <summary>
+/// An admin registers a sensor (POST /api/sensors/); without sources it owns the source named as itself, without a
+/// format it reports NATIVE events, without syslog networks the syslog listener accepts nothing for it.
+/// </summary>
 public sealed record CreateSensorCommand(
     string Name,
     SensorKind Kind,
     string? Description,
     IReadOnlyList<string>? Sources,
-    bool? Grouping) : ICommand<SensorDto>;
+    bool? Grouping,
+    EventFormat? Format = null,
+    IReadOnlyList<string>? SyslogNetworks = null) : ICommand<SensorDto>;
 
 public sealed class CreateSensorCommandHandler(IApplicationDbContext db, IAuditLog audit, TimeProvider clock)
     : ICommandHandler<CreateSensorCommand, SensorDto>
@@ -23,6 +29,7 @@ public sealed class CreateSensorCommandHandler(IApplicationDbContext db, IAuditL
     public async ValueTask<SensorDto> Handle(CreateSensorCommand command, CancellationToken cancellationToken)
     {
         var sensor = Sensor.Create(command.Name, command.Kind, command.Description, command.Sources, command.Grouping, clock.GetUtcNow());
+        sensor.ChangeIngest(command.Format, command.SyslogNetworks);
         await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
         db.Sensors.Add(sensor);
         audit.Record(AuditAction.SensorCreated, () => AuditTargets.Sensor(sensor.Id), $"{sensor.Name} ({sensor.Kind.ToWire()})");
@@ -41,5 +48,7 @@ public sealed class CreateSensorCommandValidator : AbstractValidator<CreateSenso
         RuleFor(c => c.Kind).IsInEnum().WithMessage("kind is not a sensor kind.");
         RuleFor(c => c.Description).ValidDescription();
         RuleFor(c => c.Sources).ValidSources();
+        RuleFor(c => c.Format).ValidFormat();
+        RuleFor(c => c.SyslogNetworks).ValidSyslogNetworks();
     }
 }

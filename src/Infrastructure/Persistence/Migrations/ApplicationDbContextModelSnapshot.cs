@@ -571,6 +571,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
+                    b.Property<short>("Format")
+                        .HasColumnType("smallint")
+                        .HasColumnName("format");
+
                     b.Property<bool>("Grouping")
                         .HasColumnType("boolean")
                         .HasColumnName("grouping");
@@ -594,6 +598,11 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("normalized_name");
+
+                    b.PrimitiveCollection<string[]>("SyslogNetworks")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("syslog_networks");
 
                     b.HasKey("Id")
                         .HasName("pk_sensors");
