@@ -80,6 +80,8 @@ public sealed class RawIngestTests(ApiFactory factory) : IClassFixture<ApiFactor
         var stored = await StoredAsync(sensor.Source);
         stored.Should().HaveCount(3, "a line naming a host the sensor does not own is stored under the sensor's source");
         var blocked = stored.Single(e => e.ExternalId == "a-1");
+        blocked.Format.Should().Be(EventFormat.Cef);
+        blocked.Raw.Should().Be(body.Split('\n')[0], "the event keeps the record as received");
         blocked.EventType.Should().Be("fw:deny");
         blocked.Severity.Should().Be(Severity.High);
         blocked.SourceIp!.ToString().Should().Be("203.0.113.9");
@@ -123,7 +125,9 @@ public sealed class RawIngestTests(ApiFactory factory) : IClassFixture<ApiFactor
         first.Rejected.Should().ContainSingle(r => r.Index == 2 && r.Errors.ContainsKey("json"));
         again.Accepted.Should().Be(0);
         again.Duplicates.Should().Be(2);
-        (await StoredAsync(sensor.Source)).Select(e => e.ExternalId).Should().BeEquivalentTo("918273645501:alert:0", "5550001:dns:4");
+        var stored = await StoredAsync(sensor.Source);
+        stored.Select(e => e.ExternalId).Should().BeEquivalentTo("918273645501:alert:0", "5550001:dns:4");
+        stored.Should().OnlyContain(e => e.Format == EventFormat.SuricataEve && e.Raw!.StartsWith("{\"timestamp\"", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -158,6 +162,8 @@ public sealed class RawIngestTests(ApiFactory factory) : IClassFixture<ApiFactor
         stored.EventType.Should().Be("Detection Finding");
         stored.OccurredAt.Should().Be(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
         stored.ExternalId.Should().Be("f-1");
+        stored.Format.Should().Be(EventFormat.Ocsf);
+        stored.Raw.Should().Be(body);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class RawBatch
             var result = RecordParser.Parse(sensor.Format, line.Bytes.Span, context);
             lineOf[items.Count] = line.Number;
             items.Add(result.IsParsed
-                ? BatchItem.Of(result.Event.Input)
+                ? BatchItem.Of(result.Event.Input with { Format = result.Event.Format, Raw = result.Event.Raw })
                 : BatchItem.Malformed(result.Failure.Part, $"{result.Failure.Message} (line {line.Number}, at {result.Failure.At})"));
         }
 

@@ -409,6 +409,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("folded_into_alert_id");
 
+                    b.Property<short>("Format")
+                        .HasColumnType("smallint")
+                        .HasColumnName("format");
+
                     b.Property<long?>("IngestedById")
                         .HasColumnType("bigint")
                         .HasColumnName("ingested_by_id");
@@ -420,6 +424,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
+
+                    b.Property<string>("Raw")
+                        .HasColumnType("text")
+                        .HasColumnName("raw");
 
                     b.Property<long?>("SensorId")
                         .HasColumnType("bigint")
