@@ -1215,6 +1215,105 @@ export class EventsClient {
         }
         return Promise.resolve<BatchIngestResult>(null as any);
     }
+
+    /**
+     * Ingest a sensor's records in its own format (CEF, syslog, Suricata EVE, ECS, OCSF), one per line
+     * @return OK.
+     */
+    ingestRaw(string: string, signal?: AbortSignal): Promise<BatchIngestResult> {
+        let url_ = this.baseUrl + "/api/ingest/raw/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(string);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processIngestRaw(_response);
+        });
+    }
+
+    protected processIngestRaw(response: Response): Promise<BatchIngestResult> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = BatchIngestResult.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<BatchIngestResult>(null as any);
+    }
 }
 
 export class AlertsClient {
@@ -2762,7 +2861,7 @@ export class SensorsClient {
     }
 
     /**
-     * Change a sensor's description, sources, active flag or grouping
+     * Change a sensor's description, sources, active flag, grouping, format or syslog networks
      * @return OK.
      */
     update(id: number, body: UpdateSensorBody, signal?: AbortSignal): Promise<SensorDto> {
@@ -5449,6 +5548,8 @@ export class SensorDto implements ISensorDto {
     created_at!: Date;
     last_seen_at?: Date | null;
     events_ingested!: number;
+    format!: EventFormat;
+    syslog_networks!: string[];
 
     constructor(data?: ISensorDto) {
         if (data) {
@@ -5459,6 +5560,7 @@ export class SensorDto implements ISensorDto {
         }
         if (!data) {
             this.sources = [];
+            this.syslog_networks = [];
         }
     }
 
@@ -5481,6 +5583,15 @@ export class SensorDto implements ISensorDto {
             this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
             this.last_seen_at = _data["last_seen_at"] ? new Date(_data["last_seen_at"].toString()) : null as any;
             this.events_ingested = _data["events_ingested"] !== undefined ? _data["events_ingested"] : null as any;
+            this.format = _data["format"] !== undefined ? _data["format"] : null as any;
+            if (Array.isArray(_data["syslog_networks"])) {
+                this.syslog_networks = [] as any;
+                for (let item of _data["syslog_networks"])
+                    this.syslog_networks!.push(item);
+            }
+            else {
+                this.syslog_networks = null as any;
+            }
         }
     }
 
@@ -5507,6 +5618,12 @@ export class SensorDto implements ISensorDto {
         data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
         data["last_seen_at"] = this.last_seen_at ? this.last_seen_at.toISOString() : null as any;
         data["events_ingested"] = this.events_ingested !== undefined ? this.events_ingested : null as any;
+        data["format"] = this.format !== undefined ? this.format : null as any;
+        if (Array.isArray(this.syslog_networks)) {
+            data["syslog_networks"] = [];
+            for (let item of this.syslog_networks)
+                data["syslog_networks"].push(item);
+        }
         return data;
     }
 }
@@ -5522,6 +5639,8 @@ export interface ISensorDto {
     created_at: Date;
     last_seen_at?: Date | null;
     events_ingested: number;
+    format: EventFormat;
+    syslog_networks: string[];
 }
 
 export enum SensorKind {
@@ -5532,6 +5651,15 @@ export enum SensorKind {
     Other = "OTHER",
 }
 
+export enum EventFormat {
+    Native = "NATIVE",
+    Cef = "CEF",
+    Syslog = "SYSLOG",
+    SuricataEve = "SURICATA_EVE",
+    Ecs = "ECS",
+    Ocsf = "OCSF",
+}
+
 export class CreateSensorBody implements ICreateSensorBody {
     name!: string;
     kind!: SensorKind;
@@ -5540,6 +5668,8 @@ export class CreateSensorBody implements ICreateSensorBody {
     grouping?: boolean | null;
     /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
     claim_existing?: boolean | null;
+    format!: EventFormat;
+    syslog_networks?: string[] | null;
 
     constructor(data?: ICreateSensorBody) {
         if (data) {
@@ -5565,6 +5695,15 @@ export class CreateSensorBody implements ICreateSensorBody {
             }
             this.grouping = _data["grouping"] !== undefined ? _data["grouping"] : null as any;
             this.claim_existing = _data["claim_existing"] !== undefined ? _data["claim_existing"] : null as any;
+            this.format = _data["format"] !== undefined ? _data["format"] : null as any;
+            if (Array.isArray(_data["syslog_networks"])) {
+                this.syslog_networks = [] as any;
+                for (let item of _data["syslog_networks"])
+                    this.syslog_networks!.push(item);
+            }
+            else {
+                this.syslog_networks = null as any;
+            }
         }
     }
 
@@ -5587,6 +5726,12 @@ export class CreateSensorBody implements ICreateSensorBody {
         }
         data["grouping"] = this.grouping !== undefined ? this.grouping : null as any;
         data["claim_existing"] = this.claim_existing !== undefined ? this.claim_existing : null as any;
+        data["format"] = this.format !== undefined ? this.format : null as any;
+        if (Array.isArray(this.syslog_networks)) {
+            data["syslog_networks"] = [];
+            for (let item of this.syslog_networks)
+                data["syslog_networks"].push(item);
+        }
         return data;
     }
 }
@@ -5599,6 +5744,8 @@ export interface ICreateSensorBody {
     grouping?: boolean | null;
     /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
     claim_existing?: boolean | null;
+    format: EventFormat;
+    syslog_networks?: string[] | null;
 }
 
 export class PageEnvelopeOfSensorDto implements IPageEnvelopeOfSensorDto {
@@ -5674,6 +5821,8 @@ export class UpdateSensorBody implements IUpdateSensorBody {
     grouping?: boolean | null;
     /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
     claim_existing?: boolean | null;
+    format!: EventFormat;
+    syslog_networks?: string[] | null;
 
     constructor(data?: IUpdateSensorBody) {
         if (data) {
@@ -5698,6 +5847,15 @@ export class UpdateSensorBody implements IUpdateSensorBody {
             this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
             this.grouping = _data["grouping"] !== undefined ? _data["grouping"] : null as any;
             this.claim_existing = _data["claim_existing"] !== undefined ? _data["claim_existing"] : null as any;
+            this.format = _data["format"] !== undefined ? _data["format"] : null as any;
+            if (Array.isArray(_data["syslog_networks"])) {
+                this.syslog_networks = [] as any;
+                for (let item of _data["syslog_networks"])
+                    this.syslog_networks!.push(item);
+            }
+            else {
+                this.syslog_networks = null as any;
+            }
         }
     }
 
@@ -5719,6 +5877,12 @@ export class UpdateSensorBody implements IUpdateSensorBody {
         data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
         data["grouping"] = this.grouping !== undefined ? this.grouping : null as any;
         data["claim_existing"] = this.claim_existing !== undefined ? this.claim_existing : null as any;
+        data["format"] = this.format !== undefined ? this.format : null as any;
+        if (Array.isArray(this.syslog_networks)) {
+            data["syslog_networks"] = [];
+            for (let item of this.syslog_networks)
+                data["syslog_networks"].push(item);
+        }
         return data;
     }
 }
@@ -5730,6 +5894,8 @@ export interface IUpdateSensorBody {
     grouping?: boolean | null;
     /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
     claim_existing?: boolean | null;
+    format: EventFormat;
+    syslog_networks?: string[] | null;
 }
 
 export class CreatedApiKeyDto implements ICreatedApiKeyDto {

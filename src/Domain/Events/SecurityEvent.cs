@@ -36,6 +36,12 @@ public sealed class SecurityEvent : Entity
     public string? Metadata { get; private set; }
     public string? ExternalId { get; private set; }
 
+    /// <summary>The format the sensor reported the event in (NATIVE for the event JSON).</summary>
+    public EventFormat Format { get; private set; }
+
+    /// <summary>The record as the sensor sent it, for an event read from a standard format (at most 64 KiB); null for NATIVE.</summary>
+    public string? Raw { get; private set; }
+
     /// <summary>When the platform received the event.</summary>
     public DateTimeOffset Timestamp { get; private set; }
     public long? IngestedById { get; private set; }
@@ -102,7 +108,9 @@ public sealed class SecurityEvent : Entity
         long? sensorId,
         DateTimeOffset receivedAt,
         Detection? detection = null,
-        bool groups = false)
+        bool groups = false,
+        EventFormat format = EventFormat.Native,
+        string? raw = null)
     {
         var securityEvent = new SecurityEvent
         {
@@ -124,6 +132,8 @@ public sealed class SecurityEvent : Entity
             DetectionModelVersion = detection?.ModelVersion,
             DetectionConfidence = detection?.Confidence,
             DetectionTechnique = detection?.Technique,
+            Format = format,
+            Raw = raw,
         };
         securityEvent.Raise(new EventIngested(securityEvent));
         return securityEvent;

@@ -13,6 +13,7 @@ public sealed class Sensor : Entity
     public const int DescriptionMaxLength = 2_000;
     public const int SourceMaxLength = SecurityEvent.SourceMaxLength;
     public const int MaxSources = 100;
+    public const int MaxSyslogNetworks = 100;
 
     private readonly List<SensorSource> _sources = [];
 
@@ -38,6 +39,12 @@ public sealed class Sensor : Entity
 
     /// <summary>The event sources this sensor owns.</summary>
     public IReadOnlyCollection<SensorSource> Sources => _sources;
+
+    /// <summary>The language the sensor reports in on the raw endpoint and over syslog (NATIVE: the event JSON).</summary>
+    public EventFormat Format { get; private set; }
+
+    /// <summary>The CIDR ranges (canonical text, e.g. <c>10.0.0.0/8</c>) the syslog listener accepts this sensor's messages from.</summary>
+    public IReadOnlyList<string> SyslogNetworks { get; private set; } = [];
 
     public static string Normalize(string name) => name.Trim().ToLowerInvariant();
 
@@ -73,6 +80,86 @@ public sealed class Sensor : Entity
 
         IsActive = isActive ?? IsActive;
         Grouping = grouping ?? Grouping;
+    }
+
+    /// <summary>
+    /// An admin's choice of the format the sensor reports in and the networks its syslog messages come from; absent
+    /// (null) parts stay as they are. Each network is a CIDR range or a single address (then /32 or /128).
+    /// </summary>
+    public void ChangeIngest(EventFormat? format, IReadOnlyCollection<string>? syslogNetworks)
+    {
+        if (format is { } f)
+        {
+            if (!Enum.IsDefined(f))
+            {
+                throw new ArgumentOutOfRangeException(nameof(format), f, "Not an event format.");
+            }
+
+            Format = f;
+        }
+
+        if (syslogNetworks is null)
+        {
+            return;
+        }
+
+        var networks = new List<string>(syslogNetworks.Count);
+        foreach (var text in syslogNetworks)
+        {
+            if (!TryNormalizeNetwork(text, out var network))
+            {
+                throw new ArgumentException($"'{text}' is not a CIDR range.", nameof(syslogNetworks));
+            }
+
+            if (!networks.Contains(network, StringComparer.Ordinal))
+            {
+                networks.Add(network);
+            }
+        }
+
+        if (networks.Count > MaxSyslogNetworks)
+        {
+            throw new ArgumentException($"A sensor has at most {MaxSyslogNetworks} syslog networks.", nameof(syslogNetworks));
+        }
+
+        SyslogNetworks = networks;
+    }
+
+    /// <summary>
+    /// A CIDR range in canonical form (<c>10.0.0.0/8</c>, <c>2001:db8::/32</c>); a single address is its own /32 or /128.
+    /// A range with host bits set (<c>10.1.2.3/8</c>) is refused rather than silently widened or narrowed.
+    /// </summary>
+    public static bool TryNormalizeNetwork(string? text, out string network)
+    {
+        network = string.Empty;
+        var trimmed = text?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return false;
+        }
+
+        if (!trimmed.Contains('/', StringComparison.Ordinal))
+        {
+            if (!System.Net.IPAddress.TryParse(trimmed, out var address)
+                || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && trimmed.Count(c => c == '.') != 3))
+            {
+                return false;
+            }
+
+            trimmed = $"{address}/{(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)}";
+        }
+
+        var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
+        if (!System.Net.IPAddress.TryParse(trimmed.AsSpan(0, slash), out var given)
+            || !System.Net.IPNetwork.TryParse(trimmed, out var parsed)
+            || !parsed.BaseAddress.Equals(given)
+            || (given.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && trimmed[..slash].Count(c => c == '.') != 3))
+        {
+            return false;
+        }
+
+        network = parsed.ToString();
+        return true;
     }
 
     /// <summary>The sources as given (trimmed, each once); those already owned keep their row, so nothing churns.</summary>

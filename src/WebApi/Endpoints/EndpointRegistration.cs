@@ -9,6 +9,7 @@ internal static class EndpointRegistration
         api.MapUserEndpoints();
         api.MapEventEndpoints();
         api.MapEventBatchEndpoints();
+        api.MapRawIngestEndpoints();
         api.MapAlertEndpoints();
         api.MapSensorEndpoints();
         api.MapAlertStreamEndpoints();

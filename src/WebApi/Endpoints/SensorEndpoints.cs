@@ -34,7 +34,7 @@ internal static class SensorEndpoints
             })
             .WithName("Sensors_Create")
             .WithSummary("Register a sensor (firewall, IDS, EDR, AI model) that will ingest with API keys")
-            .WithDescription("name is unique case-insensitively. sources are the event sources the sensor owns (default: its name); a source has one owner, so a source another sensor owns is a 409 naming sources. A source that already holds events written by others (users, or a sensor that owned it before) is a 409 naming sources, with the count per source in existing_events, unless claim_existing is true: the claim then frees those events' source + external_id keys for the sensor's own events (the events stay, attributed to who wrote them) and is audited as SENSOR_SOURCES_CLAIMED. grouping defaults to true. Admin only.")
+            .WithDescription("name is unique case-insensitively. sources are the event sources the sensor owns (default: its name); a source has one owner, so a source another sensor owns is a 409 naming sources. A source that already holds events written by others (users, or a sensor that owned it before) is a 409 naming sources, with the count per source in existing_events, unless claim_existing is true: the claim then frees those events' source + external_id keys for the sensor's own events (the events stay, attributed to who wrote them) and is audited as SENSOR_SOURCES_CLAIMED. grouping defaults to true. format is the language the sensor reports in on POST /api/ingest/raw/ (NATIVE, CEF, SYSLOG, SURICATA_EVE, ECS, OCSF; default NATIVE); syslog_networks are the CIDR ranges (or single addresses) its syslog messages come from (default none). Admin only.")
             .Produces<SensorDto>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -57,8 +57,8 @@ internal static class SensorEndpoints
         sensors.MapPatch("/{id:long}/", (long id, UpdateSensorBody body, ISender sender, CancellationToken ct) =>
                 sender.Send(body.ToCommand(id), ct))
             .WithName("Sensors_Update")
-            .WithSummary("Change a sensor's description, sources, active flag or grouping")
-            .WithDescription("Absent fields stay as they are; sources replaces the owned sources (a source another sensor owns is a 409 naming sources). A source newly added that already holds events written by others is a 409 naming sources, with the count per source in existing_events, unless claim_existing is true (as on creation: the claim frees those events' source + external_id keys and is audited). Deactivating a sensor stops all its API keys (401) on every API replica within seconds. Admin only.")
+            .WithSummary("Change a sensor's description, sources, active flag, grouping, format or syslog networks")
+            .WithDescription("Absent fields stay as they are; sources replaces the owned sources (a source another sensor owns is a 409 naming sources), syslog_networks the networks. A source newly added that already holds events written by others is a 409 naming sources, with the count per source in existing_events, unless claim_existing is true (as on creation: the claim frees those events' source + external_id keys and is audited). Deactivating a sensor stops all its API keys (401) on every API replica within seconds. Admin only.")
             .Produces<SensorDto>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -98,7 +98,9 @@ internal static class SensorEndpoints
         [property: MaxLength(Sensor.DescriptionMaxLength)] string? Description,
         [property: MaxLength(Sensor.MaxSources), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         bool? Grouping,
-        [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting)
+        [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting = null,
+        [property: JsonSchemaType(typeof(EventFormat))] string? Format = null,
+        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null)
     {
         public CreateSensorCommand ToCommand()
         {
@@ -107,7 +109,10 @@ internal static class SensorEndpoints
             var kind = fields.Enum<SensorKind>(Kind, "kind", required: true);
             var description = fields.Text(Description, "description");
             var sources = ReadSources(fields, Sources);
-            return fields.Result(() => new CreateSensorCommand(name ?? string.Empty, kind!.Value, description, sources, Grouping, ClaimExisting ?? false));
+            var format = fields.Enum<EventFormat>(Format, "format");
+            var networks = ReadNetworks(fields, SyslogNetworks);
+            return fields.Result(() => new CreateSensorCommand(
+                name ?? string.Empty, kind!.Value, description, sources, Grouping, ClaimExisting ?? false, format, networks));
         }
     }
 
@@ -117,14 +122,18 @@ internal static class SensorEndpoints
         [property: MaxLength(Sensor.MaxSources), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         bool? IsActive,
         bool? Grouping,
-        [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting)
+        [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting = null,
+        [property: JsonSchemaType(typeof(EventFormat))] string? Format = null,
+        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null)
     {
         public UpdateSensorCommand ToCommand(long id)
         {
             var fields = new WireFields();
             var description = Description is null ? null : fields.Text(Description, "description") ?? string.Empty;
             var sources = ReadSources(fields, Sources);
-            return fields.Result(() => new UpdateSensorCommand(id, description, sources, IsActive, Grouping, ClaimExisting ?? false));
+            var format = fields.Enum<EventFormat>(Format, "format");
+            var networks = ReadNetworks(fields, SyslogNetworks);
+            return fields.Result(() => new UpdateSensorCommand(id, description, sources, IsActive, Grouping, ClaimExisting ?? false, format, networks));
         }
     }
 
@@ -141,6 +150,12 @@ internal static class SensorEndpoints
     }
 
     // Each source as sent; a blank one is kept as empty text for the validator to name under sources.
+    /// <summary>The longest CIDR text: an IPv6 address with an IPv4 tail and a /128.</summary>
+    private const int NetworkMaxLength = 49;
+
+    private static List<string>? ReadNetworks(WireFields fields, IReadOnlyList<string?>? networks) =>
+        networks?.Select(n => fields.Text(n, "syslog_networks")?.Trim() ?? string.Empty).ToList();
+
     private static List<string>? ReadSources(WireFields fields, IReadOnlyList<string?>? sources)
     {
         if (sources is null)

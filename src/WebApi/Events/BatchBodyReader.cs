@@ -260,7 +260,7 @@ internal static class BatchBodyReader
     }
 
     /// <summary>Fails the read as soon as more than <c>limit</c> bytes have come in, whatever the server's own limit.</summary>
-    private sealed class CappedStream(Stream inner, long limit) : Stream
+    internal sealed class CappedStream(Stream inner, long limit) : Stream
     {
         private long _read;
 

@@ -62,9 +62,10 @@ public sealed partial class OpenApiDocumentTests(ApiFactory factory) : IClassFix
             .Where(o => o.Element.TryGetProperty("security", out var security) && security.EnumerateArray().Any(r => r.TryGetProperty("ApiKey", out _)))
             .Select(o => o.Id);
 
-        withKey.Should().BeEquivalentTo("Events_Ingest", "Events_IngestBatch");
+        withKey.Should().BeEquivalentTo("Events_Ingest", "Events_IngestBatch", "Events_IngestRaw");
         operations.Single(o => o.Id == "Events_Ingest").Responses.Should().Contain(["403", "429"]);
         operations.Single(o => o.Id == "Events_IngestBatch").Responses.Should().Contain("429");
+        operations.Single(o => o.Id == "Events_IngestRaw").Responses.Should().Contain(["403", "429"]);
     }
 
     [Fact]

@@ -24,6 +24,12 @@ public record EventInput
     /// <summary>The detection model's verdict, for model-made events.</summary>
     public Detection? Detection { get; init; }
 
+    /// <summary>The format the record came in; NATIVE for the event JSON.</summary>
+    public EventFormat Format { get; init; }
+
+    /// <summary>The record as received, for an event read from a standard format (the parsers keep it at most 64 KiB).</summary>
+    public string? Raw { get; init; }
+
     /// <summary>Builds the domain event (which raises EventIngested) as <paramref name="caller"/> reports it.</summary>
     public SecurityEvent ToDomain(ICurrentUser caller, DateTimeOffset receivedAt) => SecurityEvent.Ingest(
         Source,
@@ -39,7 +45,9 @@ public record EventInput
         caller.SensorId,
         receivedAt,
         Detection,
-        groups: caller.SensorGroups);
+        groups: caller.SensorGroups,
+        format: Format,
+        raw: Raw);
 }
 
 /// <summary>The rules of API.md for an event; used by single and batch ingest so both refuse the same things.</summary>

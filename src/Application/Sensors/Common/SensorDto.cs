@@ -17,7 +17,9 @@ public sealed record SensorDto(
     bool Grouping,
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastSeenAt,
-    long EventsIngested);
+    long EventsIngested,
+    EventFormat Format,
+    IReadOnlyList<string> SyslogNetworks);
 
 public static class SensorQueries
 {
@@ -33,5 +35,7 @@ public static class SensorQueries
             s.Grouping,
             s.CreatedAt,
             events.Where(e => e.SensorId == s.Id).Max(e => (DateTimeOffset?)e.Timestamp),
-            events.LongCount(e => e.SensorId == s.Id)));
+            events.LongCount(e => e.SensorId == s.Id),
+            s.Format,
+            s.SyslogNetworks.ToList()));
 }

@@ -5,12 +5,14 @@ using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Sensors.CreateSensor;
 
 /// <summary>
-/// An admin registers a sensor (POST /api/sensors/); without sources it owns the source named as itself. A source that
+/// An admin registers a sensor (POST /api/sensors/); without sources it owns the source named as itself, without a
+/// format it reports NATIVE events, without syslog networks the syslog listener accepts nothing for it. A source that
 /// already holds events written by others is claimed only with <see cref="ClaimExisting"/> (see <see cref="SourceClaims"/>).
 /// </summary>
 public sealed record CreateSensorCommand(
@@ -19,7 +21,9 @@ public sealed record CreateSensorCommand(
     string? Description,
     IReadOnlyList<string>? Sources,
     bool? Grouping,
-    bool ClaimExisting = false) : ICommand<SensorDto>;
+    bool ClaimExisting = false,
+    EventFormat? Format = null,
+    IReadOnlyList<string>? SyslogNetworks = null) : ICommand<SensorDto>;
 
 public sealed class CreateSensorCommandHandler(IApplicationDbContext db, IAuditLog audit, TimeProvider clock)
     : ICommandHandler<CreateSensorCommand, SensorDto>
@@ -27,6 +31,7 @@ public sealed class CreateSensorCommandHandler(IApplicationDbContext db, IAuditL
     public async ValueTask<SensorDto> Handle(CreateSensorCommand command, CancellationToken cancellationToken)
     {
         var sensor = Sensor.Create(command.Name, command.Kind, command.Description, command.Sources, command.Grouping, clock.GetUtcNow());
+        sensor.ChangeIngest(command.Format, command.SyslogNetworks);
         await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
         await SourceClaims.ClaimAsync(db, audit, sensor, [.. sensor.Sources.Select(s => s.Source)], command.ClaimExisting, cancellationToken);
         db.Sensors.Add(sensor);
@@ -46,5 +51,7 @@ public sealed class CreateSensorCommandValidator : AbstractValidator<CreateSenso
         RuleFor(c => c.Kind).IsInEnum().WithMessage("kind is not a sensor kind.");
         RuleFor(c => c.Description).ValidDescription();
         RuleFor(c => c.Sources).ValidSources();
+        RuleFor(c => c.Format).ValidFormat();
+        RuleFor(c => c.SyslogNetworks).ValidSyslogNetworks();
     }
 }

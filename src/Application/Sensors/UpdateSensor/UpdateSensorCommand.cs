@@ -1,10 +1,12 @@
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Sensors.UpdateSensor;
@@ -20,7 +22,9 @@ public sealed record UpdateSensorCommand(
     IReadOnlyList<string>? Sources,
     bool? IsActive,
     bool? Grouping,
-    bool ClaimExisting = false) : ICommand<SensorDto>;
+    bool ClaimExisting = false,
+    EventFormat? Format = null,
+    IReadOnlyList<string>? SyslogNetworks = null) : ICommand<SensorDto>;
 
 public sealed class UpdateSensorCommandHandler(IApplicationDbContext db, IAuditLog audit) : ICommandHandler<UpdateSensorCommand, SensorDto>
 {
@@ -30,6 +34,7 @@ public sealed class UpdateSensorCommandHandler(IApplicationDbContext db, IAuditL
             ?? throw new NotFound("Sensor", command.Id);
         var owned = sensor.Sources.Select(s => s.Source).ToHashSet(StringComparer.Ordinal);
         sensor.Update(command.Description, command.Sources, command.IsActive, command.Grouping);
+        sensor.ChangeIngest(command.Format, command.SyslogNetworks);
         if (command.Sources is not null)
         {
             await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
@@ -66,6 +71,16 @@ public sealed class UpdateSensorCommandHandler(IApplicationDbContext db, IAuditL
             changes.Add("description");
         }
 
+        if (command.Format is { } format)
+        {
+            changes.Add($"format={format.ToWire()}");
+        }
+
+        if (command.SyslogNetworks is { } networks)
+        {
+            changes.Add($"syslog_networks=[{string.Join(",", networks)}]");
+        }
+
         return changes.Count == 0 ? "no change" : string.Join(" ", changes);
     }
 }
@@ -78,5 +93,7 @@ public sealed class UpdateSensorCommandValidator : AbstractValidator<UpdateSenso
         RuleFor(c => c.Sources)
             .Must(s => s is null || s.Count > 0).WithMessage("sources must name at least one source.")
             .ValidSources();
+        RuleFor(c => c.Format).ValidFormat();
+        RuleFor(c => c.SyslogNetworks).ValidSyslogNetworks();
     }
 }

@@ -38,14 +38,16 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
             detection_model_version text,
             detection_confidence double precision,
             detection_technique text,
-            groups boolean NOT NULL
+            groups boolean NOT NULL,
+            format smallint NOT NULL DEFAULT 0,
+            raw text
         ) ON COMMIT DROP
         """;
 
     private const string CopyStaging = """
         COPY event_batch_staging (source, event_type, severity, description, occurred_at, source_ip, destination_ip,
                                   metadata, external_id, "timestamp", ingested_by_id, sensor_id, detection_model,
-                                  detection_model_version, detection_confidence, detection_technique, groups) FROM STDIN (FORMAT BINARY)
+                                  detection_model_version, detection_confidence, detection_technique, groups, format, raw) FROM STDIN (FORMAT BINARY)
         """;
 
     // One statement, so events, alerts and history stand or fall together. The Domain's rules, set-wise:
@@ -100,11 +102,13 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         ), stored AS (
             INSERT INTO events (id, source, event_type, severity, description, occurred_at, source_ip, destination_ip,
                                 metadata, external_id, "timestamp", ingested_by_id, sensor_id, detection_model,
-                                detection_model_version, detection_confidence, detection_technique, folded_into_alert_id)
+                                detection_model_version, detection_confidence, detection_technique, folded_into_alert_id,
+                                format, raw)
             SELECT f.id, f.source, f.event_type, f.severity, f.description, f.occurred_at, f.source_ip, f.destination_ip,
                    f.metadata, f.external_id, f."timestamp", f.ingested_by_id, f.sensor_id, f.detection_model,
                    f.detection_model_version, f.detection_confidence, f.detection_technique,
-                   CASE WHEN t.opens AND t.group_id = f.id THEN NULL ELSE t.alert_id END
+                   CASE WHEN t.opens AND t.group_id = f.id THEN NULL ELSE t.alert_id END,
+                   f.format, f.raw
             FROM fresh f
             LEFT JOIN severe s ON s.id = f.id
             LEFT JOIN target t ON t.group_id = s.group_id
@@ -305,6 +309,8 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
             await WriteNullableAsync(importer, e.DetectionConfidence, NpgsqlDbType.Double, cancellationToken);
             await WriteNullableAsync(importer, e.DetectionTechnique, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(e.Groups, NpgsqlDbType.Boolean, cancellationToken);
+            await importer.WriteAsync((short)e.Format, NpgsqlDbType.Smallint, cancellationToken);
+            await WriteNullableAsync(importer, e.Raw, NpgsqlDbType.Text, cancellationToken);
         }
 
         await importer.CompleteAsync(cancellationToken);

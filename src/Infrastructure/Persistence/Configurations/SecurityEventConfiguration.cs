@@ -23,6 +23,7 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         builder.Property(e => e.Metadata).HasColumnType("jsonb");
         builder.Property(e => e.SourceIp).HasColumnType("inet");
         builder.Property(e => e.DestinationIp).HasColumnType("inet");
+        builder.Property(e => e.Raw).HasColumnType("text");
         builder.HasOne<User>().WithMany().HasForeignKey(e => e.IngestedById).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Sensor>().WithMany().HasForeignKey(e => e.SensorId).OnDelete(DeleteBehavior.SetNull);
         builder.Ignore(e => e.Detection);

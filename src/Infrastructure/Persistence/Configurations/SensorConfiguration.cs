@@ -16,6 +16,9 @@ internal sealed class SensorConfiguration : IEntityTypeConfiguration<Sensor>
         builder.HasMany(s => s.Sources).WithOne().HasForeignKey(x => x.SensorId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(s => s.Sources).UsePropertyAccessMode(PropertyAccessMode.Field);
 
+        // A text[] of canonical CIDR texts: read whole with the sensor (the syslog listener matches senders in memory).
+        builder.PrimitiveCollection(s => s.SyslogNetworks).HasColumnType("text[]").IsRequired();
+
         // Create and rename check the name by its normalized form; uniqueness is case-insensitive through it.
         // (The list's kind/is_active filters and search need no index: a platform has tens of sensors, not millions.)
         builder.HasIndex(s => s.NormalizedName).IsUnique();

@@ -413,6 +413,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("folded_into_alert_id");
 
+                    b.Property<short>("Format")
+                        .HasColumnType("smallint")
+                        .HasColumnName("format");
+
                     b.Property<long?>("IngestedById")
                         .HasColumnType("bigint")
                         .HasColumnName("ingested_by_id");
@@ -424,6 +428,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
+
+                    b.Property<string>("Raw")
+                        .HasColumnType("text")
+                        .HasColumnName("raw");
 
                     b.Property<long?>("SensorId")
                         .HasColumnType("bigint")
@@ -575,6 +583,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
+                    b.Property<short>("Format")
+                        .HasColumnType("smallint")
+                        .HasColumnName("format");
+
                     b.Property<bool>("Grouping")
                         .HasColumnType("boolean")
                         .HasColumnName("grouping");
@@ -598,6 +610,11 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("normalized_name");
+
+                    b.PrimitiveCollection<string[]>("SyslogNetworks")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("syslog_networks");
 
                     b.HasKey("Id")
                         .HasName("pk_sensors");

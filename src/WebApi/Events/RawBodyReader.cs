@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.Net.Http.Headers;
+using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.Application.Events.IngestRaw;
+
+namespace ThreatPlatform.WebApi.Events;
+
+/// <summary>
+/// Reads a raw body (text/plain, or application/x-ndjson for the JSON formats) line by line as it streams in, within the
+/// batch endpoint's limits (10 MiB, 10,000 records; 413 beyond). Lines end with LF (a CR before it is dropped by the
+/// parsers); blank lines are not records but keep their number, so a rejected record's index is its line number.
+/// </summary>
+internal static class RawBodyReader
+{
+    public const string TextMediaType = "text/plain";
+
+    public static async Task<IReadOnlyList<RawLine>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
+            || !(string.Equals(media.MediaType.Value, TextMediaType, StringComparison.OrdinalIgnoreCase)
+                 || string.Equals(media.MediaType.Value, BatchBodyReader.NdjsonMediaType, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new BatchBodyRejected(
+                StatusCodes.Status415UnsupportedMediaType,
+                "Unsupported media type",
+                $"Send the sensor's records one per line as {TextMediaType} (or {BatchBodyReader.NdjsonMediaType} for the JSON formats).");
+        }
+
+        var lines = new List<RawLine>();
+        var number = 0;
+        var body = new BatchBodyReader.CappedStream(request.Body, IngestEventBatchCommand.MaxBodyBytes);
+        var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        try
+        {
+            while (true)
+            {
+                var read = await reader.ReadAsync(cancellationToken);
+                var buffer = read.Buffer;
+                while (buffer.PositionOf((byte)'\n') is { } newline)
+                {
+                    Add(lines, number++, buffer.Slice(0, newline));
+                    buffer = buffer.Slice(buffer.GetPosition(1, newline));
+                }
+
+                if (read.IsCompleted)
+                {
+                    // The last line needs no newline after it.
+                    Add(lines, number, buffer);
+                    reader.AdvanceTo(buffer.End);
+                    return lines;
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    private static void Add(List<RawLine> lines, int number, ReadOnlySequence<byte> line)
+    {
+        if (IsBlank(line))
+        {
+            return;
+        }
+
+        if (lines.Count == IngestEventBatchCommand.MaxItems)
+        {
+            throw new BatchBodyRejected(
+                StatusCodes.Status413PayloadTooLarge,
+                "Too many records",
+                $"A raw body holds at most {IngestEventBatchCommand.MaxItems:N0} records; split it.");
+        }
+
+        lines.Add(new RawLine(number, line.ToArray()));
+    }
+
+    private static bool IsBlank(ReadOnlySequence<byte> line)
+    {
+        foreach (var segment in line)
+        {
+            foreach (var b in segment.Span)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+}
