@@ -14,5 +14,6 @@ internal static class EndpointRegistration
         api.MapAlertStreamEndpoints();
         api.MapStatsEndpoints();
         api.MapAuditEndpoints();
+        api.MapNotificationEndpoints();
     }
 }
