@@ -46,6 +46,7 @@ public class NotificationsApiFactory : ApiFactory
         builder.UseSetting("Notifications:PollSeconds", "1");
         builder.UseSetting("Notifications:BackoffBaseSeconds", "1");
         builder.UseSetting("Notifications:BackoffMaxSeconds", "2");
+        builder.UseSetting("Notifications:SlaSweepSeconds", "1");
         builder.UseSetting("Notifications:MaxAttempts", MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Console:PublicUrl", "https://soc.example.org");
         builder.UseSetting("Smtp:Host", "127.0.0.1");

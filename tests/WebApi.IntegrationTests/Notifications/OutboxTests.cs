@@ -147,6 +147,24 @@ public sealed class OutboxTests(NotificationsApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task A_grouped_alert_escalated_through_batch_ingest_notifies_once_as_escalated()
+    {
+        var (admin, channel) = await ChannelAsync();
+        var sensor = await factory.SensorWithKeyAsync(admin);
+        await admin.CreateRuleOkAsync([channel], sensor.Source, ["alert.created", "alert.escalated"]);
+
+        var first = await sensor.Client.PostBatchAsync(EventsApi.NewEvent("HIGH", sensor.Source));
+        var second = await sensor.Client.PostBatchAsync(EventsApi.NewEvent("CRITICAL", sensor.Source), EventsApi.NewEvent("CRITICAL", sensor.Source));
+
+        ((int)first.StatusCode).Should().Be(200, await first.Content.ReadAsStringAsync());
+        ((int)second.StatusCode).Should().Be(200, await second.Content.ReadAsStringAsync());
+        var alert = (await admin.GetJsonAsync($"/api/alerts/?event__source={sensor.Source}")).GetProperty("results").EnumerateArray().Should().ContainSingle().Subject;
+        alert.GetProperty("occurrences").GetInt32().Should().Be(3);
+        (await DeliveriesOfAsync(admin, alert.GetProperty("id").GetInt64())).Select(d => d.GetProperty("event").GetString())
+            .Should().BeEquivalentTo("alert.created", "alert.escalated");
+    }
+
+    [Fact]
     public async Task Reopening_and_assigning_an_alert_queue_their_events()
     {
         var (admin, channel) = await ChannelAsync();
