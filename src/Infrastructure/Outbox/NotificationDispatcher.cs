@@ -24,6 +24,7 @@ internal sealed partial class NotificationDispatcher(
     [FromKeyedServices(DependencyInjection.ListenerDataSource)] NpgsqlDataSource listenerDataSource,
     IOptions<NotificationOptions> options,
     IOptions<ConsoleLinkOptions> console,
+    INotificationMetrics metrics,
     TimeProvider clock,
     ILogger<NotificationDispatcher> logger) : BackgroundService
 {
@@ -42,6 +43,8 @@ internal sealed partial class NotificationDispatcher(
             {
                 await SweepIfDueAsync(stoppingToken);
                 busy = await DispatchOnceAsync(stoppingToken) >= settings.BatchSize;
+                var (depth, oldest) = await store.QueueAsync(stoppingToken);
+                metrics.Queue(depth, oldest);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -135,12 +138,14 @@ internal sealed partial class NotificationDispatcher(
         if (first.ChannelId is not { } channelId || !channels.TryGetValue(channelId, out var channel))
         {
             await store.FailedAsync(ids, "The channel was deleted.", null, clock.GetUtcNow(), cancellationToken);
+            metrics.Delivered(default, DeliveryStatus.Dead, ids.Count);
             return;
         }
 
         if (!channel.IsActive)
         {
             await store.FailedAsync(ids, "The channel is switched off.", null, clock.GetUtcNow(), cancellationToken);
+            metrics.Delivered(channel.Kind, DeliveryStatus.Dead, ids.Count);
             return;
         }
 
@@ -155,11 +160,14 @@ internal sealed partial class NotificationDispatcher(
         {
             await _senders[channel.Kind].SendAsync(channel, message, cancellationToken);
             await store.SentAsync(ids, clock.GetUtcNow(), cancellationToken);
+            metrics.Delivered(channel.Kind, DeliveryStatus.Sent, ids.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var now = clock.GetUtcNow();
-            await store.FailedAsync(ids, Describe(e), NextAttempt(first, now), now, cancellationToken);
+            var retryAt = NextAttempt(first, now);
+            await store.FailedAsync(ids, Describe(e), retryAt, now, cancellationToken);
+            metrics.Delivered(channel.Kind, retryAt is null ? DeliveryStatus.Dead : DeliveryStatus.Failed, ids.Count);
             LogSendFailed(logger, first.Id, channel.Kind, e.Message);
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ThreatPlatform.Application.Notifications.Common;
 
 namespace ThreatPlatform.Infrastructure.Outbox;
@@ -26,6 +27,7 @@ internal static class OutboxRegistration
         services.AddSingleton<IChannelSender, SlackSender>();
         services.AddSingleton<IChannelSender, EmailSender>();
         services.AddSingleton<OutboxStore>();
+        services.TryAddSingleton<INotificationMetrics, NoNotificationMetrics>();
         services.AddSingleton<NotificationDispatcher>();
         if (configuration.GetValue(NotificationOptions.Section + ":" + nameof(NotificationOptions.DispatcherEnabled), true))
         {

@@ -126,6 +126,16 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Deliveries not yet sent and the age of the oldest, in seconds (served by ix_notification_deliveries_due).</summary>
+    public async Task<(long Depth, double OldestSeconds)> QueueAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(queued_at)), 0)::float8 FROM notification_deliveries WHERE status IN (1, 3)");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetDouble(1));
+    }
+
     /// <summary>The SLA sweep (see <see cref="NotificationOutboxSql.Sweep"/>); answers the deliveries it queued.</summary>
     public async Task<int> SweepSlaBreachesAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

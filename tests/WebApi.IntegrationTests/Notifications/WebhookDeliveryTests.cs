@@ -50,6 +50,24 @@ public sealed class WebhookDeliveryTests(NotificationsApiFactory factory) : ICla
     }
 
     [Fact]
+    public async Task Metrics_count_deliveries_by_kind_and_outcome_and_show_the_queue()
+    {
+        var source = NotificationsApi.NewName("counted");
+        var (admin, _) = await WebhookChannelAsync(source);
+
+        var alert = await admin.RaiseAlertAsync("CRITICAL", source);
+        await NotificationsApi.EventuallyAsync(
+            () => admin.DeliveriesAsync($"alert={alert}"),
+            d => d.Count == 1 && d[0].GetProperty("status").GetString() == "SENT",
+            "the delivery is SENT");
+
+        var text = await factory.CreateClientFrom("127.0.0.1").GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var sent = text.Split('\n').Single(l => l.StartsWith("threatplatform_notification_deliveries_total{kind=\"webhook\",outcome=\"sent\"} ", StringComparison.Ordinal));
+        double.Parse(sent.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThanOrEqualTo(1);
+        text.Should().Contain("threatplatform_notification_queue_depth ").And.Contain("threatplatform_notification_oldest_pending_seconds ");
+    }
+
+    [Fact]
     public async Task A_receiver_that_fails_gets_the_same_webhook_id_on_the_retry()
     {
         var source = NotificationsApi.NewName("retried");
