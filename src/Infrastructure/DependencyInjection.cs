@@ -16,6 +16,7 @@ using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Application.Users.GetUserAccess;
 using ThreatPlatform.Infrastructure.Caching;
 using ThreatPlatform.Infrastructure.Identity;
+using ThreatPlatform.Infrastructure.Outbox;
 using ThreatPlatform.Infrastructure.Persistence;
 using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 using ThreatPlatform.Infrastructure.Persistence.Audit;
@@ -87,6 +88,7 @@ public static class DependencyInjection
         services.AddIdentityServices(configuration);
         services.AddAuditTrail(configuration);
         services.AddAlertStream(configuration, connectionString);
+        services.AddNotifications(configuration);
         var health = services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         AddReads(services, health, database, budget, ConnectionStrings.ResolveReadOnly(configuration.GetConnectionString("ReadOnly")));
         return services;

@@ -3579,6 +3579,1301 @@ export class AuditClient {
     }
 }
 
+export class NotificationsClient {
+    private http: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> };
+    private baseUrl: string;
+    protected jsonParseReviver: ((key: string, value: any) => any) | undefined = undefined;
+
+    constructor(baseUrl?: string, http?: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> }) {
+        this.http = http ? http : window as any;
+        this.baseUrl = baseUrl ?? "";
+    }
+
+    /**
+     * Add a notification channel: EMAIL (SMTP), WEBHOOK (Standard Webhooks signed) or SLACK (incoming webhook)
+     * @return Created.
+     */
+    createChannel(body: CreateChannelBody, signal?: AbortSignal): Promise<ChannelDto> {
+        let url_ = this.baseUrl + "/api/notifications/channels/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processCreateChannel(_response);
+        });
+    }
+
+    protected processCreateChannel(response: Response): Promise<ChannelDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 201) {
+            return response.text().then((_responseText) => {
+            let result201: any = null;
+            let resultData201 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result201 = ChannelDto.fromJS(resultData201);
+            return result201;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<ChannelDto>(null as any);
+    }
+
+    /**
+     * Every notification channel, a page at a time (never a secret)
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
+     * @param kind (optional) Repeat the parameter or separate values with commas; any of them matches.
+     * @param is_active (optional) 
+     * @param ordering (optional) One of id, name; a leading '-' orders descending. Default id.
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
+     * @return OK.
+     */
+    listChannels(page?: number | null | undefined, page_size?: number | null | undefined, kind?: ChannelKind[] | null | undefined, is_active?: boolean | null | undefined, ordering?: string | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfChannelDto> {
+        let url_ = this.baseUrl + "/api/notifications/channels/?";
+        if (page !== undefined && page !== null)
+            url_ += "page=" + encodeURIComponent("" + page) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
+        if (kind !== undefined && kind !== null)
+            kind && kind.forEach(item => { url_ += "kind=" + encodeURIComponent("" + item) + "&"; });
+        if (is_active !== undefined && is_active !== null)
+            url_ += "is_active=" + encodeURIComponent("" + is_active) + "&";
+        if (ordering !== undefined && ordering !== null)
+            url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processListChannels(_response);
+        });
+    }
+
+    protected processListChannels(response: Response): Promise<PageEnvelopeOfChannelDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = PageEnvelopeOfChannelDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PageEnvelopeOfChannelDto>(null as any);
+    }
+
+    /**
+     * One notification channel (never its secret)
+     * @return OK.
+     */
+    getChannel(id: number, signal?: AbortSignal): Promise<ChannelDto> {
+        let url_ = this.baseUrl + "/api/notifications/channels/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processGetChannel(_response);
+        });
+    }
+
+    protected processGetChannel(response: Response): Promise<ChannelDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = ChannelDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<ChannelDto>(null as any);
+    }
+
+    /**
+     * Rename a channel, switch it on or off, or replace its config
+     * @return OK.
+     */
+    updateChannel(id: number, body: UpdateChannelBody, signal?: AbortSignal): Promise<ChannelDto> {
+        let url_ = this.baseUrl + "/api/notifications/channels/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "PATCH",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processUpdateChannel(_response);
+        });
+    }
+
+    protected processUpdateChannel(response: Response): Promise<ChannelDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = ChannelDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<ChannelDto>(null as any);
+    }
+
+    /**
+     * Delete a channel
+     * @return Done; no content.
+     */
+    deleteChannel(id: number, signal?: AbortSignal): Promise<void> {
+        let url_ = this.baseUrl + "/api/notifications/channels/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "DELETE",
+            signal,
+            headers: {
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processDeleteChannel(_response);
+        });
+    }
+
+    protected processDeleteChannel(response: Response): Promise<void> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 204) {
+            return response.text().then((_responseText) => {
+            return;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<void>(null as any);
+    }
+
+    /**
+     * Send a test message through a channel
+     * @return See the status code.
+     */
+    testChannel(id: number, signal?: AbortSignal): Promise<QueuedDeliveryDto> {
+        let url_ = this.baseUrl + "/api/notifications/channels/{id}/test/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "POST",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processTestChannel(_response);
+        });
+    }
+
+    protected processTestChannel(response: Response): Promise<QueuedDeliveryDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 202) {
+            return response.text().then((_responseText) => {
+            let result202: any = null;
+            let resultData202 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result202 = QueuedDeliveryDto.fromJS(resultData202);
+            return result202;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<QueuedDeliveryDto>(null as any);
+    }
+
+    /**
+     * Add a routing rule: which alert events reach which channels
+     * @return Created.
+     */
+    createRule(body: RuleBody, signal?: AbortSignal): Promise<RuleDto> {
+        let url_ = this.baseUrl + "/api/notifications/rules/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processCreateRule(_response);
+        });
+    }
+
+    protected processCreateRule(response: Response): Promise<RuleDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 201) {
+            return response.text().then((_responseText) => {
+            let result201: any = null;
+            let resultData201 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result201 = RuleDto.fromJS(resultData201);
+            return result201;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<RuleDto>(null as any);
+    }
+
+    /**
+     * Every routing rule, a page at a time
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
+     * @param is_active (optional) 
+     * @param ordering (optional) One of id, name; a leading '-' orders descending. Default id.
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
+     * @return OK.
+     */
+    listRules(page?: number | null | undefined, page_size?: number | null | undefined, is_active?: boolean | null | undefined, ordering?: string | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfRuleDto> {
+        let url_ = this.baseUrl + "/api/notifications/rules/?";
+        if (page !== undefined && page !== null)
+            url_ += "page=" + encodeURIComponent("" + page) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
+        if (is_active !== undefined && is_active !== null)
+            url_ += "is_active=" + encodeURIComponent("" + is_active) + "&";
+        if (ordering !== undefined && ordering !== null)
+            url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processListRules(_response);
+        });
+    }
+
+    protected processListRules(response: Response): Promise<PageEnvelopeOfRuleDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = PageEnvelopeOfRuleDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PageEnvelopeOfRuleDto>(null as any);
+    }
+
+    /**
+     * One routing rule
+     * @return OK.
+     */
+    getRule(id: number, signal?: AbortSignal): Promise<RuleDto> {
+        let url_ = this.baseUrl + "/api/notifications/rules/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processGetRule(_response);
+        });
+    }
+
+    protected processGetRule(response: Response): Promise<RuleDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = RuleDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<RuleDto>(null as any);
+    }
+
+    /**
+     * Change a routing rule
+     * @return OK.
+     */
+    updateRule(id: number, body: RuleBody, signal?: AbortSignal): Promise<RuleDto> {
+        let url_ = this.baseUrl + "/api/notifications/rules/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "PATCH",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processUpdateRule(_response);
+        });
+    }
+
+    protected processUpdateRule(response: Response): Promise<RuleDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = RuleDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<RuleDto>(null as any);
+    }
+
+    /**
+     * Delete a routing rule
+     * @return Done; no content.
+     */
+    deleteRule(id: number, signal?: AbortSignal): Promise<void> {
+        let url_ = this.baseUrl + "/api/notifications/rules/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "DELETE",
+            signal,
+            headers: {
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processDeleteRule(_response);
+        });
+    }
+
+    protected processDeleteRule(response: Response): Promise<void> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 204) {
+            return response.text().then((_responseText) => {
+            return;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<void>(null as any);
+    }
+
+    /**
+     * The delivery log (the outbox), newest first
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
+     * @param status (optional) Repeat the parameter or separate values with commas; any of them matches.
+     * @param channel (optional) 
+     * @param rule (optional) 
+     * @param alert (optional) 
+     * @param ordering (optional) One of id, created_at; a leading '-' orders descending. Default -id.
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
+     * @return OK.
+     */
+    listDeliveries(page?: number | null | undefined, page_size?: number | null | undefined, status?: DeliveryStatus[] | null | undefined, channel?: number | null | undefined, rule?: number | null | undefined, alert?: number | null | undefined, ordering?: string | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfDeliveryDto> {
+        let url_ = this.baseUrl + "/api/notifications/deliveries/?";
+        if (page !== undefined && page !== null)
+            url_ += "page=" + encodeURIComponent("" + page) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
+        if (status !== undefined && status !== null)
+            status && status.forEach(item => { url_ += "status=" + encodeURIComponent("" + item) + "&"; });
+        if (channel !== undefined && channel !== null)
+            url_ += "channel=" + encodeURIComponent("" + channel) + "&";
+        if (rule !== undefined && rule !== null)
+            url_ += "rule=" + encodeURIComponent("" + rule) + "&";
+        if (alert !== undefined && alert !== null)
+            url_ += "alert=" + encodeURIComponent("" + alert) + "&";
+        if (ordering !== undefined && ordering !== null)
+            url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processListDeliveries(_response);
+        });
+    }
+
+    protected processListDeliveries(response: Response): Promise<PageEnvelopeOfDeliveryDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = PageEnvelopeOfDeliveryDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PageEnvelopeOfDeliveryDto>(null as any);
+    }
+
+    /**
+     * Queue a FAILED or DEAD delivery again
+     * @return See the status code.
+     */
+    retryDelivery(id: number, signal?: AbortSignal): Promise<QueuedDeliveryDto> {
+        let url_ = this.baseUrl + "/api/notifications/deliveries/{id}/retry/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "POST",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processRetryDelivery(_response);
+        });
+    }
+
+    protected processRetryDelivery(response: Response): Promise<QueuedDeliveryDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 202) {
+            return response.text().then((_responseText) => {
+            let result202: any = null;
+            let resultData202 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result202 = QueuedDeliveryDto.fromJS(resultData202);
+            return result202;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 409) {
+            return response.text().then((_responseText) => {
+            let result409: any = null;
+            let resultData409 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result409 = ProblemDetails.fromJS(resultData409);
+            return throwException("Conflict with the current state (a duplicate, an illegal status transition, the last admin).", status, _responseText, _headers, result409);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<QueuedDeliveryDto>(null as any);
+    }
+}
+
 export class RegisteredUserDto implements IRegisteredUserDto {
     id!: number;
     username!: string;
@@ -4853,6 +6148,8 @@ export class AlertDetailDto implements IAlertDetailDto {
     last_seen_at!: Date;
     comments_count!: number;
     history!: AlertChangeDto[];
+    /** The notifications this alert caused, oldest first: the channel (id, null once deleted), its kind, the alert event, how the delivery stands and when it was sent. */
+    notifications!: AlertNotificationDto[];
     detection?: Detection | null;
     /** True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection. */
     event_expired!: boolean;
@@ -4870,6 +6167,7 @@ export class AlertDetailDto implements IAlertDetailDto {
         if (!data) {
             this.tags = [];
             this.history = [];
+            this.notifications = [];
         }
     }
 
@@ -4904,6 +6202,14 @@ export class AlertDetailDto implements IAlertDetailDto {
             }
             else {
                 this.history = null as any;
+            }
+            if (Array.isArray(_data["notifications"])) {
+                this.notifications = [] as any;
+                for (let item of _data["notifications"])
+                    this.notifications!.push(AlertNotificationDto.fromJS(item));
+            }
+            else {
+                this.notifications = null as any;
             }
             this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
             this.event_expired = _data["event_expired"] !== undefined ? _data["event_expired"] : null as any;
@@ -4946,6 +6252,11 @@ export class AlertDetailDto implements IAlertDetailDto {
             for (let item of this.history)
                 data["history"].push(item ? item.toJSON() : null as any);
         }
+        if (Array.isArray(this.notifications)) {
+            data["notifications"] = [];
+            for (let item of this.notifications)
+                data["notifications"].push(item ? item.toJSON() : null as any);
+        }
         data["detection"] = this.detection ? this.detection.toJSON() : null as any;
         data["event_expired"] = this.event_expired !== undefined ? this.event_expired : null as any;
         data["source"] = this.source !== undefined ? this.source : null as any;
@@ -4973,6 +6284,8 @@ export interface IAlertDetailDto {
     last_seen_at: Date;
     comments_count: number;
     history: AlertChangeDto[];
+    /** The notifications this alert caused, oldest first: the channel (id, null once deleted), its kind, the alert event, how the delivery stands and when it was sent. */
+    notifications: AlertNotificationDto[];
     detection?: Detection | null;
     /** True when the event that raised the alert is no longer stored (the retention period dropped its month); the alert keeps its copy of the event's source, event_type, description, severity and detection. */
     event_expired: boolean;
@@ -5056,6 +6369,71 @@ export enum AlertChangeAction {
     CommentAdded = "COMMENT_ADDED",
     CommentDeleted = "COMMENT_DELETED",
     Escalated = "ESCALATED",
+}
+
+export class AlertNotificationDto implements IAlertNotificationDto {
+    channel?: number | null;
+    kind?: ChannelKind | null;
+    event!: string;
+    status!: DeliveryStatus;
+    sent_at?: Date | null;
+
+    constructor(data?: IAlertNotificationDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.channel = _data["channel"] !== undefined ? _data["channel"] : null as any;
+            this.kind = _data["kind"] !== undefined ? _data["kind"] : null as any;
+            this.event = _data["event"] !== undefined ? _data["event"] : null as any;
+            this.status = _data["status"] !== undefined ? _data["status"] : null as any;
+            this.sent_at = _data["sent_at"] ? new Date(_data["sent_at"].toString()) : null as any;
+        }
+    }
+
+    static fromJS(data: any): AlertNotificationDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new AlertNotificationDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["channel"] = this.channel !== undefined ? this.channel : null as any;
+        data["kind"] = this.kind !== undefined ? this.kind : null as any;
+        data["event"] = this.event !== undefined ? this.event : null as any;
+        data["status"] = this.status !== undefined ? this.status : null as any;
+        data["sent_at"] = this.sent_at ? this.sent_at.toISOString() : null as any;
+        return data;
+    }
+}
+
+export interface IAlertNotificationDto {
+    channel?: number | null;
+    kind?: ChannelKind | null;
+    event: string;
+    status: DeliveryStatus;
+    sent_at?: Date | null;
+}
+
+export enum ChannelKind {
+    Email = "EMAIL",
+    Webhook = "WEBHOOK",
+    Slack = "SLACK",
+}
+
+export enum DeliveryStatus {
+    Pending = "PENDING",
+    Sent = "SENT",
+    Failed = "FAILED",
+    Dead = "DEAD",
 }
 
 export class UpdateStatusBody implements IUpdateStatusBody {
@@ -6514,6 +7892,951 @@ export interface IAuditVerification {
     first_bad_id?: number | null;
     problem?: string | null;
     checkpoint_id?: number | null;
+}
+
+export class ChannelDto implements IChannelDto {
+    id!: number;
+    name!: string;
+    kind!: ChannelKind;
+    is_active!: boolean;
+    config!: ChannelConfigDto;
+    created_at!: Date;
+
+    constructor(data?: IChannelDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.config = new ChannelConfigDto();
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.name = _data["name"] !== undefined ? _data["name"] : null as any;
+            this.kind = _data["kind"] !== undefined ? _data["kind"] : null as any;
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+            this.config = _data["config"] ? ChannelConfigDto.fromJS(_data["config"]) : new ChannelConfigDto();
+            this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
+        }
+    }
+
+    static fromJS(data: any): ChannelDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new ChannelDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["name"] = this.name !== undefined ? this.name : null as any;
+        data["kind"] = this.kind !== undefined ? this.kind : null as any;
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        data["config"] = this.config ? this.config.toJSON() : null as any;
+        data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
+        return data;
+    }
+}
+
+export interface IChannelDto {
+    id: number;
+    name: string;
+    kind: ChannelKind;
+    is_active: boolean;
+    config: ChannelConfigDto;
+    created_at: Date;
+}
+
+export class ChannelConfigDto implements IChannelConfigDto {
+    to?: string[] | null;
+    cc?: string[] | null;
+    url?: string | null;
+    secret?: string | null;
+
+    constructor(data?: IChannelConfigDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            if (Array.isArray(_data["to"])) {
+                this.to = [] as any;
+                for (let item of _data["to"])
+                    this.to!.push(item);
+            }
+            else {
+                this.to = null as any;
+            }
+            if (Array.isArray(_data["cc"])) {
+                this.cc = [] as any;
+                for (let item of _data["cc"])
+                    this.cc!.push(item);
+            }
+            else {
+                this.cc = null as any;
+            }
+            this.url = _data["url"] !== undefined ? _data["url"] : null as any;
+            this.secret = _data["secret"] !== undefined ? _data["secret"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): ChannelConfigDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new ChannelConfigDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        if (Array.isArray(this.to)) {
+            data["to"] = [];
+            for (let item of this.to)
+                data["to"].push(item);
+        }
+        if (Array.isArray(this.cc)) {
+            data["cc"] = [];
+            for (let item of this.cc)
+                data["cc"].push(item);
+        }
+        data["url"] = this.url !== undefined ? this.url : null as any;
+        data["secret"] = this.secret !== undefined ? this.secret : null as any;
+        return data;
+    }
+}
+
+export interface IChannelConfigDto {
+    to?: string[] | null;
+    cc?: string[] | null;
+    url?: string | null;
+    secret?: string | null;
+}
+
+export class CreateChannelBody implements ICreateChannelBody {
+    name!: string;
+    kind!: ChannelKind;
+    is_active?: boolean | null;
+    config!: ChannelConfigBody;
+
+    constructor(data?: ICreateChannelBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.config = new ChannelConfigBody();
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.name = _data["name"] !== undefined ? _data["name"] : null as any;
+            this.kind = _data["kind"] !== undefined ? _data["kind"] : null as any;
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+            this.config = _data["config"] ? ChannelConfigBody.fromJS(_data["config"]) : new ChannelConfigBody();
+        }
+    }
+
+    static fromJS(data: any): CreateChannelBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new CreateChannelBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["name"] = this.name !== undefined ? this.name : null as any;
+        data["kind"] = this.kind !== undefined ? this.kind : null as any;
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        data["config"] = this.config ? this.config.toJSON() : null as any;
+        return data;
+    }
+}
+
+export interface ICreateChannelBody {
+    name: string;
+    kind: ChannelKind;
+    is_active?: boolean | null;
+    config: ChannelConfigBody;
+}
+
+export class ChannelConfigBody implements IChannelConfigBody {
+    to?: string[] | null;
+    cc?: string[] | null;
+    url?: string | null;
+    secret?: string | null;
+
+    constructor(data?: IChannelConfigBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            if (Array.isArray(_data["to"])) {
+                this.to = [] as any;
+                for (let item of _data["to"])
+                    this.to!.push(item);
+            }
+            else {
+                this.to = null as any;
+            }
+            if (Array.isArray(_data["cc"])) {
+                this.cc = [] as any;
+                for (let item of _data["cc"])
+                    this.cc!.push(item);
+            }
+            else {
+                this.cc = null as any;
+            }
+            this.url = _data["url"] !== undefined ? _data["url"] : null as any;
+            this.secret = _data["secret"] !== undefined ? _data["secret"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): ChannelConfigBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new ChannelConfigBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        if (Array.isArray(this.to)) {
+            data["to"] = [];
+            for (let item of this.to)
+                data["to"].push(item);
+        }
+        if (Array.isArray(this.cc)) {
+            data["cc"] = [];
+            for (let item of this.cc)
+                data["cc"].push(item);
+        }
+        data["url"] = this.url !== undefined ? this.url : null as any;
+        data["secret"] = this.secret !== undefined ? this.secret : null as any;
+        return data;
+    }
+}
+
+export interface IChannelConfigBody {
+    to?: string[] | null;
+    cc?: string[] | null;
+    url?: string | null;
+    secret?: string | null;
+}
+
+export class PageEnvelopeOfChannelDto implements IPageEnvelopeOfChannelDto {
+    count!: number;
+    next?: string | null;
+    previous?: string | null;
+    results!: ChannelDto[];
+    count_is_exact?: boolean | null;
+
+    constructor(data?: IPageEnvelopeOfChannelDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.results = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.count = _data["count"] !== undefined ? _data["count"] : null as any;
+            this.next = _data["next"] !== undefined ? _data["next"] : null as any;
+            this.previous = _data["previous"] !== undefined ? _data["previous"] : null as any;
+            if (Array.isArray(_data["results"])) {
+                this.results = [] as any;
+                for (let item of _data["results"])
+                    this.results!.push(ChannelDto.fromJS(item));
+            }
+            else {
+                this.results = null as any;
+            }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): PageEnvelopeOfChannelDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new PageEnvelopeOfChannelDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["count"] = this.count !== undefined ? this.count : null as any;
+        data["next"] = this.next !== undefined ? this.next : null as any;
+        data["previous"] = this.previous !== undefined ? this.previous : null as any;
+        if (Array.isArray(this.results)) {
+            data["results"] = [];
+            for (let item of this.results)
+                data["results"].push(item ? item.toJSON() : null as any);
+        }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
+        return data;
+    }
+}
+
+export interface IPageEnvelopeOfChannelDto {
+    count: number;
+    next?: string | null;
+    previous?: string | null;
+    results: ChannelDto[];
+    count_is_exact?: boolean | null;
+}
+
+export class UpdateChannelBody implements IUpdateChannelBody {
+    name?: string | null;
+    is_active?: boolean | null;
+    config?: ChannelConfigBody | null;
+
+    constructor(data?: IUpdateChannelBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.name = _data["name"] !== undefined ? _data["name"] : null as any;
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+            this.config = _data["config"] ? ChannelConfigBody.fromJS(_data["config"]) : null as any;
+        }
+    }
+
+    static fromJS(data: any): UpdateChannelBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new UpdateChannelBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["name"] = this.name !== undefined ? this.name : null as any;
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        data["config"] = this.config ? this.config.toJSON() : null as any;
+        return data;
+    }
+}
+
+export interface IUpdateChannelBody {
+    name?: string | null;
+    is_active?: boolean | null;
+    config?: ChannelConfigBody | null;
+}
+
+export class QueuedDeliveryDto implements IQueuedDeliveryDto {
+    delivery_id!: number;
+
+    constructor(data?: IQueuedDeliveryDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.delivery_id = _data["delivery_id"] !== undefined ? _data["delivery_id"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): QueuedDeliveryDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new QueuedDeliveryDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["delivery_id"] = this.delivery_id !== undefined ? this.delivery_id : null as any;
+        return data;
+    }
+}
+
+export interface IQueuedDeliveryDto {
+    delivery_id: number;
+}
+
+export class RuleDto implements IRuleDto {
+    id!: number;
+    name!: string;
+    is_active!: boolean;
+    events!: string[];
+    min_severity!: Severity;
+    sources!: string[];
+    tags!: string[];
+    techniques!: string[];
+    channels!: number[];
+    throttle?: ThrottleDto | null;
+    created_at!: Date;
+
+    constructor(data?: IRuleDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.events = [];
+            this.sources = [];
+            this.tags = [];
+            this.techniques = [];
+            this.channels = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.name = _data["name"] !== undefined ? _data["name"] : null as any;
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+            if (Array.isArray(_data["events"])) {
+                this.events = [] as any;
+                for (let item of _data["events"])
+                    this.events!.push(item);
+            }
+            else {
+                this.events = null as any;
+            }
+            this.min_severity = _data["min_severity"] !== undefined ? _data["min_severity"] : null as any;
+            if (Array.isArray(_data["sources"])) {
+                this.sources = [] as any;
+                for (let item of _data["sources"])
+                    this.sources!.push(item);
+            }
+            else {
+                this.sources = null as any;
+            }
+            if (Array.isArray(_data["tags"])) {
+                this.tags = [] as any;
+                for (let item of _data["tags"])
+                    this.tags!.push(item);
+            }
+            else {
+                this.tags = null as any;
+            }
+            if (Array.isArray(_data["techniques"])) {
+                this.techniques = [] as any;
+                for (let item of _data["techniques"])
+                    this.techniques!.push(item);
+            }
+            else {
+                this.techniques = null as any;
+            }
+            if (Array.isArray(_data["channels"])) {
+                this.channels = [] as any;
+                for (let item of _data["channels"])
+                    this.channels!.push(item);
+            }
+            else {
+                this.channels = null as any;
+            }
+            this.throttle = _data["throttle"] ? ThrottleDto.fromJS(_data["throttle"]) : null as any;
+            this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
+        }
+    }
+
+    static fromJS(data: any): RuleDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new RuleDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["name"] = this.name !== undefined ? this.name : null as any;
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        if (Array.isArray(this.events)) {
+            data["events"] = [];
+            for (let item of this.events)
+                data["events"].push(item);
+        }
+        data["min_severity"] = this.min_severity !== undefined ? this.min_severity : null as any;
+        if (Array.isArray(this.sources)) {
+            data["sources"] = [];
+            for (let item of this.sources)
+                data["sources"].push(item);
+        }
+        if (Array.isArray(this.tags)) {
+            data["tags"] = [];
+            for (let item of this.tags)
+                data["tags"].push(item);
+        }
+        if (Array.isArray(this.techniques)) {
+            data["techniques"] = [];
+            for (let item of this.techniques)
+                data["techniques"].push(item);
+        }
+        if (Array.isArray(this.channels)) {
+            data["channels"] = [];
+            for (let item of this.channels)
+                data["channels"].push(item);
+        }
+        data["throttle"] = this.throttle ? this.throttle.toJSON() : null as any;
+        data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
+        return data;
+    }
+}
+
+export interface IRuleDto {
+    id: number;
+    name: string;
+    is_active: boolean;
+    events: string[];
+    min_severity: Severity;
+    sources: string[];
+    tags: string[];
+    techniques: string[];
+    channels: number[];
+    throttle?: ThrottleDto | null;
+    created_at: Date;
+}
+
+export class ThrottleDto implements IThrottleDto {
+    max!: number;
+    per_seconds!: number;
+
+    constructor(data?: IThrottleDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.max = _data["max"] !== undefined ? _data["max"] : null as any;
+            this.per_seconds = _data["per_seconds"] !== undefined ? _data["per_seconds"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): ThrottleDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new ThrottleDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["max"] = this.max !== undefined ? this.max : null as any;
+        data["per_seconds"] = this.per_seconds !== undefined ? this.per_seconds : null as any;
+        return data;
+    }
+}
+
+export interface IThrottleDto {
+    max: number;
+    per_seconds: number;
+}
+
+export class RuleBody implements IRuleBody {
+    name?: string | null;
+    is_active?: boolean | null;
+    events?: string[] | null;
+    min_severity!: Severity;
+    sources?: string[] | null;
+    tags?: string[] | null;
+    techniques?: string[] | null;
+    channels?: number[] | null;
+    throttle?: ThrottleBody | null;
+
+    constructor(data?: IRuleBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.name = _data["name"] !== undefined ? _data["name"] : null as any;
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+            if (Array.isArray(_data["events"])) {
+                this.events = [] as any;
+                for (let item of _data["events"])
+                    this.events!.push(item);
+            }
+            else {
+                this.events = null as any;
+            }
+            this.min_severity = _data["min_severity"] !== undefined ? _data["min_severity"] : null as any;
+            if (Array.isArray(_data["sources"])) {
+                this.sources = [] as any;
+                for (let item of _data["sources"])
+                    this.sources!.push(item);
+            }
+            else {
+                this.sources = null as any;
+            }
+            if (Array.isArray(_data["tags"])) {
+                this.tags = [] as any;
+                for (let item of _data["tags"])
+                    this.tags!.push(item);
+            }
+            else {
+                this.tags = null as any;
+            }
+            if (Array.isArray(_data["techniques"])) {
+                this.techniques = [] as any;
+                for (let item of _data["techniques"])
+                    this.techniques!.push(item);
+            }
+            else {
+                this.techniques = null as any;
+            }
+            if (Array.isArray(_data["channels"])) {
+                this.channels = [] as any;
+                for (let item of _data["channels"])
+                    this.channels!.push(item);
+            }
+            else {
+                this.channels = null as any;
+            }
+            this.throttle = _data["throttle"] ? ThrottleBody.fromJS(_data["throttle"]) : null as any;
+        }
+    }
+
+    static fromJS(data: any): RuleBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new RuleBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["name"] = this.name !== undefined ? this.name : null as any;
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        if (Array.isArray(this.events)) {
+            data["events"] = [];
+            for (let item of this.events)
+                data["events"].push(item);
+        }
+        data["min_severity"] = this.min_severity !== undefined ? this.min_severity : null as any;
+        if (Array.isArray(this.sources)) {
+            data["sources"] = [];
+            for (let item of this.sources)
+                data["sources"].push(item);
+        }
+        if (Array.isArray(this.tags)) {
+            data["tags"] = [];
+            for (let item of this.tags)
+                data["tags"].push(item);
+        }
+        if (Array.isArray(this.techniques)) {
+            data["techniques"] = [];
+            for (let item of this.techniques)
+                data["techniques"].push(item);
+        }
+        if (Array.isArray(this.channels)) {
+            data["channels"] = [];
+            for (let item of this.channels)
+                data["channels"].push(item);
+        }
+        data["throttle"] = this.throttle ? this.throttle.toJSON() : null as any;
+        return data;
+    }
+}
+
+export interface IRuleBody {
+    name?: string | null;
+    is_active?: boolean | null;
+    events?: string[] | null;
+    min_severity: Severity;
+    sources?: string[] | null;
+    tags?: string[] | null;
+    techniques?: string[] | null;
+    channels?: number[] | null;
+    throttle?: ThrottleBody | null;
+}
+
+export class ThrottleBody implements IThrottleBody {
+    max!: number;
+    per_seconds!: number;
+
+    constructor(data?: IThrottleBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.max = _data["max"] !== undefined ? _data["max"] : null as any;
+            this.per_seconds = _data["per_seconds"] !== undefined ? _data["per_seconds"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): ThrottleBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new ThrottleBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["max"] = this.max !== undefined ? this.max : null as any;
+        data["per_seconds"] = this.per_seconds !== undefined ? this.per_seconds : null as any;
+        return data;
+    }
+}
+
+export interface IThrottleBody {
+    max: number;
+    per_seconds: number;
+}
+
+export class PageEnvelopeOfRuleDto implements IPageEnvelopeOfRuleDto {
+    count!: number;
+    next?: string | null;
+    previous?: string | null;
+    results!: RuleDto[];
+    count_is_exact?: boolean | null;
+
+    constructor(data?: IPageEnvelopeOfRuleDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.results = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.count = _data["count"] !== undefined ? _data["count"] : null as any;
+            this.next = _data["next"] !== undefined ? _data["next"] : null as any;
+            this.previous = _data["previous"] !== undefined ? _data["previous"] : null as any;
+            if (Array.isArray(_data["results"])) {
+                this.results = [] as any;
+                for (let item of _data["results"])
+                    this.results!.push(RuleDto.fromJS(item));
+            }
+            else {
+                this.results = null as any;
+            }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): PageEnvelopeOfRuleDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new PageEnvelopeOfRuleDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["count"] = this.count !== undefined ? this.count : null as any;
+        data["next"] = this.next !== undefined ? this.next : null as any;
+        data["previous"] = this.previous !== undefined ? this.previous : null as any;
+        if (Array.isArray(this.results)) {
+            data["results"] = [];
+            for (let item of this.results)
+                data["results"].push(item ? item.toJSON() : null as any);
+        }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
+        return data;
+    }
+}
+
+export interface IPageEnvelopeOfRuleDto {
+    count: number;
+    next?: string | null;
+    previous?: string | null;
+    results: RuleDto[];
+    count_is_exact?: boolean | null;
+}
+
+export class PageEnvelopeOfDeliveryDto implements IPageEnvelopeOfDeliveryDto {
+    count!: number;
+    next?: string | null;
+    previous?: string | null;
+    results!: DeliveryDto[];
+    count_is_exact?: boolean | null;
+
+    constructor(data?: IPageEnvelopeOfDeliveryDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.results = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.count = _data["count"] !== undefined ? _data["count"] : null as any;
+            this.next = _data["next"] !== undefined ? _data["next"] : null as any;
+            this.previous = _data["previous"] !== undefined ? _data["previous"] : null as any;
+            if (Array.isArray(_data["results"])) {
+                this.results = [] as any;
+                for (let item of _data["results"])
+                    this.results!.push(DeliveryDto.fromJS(item));
+            }
+            else {
+                this.results = null as any;
+            }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): PageEnvelopeOfDeliveryDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new PageEnvelopeOfDeliveryDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["count"] = this.count !== undefined ? this.count : null as any;
+        data["next"] = this.next !== undefined ? this.next : null as any;
+        data["previous"] = this.previous !== undefined ? this.previous : null as any;
+        if (Array.isArray(this.results)) {
+            data["results"] = [];
+            for (let item of this.results)
+                data["results"].push(item ? item.toJSON() : null as any);
+        }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
+        return data;
+    }
+}
+
+export interface IPageEnvelopeOfDeliveryDto {
+    count: number;
+    next?: string | null;
+    previous?: string | null;
+    results: DeliveryDto[];
+    count_is_exact?: boolean | null;
+}
+
+export class DeliveryDto implements IDeliveryDto {
+    id!: number;
+    channel?: number | null;
+    rule?: number | null;
+    alert?: number | null;
+    event!: string;
+    status!: DeliveryStatus;
+    attempts!: number;
+    last_error?: string | null;
+    next_attempt_at!: Date;
+    created_at!: Date;
+    sent_at?: Date | null;
+
+    constructor(data?: IDeliveryDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.channel = _data["channel"] !== undefined ? _data["channel"] : null as any;
+            this.rule = _data["rule"] !== undefined ? _data["rule"] : null as any;
+            this.alert = _data["alert"] !== undefined ? _data["alert"] : null as any;
+            this.event = _data["event"] !== undefined ? _data["event"] : null as any;
+            this.status = _data["status"] !== undefined ? _data["status"] : null as any;
+            this.attempts = _data["attempts"] !== undefined ? _data["attempts"] : null as any;
+            this.last_error = _data["last_error"] !== undefined ? _data["last_error"] : null as any;
+            this.next_attempt_at = _data["next_attempt_at"] ? new Date(_data["next_attempt_at"].toString()) : null as any;
+            this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
+            this.sent_at = _data["sent_at"] ? new Date(_data["sent_at"].toString()) : null as any;
+        }
+    }
+
+    static fromJS(data: any): DeliveryDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new DeliveryDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["channel"] = this.channel !== undefined ? this.channel : null as any;
+        data["rule"] = this.rule !== undefined ? this.rule : null as any;
+        data["alert"] = this.alert !== undefined ? this.alert : null as any;
+        data["event"] = this.event !== undefined ? this.event : null as any;
+        data["status"] = this.status !== undefined ? this.status : null as any;
+        data["attempts"] = this.attempts !== undefined ? this.attempts : null as any;
+        data["last_error"] = this.last_error !== undefined ? this.last_error : null as any;
+        data["next_attempt_at"] = this.next_attempt_at ? this.next_attempt_at.toISOString() : null as any;
+        data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
+        data["sent_at"] = this.sent_at ? this.sent_at.toISOString() : null as any;
+        return data;
+    }
+}
+
+export interface IDeliveryDto {
+    id: number;
+    channel?: number | null;
+    rule?: number | null;
+    alert?: number | null;
+    event: string;
+    status: DeliveryStatus;
+    attempts: number;
+    last_error?: string | null;
+    next_attempt_at: Date;
+    created_at: Date;
+    sent_at?: Date | null;
 }
 
 export class ApiException extends Error {

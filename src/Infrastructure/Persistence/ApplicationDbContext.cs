@@ -10,6 +10,7 @@ using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence.Audit;
@@ -64,12 +65,17 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
     public DbSet<AlertComment> AlertComments => Set<AlertComment>();
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
+    public DbSet<NotificationRule> NotificationRules => Set<NotificationRule>();
+    public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
 
     IQueryable<User> IApplicationReadDbContext.Users => Users;
     IQueryable<SecurityEvent> IApplicationReadDbContext.Events => Events;
     IQueryable<Alert> IApplicationReadDbContext.Alerts => Alerts;
     IQueryable<AlertComment> IApplicationReadDbContext.AlertComments => AlertComments;
     IQueryable<AuditEntry> IApplicationReadDbContext.AuditEntries => AuditEntries;
+    IQueryable<NotificationDelivery> IApplicationReadDbContext.NotificationDeliveries => NotificationDeliveries;
+    IQueryable<NotificationChannel> IApplicationReadDbContext.NotificationChannels => NotificationChannels;
 
     // Begun by a handler that locked a row (FindCollectingAlertAsync) during dispatch; the save that follows commits it.
     private IDbContextTransaction? _lockTransaction;

@@ -15,5 +15,6 @@ internal static class EndpointRegistration
         api.MapAlertStreamEndpoints();
         api.MapStatsEndpoints();
         api.MapAuditEndpoints();
+        api.MapNotificationEndpoints();
     }
 }

@@ -30,6 +30,15 @@ public static class ApiMetrics
     public static readonly Gauge StreamClients = Metrics.CreateGauge(
         "threatplatform_alert_stream_clients", "Open live alert streams (SSE) on this process.");
 
+    public static readonly Counter NotificationDeliveries = Metrics.CreateCounter(
+        "threatplatform_notification_deliveries_total", "Notification delivery attempts by channel kind and outcome (sent, failed = will retry, dead = gave up); a digest counts each delivery it carries.", new CounterConfiguration { LabelNames = ["kind", "outcome"] });
+
+    public static readonly Gauge NotificationQueueDepth = Metrics.CreateGauge(
+        "threatplatform_notification_queue_depth", "Notification deliveries not yet sent (PENDING or FAILED), as this process's dispatcher last read them.");
+
+    public static readonly Gauge NotificationOldestPendingSeconds = Metrics.CreateGauge(
+        "threatplatform_notification_oldest_pending_seconds", "How long the oldest delivery not yet sent has waited since it was queued (0 when none).");
+
     public static readonly Gauge BatchesInProgress = Metrics.CreateGauge(
         "threatplatform_batches_in_progress", "Batch ingest requests this process is working on (bounded by RateLimiting:MaxConcurrentBatches).");
 }

@@ -29,6 +29,7 @@ internal static class OperationsHosting
                     : throw new InvalidOperationException($"{AllowedNetworksSetting.Replace(":", "__", StringComparison.Ordinal)} has '{text}', which is neither an address nor a CIDR range."))
             .ToArray();
         services.AddSingleton(new MetricsAccess(networks));
+        services.AddSingleton<Infrastructure.Outbox.INotificationMetrics, PrometheusNotificationMetrics>();
         _ = MeterFilter.Value;
 
         var otlp = configuration[OtlpEndpointSetting] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Notifications.Common;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 
@@ -80,6 +81,7 @@ public static class AlertDetails
                 .ToDictionaryAsync(u => u.Id, u => u.Username, cancellationToken);
         var comments = await db.AlertComments.CountAsync(c => c.AlertId == alert.Id && c.DeletedAt == null, cancellationToken);
         var raisedBy = await AlertEvents.RaisingEventAsync(db, alert.EventId, cancellationToken);
-        return alert.ToDetailDto(raisedBy, usernames, comments, clock.GetUtcNow());
+        var notifications = await NotificationProjections.OfAlertAsync(db, alert.Id, cancellationToken);
+        return alert.ToDetailDto(raisedBy, usernames, comments, notifications, clock.GetUtcNow());
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Notifications.Common;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 
@@ -96,6 +97,7 @@ public sealed record AlertDetailDto(
     DateTimeOffset LastSeenAt,
     int CommentsCount,
     IReadOnlyList<AlertChangeDto> History,
+    [property: Description("The notifications this alert caused, oldest first: the channel (id, null once deleted), its kind, the alert event, how the delivery stands and when it was sent.")] IReadOnlyList<AlertNotificationDto> Notifications,
     [property: JsonIgnore] AlertSnapshot Snapshot) : IAlertVersioned
 {
     /// <summary>The detection of the event that raised the alert (the alert's copy: it outlives the event).</summary>
@@ -166,6 +168,7 @@ public static class AlertMapper
         SecurityEvent? securityEvent,
         IReadOnlyDictionary<long, string> usernames,
         int commentsCount,
+        IReadOnlyList<AlertNotificationDto> notifications,
         DateTimeOffset now) => new(
         alert.Id,
         alert.Status,
@@ -186,6 +189,7 @@ public static class AlertMapper
             .OrderBy(h => h.ChangedAt).ThenBy(h => h.Id)
             .Select(h => h.ToDto(h.ChangedById is { } by ? usernames.GetValueOrDefault(by) : null))
             .ToList(),
+        notifications,
         alert.SnapshotOf())
     {
         AlertVersion = alert.Version,

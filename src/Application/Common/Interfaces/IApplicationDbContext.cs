@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 
@@ -20,6 +21,9 @@ public interface IApplicationDbContext : IApplicationReadDbContext
     DbSet<ApiKey> ApiKeys { get; }
     new DbSet<AlertComment> AlertComments { get; }
     DbSet<LoginFailure> LoginFailures { get; }
+    new DbSet<NotificationChannel> NotificationChannels { get; }
+    DbSet<NotificationRule> NotificationRules { get; }
+    new DbSet<NotificationDelivery> NotificationDeliveries { get; }
 
     /// <summary>Read only: entries are written through <see cref="IAuditLog"/>, which chains them.</summary>
     new DbSet<AuditEntry> AuditEntries { get; }

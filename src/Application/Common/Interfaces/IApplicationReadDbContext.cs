@@ -1,6 +1,7 @@
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Common.Interfaces;
@@ -17,4 +18,6 @@ public interface IApplicationReadDbContext
     IQueryable<Alert> Alerts { get; }
     IQueryable<AlertComment> AlertComments { get; }
     IQueryable<AuditEntry> AuditEntries { get; }
+    IQueryable<NotificationDelivery> NotificationDeliveries { get; }
+    IQueryable<NotificationChannel> NotificationChannels { get; }
 }

@@ -3,6 +3,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Application.Stats.GetAlertStats;
 using Microsoft.EntityFrameworkCore;
@@ -92,6 +93,8 @@ internal sealed class RoutedReadDbContext(ReadRoute route, IServiceProvider serv
     public IQueryable<Alert> Alerts => Inner.Alerts;
     public IQueryable<AlertComment> AlertComments => Inner.AlertComments;
     public IQueryable<AuditEntry> AuditEntries => Inner.AuditEntries;
+    public IQueryable<NotificationDelivery> NotificationDeliveries => Inner.NotificationDeliveries;
+    public IQueryable<NotificationChannel> NotificationChannels => Inner.NotificationChannels;
 
     public ValueTask DisposeAsync() => _replica?.DisposeAsync() ?? ValueTask.CompletedTask;
 

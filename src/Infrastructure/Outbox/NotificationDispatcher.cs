@@ -1,0 +1,271 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using ThreatPlatform.Application.Alerts.Common;
+using ThreatPlatform.Application.Alerts.ListAlerts;
+using ThreatPlatform.Domain.Notifications;
+using ThreatPlatform.Infrastructure.Persistence;
+
+namespace ThreatPlatform.Infrastructure.Outbox;
+
+/// <summary>
+/// Sends the outbox, on every API replica: claims due deliveries (<see cref="OutboxStore.ClaimAsync"/>, FOR UPDATE SKIP
+/// LOCKED, so replicas never send one twice), sends them and records the outcome; a failure retries with exponential
+/// backoff and jitter until <see cref="NotificationOptions.MaxAttempts"/> or <see cref="NotificationOptions.MaxAgeHours"/>,
+/// then it is DEAD. A NOTIFY from the triggers that queue deliveries wakes it at their commit; it polls only as a
+/// backstop (a lost connection, a retry coming due). It also runs the SLA breach sweep.
+/// </summary>
+internal sealed partial class NotificationDispatcher(
+    OutboxStore store,
+    IEnumerable<IChannelSender> senders,
+    IServiceScopeFactory scopes,
+    [FromKeyedServices(DependencyInjection.ListenerDataSource)] NpgsqlDataSource listenerDataSource,
+    IOptions<NotificationOptions> options,
+    IOptions<ConsoleLinkOptions> console,
+    INotificationMetrics metrics,
+    TimeProvider clock,
+    ILogger<NotificationDispatcher> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Dictionary<ChannelKind, IChannelSender> _senders = senders.ToDictionary(s => s.Kind);
+    private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var listening = ListenAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var busy = false;
+            try
+            {
+                await SweepIfDueAsync(stoppingToken);
+                busy = await DispatchOnceAsync(stoppingToken) >= settings.BatchSize;
+                var (depth, oldest) = await store.QueueAsync(stoppingToken);
+                metrics.Queue(depth, oldest);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Whatever failed (the database away, a bad row), the next round retries: an exception out of here
+                // would stop the whole host.
+                LogRoundFailed(logger, e);
+            }
+
+            if (!busy)
+            {
+                try
+                {
+                    await _wake.WaitAsync(TimeSpan.FromSeconds(settings.PollSeconds), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        await listening;
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake-pending: one round serves every notification so far.
+        }
+    }
+
+    private async Task SweepIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (now < _nextSweep)
+        {
+            return;
+        }
+
+        _nextSweep = now.AddSeconds(options.Value.SlaSweepSeconds);
+        await store.SweepSlaBreachesAsync(now, cancellationToken);
+    }
+
+    /// <summary>One round: claim, send, record. Answers how many deliveries it claimed.</summary>
+    internal async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var claimed = await store.ClaimAsync(clock.GetUtcNow(), settings.BatchSize, TimeSpan.FromSeconds(settings.LeaseSeconds), cancellationToken);
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+
+        var channels = await store.ChannelsAsync(claimed.Where(c => c.ChannelId is not null).Select(c => c.ChannelId!.Value), cancellationToken);
+        var emails = await store.EmailsAsync(claimed.Where(c => c.RecipientUserId is not null).Select(c => c.RecipientUserId!.Value), cancellationToken);
+        var alerts = await AlertsAsync(claimed.Where(c => c.AlertId is not null).Select(c => c.AlertId!.Value).Distinct().ToList(), cancellationToken);
+
+        // A digest is every held delivery of one rule, channel and window end; the rest go one by one.
+        var sends = claimed
+            .GroupBy(c => c.DigestAt is null ? (c.Id, 0L, DateTimeOffset.MinValue) : (0L, c.RuleId ?? 0, c.DigestAt.Value))
+            .Select(g => g.OrderBy(d => d.Id).ToList())
+            .ToList();
+        await Parallel.ForEachAsync(sends, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (group, ct) =>
+        {
+            foreach (var byChannel in group.GroupBy(d => d.ChannelId))
+            {
+                await SendAsync([.. byChannel], channels, emails, alerts, ct);
+            }
+        });
+        return claimed.Count;
+    }
+
+    private async Task SendAsync(
+        IReadOnlyList<ClaimedDelivery> deliveries,
+        IReadOnlyDictionary<long, ChannelTarget> channels,
+        IReadOnlyDictionary<long, string> emails,
+        IReadOnlyDictionary<long, AlertDto> alerts,
+        CancellationToken cancellationToken)
+    {
+        var first = deliveries[0];
+        var ids = deliveries.Select(d => d.Id).ToList();
+        if (first.ChannelId is not { } channelId || !channels.TryGetValue(channelId, out var channel))
+        {
+            await store.FailedAsync(ids, "The channel was deleted.", null, clock.GetUtcNow(), cancellationToken);
+            metrics.Delivered(default, DeliveryStatus.Dead, ids.Count);
+            return;
+        }
+
+        if (!channel.IsActive)
+        {
+            await store.FailedAsync(ids, "The channel is switched off.", null, clock.GetUtcNow(), cancellationToken);
+            metrics.Delivered(channel.Kind, DeliveryStatus.Dead, ids.Count);
+            return;
+        }
+
+        var message = new OutgoingMessage(
+            first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            first.Event,
+            first.DigestAt is not null,
+            [.. deliveries.Where(d => d.AlertId is not null && alerts.ContainsKey(d.AlertId.Value)).Select(d => alerts[d.AlertId!.Value])],
+            console.Value.PublicUrl,
+            first.RecipientUserId is { } user ? emails.GetValueOrDefault(user) : null);
+        try
+        {
+            await _senders[channel.Kind].SendAsync(channel, message, cancellationToken);
+            await store.SentAsync(ids, clock.GetUtcNow(), cancellationToken);
+            metrics.Delivered(channel.Kind, DeliveryStatus.Sent, ids.Count);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var now = clock.GetUtcNow();
+            var retryAt = NextAttempt(first, now);
+            await store.FailedAsync(ids, Describe(e), retryAt, now, cancellationToken);
+            metrics.Delivered(channel.Kind, retryAt is null ? DeliveryStatus.Dead : DeliveryStatus.Failed, ids.Count);
+            LogSendFailed(logger, first.Id, channel.Kind, e.Message);
+        }
+    }
+
+    /// <summary>When to try again, or null when the delivery is DEAD (out of attempts or too old).</summary>
+    internal DateTimeOffset? NextAttempt(ClaimedDelivery delivery, DateTimeOffset now)
+    {
+        var settings = options.Value;
+        if (delivery.Attempts >= settings.MaxAttempts || now - delivery.QueuedAt >= TimeSpan.FromHours(settings.MaxAgeHours))
+        {
+            return null;
+        }
+
+        // Exponential with "equal jitter": half the step fixed, half random, so retries of many deliveries spread out
+        // but none comes sooner than half its step.
+        var step = Math.Min(settings.BackoffMaxSeconds, settings.BackoffBaseSeconds * Math.Pow(2, delivery.Attempts - 1));
+        var wait = (step / 2) + (Random.Shared.NextDouble() * step / 2);
+        return now.AddSeconds(wait);
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        TaskCanceledException => "The receiver did not answer in time.",
+        _ when e.InnerException is { } inner && e is HttpRequestException => $"{e.Message} ({inner.Message})",
+        _ => e.Message,
+    };
+
+    /// <summary>The alerts as the list shows them (the webhook body's data.alert), read now.</summary>
+    private async Task<IReadOnlyDictionary<long, AlertDto>> AlertsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return new Dictionary<long, AlertDto>();
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        var rows = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            AlertListProjection.Rows(Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AsNoTracking(db.Alerts).Where(a => ids.Contains(a.Id))),
+            cancellationToken);
+        var dtos = await AlertListProjection.ToDtosAsync(db, rows, clock.GetUtcNow(), cancellationToken);
+        return dtos.ToDictionary(a => a.Id);
+    }
+
+    /// <summary>LISTENs for queued work on a connection of its own; reconnects with backoff; every notification wakes a round.</summary>
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        var retry = TimeSpan.FromMilliseconds(500);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await listenerDataSource.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, _) => Wake();
+                await using (var listen = new NpgsqlCommand($"LISTEN {NotificationOutboxSql.NotifyChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                // Whatever was queued before the LISTEN took effect: one round picks it up.
+                Wake();
+                retry = TimeSpan.FromMilliseconds(500);
+                while (true)
+                {
+                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken))
+                    {
+                        await using var ping = new NpgsqlCommand("SELECT 1 /* notification dispatcher ping */", connection);
+                        await ping.ExecuteNonQueryAsync(stoppingToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogListenerDown(logger, e, retry.TotalSeconds);
+                try
+                {
+                    await Task.Delay(retry, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A notification dispatch round failed; the next one retries")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification delivery {DeliveryId} through a {Kind} channel failed: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, long deliveryId, ChannelKind kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The notification dispatcher's LISTEN connection is down; polling until it is back (retry in {RetrySeconds} s)")]
+    private static partial void LogListenerDown(ILogger logger, Exception exception, double retrySeconds);
+}
