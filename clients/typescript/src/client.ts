@@ -7046,7 +7046,7 @@ export class CreateSensorBody implements ICreateSensorBody {
     grouping?: boolean | null;
     /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
     claim_existing?: boolean | null;
-    format!: EventFormat;
+    format?: EventFormat | null;
     syslog_networks?: string[] | null;
 
     constructor(data?: ICreateSensorBody) {
@@ -7122,7 +7122,7 @@ export interface ICreateSensorBody {
     grouping?: boolean | null;
     /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
     claim_existing?: boolean | null;
-    format: EventFormat;
+    format?: EventFormat | null;
     syslog_networks?: string[] | null;
 }
 
@@ -7199,7 +7199,7 @@ export class UpdateSensorBody implements IUpdateSensorBody {
     grouping?: boolean | null;
     /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
     claim_existing?: boolean | null;
-    format!: EventFormat;
+    format?: EventFormat | null;
     syslog_networks?: string[] | null;
 
     constructor(data?: IUpdateSensorBody) {
@@ -7272,7 +7272,7 @@ export interface IUpdateSensorBody {
     grouping?: boolean | null;
     /** Confirms taking on sources that already hold events written by others (without it: 409 naming sources). Those events' source + external_id keys are freed for this sensor's events; the events stay. Default false. */
     claim_existing?: boolean | null;
-    format: EventFormat;
+    format?: EventFormat | null;
     syslog_networks?: string[] | null;
 }
 
@@ -8472,7 +8472,7 @@ export class RuleBody implements IRuleBody {
     name?: string | null;
     is_active?: boolean | null;
     events?: string[] | null;
-    min_severity!: Severity;
+    min_severity?: Severity | null;
     sources?: string[] | null;
     tags?: string[] | null;
     techniques?: string[] | null;
@@ -8583,7 +8583,7 @@ export interface IRuleBody {
     name?: string | null;
     is_active?: boolean | null;
     events?: string[] | null;
-    min_severity: Severity;
+    min_severity?: Severity | null;
     sources?: string[] | null;
     tags?: string[] | null;
     techniques?: string[] | null;

@@ -223,11 +223,11 @@ internal static class NotificationEndpoints
         [property: MaxLength(NotificationRule.NameMaxLength)] string? Name,
         bool? IsActive,
         [property: MaxLength(5), ItemLimits(MaxLength = 50)] IReadOnlyList<string?>? Events,
-        [property: JsonSchemaType(typeof(Severity))] string? MinSeverity,
+        [property: JsonSchemaType(typeof(Severity?))] string? MinSeverity,
         [property: MaxLength(NotificationRule.MaxFilterValues), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         [property: MaxLength(NotificationRule.MaxFilterValues), ItemLimits(MaxLength = 50)] IReadOnlyList<string?>? Tags,
         [property: MaxLength(NotificationRule.MaxFilterValues), ItemLimits(MaxLength = 20)] IReadOnlyList<string?>? Techniques,
-        [property: MaxLength(NotificationRule.MaxChannels)] IReadOnlyList<long>? Channels,
+        [property: MaxLength(NotificationRule.MaxChannels), ItemLimits(Minimum = 1)] IReadOnlyList<long>? Channels,
         ThrottleBody? Throttle)
     {
         public NotificationRuleSpec ToSpec()

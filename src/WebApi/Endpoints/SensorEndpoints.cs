@@ -99,7 +99,7 @@ internal static class SensorEndpoints
         [property: MaxLength(Sensor.MaxSources), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
         bool? Grouping,
         [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting = null,
-        [property: JsonSchemaType(typeof(EventFormat))] string? Format = null,
+        [property: JsonSchemaType(typeof(EventFormat?))] string? Format = null,
         [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null)
     {
         public CreateSensorCommand ToCommand()
@@ -123,7 +123,7 @@ internal static class SensorEndpoints
         bool? IsActive,
         bool? Grouping,
         [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting = null,
-        [property: JsonSchemaType(typeof(EventFormat))] string? Format = null,
+        [property: JsonSchemaType(typeof(EventFormat?))] string? Format = null,
         [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null)
     {
         public UpdateSensorCommand ToCommand(long id)

@@ -127,8 +127,14 @@ internal static class ServiceRegistration
         // and so does a bare RequireAuthorization(): a sensor's API key reaches only the endpoints that name it (Ingest).
         var person = new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
             .RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire()).Build();
+        // Routing's own refusals (405 for a method, 415 for a content type an endpoint does not take) are endpoints with
+        // no policy: a sensor posting the wrong content type to its ingest endpoint must hear 415, not 403.
+        var personOrRoutingRefusal = new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
+            .RequireAssertion(context => context.User.IsInRole(UserRole.Analyst.ToWire()) || context.User.IsInRole(UserRole.Admin.ToWire())
+                                         || RoutingRefusal.Is(context.Resource as HttpContext))
+            .Build();
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(person)
+            .SetFallbackPolicy(personOrRoutingRefusal)
             .SetDefaultPolicy(person)
             .AddPolicy(Policies.Analyst, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire()))
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Admin.ToWire()))
@@ -173,4 +179,14 @@ internal static class ServiceRegistration
             settings.DocumentProcessors.Add(new DocumentConventions());
         });
     }
+}
+
+/// <summary>The endpoints routing itself answers with when a path matches but the method or content type does not.</summary>
+internal static class RoutingRefusal
+{
+    // The display names ASP.NET Core's HttpMethodMatcherPolicy and AcceptsMatcherPolicy give the endpoints they make.
+    private static readonly string[] Names = ["405 HTTP Method Not Supported", "415 HTTP Unsupported Media Type"];
+
+    public static bool Is(HttpContext? http) =>
+        http?.GetEndpoint() is { DisplayName: { } name } && Names.Contains(name, StringComparer.Ordinal);
 }

@@ -74,6 +74,18 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             }
         }
 
+        // A text body (raw records) is bounded by the endpoint's body size limit: the schema says so (bytes bound chars).
+        if (hasBody && metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>().LastOrDefault() is { MaxRequestBodySize: { } maxBytes })
+        {
+            foreach (var content in operation.RequestBody!.Content.Values)
+            {
+                if (content.Schema?.ActualSchema is { } body && body.Type == NJsonSchema.JsonObjectType.String && body.MaxLength is null)
+                {
+                    body.MaxLength = (int)Math.Min(maxBytes, int.MaxValue);
+                }
+            }
+        }
+
         if (hasBody || operation.Parameters.Any(p => p.Kind == OpenApiParameterKind.Query))
         {
             AddResponse(operation, StatusCodes.Status400BadRequest);

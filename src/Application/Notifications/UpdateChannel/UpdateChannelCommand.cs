@@ -26,7 +26,11 @@ public sealed class UpdateChannelCommandHandler(IApplicationDbContext db, INotif
         ChannelConfig? config = null;
         if (command.Config is { } input)
         {
-            var failures = new UpdateChannelConfigValidator(channel.Kind).Validate(input);
+            // Built here, not registered: its rules depend on the stored channel's kind.
+            var validator = new InlineValidator<ChannelConfigInput>();
+            var kind = channel.Kind;
+            validator.ValidConfig(_ => kind, c => c);
+            var failures = validator.Validate(input);
             if (!failures.IsValid)
             {
                 throw new RequestValidationException(failures.Errors);
@@ -43,12 +47,6 @@ public sealed class UpdateChannelCommandHandler(IApplicationDbContext db, INotif
             "channel",
             cancellationToken);
         return channel.ToDto();
-    }
-
-    /// <summary>The config's rules once the kind is known (it comes from the stored channel).</summary>
-    private sealed class UpdateChannelConfigValidator : AbstractValidator<ChannelConfigInput>
-    {
-        public UpdateChannelConfigValidator(ChannelKind kind) => this.ValidConfig(_ => kind, c => c);
     }
 }
 
