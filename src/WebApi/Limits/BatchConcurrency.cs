@@ -78,12 +78,6 @@ internal sealed class BatchConcurrency(BatchConcurrencyOptions options)
         }
     }
 
-    /// <summary>Who a batch request counts against: its API key, else its user, else (never for ingest) its address.</summary>
-    public static string CallerOf(HttpContext http) =>
-        http.User.ApiKeyId() is { } keyId ? "key:" + keyId.ToString(CultureInfo.InvariantCulture)
-        : http.User.UserId() is { } userId ? "user:" + userId.ToString(CultureInfo.InvariantCulture)
-        : "ip:" + ClientAddress.Group(http.Connection.RemoteIpAddress);
-
     /// <summary>Takes one of the caller's slots until the returned lease is disposed; throws (429) when the caller has none left.</summary>
     public IDisposable EnterCaller(string caller)
     {
@@ -190,7 +184,7 @@ internal static class BatchConcurrencyHosting
         builder.AddEndpointFilter(async (context, next) =>
         {
             var slots = context.HttpContext.RequestServices.GetRequiredService<BatchConcurrency>();
-            using var lease = slots.EnterCaller(BatchConcurrency.CallerOf(context.HttpContext));
+            using var lease = slots.EnterCaller(RequestRateLimiting.CallerKey(context.HttpContext));
             return await next(context);
         });
 }

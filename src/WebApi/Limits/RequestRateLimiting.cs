@@ -74,23 +74,35 @@ internal static class RequestRateLimiting
 
     private static bool Valid(BucketOptions bucket) => bucket is { PermitsPerMinute: >= 0, Burst: >= 1 };
 
+    internal const string KeyPartition = "key:";
+    internal const string UserPartition = "user:";
+
     /// <summary>Who the request counts against, and that principal class's bucket.</summary>
     internal static (string Key, BucketOptions Bucket) Partition(HttpContext http, RequestLimitOptions limits)
+    {
+        var caller = CallerKey(http);
+        return (caller, caller.StartsWith(KeyPartition, StringComparison.Ordinal) ? limits.SensorKey
+            : caller.StartsWith(UserPartition, StringComparison.Ordinal) ? limits.User
+            : limits.Anonymous);
+    }
+
+    /// <summary>Who a request counts against in every per-caller limit: its API key, else its user, else its address (IPv6 by /64).</summary>
+    internal static string CallerKey(HttpContext http)
     {
         if (http.User.Identity?.IsAuthenticated == true)
         {
             if (http.User.ApiKeyId() is { } keyId)
             {
-                return ("key:" + keyId.ToString(CultureInfo.InvariantCulture), limits.SensorKey);
+                return KeyPartition + keyId.ToString(CultureInfo.InvariantCulture);
             }
 
             if (http.User.UserId() is { } userId)
             {
-                return ("user:" + userId.ToString(CultureInfo.InvariantCulture), limits.User);
+                return UserPartition + userId.ToString(CultureInfo.InvariantCulture);
             }
         }
 
-        return ("ip:" + ClientAddress.Group(http.Connection.RemoteIpAddress), limits.Anonymous);
+        return "ip:" + ClientAddress.Group(http.Connection.RemoteIpAddress);
     }
 
     // Whole seconds between refills (the partitioned limiter refills on a 100 ms heartbeat at best): at 60 a minute or
@@ -120,8 +132,8 @@ internal static class RequestRateLimiting
             ? "sign-in attempts from this address"
             : Partition(http, http.RequestServices.GetRequiredService<IOptions<RequestLimitOptions>>().Value).Key switch
             {
-                var k when k.StartsWith("key:", StringComparison.Ordinal) => "requests with this API key",
-                var k when k.StartsWith("user:", StringComparison.Ordinal) => "requests by this user",
+                var k when k.StartsWith(KeyPartition, StringComparison.Ordinal) => "requests with this API key",
+                var k when k.StartsWith(UserPartition, StringComparison.Ordinal) => "requests by this user",
                 _ => "requests from this address",
             };
         await WriteTooManyAsync(http, retryAfter, who);
