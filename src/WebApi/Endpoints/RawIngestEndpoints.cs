@@ -3,6 +3,7 @@ using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Events.IngestRaw;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Events;
 using ThreatPlatform.WebApi.Limits;
@@ -15,7 +16,7 @@ internal static class RawIngestEndpoints
 {
     public static void MapRawIngestEndpoints(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/ingest/raw/", async (HttpRequest request, ISender sender, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/ingest/raw/", async (HttpRequest request, BatchConcurrency slots, ISender sender, TimeProvider clock, CancellationToken ct) =>
                 {
                     var sensor = await sender.Send(new RawIngestSensorQuery(), ct);
                     if (sensor.Format == EventFormat.Native)
@@ -25,7 +26,12 @@ internal static class RawIngestEndpoints
                             "This sensor reports NATIVE events: send them to POST /api/events/batch/ (NDJSON), or set the sensor's format to the one its records are in.");
                     }
 
-                    var lines = await RawBodyReader.ReadAsync(request, ct);
+                    // As the batch endpoint: the whole body first (size limit, upload deadline), then a process slot.
+                    RawBodyReader.RequireMediaType(request);
+                    await using var body = await BatchBodyReader.ReceiveWholeAsync(
+                        request, TimeSpan.FromSeconds(slots.Options.BatchUploadTimeoutSeconds), ct);
+                    using var slot = slots.EnterProcess(sensorKey: request.HttpContext.User.ApiKeyId() is not null);
+                    var lines = await RawBodyReader.ReadAsync(body, ct);
                     var batch = RawBatch.Read(sensor, lines, clock.GetUtcNow());
                     return TypedResults.Ok(batch.ByLine(await sender.Send(new IngestEventBatchCommand(batch.Items), ct)));
                 })

@@ -36,7 +36,15 @@ internal static class BatchBodyReader
     public static async Task<ReceivedBatch> ReceiveAsync(HttpRequest request, TimeSpan uploadTimeout, CancellationToken cancellationToken)
     {
         var format = FormatOf(request.ContentType);
+        return new ReceivedBatch(await ReceiveWholeAsync(request, uploadTimeout, cancellationToken), format);
+    }
 
+    /// <summary>
+    /// The whole body of an ingest request (batch or raw), buffered: a 413 past 10 MiB, a 408 when it has not arrived in
+    /// full within <paramref name="uploadTimeout"/>. The caller disposes it (a temporary file may back it).
+    /// </summary>
+    public static async Task<Stream> ReceiveWholeAsync(HttpRequest request, TimeSpan uploadTimeout, CancellationToken cancellationToken)
+    {
         // A declared length over the limit never gets here (RequestBodyLimit); a chunked body is counted as it streams,
         // also on servers that do not enforce the endpoint's limit themselves.
         var buffered = new FileBufferingReadStream(
@@ -50,7 +58,7 @@ internal static class BatchBodyReader
         {
             await buffered.DrainAsync(deadline.Token);
             buffered.Position = 0;
-            return new ReceivedBatch(buffered, format);
+            return buffered;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -260,7 +268,7 @@ internal static class BatchBodyReader
     }
 
     /// <summary>Fails the read as soon as more than <c>limit</c> bytes have come in, whatever the server's own limit.</summary>
-    internal sealed class CappedStream(Stream inner, long limit) : Stream
+    private sealed class CappedStream(Stream inner, long limit) : Stream
     {
         private long _read;
 

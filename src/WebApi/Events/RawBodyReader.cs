@@ -7,15 +7,16 @@ using ThreatPlatform.Application.Events.IngestRaw;
 namespace ThreatPlatform.WebApi.Events;
 
 /// <summary>
-/// Reads a raw body (text/plain, or application/x-ndjson for the JSON formats) line by line as it streams in, within the
-/// batch endpoint's limits (10 MiB, 10,000 records; 413 beyond). Lines end with LF (a CR before it is dropped by the
+/// Reads a raw body (text/plain, or application/x-ndjson for the JSON formats) line by line, once received in full
+/// within the batch endpoint's limits (10 MiB, upload deadline; 10,000 records, 413 beyond). Lines end with LF (a CR before it is dropped by the
 /// parsers); blank lines are not records but keep their number, so a rejected record's index is its line number.
 /// </summary>
 internal static class RawBodyReader
 {
     public const string TextMediaType = "text/plain";
 
-    public static async Task<IReadOnlyList<RawLine>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>A 415 unless the body is text/plain or NDJSON: said before the body is waited for.</summary>
+    public static void RequireMediaType(HttpRequest request)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
             || !(string.Equals(media.MediaType.Value, TextMediaType, StringComparison.OrdinalIgnoreCase)
@@ -26,10 +27,13 @@ internal static class RawBodyReader
                 "Unsupported media type",
                 $"Send the sensor's records one per line as {TextMediaType} (or {BatchBodyReader.NdjsonMediaType} for the JSON formats).");
         }
+    }
 
+    /// <summary>The records of a body received in full (<see cref="BatchBodyReader.ReceiveWholeAsync"/>).</summary>
+    public static async Task<IReadOnlyList<RawLine>> ReadAsync(Stream body, CancellationToken cancellationToken)
+    {
         var lines = new List<RawLine>();
         var number = 0;
-        var body = new BatchBodyReader.CappedStream(request.Body, IngestEventBatchCommand.MaxBodyBytes);
         var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         try
         {

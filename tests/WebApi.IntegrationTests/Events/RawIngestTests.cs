@@ -1,3 +1,6 @@
+using ThreatPlatform.WebApi.Limits;
+using Microsoft.Extensions.DependencyInjection;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -214,6 +217,27 @@ public sealed class RawIngestTests(ApiFactory factory) : IClassFixture<ApiFactor
         var response = await sensor.Client.PostRawRecordsAsync("CEF:0|V|P|1|c|n|3|", "application/json");
 
         ((int)response.StatusCode).Should().Be(415);
+    }
+
+    [Fact]
+    public async Task A_raw_body_takes_a_process_batch_slot_like_a_batch_and_is_a_429_when_none_is_free()
+    {
+        var sensor = await SensorSpeakingAsync("CEF");
+        var slots = factory.Services.GetRequiredService<BatchConcurrency>();
+        var held = Enumerable.Range(0, slots.Options.MaxConcurrentBatches).Select(_ => slots.EnterProcess(sensorKey: true)).ToList();
+        HttpResponseMessage refused;
+        try
+        {
+            refused = await sensor.Client.PostRawRecordsAsync("CEF:0|V|P|1|c|n|3|", "text/plain");
+        }
+        finally
+        {
+            held.ForEach(slot => slot.Dispose());
+        }
+
+        await refused.ShouldBeProblemAsync(429);
+        refused.Headers.RetryAfter.Should().NotBeNull();
+        (await sensor.Client.PostRawRecordsAsync("CEF:0|V|P|1|c|n|3|", "text/plain")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     private async Task<SensorWithKey> SensorSpeakingAsync(string format)
