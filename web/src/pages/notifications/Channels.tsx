@@ -57,7 +57,8 @@ export default function ChannelsPage() {
       <p className="muted">Where notifications go. Rules decide which alerts reach which channels.</p>
       <NewChannelForm
         onCreated={async (channel) => {
-          setCreated(channel.config.secret ? channel : null);
+          // A secret stays on screen until dismissed, even while more channels are added.
+          if (channel.config.secret) setCreated(channel);
           setOpenId(channel.id);
           await queryClient.invalidateQueries({ queryKey: ["notification-channels"] });
         }}

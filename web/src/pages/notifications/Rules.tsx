@@ -341,6 +341,8 @@ function Chips(props: { form: string; field: string; label: string; values: stri
           value={text}
           placeholder={props.placeholder}
           onChange={(e) => setText(e.target.value)}
+          // A value typed but not added yet is added when the field is left (e.g. for the form's submit button).
+          onBlur={add}
           onKeyDown={(e: KeyboardEvent<HTMLInputElement>) => {
             if (e.key === "Enter") {
               e.preventDefault();
