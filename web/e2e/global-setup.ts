@@ -41,6 +41,10 @@ async function startApi(extra: Record<string, string>): Promise<{ url: string; p
       Auth__Registration: "approval",
       Auth__FreeFailedLogins: "3",
       RateLimiting__AuthPermitsPerMinute: "100000",
+      // Notification tests send to receivers they open on 127.0.0.1; a failed delivery waits an hour for its automatic
+      // retry, so that only the delivery log's Retry sends it again.
+      Notifications__AllowedNetworks__0: "127.0.0.0/8",
+      Notifications__BackoffBaseSeconds: "3600",
       ...extra,
     },
     stdio: ["ignore", "pipe", "pipe"],

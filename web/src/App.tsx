@@ -10,6 +10,9 @@ const DashboardPage = lazy(() => import("./pages/Dashboard"));
 const SensorsPage = lazy(() => import("./pages/Sensors"));
 const UsersPage = lazy(() => import("./pages/Users"));
 const AuditPage = lazy(() => import("./pages/Audit"));
+const ChannelsPage = lazy(() => import("./pages/notifications/Channels"));
+const RulesPage = lazy(() => import("./pages/notifications/Rules"));
+const DeliveriesPage = lazy(() => import("./pages/notifications/Deliveries"));
 
 const titles: [RegExp, string][] = [
   [/^\/alerts\/\d+/, "Alert"],
@@ -17,6 +20,9 @@ const titles: [RegExp, string][] = [
   [/^\/admin\/sensors/, "Sensors"],
   [/^\/admin\/users/, "Users"],
   [/^\/admin\/audit/, "Audit trail"],
+  [/^\/admin\/notifications\/channels/, "Notification channels"],
+  [/^\/admin\/notifications\/rules/, "Notification rules"],
+  [/^\/admin\/notifications\/deliveries/, "Delivery log"],
   [/^\/login/, "Sign in"],
   [/^\//, "Alert queue"],
 ];
@@ -64,6 +70,7 @@ export function App() {
           {isAdmin && <NavLink to="/admin/sensors">Sensors</NavLink>}
           {isAdmin && <NavLink to="/admin/users">Users</NavLink>}
           {isAdmin && <NavLink to="/admin/audit">Audit</NavLink>}
+          {isAdmin && <NavLink to="/admin/notifications">Notifications</NavLink>}
         </nav>
         <div className="who">
           {me && (
@@ -88,6 +95,10 @@ export function App() {
               <Route path="/admin/sensors" element={isAdmin ? <SensorsPage /> : <Forbidden />} />
               <Route path="/admin/users" element={isAdmin ? <UsersPage /> : <Forbidden />} />
               <Route path="/admin/audit" element={isAdmin ? <AuditPage /> : <Forbidden />} />
+              <Route path="/admin/notifications" element={<Navigate to="/admin/notifications/channels" replace />} />
+              <Route path="/admin/notifications/channels" element={isAdmin ? <ChannelsPage /> : <Forbidden />} />
+              <Route path="/admin/notifications/rules" element={isAdmin ? <RulesPage /> : <Forbidden />} />
+              <Route path="/admin/notifications/deliveries" element={isAdmin ? <DeliveriesPage /> : <Forbidden />} />
               <Route path="/login" element={<Navigate to={new URLSearchParams(location.search).get("next") ?? "/"} replace />} />
               <Route path="*" element={<NotFound />} />
             </Routes>

@@ -9,6 +9,7 @@ import {
   ApiException,
   AuthClient,
   EventsClient,
+  NotificationsClient,
   ProblemDetails,
   SensorsClient,
   Session,
@@ -85,6 +86,7 @@ export const api = {
   users: (o?: CallOptions) => new UsersClient(baseUrl, http(o)),
   sensors: (o?: CallOptions) => new SensorsClient(baseUrl, http(o)),
   stats: (o?: CallOptions) => new StatsClient(baseUrl, http(o)),
+  notifications: (o?: CallOptions) => new NotificationsClient(baseUrl, http(o)),
 };
 
 /** Signs in without a stored session; throws the API's ProblemDetails (401, 403 awaiting approval, 429 throttled). */

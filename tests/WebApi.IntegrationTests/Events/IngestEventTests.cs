@@ -26,7 +26,8 @@ public sealed class IngestEventTests(ApiFactory factory) : IClassFixture<ApiFact
         response.Headers.Location!.ToString().Should().Be($"/api/events/{stored.GetProperty("id").GetInt64()}/");
         stored.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
             "id", "source", "event_type", "severity", "description", "occurred_at", "source_ip", "destination_ip",
-            "metadata", "external_id", "timestamp", "ingested_by", "sensor", "alert_id", "detection");
+            "metadata", "external_id", "timestamp", "ingested_by", "sensor", "alert_id", "detection", "format");
+        stored.GetProperty("format").GetString().Should().Be("NATIVE");
         stored.GetProperty("sensor").ValueKind.Should().Be(System.Text.Json.JsonValueKind.Null, "a user token, not a sensor's key, sent it");
         stored.GetProperty("source").GetString().Should().Be((string)body["source"]!);
         stored.GetProperty("severity").GetString().Should().Be("MEDIUM");

@@ -4,16 +4,19 @@ import { Link, useParams } from "react-router";
 import {
   AlertChangeAction,
   AssignBody,
+  EventFormat,
   CommentBody,
   TagsBody,
   UpdateStatusBody,
   type AlertDetailDto,
+  type AlertNotificationDto,
   type AlertStatus,
   type EventDto,
 } from "@threatplatform/client";
 import { alertEventsMethod, api, grouping, problemStatus, problemText } from "../api";
 import { useAuth } from "../auth";
 import { ErrorNote, SeverityBadge, StatusBadge } from "../components";
+import { DeliveryBadge } from "./notifications/shared";
 import { fmtDate, fmtNumber, nextStatuses, statusLabel, statusVerb, TAG_PATTERN } from "../format";
 
 interface Loaded {
@@ -175,9 +178,11 @@ export default function AlertDetailPage() {
               <Field name="Event id" value={String(e.id)} />
               <Field name="Sensor" value={e.sensor != null ? `#${e.sensor}` : "— (a person's token)"} />
               <Field name="Ingested by" value={e.ingested_by != null ? `user #${e.ingested_by}` : "—"} />
+              <Field name="Format" value={e.format ?? EventFormat.Native} />
             </dl>
             <h3>Metadata</h3>
             {e.metadata != null ? <pre className="json" data-testid="metadata">{JSON.stringify(e.metadata, null, 2)}</pre> : <p className="muted">None.</p>}
+            <RawRecord format={e.format} raw={e.raw ?? null} />
             </>
             )}
           </section>
@@ -211,6 +216,8 @@ export default function AlertDetailPage() {
             )}
             {alertEventsMethod && <FoldedEvents id={id} />}
           </section>
+
+          <NotificationsPanel alertId={alert.id} notifications={alert.notifications ?? []} isAdmin={isAdmin} />
 
           <section aria-labelledby="history-title" className="card">
             <h2 id="history-title">History</h2>
@@ -327,6 +334,82 @@ function describe(action: AlertChangeAction, from: string | null, to: string | n
     default:
       return String(action).toLowerCase();
   }
+}
+
+/**
+ * The record as the sensor sent it. Text only: React renders it as a text node (never innerHTML), so markup or script
+ * in a hostile record shows as characters.
+ */
+function RawRecord({ format, raw }: { format: EventFormat | undefined; raw: string | null }) {
+  const [copied, setCopied] = useState(false);
+  if (raw === null)
+    return (
+      <p className="muted small" data-testid="raw-none">
+        {format && format !== EventFormat.Native ? "The raw record is not kept for this event." : "Sent as the platform's own event JSON: there is no other raw record."}
+      </p>
+    );
+  return (
+    <>
+      <div className="raw-head">
+        <h3>Raw record ({format})</h3>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            void navigator.clipboard.writeText(raw).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {copied ? "Copied" : "Copy raw record"}
+        </button>
+      </div>
+      <pre className="raw" data-testid="raw" tabIndex={0}>
+        {raw}
+      </pre>
+    </>
+  );
+}
+
+/** The alert's notifications (detail's `notifications`): which channel, what event, how it stands. */
+function NotificationsPanel({ alertId, notifications, isAdmin }: { alertId: number; notifications: AlertNotificationDto[]; isAdmin: boolean }) {
+  return (
+    <section aria-labelledby="notifications-title" className="card" data-testid="notifications">
+      <h2 id="notifications-title">Notifications</h2>
+      {notifications.length === 0 ? (
+        <p className="muted">No notification rule selected this alert: nobody was notified.</p>
+      ) : (
+        <table className="compact">
+          <thead>
+            <tr>
+              <th scope="col">Channel</th>
+              <th scope="col">Event</th>
+              <th scope="col">Status</th>
+              <th scope="col">Sent</th>
+            </tr>
+          </thead>
+          <tbody>
+            {notifications.map((n, i) => (
+              <tr key={i}>
+                <td>{n.channel != null ? `${n.kind ?? ""} #${n.channel}`.trim() : "deleted channel"}</td>
+                <td>{n.event}</td>
+                <td>
+                  <DeliveryBadge status={n.status} />
+                </td>
+                <td>{fmtDate(n.sent_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {isAdmin && notifications.length > 0 && (
+        <p className="small">
+          <Link to={`/admin/notifications/deliveries?alert=${alertId}`}>This alert's deliveries in the delivery log</Link>
+        </p>
+      )}
+    </section>
+  );
 }
 
 function Field({ name, value }: { name: string; value: string }) {

@@ -172,7 +172,7 @@ public static class AlertMapper
         DateTimeOffset now) => new(
         alert.Id,
         alert.Status,
-        securityEvent?.ToDto(alert.Id),
+        securityEvent?.ToDetailDto(alert.Id),
         alert.CreatedAt,
         alert.UpdatedAt,
         alert.Assignee is { } assignee ? new UserRefDto(assignee.Id, assignee.Username) : null,

@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Riok.Mapperly.Abstractions;
 using ThreatPlatform.Domain.Events;
 
@@ -33,12 +35,26 @@ public sealed record EventDto
 
     /// <summary>The detection model's verdict, for model-made events.</summary>
     public Detection? Detection { get; init; }
+
+    /// <summary>The format the sensor reported the event in (NATIVE for the event JSON).</summary>
+    public required EventFormat Format { get; init; }
+
+    /// <summary>
+    /// The record as the sensor sent it (standard formats only, at most 64 KiB). Only single-event answers carry it (GET
+    /// /api/events/{id}/ and the event in an alert's detail): lists stay lean, as do the stream and webhooks.
+    /// </summary>
+    [Description("The record as the sensor sent it (≤ 64 KiB), for an event read from a standard format (CEF, SYSLOG, SURICATA_EVE, ECS, OCSF). Only in single-event answers: GET /api/events/{id}/ and the event of an alert's detail; absent from lists, from the alert stream and webhooks, and for NATIVE events.")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Raw { get; init; }
 }
 
 /// <summary>An event read with the id of the alert it raised or folded into, if any (a left join, without loading the alert).</summary>
 public sealed record EventRow(SecurityEvent Event, long? AlertId)
 {
     public EventDto ToDto() => Event.ToDto(AlertId);
+
+    /// <summary>The event as a single-event answer shows it: with its raw record.</summary>
+    public EventDto ToDetailDto() => Event.ToDetailDto(AlertId);
 }
 
 public static class EventQueries
@@ -53,7 +69,12 @@ public static partial class EventMapper
 {
     [MapProperty(nameof(SecurityEvent.IngestedById), nameof(EventDto.IngestedBy))]
     [MapProperty(nameof(SecurityEvent.SensorId), nameof(EventDto.Sensor))]
+    [MapperIgnoreTarget(nameof(EventDto.Raw))]
     public static partial EventDto ToDto(this SecurityEvent securityEvent, long? alertId);
+
+    /// <summary>A single-event answer (GET /api/events/{id}/, an alert's detail): <see cref="ToDto"/> with the raw record.</summary>
+    public static EventDto ToDetailDto(this SecurityEvent securityEvent, long? alertId) =>
+        securityEvent.ToDto(alertId) with { Raw = securityEvent.Raw };
 
     private static string? IpText(IPAddress? ip) => ip?.ToString();
 

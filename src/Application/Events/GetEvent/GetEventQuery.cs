@@ -18,6 +18,6 @@ public sealed class GetEventQueryHandler(IApplicationReadDbContext db) : IQueryH
             .WithAlertId()
             .FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFound("Event", query.Id);
-        return row.ToDto();
+        return row.ToDetailDto();
     }
 }
