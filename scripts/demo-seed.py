@@ -216,9 +216,10 @@ def cef_branch(w):
         inside = f"10.30.0.{w.rng.randint(10, 60)}"
         src, dst = (inside, attacker) if cls.startswith(("av", "dns")) else (attacker, "198.51.100.40")
         dpt = port or w.pick([21, 23, 8080, 3306])
-        lines.append(f"CEF:0|Example Networks|EdgeWall|7.2.1|{cls}|{name}|{sev}|rt={epoch_ms(w.at())} src={src} dst={dst} "
+        at = w.at()
+        lines.append((at, f"CEF:0|Example Networks|EdgeWall|7.2.1|{cls}|{name}|{sev}|rt={epoch_ms(at)} src={src} dst={dst} "
                      f"dpt={dpt} proto=TCP act=blocked dvchost=fw-branch-02 externalId=fwb-{n:05d} cs1Label=Rule cs1={rule} "
-                     f"msg=Branch office Lyon, policy {rule}")
+                     f"msg=Branch office Lyon, policy {rule}"))
     return lines
 
 
@@ -234,23 +235,24 @@ def syslog_hosts(w):
         bsd = at.astimezone(timezone.utc).strftime("%b ") + f"{at.day:>2}" + at.astimezone(timezone.utc).strftime(" %H:%M:%S")
         if roll < 0.45:
             user = w.pick(["root", "admin", "oracle", "ubuntu", "test"])
-            lines.append(f"<38>1 {ts} bastion-01 sshd {w.rng.randint(1000, 30000)} AUTH_FAIL [origin@32473 id=\"bst-{n:05d}\"] "
+            line = (f"<38>1 {ts} bastion-01 sshd {w.rng.randint(1000, 30000)} AUTH_FAIL [origin@32473 id=\"bst-{n:05d}\"] "
                          f"Failed password for invalid user {user} from {attacker} port {port} ssh2")
         elif roll < 0.55:
-            lines.append(f"<35>1 {ts} bastion-01 sshd {w.rng.randint(1000, 30000)} BRUTE_FORCE [origin@32473 id=\"bst-{n:05d}\"] "
+            line = (f"<35>1 {ts} bastion-01 sshd {w.rng.randint(1000, 30000)} BRUTE_FORCE [origin@32473 id=\"bst-{n:05d}\"] "
                          f"maximum authentication attempts exceeded for root from {attacker} port {port} ssh2 [preauth]")
         elif roll < 0.6:
-            lines.append(f"<34>1 {ts} bastion-01 sshd {w.rng.randint(1000, 30000)} ROOT_LOGIN [origin@32473 id=\"bst-{n:05d}\"] "
+            line = (f"<34>1 {ts} bastion-01 sshd {w.rng.randint(1000, 30000)} ROOT_LOGIN [origin@32473 id=\"bst-{n:05d}\"] "
                          f"Accepted publickey for root from 192.0.2.201 port {port} ssh2: key not in the bastion's inventory")
         elif roll < 0.8:
-            lines.append(f"<86>{bsd} web-01 sudo: deploy : TTY=pts/0 ; PWD=/srv/shop ; USER=root ; "
+            line = (f"<86>{bsd} web-01 sudo: deploy : TTY=pts/0 ; PWD=/srv/shop ; USER=root ; "
                          "COMMAND=/usr/bin/systemctl restart nginx")
         elif roll < 0.92:
-            lines.append(f"<131>{bsd} web-01 nginx: ModSecurity: Access denied with code 403 (phase 2). SQL injection "
+            line = (f"<131>{bsd} web-01 nginx: ModSecurity: Access denied with code 403 (phase 2). SQL injection "
                          f"detected in ARGS:user from {attacker} [uri \"/login.php\"] [id \"942100\"]")
         else:
-            lines.append(f"<27>{bsd} db-01 postgres[812]: FATAL:  password authentication failed for user \"replicator\" "
-                         f"from 10.20.0.{w.rng.randint(50, 90)}")
+            line = (f"<27>{bsd} db-01 postgres[812]: FATAL:  password authentication failed for user \"replicator\" "
+                    f"from 10.20.0.{w.rng.randint(50, 90)}")
+        lines.append((at, line))
     return lines
 
 
@@ -295,7 +297,7 @@ def suricata_dmz(w):
             base.update(event_type="http", src_ip=attacker, src_port=w.rng.randint(30000, 65000), dest_ip="198.51.100.10",
                         dest_port=80, tx_id=0,
                         http={"hostname": "shop.example.com", "url": url, "http_method": "GET", "status": 404 if url == "/.env" else 200})
-        lines.append(json.dumps(base, separators=(",", ":")))
+        lines.append((at, json.dumps(base, separators=(",", ":"))))
     return lines
 
 
@@ -333,7 +335,7 @@ def ecs_domain(w):
         doc.update({"@timestamp": iso(at), "host": {"name": "dc01", "os": {"family": "windows"}},
                     "source": {"ip": ip}, "user": {"name": user, "domain": "CORP"},
                     "agent": {"type": "winlogbeat", "version": "8.15.0"}, "ecs": {"version": "8.11.0"}})
-        lines.append(json.dumps(doc, separators=(",", ":")))
+        lines.append((at, json.dumps(doc, separators=(",", ":"))))
     return lines
 
 
@@ -361,8 +363,12 @@ def ocsf_cloud(w):
                             "product": {"name": "cloud-audit", "vendor_name": "Example Cloud"}},
                "src_endpoint": {"ip": src}, "actor": {"user": {"name": actor}},
                "cloud": {"provider": "AWS", "region": "eu-west-1", "account": {"uid": "111122223333"}}}
-        lines.append(json.dumps(doc, separators=(",", ":")))
+        lines.append((at, json.dumps(doc, separators=(",", ":"))))
     return lines
+
+
+def native(events):
+    return [(datetime.fromisoformat(e["occurred_at"].replace("Z", "+00:00")), json.dumps(e, separators=(",", ":"))) for e in events]
 
 
 def sensors(anchor):
@@ -371,18 +377,18 @@ def sensors(anchor):
         return Week(anchor, f"threatplatform-demo-{name}")
 
     ndjson, text = "application/x-ndjson", "text/plain"
-    return [
+    plan = [
         dict(name="fw-edge-01", kind="FIREWALL", format="NATIVE", grouping=False, sources=["fw-edge-01"],
              description="Perimeter firewall, HQ (event JSON through the batch endpoint)",
              endpoint="batch", content_type=ndjson,
-             records=[json.dumps(e, separators=(",", ":")) for e in native_firewall(week("fw"))]),
+             records=native(native_firewall(week("fw")))),
         dict(name="edr-workstations", kind="EDR", format="NATIVE", grouping=True, sources=["edr-workstations"],
              description="Endpoint detection on every Windows workstation; repeats of one behaviour fold into one alert",
              endpoint="batch", content_type=ndjson,
-             records=[json.dumps(e, separators=(",", ":")) for e in native_edr(week("edr"))]),
+             records=native(native_edr(week("edr")))),
         dict(name="ml-ueba", kind="AI_MODEL", format="NATIVE", grouping=True, sources=["ml-ueba"],
              description="User and entity behaviour model (ueba-anomaly 1.8.0)", endpoint="batch", content_type=ndjson,
-             records=[json.dumps(e, separators=(",", ":")) for e in native_ueba(week("ueba"))]),
+             records=native(native_ueba(week("ueba")))),
         dict(name="fw-branch-02", kind="FIREWALL", format="CEF", grouping=True, sources=["fw-branch-02"],
              description="Branch office firewall, Lyon (CEF)", endpoint="raw", content_type=text, records=cef_branch(week("cef"))),
         dict(name="linux-syslog", kind="OTHER", format="SYSLOG", grouping=True, sources=["bastion-01", "web-01", "db-01"],
@@ -398,6 +404,9 @@ def sensors(anchor):
              description="Cloud account findings and API activity (OCSF 1.3)", endpoint="raw", content_type=ndjson,
              records=ocsf_cloud(week("ocsf"))),
     ]
+    for sensor in plan:  # (time, record), oldest first
+        sensor["records"].sort(key=lambda record: record[0])
+    return plan
 
 
 # ------------------------------------------------------------------------------------------------------------ client
@@ -495,8 +504,10 @@ def ensure_analyst(api, admin_token, user):
 
 
 def seed_sensors(api, admin_token, plan):
+    """Creates the sensors and their keys, then sends the week in half-day rounds, every sensor in each round, so
+    alerts are raised in the order their events happened and the queue's newest alerts come from every sensor."""
     existing = {s["name"]: s for s in api.all_pages("/api/sensors/", admin_token)}
-    counts = {}
+    keys = {}
     for sensor in plan:
         if sensor["name"] in existing:
             sensor_id = existing[sensor["name"]]["id"]
@@ -505,14 +516,27 @@ def seed_sensors(api, admin_token, plan):
             if "syslog_networks" in sensor:
                 body["syslog_networks"] = sensor["syslog_networks"]
             sensor_id = api.call("POST", "/api/sensors/", body, token=admin_token)[1]["id"]
-        key = api.call("POST", f"/api/sensors/{sensor_id}/keys/", {"name": "demo-shipper"}, token=admin_token)[1]["key"]
-        path = "/api/events/batch/" if sensor["endpoint"] == "batch" else "/api/ingest/raw/"
-        _, answer = api.call("POST", path, raw="\n".join(sensor["records"]) + "\n", key=key, content_type=sensor["content_type"])
-        if answer["rejected"]:
-            raise SeedError(f"{sensor['name']}: {len(answer['rejected'])} records rejected, first {answer['rejected'][0]}")
-        counts[sensor["name"]] = (answer["accepted"], answer["alerts_created"])
-        print(f"  {sensor['name']:<17} {sensor['kind']:<8} {sensor['format']:<12} {answer['accepted']:>3} events, "
-              f"{answer['alerts_created']:>2} alerts")
+        keys[sensor["name"]] = api.call("POST", f"/api/sensors/{sensor_id}/keys/", {"name": "demo-shipper"}, token=admin_token)[1]["key"]
+    counts = {sensor["name"]: [0, 0] for sensor in plan}
+    start = min(sensor["records"][0][0] for sensor in plan)
+    end = max(sensor["records"][-1][0] for sensor in plan)
+    step = timedelta(hours=12)
+    while start <= end:
+        for sensor in plan:
+            lines = [line for at, line in sensor["records"] if start <= at < start + step]
+            if not lines:
+                continue
+            path = "/api/events/batch/" if sensor["endpoint"] == "batch" else "/api/ingest/raw/"
+            _, answer = api.call("POST", path, raw="\n".join(lines) + "\n", key=keys[sensor["name"]],
+                                 content_type=sensor["content_type"])
+            if answer["rejected"]:
+                raise SeedError(f"{sensor['name']}: {len(answer['rejected'])} records rejected, first {answer['rejected'][0]}")
+            counts[sensor["name"]][0] += answer["accepted"] + answer["duplicates"]
+            counts[sensor["name"]][1] += answer["alerts_created"]
+        start += step
+    for sensor in plan:
+        events, alerts = counts[sensor["name"]]
+        print(f"  {sensor['name']:<17} {sensor['kind']:<8} {sensor['format']:<12} {events:>3} events, {alerts:>2} alerts")
     return counts
 
 
@@ -525,16 +549,48 @@ TAGS = {
     "directory-replication-requested": ["active-directory", "incident:ir-2026-041"],
     "Detection Finding": ["cloud", "aws"], "BRUTE_FORCE": ["brute-force", "bastion"], "ROOT_LOGIN": ["bastion", "vip"],
 }
-COMMENTS = {
-    "ACKNOWLEDGED": ["Looking into it: pulling the process tree and the last 24 h of sign-ins for this host.",
-                     "Confirmed the source address is not one of ours; checking whether anything answered."],
-    "IN_PROGRESS": ["Host isolated from the network through the EDR console; ticket INC-20417 opened with desktop support.",
-                    "Blocked the address on the edge firewall (rule threat-intel-manual). Waiting for the user's call back.",
-                    "Reset the user's password and revoked their sessions; checking mailbox rules next."],
-    "RESOLVED": ["Contained and cleaned: malicious binary removed, persistence deleted, host reimaged. Closing.",
-                 "The scan stopped after the shun; nothing behind the firewall answered. No further action."],
-    "FALSE_POSITIVE": ["This is the IT team's vulnerability scanner (change CHG-3312). Tuning the rule with an exception.",
-                       "Known admin script run by the backup job; confirmed with the owner."],
+FAMILY = {"edr-workstations": "endpoint", "ml-ueba": "identity", "dc01": "identity", "cloud-audit": "cloud"}
+COMMENTS = {  # by the kind of evidence (network unless FAMILY says otherwise), then by status
+    "network": {
+        "ACKNOWLEDGED": ["Looking into it: the source address is not one of ours, checking whether anything answered.",
+                         "Pulled the flows for the last 24 h: only this peer, no other internal host involved so far."],
+        "IN_PROGRESS": ["Blocked the address on the edge firewall (rule threat-intel-manual); watching for a new source.",
+                        "The target answered once; asked the web team for the application logs around that minute."],
+        "RESOLVED": ["The traffic stopped after the block; nothing behind the firewall answered. No further action.",
+                     "Patched the exposed service and closed the port on the perimeter. Closing."],
+        "FALSE_POSITIVE": ["This is the IT team's vulnerability scanner (change CHG-3312); adding an exception.",
+                           "Known partner monitoring probe, agreed in the contract. Suppressing for this source."],
+    },
+    "endpoint": {
+        "ACKNOWLEDGED": ["Looking into it: pulling the process tree and the last 24 h of sign-ins on this host.",
+                         "Asked the user whether they opened an attachment this morning; waiting for an answer."],
+        "IN_PROGRESS": ["Host isolated through the EDR console; INC-20417 opened with desktop support for a reimage.",
+                        "Dumped the suspicious binary for the malware team; hash not known to the sandbox yet."],
+        "RESOLVED": ["Contained and cleaned: binary removed, persistence deleted, host reimaged, password reset. Closing.",
+                     "Quarantined by the EDR before it ran; confirmed no other host has the hash. Closing."],
+        "FALSE_POSITIVE": ["The packaging team's build script does this on every release; confirmed with its owner.",
+                           "Signed admin tool run by IT support during a ticket (INC-20388). Benign."],
+    },
+    "identity": {
+        "ACKNOWLEDGED": ["Checking the account's recent sign-ins and group changes with the identity team.",
+                         "The user is travelling this week according to HR; verifying the device anyway."],
+        "IN_PROGRESS": ["Password reset, sessions revoked and MFA re-enrolled; reviewing what the account touched.",
+                        "Disabled the account pending a call with its owner; domain admins notified."],
+        "RESOLVED": ["Confirmed misuse of a leaked password; account rotated, no lateral movement found. Closing.",
+                     "Change reverted and the group membership audited; ticket INC-20422 holds the details."],
+        "FALSE_POSITIVE": ["VPN exit node of the mobile carrier, not a second country; the user confirmed. Benign.",
+                           "Scheduled service account task, documented in the runbook. Tuning the rule."],
+    },
+    "cloud": {
+        "ACKNOWLEDGED": ["Looking at CloudTrail for the role session and who assumed it.",
+                         "Asked the platform team whether this change was planned."],
+        "IN_PROGRESS": ["Bucket made private again; listing what was downloaded while it was public.",
+                        "Root access key deleted; rotating the credentials of every role that used it."],
+        "RESOLVED": ["Reverted and guarded with an SCP so it cannot happen again. Closing.",
+                     "Change traced to an infrastructure-as-code run with a bad variable; fixed upstream. Closing."],
+        "FALSE_POSITIVE": ["Planned change CHG-3340 by the platform team, approved yesterday.",
+                           "Sandbox account used for training; nothing real is stored there."],
+    },
 }
 NOTES = {
     "ACKNOWLEDGED": "Triage started", "IN_PROGRESS": "Containment under way", "RESOLVED": "Contained and remediated",
@@ -563,8 +619,9 @@ def triage(api, admin_token, analysts):
         tags = TAGS.get(alert["event_type"])
         if tags and (target != "OPEN" or rng.random() < 0.5):
             api.call("PUT", f"/api/alerts/{alert_id}/tags/", {"tags": tags}, token=analyst_token)
-        if target in COMMENTS:
-            for body in rng.sample(COMMENTS[target], k=min(len(COMMENTS[target]), rng.randint(1, 2))):
+        comments = COMMENTS[FAMILY.get(alert["source"], "network")].get(target)
+        if comments:
+            for body in rng.sample(comments, k=rng.randint(1, 2)):
                 api.call("POST", f"/api/alerts/{alert_id}/comments/", {"body": body}, token=analyst_token)
     steps = {"ACKNOWLEDGED": ["ACKNOWLEDGED"], "IN_PROGRESS": ["ACKNOWLEDGED", "IN_PROGRESS"],
              "RESOLVED": ["ACKNOWLEDGED", "IN_PROGRESS", "RESOLVED"], "FALSE_POSITIVE": ["ACKNOWLEDGED", "FALSE_POSITIVE"]}
@@ -652,7 +709,10 @@ def main():
     parser.add_argument("--emit", action="store_true", help="print the sensors and their records as JSON; no API is called")
     args = parser.parse_args()
     if args.emit:
-        json.dump({"sensors": sensors(datetime.now(timezone.utc).replace(microsecond=0))}, sys.stdout, indent=1)
+        plan = sensors(datetime.now(timezone.utc).replace(microsecond=0))
+        for sensor in plan:
+            sensor["records"] = [line for _, line in sensor["records"]]
+        json.dump({"sensors": plan}, sys.stdout, indent=1)
         return 0
     if not args.api:
         parser.error("--api or --emit is required")
