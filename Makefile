@@ -6,10 +6,11 @@ API := src/WebApi/ThreatPlatform.WebApi.csproj
 # `make bench BENCH_QUICK=1 BENCH_ALERTS=…`: the settings reach scripts/bench.sh through the environment.
 export BENCH_QUICK BENCH_EVENTS BENCH_BATCH_SIZE BENCH_BATCH_CLIENTS BENCH_ALERTS BENCH_DURATION BENCH_CONNECTIONS BENCH_LOADGEN BENCH_SEARCH BENCH_STREAM_CLIENTS BENCH_STREAM_ALERTS BENCH_STREAM_RATE BENCH_PG_PORT BENCH_DATABASE BENCH_ONLY BENCH_LIST_CONNECTIONS BENCH_KEEP_DATABASE BENCH_LIST_EVENTS
 
-.PHONY: help run test test-faults mutation bench bench-web console web-test migrate create-admin db-start db-stop build format clean client client-test lint-openapi proxy-check
+.PHONY: help run demo test test-faults mutation bench bench-web console web-test migrate create-admin db-start db-stop build format clean client client-test lint-openapi proxy-check
 
 help:
 	@echo "make run           build the console (when Node.js is present), restore, build, start the private PostgreSQL if none is configured, migrate, serve on :$(PORT)"
+	@echo "make demo          make run's start, then a demo SOC seeded through the API (sensors, a week of events, triaged alerts); prints the logins"
 	@echo "make test          the whole test suite against a real PostgreSQL"
 	@echo "make test-faults   real API + its own PostgreSQL (port 25450): DB stop, kill -9, terminated connections, pool/timeouts"
 	@echo "make mutation      Stryker.NET over Domain + Application with the unit tests (minutes; not part of make test/CI)"
@@ -30,6 +31,9 @@ run:
 	@source scripts/env.sh && \
 	if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then echo "Port $(PORT) is already taken; run with PORT=8001 make run" >&2; exit 1; fi && \
 	ASPNETCORE_ENVIRONMENT=$${ASPNETCORE_ENVIRONMENT:-Development} dotnet run --project $(API) -c Release -- --urls http://localhost:$(PORT)
+
+demo:
+	@PORT=$(PORT) scripts/demo.sh
 
 test:
 	@scripts/test.sh
