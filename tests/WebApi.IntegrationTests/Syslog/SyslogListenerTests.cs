@@ -127,6 +127,24 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_sensor_whose_networks_another_writer_removes_stops_receiving_the_senders_messages()
+    {
+        var sensor = await ClaimLoopbackAsync("SYSLOG");
+        await SendWithLoggerAsync("-d", "--rfc5424", "-n", "127.0.0.1", "-P", Port(factory.UdpPort), "-t", "app", "while it holds the network");
+        await StoredAsync(sensor.Id, 1);
+
+        // Not through the API: the database's NOTIFY is all this process hears of it.
+        await factory.ClearSyslogNetworksAsync();
+
+        var before = await MetricAsync("threatplatform_syslog_dropped_total{transport=\"udp\",reason=\"unknown_sender\"}");
+        await WaitUntilAsync(async () =>
+        {
+            await SendWithLoggerAsync("-d", "--rfc5424", "-n", "127.0.0.1", "-P", Port(factory.UdpPort), "-t", "app", "after the change");
+            return await MetricAsync("threatplatform_syslog_dropped_total{transport=\"udp\",reason=\"unknown_sender\"}") > before;
+        });
+    }
+
+    [Fact]
     public async Task A_cef_sensors_syslog_messages_are_read_as_cef()
     {
         var sensor = await ClaimLoopbackAsync("CEF");
