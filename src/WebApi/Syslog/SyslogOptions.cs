@@ -50,6 +50,10 @@ public sealed class SyslogOptions : IValidatableObject
     [Range(1, 10_000)]
     public int BatchDelayMilliseconds { get; set; } = 200;
 
+    /// <summary>Batches written at once (each on a connection of its own).</summary>
+    [Range(1, 16)]
+    public int Writers { get; set; } = 2;
+
     /// <summary>Messages received and not yet written, at most; beyond it TCP and TLS stop reading and UDP drops (overload).</summary>
     [Range(1, 1_000_000)]
     public int QueueMessages { get; set; } = 20_000;

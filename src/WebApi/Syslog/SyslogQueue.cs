@@ -24,7 +24,6 @@ public sealed class SyslogQueue : IDisposable
         _channel = Channel.CreateBounded<SyslogMessage>(new BoundedChannelOptions(options.QueueMessages)
         {
             FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
         });
 
         // The byte budget in 1 KiB units: a semaphore's count is an int.

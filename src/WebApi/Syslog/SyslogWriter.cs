@@ -25,7 +25,14 @@ internal sealed partial class SyslogWriter(
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// <see cref="SyslogOptions.Writers"/> batches in flight at once: while one waits for its commit (the fsync), the
+    /// next is read and parsed, as several clients of the batch endpoint overlap theirs.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Writers).Select(_ => Task.Run(() => WriteBatchesAsync(stoppingToken), CancellationToken.None)));
+
+    private async Task WriteBatchesAsync(CancellationToken stoppingToken)
     {
         var batch = new List<SyslogMessage>(options.BatchSize);
         try

@@ -17,6 +17,9 @@ public sealed class SyslogApiFactory : ApiFactory, IAsyncLifetime
 {
     public const int QueueMessages = 200;
     public const int BatchSize = 50;
+    public const int Writers = 2;
+    public const int MaxConnections = 4;
+    public const int IdleTimeoutSeconds = 10;
     public const string CertificatePassword = "syslog-test-pfx";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("tp-syslog-").FullName;
@@ -65,6 +68,9 @@ public sealed class SyslogApiFactory : ApiFactory, IAsyncLifetime
         builder.UseSetting("Syslog:QueueMessages", QueueMessages.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Syslog:BatchSize", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Syslog:BatchDelayMilliseconds", "50");
+        builder.UseSetting("Syslog:Writers", Writers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Syslog:MaxConnections", MaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Syslog:IdleTimeoutSeconds", IdleTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>

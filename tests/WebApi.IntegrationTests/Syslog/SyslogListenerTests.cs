@@ -181,6 +181,63 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_connection_beyond_the_most_allowed_is_closed_on_arrival_and_counted()
+    {
+        var open = SyslogMetrics.Connections.WithLabels(SyslogMetrics.Tcp);
+        await WaitUntilAsync(() => Task.FromResult(open.Value == 0));
+        var refusedBefore = SyslogMetrics.ConnectionsRefused.WithLabels(SyslogMetrics.Tcp).Value;
+        var held = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < SyslogApiFactory.MaxConnections; i++)
+            {
+                var client = new TcpClient();
+                held.Add(client);
+                await client.ConnectAsync("127.0.0.1", factory.TcpPort);
+            }
+
+            await WaitUntilAsync(() => Task.FromResult(open.Value == SyslogApiFactory.MaxConnections));
+            using var oneMore = new TcpClient();
+            await oneMore.ConnectAsync("127.0.0.1", factory.TcpPort);
+
+            // The kernel accepted it; the listener closes it at once: the read ends (0 bytes, or a reset).
+            (await ReadUntilClosedAsync(oneMore)).Should().BeTrue();
+            SyslogMetrics.ConnectionsRefused.WithLabels(SyslogMetrics.Tcp).Value.Should().Be(refusedBefore + 1);
+        }
+        finally
+        {
+            held.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task A_connection_that_sends_nothing_is_closed_after_the_idle_timeout()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", factory.TcpPort);
+
+        (await ReadUntilClosedAsync(client)).Should().BeTrue();
+    }
+
+    /// <summary>Reads until the server closes the connection (true), or gives up after a minute (false).</summary>
+    private static async Task<bool> ReadUntilClosedAsync(TcpClient client)
+    {
+        var buffer = new byte[16];
+        try
+        {
+            return await client.GetStream().ReadAsync(buffer).AsTask().WaitAsync(Patience) == 0;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task A_tcp_sender_is_paused_while_the_database_cannot_write_and_everything_it_sent_is_stored_afterwards()
     {
         const int messages = 20_000;
@@ -216,9 +273,9 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
         var receivedWhileBlocked = SyslogMetrics.Received.WithLabels(SyslogMetrics.Tcp).Value - receivedBefore;
 
         // 20 MB cannot fit in the queue and the sockets' buffers: the sender is held, and the listener read no more than
-        // its queue, the batch in hand and one read's worth (64 KiB) of messages.
+        // its queue, the batches in hand and one read's worth (64 KiB) of messages.
         sending.IsCompleted.Should().BeFalse();
-        receivedWhileBlocked.Should().BeLessThanOrEqualTo(SyslogApiFactory.QueueMessages + SyslogApiFactory.BatchSize + 100);
+        receivedWhileBlocked.Should().BeLessThanOrEqualTo(SyslogApiFactory.QueueMessages + (SyslogApiFactory.Writers * SyslogApiFactory.BatchSize) + 100);
 
         await transaction.RollbackAsync();
         await sending.WaitAsync(TimeSpan.FromMinutes(3));
