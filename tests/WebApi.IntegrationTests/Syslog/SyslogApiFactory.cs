@@ -88,6 +88,13 @@ public sealed class SyslogApiFactory : ApiFactory, IAsyncLifetime
     public Task<int> StoredCountAsync(long sensorId) =>
         WithDbAsync(db => db.Events.CountAsync(e => e.SensorId == sensorId));
 
+    /// <summary>The database, then the host at once: the listener must be bound before a test's first packet, not at its first HTTP call.</summary>
+    public new async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _ = Services;
+    }
+
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();
