@@ -14,6 +14,10 @@
 #   BENCH_ONLY=lists       only (8), the alert and event lists at scale: seed, then each list query at
 #                          BENCH_LIST_CONNECTIONS=16; writes bench/results/lists.json; BENCH_LIST_EVENTS=10000000
 #                          seeds that many events in all (the alerts' own, then ones that raised none)
+#   BENCH_ONLY=formats     only (9) raw CEF (POST /api/ingest/raw/) as a share of the native batch endpoint, one client,
+#                          BENCH_BATCH_SIZE lines a request, and (10) the syslog listener over TCP (octet counting) from
+#                          BENCH_SYSLOG_CONNECTIONS=4 senders, paced at BENCH_SYSLOG_RATE=6000 messages/s, then unpaced:
+#                          events/s and p99 send → stored; writes bench/results/formats.json
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

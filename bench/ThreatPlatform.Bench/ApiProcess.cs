@@ -32,13 +32,19 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ApiProcess> StartAsync(Settings settings, string connectionString)
+    /// <param name="environment">Settings of this run's own (the syslog listener's port, for instance).</param>
+    public static async Task<ApiProcess> StartAsync(Settings settings, string connectionString, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.ApiLog))!);
         var log = new StreamWriter(settings.ApiLog, append: false) { AutoFlush = true };
         var start = Start(settings, connectionString, "--urls", baseAddress.ToString().TrimEnd('/'));
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("The API did not start.");
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);

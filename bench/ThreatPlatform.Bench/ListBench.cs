@@ -174,7 +174,7 @@ internal static class ListBench
     private static string Describe(LoadResult r) => r.Note ?? $"{r.PerSecond:N0} req/s, p50 {r.P50Ms:N1} ms, p99 {r.P99Ms:N1} ms" +
         (r.Errors > 0 ? $", {r.Errors:N0} errors" : string.Empty);
 
-    private static void PrintTable(string[] header, List<string[]> body)
+    internal static void PrintTable(string[] header, List<string[]> body)
     {
         var widths = header.Select((h, i) => Math.Max(h.Length, body.Max(r => r[i].Length))).ToArray();
         string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";

@@ -135,6 +135,7 @@ public static class DependencyInjection
         services.AddScoped<ISourceOwnership, CachedSourceOwnership>();
         services.AddSingleton<IApiKeyGenerator, RandomApiKeyGenerator>();
         services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<Application.Events.IngestSyslog.ISyslogSenders, Syslog.SyslogSenderDirectory>();
         services.AddSingleton<IApiKeyRows, PostgresApiKeyRows>();
         services.AddSingleton<IApiKeyCredentials, ApiKeyCredentialStore>();
     }

@@ -110,6 +110,7 @@ internal sealed class CacheEviction(Caches caches, Sensors.ApiKeyCache apiKeys) 
         if (pending.Sources)
         {
             caches.SourceOwners.Clear();
+            caches.SyslogSenders.Clear();
         }
 
         foreach (var id in pending.Sensors)

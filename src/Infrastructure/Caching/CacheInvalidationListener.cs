@@ -137,6 +137,7 @@ internal sealed partial class CacheInvalidationListener(
         {
             // A sensor's state or sources changed: the payload names the sensor, not the sources it had or has now.
             caches.SourceOwners.Clear();
+            caches.SyslogSenders.Clear();
         }
     }
 

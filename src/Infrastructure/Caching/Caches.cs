@@ -17,17 +17,25 @@ internal sealed class Caches(TimeProvider clock)
     /// <summary>Sources by name: the owning sensor, or null for a source no sensor owns (cleared on any sensor change).</summary>
     public InvalidatedCache<string, long?> SourceOwners { get; } = new(clock, TimeToLive, maxEntries: 100_000);
 
+    /// <summary>
+    /// The syslog listener's sender map under key 0 (<see cref="Syslog.SyslogSenderDirectory"/>): cleared on any sensor or
+    /// source change, as <see cref="SourceOwners"/> is.
+    /// </summary>
+    public InvalidatedCache<int, Syslog.SyslogSenderMap> SyslogSenders { get; } = new(clock, TimeToLive, maxEntries: 1);
+
     public const string UsersChannel = "tp_users";
 
     public void Trust()
     {
         Users.Trust();
         SourceOwners.Trust();
+        SyslogSenders.Trust();
     }
 
     public void Distrust()
     {
         Users.Distrust();
         SourceOwners.Distrust();
+        SyslogSenders.Distrust();
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Notifications.Common;
+using ThreatPlatform.Domain.Common;
 
 namespace ThreatPlatform.Infrastructure.Outbox;
 
@@ -40,13 +41,13 @@ internal sealed class NetworkGuard(IOptions<NotificationOptions> options) : INot
     /// <summary>Why <paramref name="address"/> may not be reached, or null when it may.</summary>
     public string? RefusalOf(IPAddress address)
     {
-        var plain = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        if (_allowed.Any(n => n.Contains(plain)))
+        if (NetworkRanges.Contains(_allowed, address))
         {
             return null;
         }
 
-        return Refused.Any(n => n.Contains(plain))
+        var plain = NetworkRanges.Plain(address);
+        return NetworkRanges.Contains(Refused, plain)
             ? $"{plain} is a loopback, private, link-local, unique-local or metadata address, which notifications may not reach."
             : null;
     }

@@ -21,6 +21,7 @@ using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Limits;
 using ThreatPlatform.WebApi.OpenApi;
 using ThreatPlatform.WebApi.Operations;
+using ThreatPlatform.WebApi.Syslog;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -52,6 +53,7 @@ internal static class ServiceRegistration
 
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentUser, CurrentUser>();
+        services.AddSyslog(configuration);
         services.AddScoped<IAlertMetrics, PrometheusAlertMetrics>();
         services.AddScoped<IAuditContext, HttpAuditContext>();
         services.AddAllowedHosts(configuration);

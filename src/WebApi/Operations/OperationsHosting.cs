@@ -22,11 +22,9 @@ internal static class OperationsHosting
     {
         var configured = configuration.GetSection(AllowedNetworksSetting).Get<string[]>()?.Where(n => !string.IsNullOrWhiteSpace(n)).ToArray();
         var networks = (configured is { Length: > 0 } ? configured : ["127.0.0.0/8", "::1/128"])
-            .Select(text => IPNetwork.TryParse(text.Trim(), out var network)
+            .Select(text => Domain.Common.NetworkRanges.TryParse(text, out var network)
                 ? network
-                : IPAddress.TryParse(text.Trim(), out var address)
-                    ? new IPNetwork(address, address.GetAddressBytes().Length * 8)
-                    : throw new InvalidOperationException($"{AllowedNetworksSetting.Replace(":", "__", StringComparison.Ordinal)} has '{text}', which is neither an address nor a CIDR range."))
+                : throw new InvalidOperationException($"{AllowedNetworksSetting.Replace(":", "__", StringComparison.Ordinal)} has '{text}', which is neither an address nor a CIDR range."))
             .ToArray();
         services.AddSingleton(new MetricsAccess(networks));
         services.AddSingleton<Infrastructure.Outbox.INotificationMetrics, PrometheusNotificationMetrics>();
@@ -95,19 +93,6 @@ internal static class OperationsHosting
 
     internal sealed class MetricsAccess(IReadOnlyList<IPNetwork> networks)
     {
-        public bool Allows(IPAddress? address)
-        {
-            if (address is null)
-            {
-                return false;
-            }
-
-            if (address.IsIPv4MappedToIPv6)
-            {
-                address = address.MapToIPv4();
-            }
-
-            return networks.Any(n => n.Contains(address));
-        }
+        public bool Allows(IPAddress? address) => Domain.Common.NetworkRanges.Contains(networks, address);
     }
 }

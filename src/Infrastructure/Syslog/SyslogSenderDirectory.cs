@@ -1,0 +1,139 @@
+using System.Net;
+using Npgsql;
+using ThreatPlatform.Application.Events.IngestSyslog;
+using ThreatPlatform.Domain.Common;
+using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Infrastructure.Caching;
+
+namespace ThreatPlatform.Infrastructure.Syslog;
+
+/// <summary>
+/// Every active sensor that has syslog networks, read in one query and kept as one map in <see cref="Caches.SyslogSenders"/>
+/// (trusted while the cache listener LISTENs: a change to a sensor's active flag, format, grouping, networks or sources
+/// NOTIFYs and empties it, and a change saved in this process empties it at once). While the listener is down, a map
+/// read from the database serves for <see cref="UntrustedReuse"/>, so a message stream costs a query a second, not one
+/// per message. When the database cannot be read, the last map read serves until it can: messages keep their sender's
+/// sensor, and the listener's batches wait for the database rather than being dropped.
+/// </summary>
+internal sealed class SyslogSenderDirectory(NpgsqlDataSource dataSource, Caches caches, TimeProvider clock) : ISyslogSenders, IDisposable
+{
+    public static readonly TimeSpan UntrustedReuse = TimeSpan.FromSeconds(1);
+
+    internal const string Sql = """
+        SELECT s.id, s.format, s.syslog_networks, s.grouping,
+               ARRAY(SELECT ss.source FROM sensor_sources ss WHERE ss.sensor_id = s.id ORDER BY ss.source) AS sources
+        FROM sensors s
+        WHERE s.is_active AND cardinality(s.syslog_networks) > 0
+        """;
+
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private (SyslogSenderMap Map, DateTimeOffset ReadAt)? _last;
+
+    public void Dispose() => _loading.Dispose();
+
+    public async ValueTask<SyslogSensor?> FindAsync(IPAddress sender, CancellationToken cancellationToken) =>
+        (await MapAsync(cancellationToken)).Find(sender);
+
+    private async ValueTask<SyslogSenderMap> MapAsync(CancellationToken cancellationToken)
+    {
+        if (caches.SyslogSenders.TryGet(0, out var cached))
+        {
+            return cached;
+        }
+
+        if (_last is { } last && !caches.SyslogSenders.IsTrusted && clock.GetUtcNow() - last.ReadAt < UntrustedReuse)
+        {
+            return last.Map;
+        }
+
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            if (caches.SyslogSenders.TryGet(0, out cached))
+            {
+                return cached;
+            }
+
+            var generation = caches.SyslogSenders.Generation;
+            SyslogSenderMap map;
+            try
+            {
+                map = await ReadAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && _last is not null)
+            {
+                return _last.Value.Map;
+            }
+
+            _last = (map, clock.GetUtcNow());
+            caches.SyslogSenders.Store(0, map, generation);
+            return map;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    private async Task<SyslogSenderMap> ReadAsync(CancellationToken cancellationToken)
+    {
+        var entries = new List<(IPNetwork Network, SyslogSensor Sensor)>();
+        await using var command = dataSource.CreateCommand(Sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var sensor = new SyslogSensor(
+                reader.GetInt64(0),
+                (EventFormat)reader.GetInt16(1),
+                reader.GetFieldValue<string[]>(4),
+                reader.GetBoolean(3));
+            foreach (var text in reader.GetFieldValue<string[]>(2))
+            {
+                if (NetworkRanges.TryParse(text, out var network))
+                {
+                    entries.Add((network, sensor));
+                }
+            }
+        }
+
+        return new SyslogSenderMap(entries);
+    }
+}
+
+/// <summary>Networks to sensors, narrowest network first (then lowest sensor id), and each address's answer remembered.</summary>
+internal sealed class SyslogSenderMap
+{
+    private const int MaxRemembered = 10_000;
+
+    private readonly (IPNetwork Network, SyslogSensor Sensor)[] _entries;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, SyslogSensor?> _byAddress = new();
+
+    public SyslogSenderMap(IEnumerable<(IPNetwork Network, SyslogSensor Sensor)> entries) =>
+        _entries = [.. entries.OrderByDescending(e => e.Network.PrefixLength).ThenBy(e => e.Sensor.Id)];
+
+    public SyslogSensor? Find(IPAddress sender)
+    {
+        var plain = NetworkRanges.Plain(sender);
+        if (_byAddress.TryGetValue(plain, out var known))
+        {
+            return known;
+        }
+
+        SyslogSensor? found = null;
+        foreach (var (network, sensor) in _entries)
+        {
+            if (NetworkRanges.Contains([network], plain))
+            {
+                found = sensor;
+                break;
+            }
+        }
+
+        if (_byAddress.Count < MaxRemembered)
+        {
+            _byAddress[plain] = found;
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace ThreatPlatform.WebApi.Syslog;
+
+/// <summary>
+/// The syslog listener (<see cref="SyslogListener"/>) and its writer (<see cref="SyslogWriter"/>), registered only when
+/// a <c>Syslog__…Port</c> is set; <see cref="SyslogCaller"/> always (the current user reads it).
+/// </summary>
+internal static class SyslogHosting
+{
+    public static IServiceCollection AddSyslog(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddScoped<SyslogCaller>();
+        services.AddOptions<SyslogOptions>()
+            .Bind(configuration.GetSection(SyslogOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = configuration.GetSection(SyslogOptions.Section).Get<SyslogOptions>() ?? new SyslogOptions();
+        if (!options.Enabled)
+        {
+            return services;
+        }
+
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SyslogOptions>>().Value);
+        services.AddSingleton<SyslogQueue>();
+        services.AddHostedService<SyslogWriter>();
+        services.AddSingleton<SyslogListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<SyslogListener>());
+        return services;
+    }
+}
