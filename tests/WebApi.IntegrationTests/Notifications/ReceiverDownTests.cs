@@ -120,3 +120,70 @@ public sealed class ReceiverDownTests(SlowRetryNotificationsApiFactory factory) 
         }
     }
 }
+
+/// <summary>The notifications API with the longest request time-out (60 s): a hanging receiver holds its request that long.</summary>
+public sealed class PatientNotificationsApiFactory : NotificationsApiFactory
+{
+    protected override void ConfigureTestServices(IWebHostBuilder builder)
+    {
+        base.ConfigureTestServices(builder);
+        builder.UseSetting("Notifications:RequestTimeoutSeconds", "60");
+    }
+}
+
+/// <summary>A receiver that hangs holds one send slot, not every other channel's notifications behind it.</summary>
+public sealed class HangingReceiverTests(PatientNotificationsApiFactory factory) : IClassFixture<PatientNotificationsApiFactory>, IAsyncLifetime, IDisposable
+{
+    private readonly TcpListener _hanging = new(IPAddress.Loopback, 0);
+    private readonly List<TcpClient> _held = [];
+    private WebhookReceiver _live = null!;
+
+    public async Task InitializeAsync()
+    {
+        _hanging.Start();
+        _live = await WebhookReceiver.StartAsync();
+    }
+
+    public async Task DisposeAsync() => await _live.DisposeAsync();
+
+    public void Dispose()
+    {
+        lock (_held)
+        {
+            _held.ForEach(c => c.Dispose());
+        }
+
+        _hanging.Dispose();
+    }
+
+    [Fact]
+    public async Task A_webhook_goes_out_while_another_channels_receiver_still_holds_its_request()
+    {
+        var admin = await factory.CreateClientAsAsync(UserRole.Admin);
+        var stuckSource = NotificationsApi.NewName("stuck");
+        var liveSource = NotificationsApi.NewName("live");
+        var stuck = await admin.CreateChannelOkAsync("WEBHOOK", new { url = $"http://127.0.0.1:{((IPEndPoint)_hanging.LocalEndpoint).Port}/hook" });
+        var live = await admin.CreateChannelOkAsync("WEBHOOK", new { url = _live.Url });
+        _live.Secret = live.GetProperty("config").GetProperty("secret").GetString();
+        await admin.CreateRuleOkAsync([stuck.GetProperty("id").GetInt64()], stuckSource);
+        await admin.CreateRuleOkAsync([live.GetProperty("id").GetInt64()], liveSource);
+
+        var stuckAlert = await admin.RaiseAlertAsync("CRITICAL", stuckSource);
+        var connection = await _hanging.AcceptTcpClientAsync();
+        lock (_held)
+        {
+            _held.Add(connection);
+        }
+
+        var liveAlert = await admin.RaiseAlertAsync("CRITICAL", liveSource);
+
+        await NotificationsApi.EventuallyAsync(
+            () => admin.DeliveriesAsync($"alert={liveAlert}"),
+            d => d.Count == 1 && d[0].GetProperty("status").GetString() == "SENT",
+            "the other channel's delivery is SENT");
+        var held = (await admin.DeliveriesAsync($"alert={stuckAlert}")).Should().ContainSingle().Subject;
+        held.GetProperty("status").GetString().Should().Be("PENDING", "the hanging receiver still holds its request");
+        held.GetProperty("last_error").ValueKind.Should().Be(System.Text.Json.JsonValueKind.Null);
+        _live.Received.Should().ContainSingle(r => r.Body.Contains(liveSource, StringComparison.Ordinal)).Which.SignatureValid.Should().BeTrue();
+    }
+}
