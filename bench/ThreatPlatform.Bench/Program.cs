@@ -15,6 +15,11 @@ if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "lists")
     return await ListBench.RunAloneAsync(settings);
 }
 
+if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "notifications")
+{
+    return await NotificationBench.RunAloneAsync(settings);
+}
+
 var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
 var results = new JsonObject();
 var rows = new List<string[]>();
@@ -187,6 +192,9 @@ rows.Add(["7", $"API RSS while {streams.Connected:N0} streams are open (highest 
 // (8) The alert and event lists at scale on the same seed, 16 connections (ListBench.cs).
 await ListBench.TriageAsync(database);
 results["lists"] = await ListBench.MeasureAsync(settings, database, load, http, rows);
+
+// (9) Notifications under the 16-connection ingest load (NotificationBench.cs).
+results["notifications"] = await NotificationBench.MeasureAsync(settings, database, load, http, rows);
 
 // (6) Peak memory of the API over the whole run.
 var peak = api.PeakRssMiB();
