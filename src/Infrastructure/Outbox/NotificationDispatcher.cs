@@ -18,8 +18,9 @@ namespace ThreatPlatform.Infrastructure.Outbox;
 /// then it is DEAD. A NOTIFY from the triggers that queue deliveries wakes it at their commit; it polls only as a
 /// backstop (a lost connection, a retry coming due). It also runs the SLA breach sweep.
 /// Sends run beside the claiming loop, up to <see cref="NotificationOptions.MaxConcurrentSends"/> at once: the loop
-/// claims more as soon as a send slot is free, so a receiver that hangs until the time-out holds one slot per request,
-/// not every other channel's notifications behind it.
+/// claims more as soon as a send slot is free, and one channel holds at most
+/// <see cref="NotificationOptions.MaxSendsPerChannel"/> of them (the claim skips a channel that has that many running),
+/// so a receiver that hangs until the time-out does not hold every other channel's notifications behind it.
 /// </summary>
 internal sealed partial class NotificationDispatcher(
     OutboxStore store,
@@ -35,6 +36,7 @@ internal sealed partial class NotificationDispatcher(
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentSends, options.Value.MaxConcurrentSends);
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    private readonly ConcurrentDictionary<long, int> _channelSends = new();
     private readonly Dictionary<ChannelKind, IChannelSender> _senders = senders.ToDictionary(s => s.Kind);
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
     private long _sendSequence;
@@ -115,7 +117,8 @@ internal sealed partial class NotificationDispatcher(
     internal async Task<int> DispatchOnceAsync(int limit, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var claimed = await store.ClaimAsync(clock.GetUtcNow(), limit, TimeSpan.FromSeconds(settings.LeaseSeconds), cancellationToken);
+        var busyChannels = _channelSends.Where(c => c.Value >= settings.MaxSendsPerChannel).Select(c => c.Key).ToList();
+        var claimed = await store.ClaimAsync(clock.GetUtcNow(), limit, TimeSpan.FromSeconds(settings.LeaseSeconds), busyChannels, cancellationToken);
         if (claimed.Count == 0)
         {
             return 0;
@@ -127,15 +130,30 @@ internal sealed partial class NotificationDispatcher(
 
         // A digest is every held delivery of one rule, channel and window end; the rest go one by one.
         var sends = claimed
-            .GroupBy(c => c.DigestAt is null ? (c.Id, 0L, DateTimeOffset.MinValue) : (0L, c.RuleId ?? 0, c.DigestAt.Value))
+            .GroupBy(c => c.DigestAt is null ? (c.Id, 0L, DateTimeOffset.MinValue, c.ChannelId) : (0L, c.RuleId ?? 0, c.DigestAt.Value, c.ChannelId))
             .Select(g => g.OrderBy(d => d.Id).ToList())
             .ToList();
+        var handBack = new List<long>();
         foreach (var group in sends)
         {
+            var channel = group[0].ChannelId ?? 0;
+            if (_channelSends.AddOrUpdate(channel, 1, (_, n) => n + 1) > settings.MaxSendsPerChannel && channel != 0)
+            {
+                // This claim took more of one channel than it may send at once: the rest go back to the outbox.
+                _channelSends.AddOrUpdate(channel, 0, (_, n) => n - 1);
+                handBack.AddRange(group.Select(d => d.Id));
+                continue;
+            }
+
             // Never waits: a claim takes at most as many deliveries as there are free slots, and sends ≤ deliveries.
             await _slots.WaitAsync(cancellationToken);
             var key = Interlocked.Increment(ref _sendSequence);
-            _inFlight[key] = Task.Run(() => SendGroupAsync(key, group, channels, emails, alerts, cancellationToken), CancellationToken.None);
+            _inFlight[key] = Task.Run(() => SendGroupAsync(key, channel, group, channels, emails, alerts, cancellationToken), CancellationToken.None);
+        }
+
+        if (handBack.Count > 0)
+        {
+            await store.ReleaseAsync(handBack, clock.GetUtcNow(), cancellationToken);
         }
 
         return claimed.Count;
@@ -143,6 +161,7 @@ internal sealed partial class NotificationDispatcher(
 
     private async Task SendGroupAsync(
         long key,
+        long channel,
         List<ClaimedDelivery> group,
         IReadOnlyDictionary<long, ChannelTarget> channels,
         IReadOnlyDictionary<long, string> emails,
@@ -151,10 +170,7 @@ internal sealed partial class NotificationDispatcher(
     {
         try
         {
-            foreach (var byChannel in group.GroupBy(d => d.ChannelId))
-            {
-                await SendAsync([.. byChannel], channels, emails, alerts, cancellationToken);
-            }
+            await SendAsync(group, channels, emails, alerts, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -167,6 +183,7 @@ internal sealed partial class NotificationDispatcher(
         }
         finally
         {
+            _channelSends.AddOrUpdate(channel, 0, (_, n) => n - 1);
             _inFlight.TryRemove(key, out _);
             _slots.Release();
             Wake();
