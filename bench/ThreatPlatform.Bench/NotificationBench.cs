@@ -62,11 +62,19 @@ internal static partial class NotificationBench
         await using var hanging = HangingSink.Start();
 
         await database.ResetAsync();
-        Step("(9) warm-up of POST /api/events/");
-        await load.PostEventsAsync(16, TimeSpan.FromSeconds(Math.Min(15, settings.DurationSeconds)));
+        // 15 s even in quick mode: the phases are compared with each other, so tiered compilation must be done first.
+        Step("(9) warm-up of POST /api/events/, 15 s");
+        await load.PostEventsAsync(16, TimeSpan.FromSeconds(15));
 
+        var leaked = 0;
         async Task<(LoadResult Load, Probes Probes)> PhaseAsync(string what)
         {
+            // wrk drops its connections at the end of a level; an ingest request aborted mid-SaveChanges has been seen to
+            // leave its connection idle in a transaction holding alert row locks, which blocks the TRUNCATE below for
+            // good. Ended here and counted in the table, so the run goes on and the fault stays visible.
+            leaked += int.Parse(await database.TextAsync(
+                "SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE datname = current_database() " +
+                "AND state = 'idle in transaction' AND state_change < now() - interval '5 seconds'"), CultureInfo.InvariantCulture);
             await database.ResetAsync();
             Step($"(9) POST /api/events/ at 16 connections, {duration.TotalSeconds:N0} s, {what}, a CRITICAL probe every 200 ms");
             var probes = new Probes(http);
@@ -127,6 +135,10 @@ internal static partial class NotificationBench
             Verdict(activeMail.Complete && activeMail.P99Ms < 3000, "all arrive, p99 < 3 s")]);
         rows.Add(["9", "… webhook, while a third channel's receiver hangs", downWebhook.Describe(), string.Empty, string.Empty]);
         rows.Add(["9", "… mail, while a third channel's receiver hangs", downMail.Describe(), string.Empty, string.Empty]);
+        if (leaked > 0)
+        {
+            rows.Add(["9", "API connections left idle in a transaction after wrk aborted requests (ended by the bench)", $"{leaked}", string.Empty, "0: MISSED"]);
+        }
 
         return new JsonObject
         {
@@ -144,6 +156,7 @@ internal static partial class NotificationBench
             ["webhook_latency_receiver_down"] = downWebhook.Json(),
             ["mail_latency_receiver_down"] = downMail.Json(),
             ["deliveries_sent_rule_active"] = long.Parse(activeSent, CultureInfo.InvariantCulture),
+            ["leaked_idle_in_transaction"] = leaked,
         };
     }
 
