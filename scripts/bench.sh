@@ -14,10 +14,13 @@
 #   BENCH_ONLY=lists       only (8), the alert and event lists at scale: seed, then each list query at
 #                          BENCH_LIST_CONNECTIONS=16; writes bench/results/lists.json; BENCH_LIST_EVENTS=10000000
 #                          seeds that many events in all (the alerts' own, then ones that raised none)
-#   BENCH_ONLY=formats     only (9) raw CEF (POST /api/ingest/raw/) as a share of the native batch endpoint, one client,
-#                          BENCH_BATCH_SIZE lines a request, and (10) the syslog listener over TCP (octet counting) from
+#   BENCH_ONLY=formats     only (10) raw CEF (POST /api/ingest/raw/) as a share of the native batch endpoint, one client,
+#                          BENCH_BATCH_SIZE lines a request, and (11) the syslog listener over TCP (octet counting) from
 #                          BENCH_SYSLOG_CONNECTIONS=4 senders, paced at BENCH_SYSLOG_RATE=6000 messages/s, then unpaced:
 #                          events/s and p99 send → stored; writes bench/results/formats.json
+#   BENCH_ONLY=notifications   only (9): CRITICAL event → webhook / mail latency and the ingest rate with notification
+#                          rules on, at 16 connections; needs /usr/bin/python3 with aiosmtpd (Debian python3-aiosmtpd);
+#                          updates the "notifications" entry of bench/results/latest.json
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -43,6 +46,16 @@ if [ "${BENCH_LOADGEN:-}" != "dotnet" ] && ! command -v wrk >/dev/null 2>&1; the
       || echo "wrk could not be installed: using the HttpClient load generator." >&2
   else
     echo "wrk is not installed (apt-get install wrk): using the HttpClient load generator." >&2
+  fi
+fi
+
+# (9)'s SMTP server: Debian's aiosmtpd, as the tests use it.
+if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing python3-aiosmtpd from Debian's packages (the SMTP server of (9))…"
+    apt-get install -y -qq python3-aiosmtpd >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-aiosmtpd >/dev/null; }
+  else
+    echo "python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd): (9) cannot measure mail." >&2
   fi
 fi
 

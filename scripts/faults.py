@@ -5,10 +5,17 @@ Clients ingest single events and batches, each event with an external_id, and re
 acknowledges it (201/200), as log shippers do. Meanwhile faults are injected: PostgreSQL stopped for 10 s, the API
 killed with SIGKILL and restarted, the API's connections terminated, the pool exhausted and statements timed out by a
 table lock. Afterwards the database must hold every acknowledged event exactly once, every batch whole, one alert per
-HIGH/CRITICAL event, and no answer may have been a 500. Prints a table of faults and losses; exits 1 on any loss.
+HIGH/CRITICAL event, and no answer may have been a 500. The notification outbox is killed too: a real webhook receiver
+(its own Standard Webhooks verification) holds the dispatcher's requests while CRITICAL alerts keep coming, the API is
+killed with SIGKILL while some deliveries are committed but not yet claimed and others reached the receiver but were
+never recorded SENT; after the restart every delivery must arrive, once per webhook-id, and none unknown or unsigned.
+Prints a table of faults and losses; exits 1 on any loss.
 """
 import base64
+import hashlib
+import hmac
 import http.client
+import http.server
 import json
 import os
 import random
@@ -64,7 +71,12 @@ class Api:
                         RateLimiting__MaxConcurrentBatchesPerCaller="64",
                         RateLimiting__SensorKeyReservedBatchPercent="0",
                         Ingest__UserEventsPerSecond="0",
-                        Serilog__MinimumLevel__Default="Warning")
+                        Serilog__MinimumLevel__Default="Warning",
+                        # The notify-kill-9 scenario's receiver runs on loopback; a send is cut off after 10 s, and a
+                        # delivery whose host died mid-send is sent again 12 s after it was claimed.
+                        Notifications__AllowedNetworks__0="127.0.0.1/32",
+                        Notifications__RequestTimeoutSeconds="10",
+                        Notifications__LeaseSeconds="12")
 
     def start(self):
         log = open(LOG, "a")
@@ -113,6 +125,65 @@ def wait_until(check, seconds, what):
             return
         time.sleep(0.2)
     raise SystemExit(f"timed out waiting for {what}")
+
+
+class WebhookReceiver:
+    """A real HTTP receiver that verifies the Standard Webhooks signature with its own code: HMAC-SHA256 keyed with the
+    base64-decoded part of the whsec_ secret over "{webhook-id}.{webhook-timestamp}.{body}", any "v1,<base64>" entry of
+    webhook-signature matching (compared in constant time), the timestamp within 5 minutes. It records each request as
+    it arrives (as a receiver that acts on it would), then answers 204, or, while holding, waits before answering."""
+
+    def __init__(self):
+        self.secret = None
+        self.lock = threading.Lock()
+        self.received = []           # (webhook-id, signature valid, alert id in the body)
+        self.release = threading.Event()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                webhook_id = self.headers.get("webhook-id", "")
+                valid = receiver.verify(webhook_id, self.headers.get("webhook-timestamp", ""), self.headers.get("webhook-signature", ""), body)
+                try:
+                    alert = json.loads(body)["data"]["alert"]["id"]
+                except (ValueError, KeyError, TypeError):
+                    alert = None
+                with receiver.lock:
+                    receiver.received.append((webhook_id, valid, alert))
+                receiver.release.wait(60)
+                try:
+                    self.send_response(204)
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender died while we held its request
+
+            def log_message(self, *args):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 128  # the default backlog of 5 resets the dispatcher's concurrent connections
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def verify(self, webhook_id, timestamp, header, body):
+        if not self.secret or not self.secret.startswith("whsec_") or not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
+            return False
+        key = base64.b64decode(self.secret[len("whsec_"):])
+        expected = base64.b64encode(hmac.new(key, f"{webhook_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()).decode()
+        return any(version == "v1" and hmac.compare_digest(signature, expected)
+                   for version, _, signature in (entry.partition(",") for entry in header.split()))
+
+    def held(self):
+        with self.lock:
+            return len(self.received)
+
+    def stop(self):
+        self.release.set()
+        self.server.shutdown()
 
 
 class Stats:
@@ -253,7 +324,7 @@ def main():
         _, _, body = request("POST", "/api/auth/login/", json.dumps({"username": f"faults_{RUN}", "password": PASSWORD}))
         token = json.loads(body)["access"]
 
-        def scenario(name, inject, fault_text, singles=2, batchers=1):
+        def scenario(name, inject, fault_text, singles=2, batchers=1, after=None):
             print(f"{time.strftime('%H:%M:%S')} {name}: {fault_text}", flush=True)
             stats = Stats()
             with Clients(token, name, stats, singles, batchers) as clients:
@@ -261,6 +332,10 @@ def main():
                 observed = inject(token)
                 time.sleep(3)
             acked, lost, duplicated, torn, alerts = verify(clients, name)
+            if after is not None:
+                extra = after()
+                alerts += extra["errors"]
+                observed = {"ok": observed["ok"] and extra["ok"], "note": observed["note"] + "; " + extra["note"]}
             five_hundreds = sum(count for code, count in stats.codes.items() if code >= 500 and code != 503)
             ok = lost == 0 and duplicated == 0 and torn == 0 and alerts == 0 and five_hundreds == 0 and stats.missing_retry_after == 0 and observed["ok"]
             results.append((name, fault_text, acked, stats.codes.get(503, 0), f"{stats.slowest_503:.2f}", stats.errors, five_hundreds,
@@ -303,12 +378,69 @@ def main():
             locker.wait()
             return {"ok": True, "note": "5 s exclusive lock on events"}
 
+        # The outbox across a SIGKILL: a webhook channel and a rule for this scenario's CRITICAL alerts.
+        receiver = WebhookReceiver()
+        notify = "notify-kill-9"
+        sources = [f"faults-{RUN}-{notify}-s0", f"faults-{RUN}-{notify}-s1", f"faults-{RUN}-{notify}-b0"]
+        _, _, body = request("POST", "/api/notifications/channels/", json.dumps({"name": f"faults-{RUN}", "kind": "WEBHOOK", "config": {"url": receiver.url}}), token)
+        channel = json.loads(body)
+        receiver.secret = channel["config"]["secret"]
+        _, _, body = request("POST", "/api/notifications/rules/", json.dumps({"name": f"faults-{RUN}", "events": ["alert.created"], "min_severity": "CRITICAL",
+                                                                             "sources": sources, "channels": [channel["id"]]}), token)
+        rule = json.loads(body)["id"]
+        windows = {}
+
+        def kill_api_mid_delivery(token):
+            # The receiver holds every request: the dispatcher's round waits on it, so deliveries committed meanwhile
+            # stay unclaimed (window a), and the held ones reached the receiver but cannot be recorded SENT (window b).
+            wait_until(lambda: receiver.held() > 0 and int(psql(f"SELECT count(*) FROM notification_deliveries WHERE rule_id = {rule} AND attempts = 0") or 0) > 0,
+                       60, "a webhook held at the receiver and a delivery not yet claimed")
+            api.kill9()
+            windows["unclaimed"] = int(psql(f"SELECT count(*) FROM notification_deliveries WHERE rule_id = {rule} AND attempts = 0") or 0)
+            windows["unrecorded"] = len({webhook_id for webhook_id, _, _ in receiver.received})
+            receiver.release.set()
+            time.sleep(1)
+            api.start()
+            return {"ok": True, "note": f"SIGKILL with {windows['unclaimed']} deliveries committed but unclaimed and {windows['unrecorded']} received but not recorded SENT"}
+
+        def deliveries_once():
+            # Every delivery SENT (the lease of the unrecorded ones runs out first), then: one delivery per CRITICAL
+            # alert, and the receiver saw each webhook-id, signed, for the right alert; repeats count once.
+            wait_until(lambda: int(psql(f"SELECT count(*) FROM notification_deliveries WHERE rule_id = {rule} AND status <> 2") or 0) == 0,
+                       90, "every delivery of the notify-kill-9 rule to be SENT")
+            like = f"faults-{RUN}-{notify}-%"
+            per_alert = int(psql(
+                f"SELECT count(*) FROM events e JOIN alerts a ON a.event_id = e.id WHERE e.source LIKE '{like}' AND e.severity = 4 "
+                f"AND (SELECT count(*) FROM notification_deliveries d WHERE d.alert_id = a.id AND d.rule_id = {rule}) <> 1") or 0)
+            deliveries = dict(tuple(int(x) for x in row.split("|")) for row in
+                              psql(f"SELECT id, alert_id FROM notification_deliveries WHERE rule_id = {rule}").splitlines())
+            with receiver.lock:
+                received = list(receiver.received)
+            seen = {}
+            for webhook_id, valid, alert in received:
+                seen.setdefault(webhook_id, []).append((valid, alert))
+            missing = [d for d in deliveries if str(d) not in seen]
+            unknown = [i for i in seen if not i.isdigit() or int(i) not in deliveries]
+            unsigned = sum(1 for _, valid, _ in received if not valid)
+            wrong_alert = sum(1 for i, hits in seen.items() if i.isdigit() and int(i) in deliveries and any(a != deliveries[int(i)] for _, a in hits))
+            repeated = sum(1 for hits in seen.values() if len(hits) > 1)
+            errors = per_alert + len(missing) + len(unknown) + unsigned + wrong_alert
+            ok = errors == 0 and windows.get("unclaimed", 0) > 0 and repeated > 0
+            return {"ok": ok, "errors": errors,
+                    "note": f"{len(deliveries)} deliveries SENT, {len(seen)} distinct webhook-ids verified at the receiver "
+                            f"({len(received)} requests, {repeated} ids twice); {per_alert} alerts without exactly one delivery, "
+                            f"{len(missing)} missing, {len(unknown)} unknown, {unsigned} bad signatures, {wrong_alert} wrong alert"}
+
         failed |= not scenario("pg-stop", stop_postgres, "PostgreSQL stopped 10 s")
         failed |= not scenario("kill-9", kill_api, "API killed (SIGKILL) and restarted", singles=1, batchers=3)
         failed |= not scenario("terminate", terminate_backends, "pg_terminate_backend x3")
         failed |= not scenario("pool-timeout", lock_table, "pool exhausted + statement_timeout", singles=12, batchers=2)
+        failed |= not scenario(notify, kill_api_mid_delivery, "API killed (SIGKILL) between commit and webhook sent, restarted",
+                               after=deliveries_once)
     finally:
         api.stop()
+        if "receiver" in locals():
+            receiver.stop()
 
     header = ("scenario", "fault injected", "acknowledged events", "503 answers", "slowest 503 (s)", "connection errors", "500 answers",
               "lost/duplicated/torn/alert errors", "observed", "result")
@@ -316,7 +448,7 @@ def main():
     print("|" + "---|" * len(header))
     for row in results:
         print("| " + " | ".join(str(cell) for cell in row) + " |")
-    if failed or len(results) < 4:
+    if failed or len(results) < 5:
         print("FAULTS: losses or unclean answers found", file=sys.stderr)
         return 1
     print(f"Fault scenarios: {len(results)} ok, no losses")

@@ -30,6 +30,9 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>Where the API sends mail: the port (9)'s SMTP server (aiosmtpd) listens on.</summary>
+    public static int SmtpPort { get; } = FreePort();
+
     public int Pid => _process.Id;
 
     /// <param name="environment">Settings of this run's own (the syslog listener's port, for instance).</param>
@@ -135,6 +138,12 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["RateLimiting__MaxConcurrentBatchesPerCaller"] = "64";
         env["RateLimiting__SensorKeyReservedBatchPercent"] = "0";
         env["Ingest__UserEventsPerSecond"] = "0";
+        // (9): notifications to the bench's own receivers on loopback, mail to its SMTP server.
+        env["Notifications__AllowedNetworks__0"] = "127.0.0.1/32";
+        env["Smtp__Host"] = "127.0.0.1";
+        env["Smtp__Port"] = SmtpPort.ToString(CultureInfo.InvariantCulture);
+        env["Smtp__Security"] = "None";
+        env["Smtp__From"] = "bench@example.org";
         return start;
     }
 

@@ -10,8 +10,8 @@ using System.Text.Json.Nodes;
 namespace ThreatPlatform.Bench;
 
 /// <summary>
-/// `BENCH_ONLY=formats`: (9) raw CEF through POST /api/ingest/raw/ against the native batch endpoint in the same run
-/// (one client, BatchSize lines per request, the same sensor key, the same events written two ways), and (10) syslog
+/// `BENCH_ONLY=formats`: (10) raw CEF through POST /api/ingest/raw/ against the native batch endpoint in the same run
+/// (one client, BatchSize lines per request, the same sensor key, the same events written two ways), and (11) syslog
 /// over TCP (octet counting) from a load generator of several connections: first paced at a fixed rate, which must be
 /// sustained with a p99 from send to stored under a second, then unpaced, for the most it takes. Send → stored: each
 /// message carries its send time as its RFC 5424 TIMESTAMP (the event's occurred_at, to the microsecond); a poller
@@ -25,6 +25,19 @@ internal static class FormatsBench
     public static async Task<int> RunAloneAsync(Settings settings)
     {
         var rows = new List<string[]>();
+        var results = await MeasureAsync(settings, rows);
+        Console.WriteLine();
+        Console.WriteLine($"{Environment.ProcessorCount} cores (fsync={results["fsync"]}, synchronous_commit={results["synchronous_commit"]})");
+        ListBench.PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
+        var output = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!, "formats.json");
+        await File.WriteAllTextAsync(output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Console.WriteLine($"Written to {output}");
+        return 0;
+    }
+
+    /// <summary>(10) and (11) on a database and an API of their own (the API needs its syslog listener on).</summary>
+    public static async Task<JsonObject> MeasureAsync(Settings settings, List<string[]> rows)
+    {
         await using var database = new Database(settings);
         await database.CreateAsync();
         var syslogPort = FreePort();
@@ -45,20 +58,20 @@ internal static class FormatsBench
         using var sensor = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         sensor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", cefKey);
 
-        // (9) The same events as native JSON and as CEF lines, bodies built before the clock starts; warm-up first.
+        // (10) The same events as native JSON and as CEF lines, bodies built before the clock starts; warm-up first.
         var native = Bodies(settings, i => NativeLine(i, "bench-cef"));
         var cef = Bodies(settings, i => CefLine(i));
         await PostAsync(sensor, "/api/events/batch/", "application/x-ndjson", Bodies(settings, i => NativeLine(i, "bench-cef", "warm-native"))[0]);
         await PostAsync(sensor, "/api/ingest/raw/", "text/plain", Bodies(settings, i => CefLine(i, "warm-cef"))[0]);
         await database.ResetAsync();
-        Step($"(9) native batch: {settings.Events:N0} events in batches of {settings.BatchSize:N0}, 1 client, sensor key");
+        Step($"(10) native batch: {settings.Events:N0} events in batches of {settings.BatchSize:N0}, 1 client, sensor key");
         var nativeRate = await IngestAsync(sensor, "/api/events/batch/", "application/x-ndjson", native, settings.Events);
         await database.ResetAsync();
-        Step($"(9) raw CEF: {settings.Events:N0} lines in requests of {settings.BatchSize:N0}, 1 client, sensor key");
+        Step($"(10) raw CEF: {settings.Events:N0} lines in requests of {settings.BatchSize:N0}, 1 client, sensor key");
         var cefRate = await IngestAsync(sensor, "/api/ingest/raw/", "text/plain", cef, settings.Events);
         var share = cefRate / nativeRate;
-        rows.Add(["9", $"POST /api/events/batch/ (NDJSON), {settings.BatchSize:N0} per request, 1 client, sensor key", $"{nativeRate:N0} events/s", string.Empty, string.Empty]);
-        rows.Add(["9", $"POST /api/ingest/raw/ (CEF), {settings.BatchSize:N0} lines per request, 1 client, sensor key", $"{cefRate:N0} events/s",
+        rows.Add(["10", $"POST /api/events/batch/ (NDJSON), {settings.BatchSize:N0} per request, 1 client, sensor key", $"{nativeRate:N0} events/s", string.Empty, string.Empty]);
+        rows.Add(["10", $"POST /api/ingest/raw/ (CEF), {settings.BatchSize:N0} lines per request, 1 client, sensor key", $"{cefRate:N0} events/s",
             $"{share:P0} of native", Verdict(share >= 0.8, "≥ 80% of native")]);
         results["raw_cef"] = new JsonObject
         {
@@ -70,7 +83,7 @@ internal static class FormatsBench
         };
         _ = cefSensor;
 
-        // (10) Syslog over TCP, octet counting, several connections.
+        // (11) Syslog over TCP, octet counting, several connections.
         var (syslogSensor, _) = await SyslogSensorAsync(admin);
         var connections = Environment.GetEnvironmentVariable("BENCH_SYSLOG_CONNECTIONS") is { Length: > 0 } c ? int.Parse(c, CultureInfo.InvariantCulture) : 4;
         var rate = Environment.GetEnvironmentVariable("BENCH_SYSLOG_RATE") is { Length: > 0 } r ? int.Parse(r, CultureInfo.InvariantCulture) : 6_000;
@@ -78,15 +91,15 @@ internal static class FormatsBench
         await database.ResetAsync();
         await SyslogLoadAsync(database, syslogSensor, syslogPort, connections, 500, TimeSpan.FromSeconds(3)); // warm-up
         await database.ResetAsync();
-        Step($"(10) syslog TCP, {connections} connections, paced at {rate:N0} messages/s for {seconds} s");
+        Step($"(11) syslog TCP, {connections} connections, paced at {rate:N0} messages/s for {seconds} s");
         var paced = await SyslogLoadAsync(database, syslogSensor, syslogPort, connections, rate, TimeSpan.FromSeconds(seconds));
-        rows.Add(["10", $"syslog TCP (octet counting), {connections} connections, offered {rate:N0}/s for {seconds} s (send → stored)",
+        rows.Add(["11", $"syslog TCP (octet counting), {connections} connections, offered {rate:N0}/s for {seconds} s (send → stored)",
             $"{paced.StoredPerSecond:N0} events/s, p50 {paced.P50Ms:N0} ms, p99 {paced.P99Ms:N0} ms", $"{paced.Stored:N0} of {paced.Sent:N0} stored",
             Verdict(paced.StoredPerSecond >= 5_000 && paced.P99Ms < 1_000 && paced.Stored == paced.Sent, "≥ 5,000/s, p99 < 1 s")]);
         await database.ResetAsync();
-        Step($"(10) syslog TCP, {connections} connections, unpaced for {seconds} s");
+        Step($"(11) syslog TCP, {connections} connections, unpaced for {seconds} s");
         var unpaced = await SyslogLoadAsync(database, syslogSensor, syslogPort, connections, 0, TimeSpan.FromSeconds(seconds));
-        rows.Add(["10", $"syslog TCP (octet counting), {connections} connections, as fast as they can for {seconds} s",
+        rows.Add(["11", $"syslog TCP (octet counting), {connections} connections, as fast as they can for {seconds} s",
             $"{unpaced.StoredPerSecond:N0} events/s, p50 {unpaced.P50Ms:N0} ms, p99 {unpaced.P99Ms:N0} ms", $"{unpaced.Stored:N0} of {unpaced.Sent:N0} stored",
             "capacity (latency is the queue's)"]);
         results["syslog_tcp"] = new JsonObject { ["paced"] = Json(paced, rate), ["unpaced"] = Json(unpaced, 0), ["connections"] = connections };
@@ -96,14 +109,9 @@ internal static class FormatsBench
         results["fsync"] = fsync;
         results["synchronous_commit"] = commit;
         results["cores"] = Environment.ProcessorCount;
+        results["server_version"] = await database.TextAsync("SHOW server_version");
         results["finished_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        Console.WriteLine();
-        Console.WriteLine($"{Environment.ProcessorCount} cores, PostgreSQL {await database.TextAsync("SHOW server_version")} (fsync={fsync}, synchronous_commit={commit})");
-        ListBench.PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
-        var output = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!, "formats.json");
-        await File.WriteAllTextAsync(output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        Console.WriteLine($"Written to {output}");
-        return 0;
+        return results;
     }
 
     private static async Task<(long Id, string Key)> SensorAsync(HttpClient admin, string name, string format, bool withKey, string[] networks)

@@ -20,6 +20,11 @@ if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "formats")
     return await FormatsBench.RunAloneAsync(settings);
 }
 
+if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "notifications")
+{
+    return await NotificationBench.RunAloneAsync(settings);
+}
+
 var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
 var results = new JsonObject();
 var rows = new List<string[]>();
@@ -192,6 +197,13 @@ rows.Add(["7", $"API RSS while {streams.Connected:N0} streams are open (highest 
 // (8) The alert and event lists at scale on the same seed, 16 connections (ListBench.cs).
 await ListBench.TriageAsync(database);
 results["lists"] = await ListBench.MeasureAsync(settings, database, load, http, rows);
+
+// (9) Notifications under the 16-connection ingest load (NotificationBench.cs).
+results["notifications"] = await NotificationBench.MeasureAsync(settings, database, load, http, rows);
+
+// (10) Raw CEF against native batch ingest and (11) syslog over TCP, on a database and an API of their own
+// (FormatsBench.cs).
+results["formats"] = await FormatsBench.MeasureAsync(settings, rows);
 
 // (6) Peak memory of the API over the whole run.
 var peak = api.PeakRssMiB();

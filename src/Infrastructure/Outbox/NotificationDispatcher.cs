@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,10 @@ namespace ThreatPlatform.Infrastructure.Outbox;
 /// backoff and jitter until <see cref="NotificationOptions.MaxAttempts"/> or <see cref="NotificationOptions.MaxAgeHours"/>,
 /// then it is DEAD. A NOTIFY from the triggers that queue deliveries wakes it at their commit; it polls only as a
 /// backstop (a lost connection, a retry coming due). It also runs the SLA breach sweep.
+/// Sends run beside the claiming loop, up to <see cref="NotificationOptions.MaxConcurrentSends"/> at once: the loop
+/// claims more as soon as a send slot is free, and one channel holds at most
+/// <see cref="NotificationOptions.MaxSendsPerChannel"/> of them (the claim skips a channel that has that many running),
+/// so a receiver that hangs until the time-out does not hold every other channel's notifications behind it.
 /// </summary>
 internal sealed partial class NotificationDispatcher(
     OutboxStore store,
@@ -29,8 +34,12 @@ internal sealed partial class NotificationDispatcher(
     ILogger<NotificationDispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentSends, options.Value.MaxConcurrentSends);
+    private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    private readonly ConcurrentDictionary<long, int> _channelSends = new();
     private readonly Dictionary<ChannelKind, IChannelSender> _senders = senders.ToDictionary(s => s.Kind);
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
+    private long _sendSequence;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,7 +51,9 @@ internal sealed partial class NotificationDispatcher(
             try
             {
                 await SweepIfDueAsync(stoppingToken);
-                busy = await DispatchOnceAsync(stoppingToken) >= settings.BatchSize;
+                // Claims only what free send slots can take at once; a send that ends frees its slot and wakes the loop.
+                var room = Math.Min(settings.BatchSize, _slots.CurrentCount);
+                busy = room > 0 && await DispatchOnceAsync(room, stoppingToken) >= room;
                 var (depth, oldest) = await store.QueueAsync(stoppingToken);
                 metrics.Queue(depth, oldest);
             }
@@ -71,6 +82,8 @@ internal sealed partial class NotificationDispatcher(
         }
 
         await listening;
+        // Sends still running were cancelled with the host: their deliveries stay claimed until the lease ends.
+        await Task.WhenAll(_inFlight.Values);
     }
 
     private void Wake()
@@ -97,11 +110,15 @@ internal sealed partial class NotificationDispatcher(
         await store.SweepSlaBreachesAsync(now, cancellationToken);
     }
 
-    /// <summary>One round: claim, send, record. Answers how many deliveries it claimed.</summary>
-    internal async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One round: claims up to <paramref name="limit"/> deliveries and starts their sends (each records its own outcome
+    /// and frees its slot when done), without waiting for them. Answers how many deliveries it claimed.
+    /// </summary>
+    internal async Task<int> DispatchOnceAsync(int limit, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var claimed = await store.ClaimAsync(clock.GetUtcNow(), settings.BatchSize, TimeSpan.FromSeconds(settings.LeaseSeconds), cancellationToken);
+        var busyChannels = _channelSends.Where(c => c.Value >= settings.MaxSendsPerChannel).Select(c => c.Key).ToList();
+        var claimed = await store.ClaimAsync(clock.GetUtcNow(), limit, TimeSpan.FromSeconds(settings.LeaseSeconds), busyChannels, cancellationToken);
         if (claimed.Count == 0)
         {
             return 0;
@@ -113,17 +130,64 @@ internal sealed partial class NotificationDispatcher(
 
         // A digest is every held delivery of one rule, channel and window end; the rest go one by one.
         var sends = claimed
-            .GroupBy(c => c.DigestAt is null ? (c.Id, 0L, DateTimeOffset.MinValue) : (0L, c.RuleId ?? 0, c.DigestAt.Value))
+            .GroupBy(c => c.DigestAt is null ? (c.Id, 0L, DateTimeOffset.MinValue, c.ChannelId) : (0L, c.RuleId ?? 0, c.DigestAt.Value, c.ChannelId))
             .Select(g => g.OrderBy(d => d.Id).ToList())
             .ToList();
-        await Parallel.ForEachAsync(sends, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (group, ct) =>
+        var handBack = new List<long>();
+        foreach (var group in sends)
         {
-            foreach (var byChannel in group.GroupBy(d => d.ChannelId))
+            var channel = group[0].ChannelId ?? 0;
+            if (_channelSends.AddOrUpdate(channel, 1, (_, n) => n + 1) > settings.MaxSendsPerChannel && channel != 0)
             {
-                await SendAsync([.. byChannel], channels, emails, alerts, ct);
+                // This claim took more of one channel than it may send at once: the rest go back to the outbox.
+                _channelSends.AddOrUpdate(channel, 0, (_, n) => n - 1);
+                handBack.AddRange(group.Select(d => d.Id));
+                continue;
             }
-        });
+
+            // Never waits: a claim takes at most as many deliveries as there are free slots, and sends ≤ deliveries.
+            await _slots.WaitAsync(cancellationToken);
+            var key = Interlocked.Increment(ref _sendSequence);
+            _inFlight[key] = Task.Run(() => SendGroupAsync(key, channel, group, channels, emails, alerts, cancellationToken), CancellationToken.None);
+        }
+
+        if (handBack.Count > 0)
+        {
+            await store.ReleaseAsync(handBack, clock.GetUtcNow(), cancellationToken);
+        }
+
         return claimed.Count;
+    }
+
+    private async Task SendGroupAsync(
+        long key,
+        long channel,
+        List<ClaimedDelivery> group,
+        IReadOnlyDictionary<long, ChannelTarget> channels,
+        IReadOnlyDictionary<long, string> emails,
+        IReadOnlyDictionary<long, AlertDto> alerts,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(group, channels, emails, alerts, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Recording the outcome failed (the database away): the claim's lease runs out and the delivery is sent again.
+            LogRoundFailed(logger, e);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+        finally
+        {
+            _channelSends.AddOrUpdate(channel, 0, (_, n) => n - 1);
+            _inFlight.TryRemove(key, out _);
+            _slots.Release();
+            Wake();
+        }
     }
 
     private async Task SendAsync(

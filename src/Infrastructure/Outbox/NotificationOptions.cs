@@ -36,6 +36,20 @@ public sealed class NotificationOptions : IValidatableObject
     public int BatchSize { get; set; } = 20;
 
     /// <summary>
+    /// Sends (webhook or chat requests, mails) one dispatcher runs at once. A receiver that hangs holds one until the
+    /// request time-out; the others go on.
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxConcurrentSends { get; set; } = 16;
+
+    /// <summary>
+    /// Of those, the sends one channel may hold at once: a channel whose receiver hangs under a flood of alerts fills
+    /// this many slots, not all of them (its further deliveries wait in the outbox until one of its sends ends).
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxSendsPerChannel { get; set; } = 4;
+
+    /// <summary>
     /// A claimed delivery is not due again for this long: if its host dies mid-send, another host sends it after this
     /// (at least once across crashes). Must exceed a send's time-out.
     /// </summary>

@@ -33,13 +33,15 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
     /// an outcome (it died mid-send). While it is being sent it is PENDING again (FAILED means "waiting to retry"). A fresh delivery is due at once whatever the clocks say; a retry or a digest when
     /// its time comes by this process's clock.
     /// </summary>
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(DateTimeOffset now, int limit, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(
+        DateTimeOffset now, int limit, TimeSpan lease, IReadOnlyCollection<long> skipChannels, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
             WITH due AS (
                 SELECT id FROM notification_deliveries
                 WHERE status IN (1, 3) AND (next_attempt_at <= $1 OR (attempts = 0 AND digest_at IS NULL))
+                  AND (channel_id IS NULL OR NOT (channel_id = ANY($4)))
                 ORDER BY next_attempt_at, id
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED
@@ -51,6 +53,7 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. skipChannels] });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var claimed = new List<ClaimedDelivery>();
         while (await reader.ReadAsync(cancellationToken))
@@ -103,6 +106,16 @@ internal sealed class OutboxStore(NpgsqlDataSource dataSource)
         }
 
         return emails;
+    }
+
+    /// <summary>Hands claimed deliveries back unsent, due as they were and without the attempt their claim added.</summary>
+    public async Task ReleaseAsync(IReadOnlyList<long> ids, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE notification_deliveries SET attempts = attempts - 1, next_attempt_at = $2 WHERE id = ANY($1) AND status = 1");
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. ids] });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task SentAsync(IReadOnlyList<long> ids, DateTimeOffset now, CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ internal static class NotificationEndpoints
             })
             .WithName("Notifications_CreateChannel")
             .WithSummary("Add a notification channel: EMAIL (SMTP), WEBHOOK (Standard Webhooks signed) or SLACK (incoming webhook)")
-            .WithDescription("name is unique case-insensitively. EMAIL: config {to: [1–50 addresses], cc?}; the SMTP server comes from the Smtp__* settings. WEBHOOK: config {url, secret?}; secret is whsec_<base64 of ≥ 24 bytes>, made when omitted, and shown only in this answer (config.secret). SLACK: config {url}. A url whose host resolves to a loopback, private, link-local, unique-local or cloud-metadata address is a 400 naming config.url, unless Notifications__AllowedNetworks__N holds it. Admin only.")
+            .WithDescription("name is unique case-insensitively. EMAIL: config {to: [1–50 addresses], cc?}; the SMTP server comes from the Smtp__* settings. WEBHOOK: config {url, secret?}; secret is whsec_<base64 of ≥ 24 bytes>, made when omitted, and shown only in this answer (config.secret). SLACK: config {url}. Answers never show a SLACK url whole (it is the credential: shown as scheme://host/…), nor a WEBHOOK url's query (shown as ?…); a url with user information is refused. A url whose host resolves to a loopback, private, link-local, unique-local or cloud-metadata address is a 400 naming config.url, unless Notifications__AllowedNetworks__N holds it. Admin only.")
             .Produces<ChannelDto>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -52,20 +52,20 @@ internal static class NotificationEndpoints
             .WithListParameters(ListChannelsQuery.Spec)
             .WithName("Notifications_ListChannels")
             .WithSummary("Every notification channel, a page at a time (never a secret)")
-            .WithDescription("Filters: kind (repeatable or comma-separated), is_active. Oldest first by default. Admin only.")
+            .WithDescription("Filters: kind (repeatable or comma-separated), is_active. Oldest first by default. A SLACK url is shown as scheme://host/…, a WEBHOOK url's query as ?…. Admin only.")
             .Produces<PageEnvelope<ChannelDto>>();
 
         channels.MapGet("/{id:long}/", (long id, ISender sender, CancellationToken ct) => sender.Send(new GetChannelQuery(id), ct))
             .WithName("Notifications_GetChannel")
             .WithSummary("One notification channel (never its secret)")
-            .WithDescription("Admin only.")
+            .WithDescription("A SLACK url is shown as scheme://host/… (the URL is the credential), a WEBHOOK url's query as ?…. Admin only.")
             .Produces<ChannelDto>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         channels.MapPatch("/{id:long}/", (long id, UpdateChannelBody body, ISender sender, CancellationToken ct) => sender.Send(body.ToCommand(id), ct))
             .WithName("Notifications_UpdateChannel")
             .WithSummary("Rename a channel, switch it on or off, or replace its config")
-            .WithDescription("Absent fields stay as they are. config replaces the whole config, checked as at creation for the channel's kind (the kind cannot change); a WEBHOOK keeps its secret unless config.secret names a new one. Admin only.")
+            .WithDescription("Absent fields stay as they are. config replaces the whole config, checked as at creation for the channel's kind (the kind cannot change); a WEBHOOK keeps its secret unless config.secret names a new one, and a WEBHOOK or SLACK channel keeps its url when config leaves url out or sends back the masked form the answers show. Admin only.")
             .Produces<ChannelDto>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -29,7 +29,7 @@ public static class ChannelRules
             .OverridePropertyName("Config.Cc")
             .When(c => kind(c) == ChannelKind.Email && config(c) is not null);
         validator.RuleFor(c => config(c)!.Url)
-            .Must(IsHttpUrl).WithMessage("url must be an absolute http or https URL of at most 2,000 characters.")
+            .Must(IsHttpUrl).WithMessage("url must be an absolute http or https URL of at most 2,000 characters, without user:password@ in it.")
             .OverridePropertyName("Config.Url")
             .When(c => kind(c) is ChannelKind.Webhook or ChannelKind.Slack && config(c) is not null);
         validator.RuleFor(c => config(c)!.Secret)

@@ -6,8 +6,9 @@ using ThreatPlatform.Domain.Notifications;
 namespace ThreatPlatform.Application.Notifications.Common;
 
 /// <summary>
-/// A channel's settings as answered: the EMAIL addresses, or the URL. <see cref="Secret"/> is filled only in the answer
-/// that created a WEBHOOK channel (the one time it is shown).
+/// A channel's settings as answered: the EMAIL addresses, or the URL as <see cref="ChannelUrls.Shown"/> masks it (a chat
+/// URL is a credential). <see cref="Secret"/> is filled only in the answer that created a WEBHOOK channel (the one time
+/// it is shown).
 /// </summary>
 public sealed record ChannelConfigDto(IReadOnlyList<string>? To, IReadOnlyList<string>? Cc, string? Url, string? Secret = null);
 
@@ -52,13 +53,14 @@ public static class NotificationProjections
 {
     /// <summary>Never reads <see cref="NotificationChannel.Secret"/>: no answer but the creating one carries it.</summary>
     public static IQueryable<ChannelDto> ProjectToDto(this IQueryable<NotificationChannel> channels) =>
-        channels.Select(c => new ChannelDto(c.Id, c.Name, c.Kind, c.IsActive, Shown(c.Config, null), c.CreatedAt));
+        channels.Select(c => new ChannelDto(c.Id, c.Name, c.Kind, c.IsActive, Shown(c.Kind, c.Config, null), c.CreatedAt));
 
     public static ChannelDto ToDto(this NotificationChannel c, string? secret = null) =>
-        new(c.Id, c.Name, c.Kind, c.IsActive, Shown(c.Config, secret), c.CreatedAt);
+        new(c.Id, c.Name, c.Kind, c.IsActive, Shown(c.Kind, c.Config, secret), c.CreatedAt);
 
     // Mapped in memory: the config is one jsonb column, read whole.
-    private static ChannelConfigDto Shown(ChannelConfig config, string? secret) => new(config.To, config.Cc, config.Url, secret);
+    private static ChannelConfigDto Shown(ChannelKind kind, ChannelConfig config, string? secret) =>
+        new(config.To, config.Cc, ChannelUrls.Shown(kind, config.Url), secret);
 
     public static IQueryable<RuleDto> ProjectToDto(this IQueryable<NotificationRule> rules) =>
         rules.Select(r => new RuleDto(

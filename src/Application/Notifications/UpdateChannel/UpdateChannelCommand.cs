@@ -12,7 +12,8 @@ namespace ThreatPlatform.Application.Notifications.UpdateChannel;
 /// <summary>
 /// An admin changes a channel (PATCH /api/notifications/channels/{id}/): absent fields stay; a config replaces the
 /// whole config (checked for the channel's kind, the URL against the refused networks). A webhook keeps its secret
-/// unless the new config names one.
+/// unless the new config names one; a WEBHOOK or SLACK channel keeps its URL when the config leaves url out or sends back
+/// the masked form answers show (<see cref="ChannelUrls"/>).
 /// </summary>
 public sealed record UpdateChannelCommand(long Id, string? Name, bool? IsActive, ChannelConfigInput? Config) : ICommand<ChannelDto>;
 
@@ -24,8 +25,11 @@ public sealed class UpdateChannelCommandHandler(IApplicationDbContext db, INotif
         var channel = await db.NotificationChannels.FirstOrDefaultAsync(c => c.Id == command.Id, cancellationToken)
             ?? throw new NotFound("Channel", command.Id);
         ChannelConfig? config = null;
-        if (command.Config is { } input)
+        if (command.Config is { } given)
         {
+            var input = channel.Kind is ChannelKind.Webhook or ChannelKind.Slack && ChannelUrls.KeepsStored(channel.Kind, given.Url, channel.Config.Url)
+                ? given with { Url = channel.Config.Url }
+                : given;
             // Built here, not registered: its rules depend on the stored channel's kind.
             var validator = new InlineValidator<ChannelConfigInput>();
             var kind = channel.Kind;
