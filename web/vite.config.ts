@@ -1,3 +1,4 @@
+/// <reference types="vitest/config" />
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
@@ -27,4 +28,7 @@ export default defineConfig({
     fs: { allow: [".."] },
     proxy: Object.fromEntries(["/api", "/swagger", "/redoc", "/health"].map((p) => [p, { target: api, changeOrigin: false }])),
   },
+  // Unit tests of the console's pure logic (npm run test:unit, in make test): src/**/*.test.ts in Node, with the alias
+  // above. The browser tests (e2e/) are Playwright's.
+  test: { include: ["src/**/*.test.ts"], environment: "node" },
 });
