@@ -47,8 +47,11 @@ dotnet_counts="$(awk '/(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+/ {
      END { printf "%d %d %d", p, f, s }' "$log")"
 node_counts="$(awk '/^ℹ pass [0-9]+/ { p += $3 } /^ℹ fail [0-9]+/ { f += $3 } /^ℹ skipped [0-9]+/ { s += $3 }
      END { printf "%d %d %d", p, f, s }' "$client_log")"
-# Playwright's list reporter closes with "  N passed (12.3s)", "  N failed", "  N flaky", "  N skipped".
-web_counts="$(awk '/^ +[0-9]+ passed \(/ { p += $1 } /^ +[0-9]+ (failed|flaky)$/ { f += $1 } /^ +[0-9]+ (skipped|did not run)$/ { s += $1 }
+# Playwright's list reporter closes with "  N passed (12.3s)", "  N failed", "  N flaky", "  N skipped"; Vitest (the
+# console's unit tests) with "      Tests  N failed | N passed | N skipped (N)", colours stripped.
+web_counts="$(awk '{ gsub(/\033\[[0-9;]*m/, "") }
+     /^ +[0-9]+ passed \(/ { p += $1 } /^ +[0-9]+ (failed|flaky)$/ { f += $1 } /^ +[0-9]+ (skipped|did not run)$/ { s += $1 }
+     /^ +Tests +[0-9]+ / { for (i = 2; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^(skipped|todo)/) s += $i } }
      END { printf "%d %d %d", p, f, s }' "$web_log")"
 read -r dp df ds <<<"$dotnet_counts"
 read -r np nf ns <<<"$node_counts"

@@ -33,7 +33,7 @@ for (let i = 0; i <= runs; i++) {
   await page.goto(`${base}/?run=${i}`, { waitUntil: "commit" });
   await page.locator("tbody tr").first().waitFor({ state: "visible", timeout: 60_000 });
   // performance.now() counts from this navigation's start.
-  times.push(await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(performance.now())))));
+  times.push(await page.evaluate(() => new Promise((r) => globalThis.requestAnimationFrame(() => r(performance.now())))));
   // How much of it was the API answering the list (server time, network included), from the resource timing.
   apiTimes.push(
     await page.evaluate(() => {

@@ -16,9 +16,9 @@ test.describe("alert detail", () => {
         detection: new DetectionBody({ model: "exfil-gbm", model_version: "3.2", confidence: 0.87, technique: "T1048.003" }),
       },
     ]);
-    await signIn(page, analyst(), `/alerts/${event!.alert_id}`);
+    await signIn(page, analyst(), `/alerts/${event.alert_id}`);
 
-    await expect(page.getByRole("heading", { name: `#${event!.alert_id} dns_exfiltration` })).toBeVisible();
+    await expect(page.getByRole("heading", { name: `#${event.alert_id} dns_exfiltration` })).toBeVisible();
     await expect(page.getByText("198.51.100.7")).toBeVisible();
     await expect(page.getByTestId("metadata")).toContainText('"bytes": 48211');
     await expect(page.getByText("87 %")).toBeVisible();
@@ -29,7 +29,7 @@ test.describe("alert detail", () => {
 
   test("an analyst assigns, comments (a script tag stays text) and edits tags, but sees no status buttons", async ({ page }) => {
     const [event] = await ingest([{ description: unique("triage") }]);
-    await signIn(page, analyst(), `/alerts/${event!.alert_id}`);
+    await signIn(page, analyst(), `/alerts/${event.alert_id}`);
     await expect(page.getByRole("heading", { name: "Triage" })).toBeVisible();
     await expect(page.getByTestId("status-actions")).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Acknowledge" })).toHaveCount(0);
@@ -57,14 +57,14 @@ test.describe("alert detail", () => {
 
     await expect(page.locator(".timeline")).toContainText("commented");
     await expect(page.locator(".timeline")).toContainText(`assigned it to ${analyst().username}`);
-    const alert = await (await alertsAs(analyst())).get(event!.alert_id!);
+    const alert = await (await alertsAs(analyst())).get(event.alert_id!);
     expect(alert.tags).toEqual(["campaign:q4"]);
     await auditPage(page, "detail-analyst");
   });
 
   test("a tag typed while the previous one is still saving is kept, and both are saved", async ({ page }) => {
     const [event] = await ingest([{ description: unique("slow-tags") }]);
-    await signIn(page, analyst(), `/alerts/${event!.alert_id}`);
+    await signIn(page, analyst(), `/alerts/${event.alert_id}`);
     // The first save is held in the browser until the next tag has been typed: as on a slow network.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -86,12 +86,12 @@ test.describe("alert detail", () => {
 
     await page.getByRole("button", { name: "Add tag" }).click();
     await expect(page.getByTestId("tags").locator(".tag")).toHaveText(["phishing×", "campaign:q4×"]);
-    expect((await (await alertsAs(analyst())).get(event!.alert_id!)).tags).toEqual(["phishing", "campaign:q4"]);
+    expect((await (await alertsAs(analyst())).get(event.alert_id!)).tags).toEqual(["phishing", "campaign:q4"]);
   });
 
   test("an admin moves the alert along its lifecycle with only the allowed buttons", async ({ page }) => {
     const [event] = await ingest([{ description: unique("lifecycle") }]);
-    await signIn(page, admin(), `/alerts/${event!.alert_id}`);
+    await signIn(page, admin(), `/alerts/${event.alert_id}`);
     const actions = page.getByTestId("status-actions").getByRole("button");
     await expect(actions).toHaveText(["Acknowledge", "Resolve", "False positive"]);
 
@@ -104,7 +104,7 @@ test.describe("alert detail", () => {
 
     await page.getByRole("button", { name: "Resolve" }).click();
     await expect(actions).toHaveText(["Reopen"]);
-    expect((await (await alertsAs(admin())).get(event!.alert_id!)).status).toBe(AlertStatus.Resolved);
+    expect((await (await alertsAs(admin())).get(event.alert_id!)).status).toBe(AlertStatus.Resolved);
   });
 
   test("a sensor folding repeats into the alert since loading does not block acknowledging it", async ({ page }) => {
@@ -127,15 +127,15 @@ test.describe("alert detail", () => {
 
   test("a change made elsewhere since loading is refused (If-Match) with 'changed by someone else — reload'", async ({ page }) => {
     const [event] = await ingest([{ description: unique("stale") }]);
-    await signIn(page, admin(), `/alerts/${event!.alert_id}`);
+    await signIn(page, admin(), `/alerts/${event.alert_id}`);
     await expect(page.getByRole("button", { name: "Acknowledge" })).toBeVisible();
 
     // Another analyst tags the alert meanwhile.
-    await (await alertsAs(analyst())).replaceTags(event!.alert_id!, new TagsBody({ tags: ["someone-else"] }));
+    await (await alertsAs(analyst())).replaceTags(event.alert_id!, new TagsBody({ tags: ["someone-else"] }));
 
     await page.getByRole("button", { name: "Acknowledge" }).click();
     await expect(page.getByTestId("stale")).toContainText("changed by someone else — reload");
-    expect((await (await alertsAs(admin())).get(event!.alert_id!)).status).toBe(AlertStatus.Open);
+    expect((await (await alertsAs(admin())).get(event.alert_id!)).status).toBe(AlertStatus.Open);
 
     await page.getByTestId("stale").getByRole("button", { name: "Reload" }).click();
     await expect(page.getByTestId("tags")).toContainText("someone-else");

@@ -65,7 +65,7 @@ async function startApi(extra: Record<string, string>): Promise<{ url: string; p
   throw new Error(`The API was not ready within 120 s:\n${output}`);
 }
 
-export default async function globalSetup(): Promise<() => Promise<void>> {
+export default async function globalSetup(): Promise<() => void> {
   const suffix = randomBytes(3).toString("hex");
   const main = await startApi({});
   // A second process on the same database whose access tokens expire after 3 s: the silent-refresh scenario.
@@ -101,7 +101,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     TP_E2E_ANALYST: JSON.stringify({ ...analyst, id: registered.id }),
   });
 
-  return async () => {
+  return () => {
     for (const api of [main, shortLived]) api.process.kill("SIGTERM");
   };
 }

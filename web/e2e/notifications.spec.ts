@@ -212,7 +212,7 @@ test.describe("notifications", () => {
     );
     const rule = await client.createRule(new RuleBody({ name: unique("dmz"), events: ["alert.created"], sources: [source], channels: [channel.id] }));
     const [event] = await ingest([{ source, severity: Severity.Critical }]);
-    const alertId = event!.alert_id!;
+    const alertId = event.alert_id!;
 
     await signIn(page, admin(), `/admin/notifications/deliveries?rule=${rule.id}&status=FAILED`);
     await expect(page.getByLabel("Status")).toHaveValue("FAILED");
@@ -242,7 +242,7 @@ test.describe("notifications", () => {
 
   test("an alert no rule selected says so in its notifications panel", async ({ page }) => {
     const [event] = await ingest([{ source: unique("quiet"), severity: Severity.High }]);
-    await signIn(page, admin(), `/alerts/${event!.alert_id}`);
+    await signIn(page, admin(), `/alerts/${event.alert_id}`);
     await expect(page.getByTestId("notifications")).toContainText("No notification rule selected this alert");
   });
 
@@ -257,7 +257,7 @@ test.describe("notifications", () => {
     const posted = await fetch(`${baseUrl()}/api/ingest/raw/`, { method: "POST", headers: { Authorization: `ApiKey ${key}`, "Content-Type": "text/plain" }, body: line });
     expect(posted.status).toBe(200);
     const events = await new EventsClient(baseUrl(), (await apiSession(admin())).http).list(1, 10, undefined, source);
-    const alertId = events.results[0]!.alert_id!;
+    const alertId = events.results[0].alert_id!;
 
     await signIn(page, admin(), `/alerts/${alertId}`);
     await expect(page.getByRole("definition").filter({ hasText: /^CEF$/ })).toBeVisible();

@@ -1,4 +1,4 @@
-import { AlertStatus, EventInput, Severity } from "@threatplatform/client";
+import { AlertStatus, Severity } from "@threatplatform/client";
 import { admin, alertsAs, analyst, auditPage, expect, ingest, signIn, test, unique } from "./support";
 
 test.describe("alert queue", () => {
@@ -56,18 +56,18 @@ test.describe("alert queue", () => {
     ]);
     await signIn(page, analyst(), `/?q=${marker}`);
     await expect(page.locator("tbody tr")).toHaveCount(2);
-    await expect(page.locator("tbody tr.active")).toHaveAttribute("data-alert-id", String(newer!.alert_id));
+    await expect(page.locator("tbody tr.active")).toHaveAttribute("data-alert-id", String(newer.alert_id));
 
     await page.keyboard.press("j");
-    await expect(page.locator("tbody tr.active")).toHaveAttribute("data-alert-id", String(older!.alert_id));
+    await expect(page.locator("tbody tr.active")).toHaveAttribute("data-alert-id", String(older.alert_id));
     await page.keyboard.press("k");
     await page.keyboard.press("j");
     await page.keyboard.press("m");
-    await expect(page.getByTestId("queue-message")).toHaveText(`Alert #${older!.alert_id} assigned to you.`);
+    await expect(page.getByTestId("queue-message")).toHaveText(`Alert #${older.alert_id} assigned to you.`);
     await expect(page.locator("tbody tr.active")).toContainText(analyst().username);
 
     await page.keyboard.press("Enter");
-    await expect(page).toHaveURL(new RegExp(`/alerts/${older!.alert_id}$`));
+    await expect(page).toHaveURL(new RegExp(`/alerts/${older.alert_id}$`));
     await expect(page.getByTestId("assignee")).toHaveText(analyst().username);
   });
 
@@ -75,13 +75,13 @@ test.describe("alert queue", () => {
     const marker = unique("ack-key");
     const [event] = await ingest([{ description: `press a ${marker}` }]);
     await signIn(page, admin(), `/?q=${marker}`);
-    await expect(page.locator("tbody tr.active")).toHaveAttribute("data-alert-id", String(event!.alert_id));
+    await expect(page.locator("tbody tr.active")).toHaveAttribute("data-alert-id", String(event.alert_id));
 
     await page.keyboard.press("a");
 
-    await expect(page.getByTestId("queue-message")).toHaveText(`Alert #${event!.alert_id} acknowledged.`);
+    await expect(page.getByTestId("queue-message")).toHaveText(`Alert #${event.alert_id} acknowledged.`);
     await expect(page.locator("tbody tr.active .st-acknowledged")).toBeVisible();
-    expect((await (await alertsAs(admin())).get(event!.alert_id!)).status).toBe(AlertStatus.Acknowledged);
+    expect((await (await alertsAs(admin())).get(event.alert_id!)).status).toBe(AlertStatus.Acknowledged);
   });
 
   test("an admin acknowledges three alerts at once", async ({ page }) => {
@@ -108,13 +108,13 @@ test.describe("alert queue", () => {
     await expect(page.locator("tbody tr")).toHaveCount(1);
     await expect(page.getByTestId("live-state")).toHaveText("● Live");
 
-    const [fresh] = await ingest([{ severity: Severity.Critical, description: `just now ${marker}` } as Partial<EventInput>]);
+    const [fresh] = await ingest([{ severity: Severity.Critical, description: `just now ${marker}` }]);
 
     await expect(page.getByTestId("new-alerts")).toHaveText("1 new alert — show", { timeout: 15_000 });
     await expect(page.locator("tbody tr")).toHaveCount(1); // announced, not inserted under the cursor
     await page.getByTestId("new-alerts").click();
     await expect(page.locator("tbody tr")).toHaveCount(2);
-    await expect(page.locator("tbody tr").first()).toHaveAttribute("data-alert-id", String(fresh!.alert_id));
+    await expect(page.locator("tbody tr").first()).toHaveAttribute("data-alert-id", String(fresh.alert_id));
     await expect(page.getByTestId("new-alerts")).toHaveCount(0);
   });
 

@@ -57,7 +57,7 @@ export async function ingest(events: Partial<EventInput>[]): Promise<EventDto[]>
   for (const e of events) {
     stored.push(
       await client.ingest(
-        new EventInput({ source: "e2e-sensor", event_type: "port_scan", severity: Severity.High, description: "seeded by e2e", ...e } as EventInput),
+        new EventInput({ source: "e2e-sensor", event_type: "port_scan", severity: Severity.High, description: "seeded by e2e", ...e }),
       ),
     );
   }
@@ -75,7 +75,7 @@ export async function sensorFor(source: string): Promise<(e: Partial<EventInput>
   };
   const events = new EventsClient(baseUrl(), keyed);
   return (e) =>
-    events.ingest(new EventInput({ source, event_type: "port_scan", severity: Severity.High, description: "seeded by e2e", ...e } as EventInput));
+    events.ingest(new EventInput({ source, event_type: "port_scan", severity: Severity.High, description: "seeded by e2e", ...e }));
 }
 
 export async function registerPending(prefix: string): Promise<Person & { id: number }> {

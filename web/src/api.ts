@@ -1,12 +1,11 @@
 // Every API call goes through the generated client (clients/typescript); this module only wires it to the browser:
 // one Session (the access token in memory, the refresh token in the API's HttpOnly cookie, silent refresh on a 401
-// and at start-up), per-call options the generated methods have no
-// parameter for (If-Match, reading the ETag, query parameters a newer API adds), and the live stream's reader.
-import * as Generated from "@threatplatform/client";
+// and at start-up), per-call options the generated methods have no parameter for (If-Match, reading the ETag), the
+// alert list with named options, and the live stream's reader.
 import {
-  AlertDto,
   AlertsClient,
   ApiException,
+  AuditClient,
   AuthClient,
   EventsClient,
   NotificationsClient,
@@ -15,9 +14,13 @@ import {
   Session,
   StatsClient,
   UsersClient,
+  type AlertStatus,
   type Http,
+  type PageEnvelopeOfAlertDto,
+  type Severity,
   type Tokens,
 } from "@threatplatform/client";
+import { parseBlock, takeBlocks, type StreamEvent, type StreamState } from "./stream";
 
 export const baseUrl = window.location.origin;
 
@@ -55,21 +58,12 @@ export interface CallOptions {
   ifMatch?: string | null;
   /** Sees the raw response (its headers) before the generated client reads the body. */
   onResponse?: (response: Response) => void;
-  /** Query parameters added to the URL the generated method built (for parameters it does not know yet). */
-  query?: Record<string, string | undefined>;
 }
 
 function http(options?: CallOptions): Http {
   return {
     fetch: async (url, init) => {
-      let href = typeof url === "string" ? url : url.url;
-      if (options?.query) {
-        const parsed = new URL(href, baseUrl);
-        for (const [key, value] of Object.entries(options.query)) {
-          if (value !== undefined) parsed.searchParams.set(key, value);
-        }
-        href = parsed.toString();
-      }
+      const href = typeof url === "string" ? url : url.url;
       const headers = new Headers(init?.headers);
       if (options?.ifMatch) headers.set("If-Match", options.ifMatch);
       const response = await session.http.fetch(href, { ...init, headers });
@@ -87,7 +81,55 @@ export const api = {
   sensors: (o?: CallOptions) => new SensorsClient(baseUrl, http(o)),
   stats: (o?: CallOptions) => new StatsClient(baseUrl, http(o)),
   notifications: (o?: CallOptions) => new NotificationsClient(baseUrl, http(o)),
+  audit: (o?: CallOptions) => new AuditClient(baseUrl, http(o)),
 };
+
+/** GET /api/alerts/'s query parameters by the API's own names (see the OpenAPI document for what each means). */
+export interface AlertListOptions {
+  page?: number;
+  page_size?: number;
+  status?: AlertStatus[];
+  event__severity?: Severity[];
+  event__source?: string;
+  event__event_type?: string;
+  created_at__gte?: Date;
+  created_at__lte?: Date;
+  search?: string;
+  ordering?: string;
+  detection__technique?: string;
+  detection__confidence__gte?: number;
+  assignee?: string;
+  tags?: string[];
+  sla_breached?: boolean;
+  cursor?: string;
+  exact_count?: boolean;
+}
+
+/** The alert list with named options: the generated method takes them positionally, in the OpenAPI document's order. */
+export function listAlerts(o: AlertListOptions, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
+  return api
+    .alerts()
+    .list(
+      o.page,
+      o.page_size,
+      o.status,
+      o.event__severity,
+      o.event__source,
+      o.event__event_type,
+      o.created_at__gte,
+      o.created_at__lte,
+      o.search,
+      o.ordering,
+      o.detection__technique,
+      o.detection__confidence__gte,
+      o.assignee,
+      o.tags,
+      o.sla_breached,
+      o.cursor,
+      o.exact_count,
+      signal,
+    );
+}
 
 /** Signs in without a stored session; throws the API's ProblemDetails (401, 403 awaiting approval, 429 throttled). */
 export function signIn(username: string, password: string): Promise<Tokens> {
@@ -102,38 +144,7 @@ export async function signOut(): Promise<void> {
   }
 }
 
-// ---- API features that land in parallel: used when the regenerated client has them, never imitated ----
-
-type AnyClient = Record<string, unknown>;
-const alertsPrototype = AlertsClient.prototype as unknown as AnyClient;
-
-/** The generated method for GET /api/alerts/{id}/events/ once the client has it (fingerprint grouping). */
-export const alertEventsMethod = ["listEvents", "events", "listAlertEvents"].find((n) => typeof alertsPrototype[n] === "function");
-
-/** The generated client for GET /api/audit/ once the API has it. */
-export const AuditClientClass = (Generated as unknown as Record<string, unknown>)["AuditClient"] as
-  | (new (baseUrl: string, http: Http) => AnyClient)
-  | undefined;
-
-export function auditClient(): AnyClient | undefined {
-  return AuditClientClass ? new AuditClientClass(baseUrl, http()) : undefined;
-}
-
-/** Fields an alert has once grouping lands (the generated DTO keeps them when the client is regenerated). */
-export interface Grouping {
-  occurrences?: number;
-  first_seen_at?: Date;
-  last_seen_at?: Date;
-}
-
-export function grouping(alert: AlertDto): Grouping {
-  return alert as unknown as Grouping;
-}
-
-/** `count_is_exact` once the list envelope carries it; absent means exact. */
-export function countIsExact(page: { count: number }): boolean {
-  return (page as unknown as { count_is_exact?: boolean }).count_is_exact !== false;
-}
+// ---- paging ----
 
 /** The cursor in a `next` link, when the API pages by key. */
 export function cursorOf(link: string | null | undefined): string | undefined {
@@ -164,25 +175,10 @@ export function problemText(error: unknown): string {
 
 // ---- the live alert stream ----
 
-export type StreamState = "connecting" | "live" | "reconnecting";
-export interface StreamEvent {
-  type: string;
-  id: string;
-  alert: AlertDto;
-}
+export type { StreamEvent, StreamState } from "./stream";
 
-/** The stream's URL exactly as the generated client builds it (its JSON-returning method cannot read a stream). */
-function streamUrl(): string {
-  let captured = "";
-  const capture: Http = {
-    fetch: (url) => {
-      captured = typeof url === "string" ? url : url.url;
-      return Promise.reject(new Error("captured"));
-    },
-  };
-  new AlertsClient(baseUrl, capture).stream().catch(() => undefined);
-  return captured;
-}
+/** The stream's path, as the generated client's streamAlerts reads it (its `stream()` method expects JSON, not events). */
+const streamPath = "/api/alerts/stream/";
 
 /**
  * Follows GET /api/alerts/stream/ through the session (a bearer header, refreshed on 401), reconnecting with
@@ -193,35 +189,13 @@ export function followAlerts(onEvent: (event: StreamEvent) => void, onState: (st
   let lastId: string | undefined;
   let delay = 500;
 
-  const dispatch = (block: string) => {
-    let type = "message";
-    let id: string | undefined;
-    const data: string[] = [];
-    for (const line of block.split("\n")) {
-      if (line.startsWith(":")) continue;
-      const colon = line.indexOf(":");
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-      if (field === "event") type = value;
-      else if (field === "id") id = value;
-      else if (field === "data") data.push(value);
-    }
-    if (id !== undefined) lastId = id;
-    if (data.length === 0) return;
-    try {
-      onEvent({ type, id: id ?? "", alert: AlertDto.fromJS(JSON.parse(data.join("\n"))) });
-    } catch {
-      // A malformed event is skipped; the next one carries on.
-    }
-  };
-
   void (async () => {
     while (!abort.signal.aborted) {
       try {
         onState(lastId ? "reconnecting" : "connecting");
         const headers: Record<string, string> = { Accept: "text/event-stream" };
         if (lastId) headers["Last-Event-ID"] = lastId;
-        const response = await session.http.fetch(streamUrl(), { headers, signal: abort.signal });
+        const response = await session.http.fetch(`${baseUrl}${streamPath}`, { headers, signal: abort.signal });
         if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
         onState("live");
         delay = 500;
@@ -230,11 +204,12 @@ export function followAlerts(onEvent: (event: StreamEvent) => void, onState: (st
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          buffer += value.replace(/\r\n?/g, "\n");
-          let end: number;
-          while ((end = buffer.indexOf("\n\n")) >= 0) {
-            dispatch(buffer.slice(0, end));
-            buffer = buffer.slice(end + 2);
+          const { blocks, rest } = takeBlocks(buffer + value.replace(/\r\n?/g, "\n"));
+          buffer = rest;
+          for (const block of blocks) {
+            const { id, event } = parseBlock(block);
+            if (id !== undefined) lastId = id;
+            if (event) onEvent(event);
           }
         }
       } catch {

@@ -11,9 +11,8 @@ import {
   type AlertDetailDto,
   type AlertNotificationDto,
   type AlertStatus,
-  type EventDto,
 } from "@threatplatform/client";
-import { alertEventsMethod, api, grouping, problemStatus, problemText } from "../api";
+import { api, problemStatus, problemText } from "../api";
 import { useAuth } from "../auth";
 import { ErrorNote, SeverityBadge, StatusBadge } from "../components";
 import { DeliveryBadge } from "./notifications/shared";
@@ -115,7 +114,6 @@ export default function AlertDetailPage() {
 
   const { alert } = detail.data;
   const e = alert.event;
-  const g = grouping(alert);
   const changeStatus = (status: AlertStatus) =>
     write((ifMatch, onResponse) => api.alerts({ ifMatch, onResponse }).updateStatus(id, new UpdateStatusBody({ status, note: note.trim() || undefined }))).then(
       (ok) => ok && setNote(""),
@@ -205,16 +203,12 @@ export default function AlertDetailPage() {
 
           <section aria-labelledby="occ-title" className="card">
             <h2 id="occ-title">Occurrences</h2>
-            {g.occurrences !== undefined ? (
-              <dl className="fields">
-                <Field name="Occurrences" value={fmtNumber(g.occurrences)} />
-                <Field name="First seen" value={fmtDate(g.first_seen_at)} />
-                <Field name="Last seen" value={fmtDate(g.last_seen_at)} />
-              </dl>
-            ) : (
-              <p className="muted">One event (this API does not group repeated events).</p>
-            )}
-            {alertEventsMethod && <FoldedEvents id={id} />}
+            <dl className="fields">
+              <Field name="Occurrences" value={fmtNumber(alert.occurrences)} />
+              <Field name="First seen" value={fmtDate(alert.first_seen_at)} />
+              <Field name="Last seen" value={fmtDate(alert.last_seen_at)} />
+            </dl>
+            <FoldedEvents id={id} />
           </section>
 
           <NotificationsPanel alertId={alert.id} notifications={alert.notifications ?? []} isAdmin={isAdmin} />
@@ -503,14 +497,11 @@ function CommentForm({ add }: { add: (body: string) => Promise<boolean> }) {
   );
 }
 
-/** Events folded into this alert (GET /api/alerts/{id}/events/), once the client has the method. */
+/** Events folded into this alert (GET /api/alerts/{id}/events/), the latest first. */
 function FoldedEvents({ id }: { id: number }) {
   const events = useQuery({
     queryKey: ["alert", id, "events"],
-    queryFn: () => {
-      const client = api.alerts() as unknown as Record<string, (id: number, page?: number, size?: number) => Promise<{ count: number; results: EventDto[] }>>;
-      return client[alertEventsMethod!]!(id, 1, 20);
-    },
+    queryFn: () => api.alerts().listEvents(id, 1, 20),
   });
   if (!events.data) return null;
   return (

@@ -13,7 +13,7 @@ import {
   type ChartConfiguration,
 } from "chart.js";
 import { useEffect, useRef } from "react";
-import type { AlertStatsDto } from "@threatplatform/client";
+import { StatsBucket, type AlertStatsDto } from "@threatplatform/client";
 import { severities } from "../format";
 
 // Only the pieces used here are registered, so the lazy chunk stays small.
@@ -32,7 +32,7 @@ function useChart(config: ChartConfiguration) {
 }
 
 export default function DashboardCharts({ stats }: { stats: AlertStatsDto }) {
-  const hourly = stats.bucket === "HOUR";
+  const hourly = stats.bucket === StatsBucket.Hour;
   const labels = stats.over_time.map((b) =>
     hourly ? b.start.toISOString().slice(5, 13).replace("T", " ") + "h" : b.start.toISOString().slice(0, 10),
   );
@@ -48,7 +48,7 @@ export default function DashboardCharts({ stats }: { stats: AlertStatsDto }) {
     type: "bar",
     data: {
       labels: severities,
-      datasets: [{ label: "Alerts", data: severities.map((s) => stats.by_severity[s] ?? 0), backgroundColor: severities.map((s) => severityColours[s]!) }],
+      datasets: [{ label: "Alerts", data: severities.map((s) => stats.by_severity[s] ?? 0), backgroundColor: severities.map((s) => severityColours[s]) }],
     },
     options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   });

@@ -34,7 +34,7 @@ export function LoginPage() {
     try {
       await signIn(username, password);
       const next = params.get("next");
-      navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });
+      void navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });
     } catch (err) {
       setError(signInMessage(err));
     } finally {

@@ -10,8 +10,7 @@ import { DeliveryBadge, NotificationTabs, pageOf, Pager } from "./shared";
 
 const PAGE_SIZE = 25;
 const statuses = Object.values(DeliveryStatus);
-const filterKeys = ["status", "channel", "rule", "alert"] as const;
-type FilterKey = (typeof filterKeys)[number];
+type FilterKey = "status" | "channel" | "rule" | "alert";
 
 const idParam = (value: string | null) => {
   const n = Number(value);
