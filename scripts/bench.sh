@@ -21,6 +21,9 @@
 #   BENCH_ONLY=notifications   only (9): CRITICAL event → webhook / mail latency and the ingest rate with notification
 #                          rules on, at 16 connections; needs /usr/bin/python3 with aiosmtpd (Debian python3-aiosmtpd);
 #                          updates the "notifications" entry of bench/results/latest.json
+#   BENCH_ONLY=ingest      only (12): raw COPY (1,000 per transaction) against batch ingest at BENCH_BATCH_CLIENTS, raw
+#                          prepared INSERTs against POST /api/events/ at BENCH_CONNECTIONS, the API's CPU per request at
+#                          16 connections and its peak RSS; updates the "ingest" entry of bench/results/latest.json
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -99,6 +99,31 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
         return Stopwatch.GetElapsedTime(started);
     }
 
+    /// <summary>
+    /// (12) Binary COPY of <paramref name="count"/> events from one connection, <paramref name="perTransaction"/> rows per
+    /// COPY statement (each its own transaction and commit, as a batch request is). The events are built before the clock
+    /// starts, as the batch bodies are.
+    /// </summary>
+    public async Task<TimeSpan> CopyEventsInTransactionsAsync(int count, int perTransaction, string series)
+    {
+        var events = Enumerable.Range(0, count).Select(i => Data.Event(i, series)).ToList();
+        await using var connection = await Source.OpenConnectionAsync();
+        var started = Stopwatch.GetTimestamp();
+        for (var start = 0; start < count; start += perTransaction)
+        {
+            var now = DateTimeOffset.UtcNow;
+            await using var importer = await connection.BeginBinaryImportAsync($"COPY events ({EventColumns}) FROM STDIN (FORMAT BINARY)");
+            for (var i = start; i < Math.Min(count, start + perTransaction); i++)
+            {
+                await WriteEventAsync(importer, events[i], now);
+            }
+
+            await importer.CompleteAsync();
+        }
+
+        return Stopwatch.GetElapsedTime(started);
+    }
+
     /// <summary>(4) Single-row INSERTs, each its own round trip and transaction, from <paramref name="connections"/> connections at once.</summary>
     public async Task<LoadResult> InsertLoadAsync(int connections, TimeSpan duration)
     {

@@ -26,6 +26,46 @@ internal sealed class LoadGenerator(Settings settings, Uri baseAddress, string a
                 return new HttpRequestMessage(HttpMethod.Post, "/api/events/") { Content = new StringContent(json.ToString(), Encoding.UTF8, "application/json") };
             });
 
+    /// <summary>
+    /// POST /api/events/ with the events of <see cref="Data.Event"/> (the ones raw COPY, raw INSERT and batch ingest store),
+    /// each request a new one with a unique external_id. With wrk, <paramref name="distinct"/> bodies are rendered into
+    /// its script and cycled through, the external_id made unique per thread and request.
+    /// </summary>
+    public Task<LoadResult> PostDataEventsAsync(int connections, TimeSpan duration, string series, int distinct = 4_096)
+    {
+        if (settings.LoadGenerator != "wrk")
+        {
+            return PostEventsAsync(connections, duration);
+        }
+
+        var script = new StringBuilder(distinct * 600).Append("local prefixes = {\n");
+        for (var i = 0; i < distinct; i++)
+        {
+            var json = new StringBuilder(600);
+            Data.WriteJson(json, Data.Event(i, series));
+            // The body ends with "external_id":"<id>"}: the script writes its own id there.
+            var body = json.ToString();
+            var cut = body.LastIndexOf("\"external_id\":\"", StringComparison.Ordinal) + "\"external_id\":\"".Length;
+            script.Append("[==[").Append(body.AsSpan(0, cut)).Append("]==],\n");
+        }
+
+        script.Append($$"""
+            }
+            local counter = 0
+            local thread_id = 0
+            function setup(thread)
+              thread_id = thread_id + 1
+              thread:set("tid", thread_id)
+            end
+            function request()
+              counter = counter + 1
+              local body = prefixes[counter % {{distinct}} + 1] .. "{{series}}-" .. run_id .. "-" .. tid .. "-" .. counter .. '"}'
+              return wrk.format("POST", "/api/events/", nil, body)
+            end
+            """);
+        return WrkAsync(connections, duration, script.ToString());
+    }
+
     /// <summary>GET of one path, again and again.</summary>
     public Task<LoadResult> GetAsync(string pathAndQuery, int connections, TimeSpan duration) =>
         settings.LoadGenerator == "wrk"

@@ -20,6 +20,11 @@ if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "formats")
     return await FormatsBench.RunAloneAsync(settings);
 }
 
+if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "ingest")
+{
+    return await IngestBench.RunAloneAsync(settings);
+}
+
 if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "notifications")
 {
     return await NotificationBench.RunAloneAsync(settings);
@@ -61,7 +66,7 @@ foreach (var clients in settings.BatchClients)
 {
     await database.ResetAsync();
     Step($"(2) batch ingest: {settings.Events:N0} events in batches of {settings.BatchSize:N0}, {clients} client(s)");
-    var batchRate = await BatchIngestAsync(clients);
+    var batchRate = await BatchLoad.RunAsync(settings, database, http, clients);
     batches.Add(new JsonObject
     {
         ["events"] = settings.Events,
@@ -205,6 +210,9 @@ results["notifications"] = await NotificationBench.MeasureAsync(settings, databa
 // (FormatsBench.cs).
 results["formats"] = await FormatsBench.MeasureAsync(settings, rows);
 
+// (12) Ingest next to raw PostgreSQL, side by side: single and batch as shares of prepared INSERT and COPY (IngestBench.cs).
+results["ingest"] = await IngestBench.MeasureAsync(settings, database, api, load, http, rows);
+
 // (6) Peak memory of the API over the whole run.
 var peak = api.PeakRssMiB();
 results["api_peak_rss_mib"] = Round(peak);
@@ -232,64 +240,6 @@ Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Output
 await File.WriteAllTextAsync(settings.Output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 Console.WriteLine($"Written to {settings.Output}");
 return 0;
-
-async Task<double> BatchIngestAsync(int clients)
-{
-    var bodies = new List<byte[]>();
-    for (var start = 0; start < settings.Events; start += settings.BatchSize)
-    {
-        var json = new StringBuilder(settings.BatchSize * 600).Append('[');
-        for (var i = start; i < Math.Min(settings.Events, start + settings.BatchSize); i++)
-        {
-            if (i > start)
-            {
-                json.Append(',');
-            }
-
-            Data.WriteJson(json, Data.Event(i, "batch"));
-        }
-
-        bodies.Add(Encoding.UTF8.GetBytes(json.Append(']').ToString()));
-    }
-
-    // Warm-up on a throw-away batch (other external ids), then an empty table again.
-    await PostBatchAsync(bodies[0]);
-    await database.ResetAsync();
-
-    var next = -1;
-    long accepted = 0;
-    var started = Stopwatch.GetTimestamp();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
-    {
-        int index;
-        while ((index = Interlocked.Increment(ref next)) < bodies.Count)
-        {
-            Interlocked.Add(ref accepted, await PostBatchAsync(bodies[index]));
-        }
-    }));
-    var elapsed = Stopwatch.GetElapsedTime(started);
-    if (accepted != settings.Events)
-    {
-        throw new InvalidOperationException($"Batch ingest accepted {accepted:N0} of {settings.Events:N0} events.");
-    }
-
-    return settings.Events / elapsed.TotalSeconds;
-}
-
-async Task<long> PostBatchAsync(byte[] body)
-{
-    using var content = new ByteArrayContent(body);
-    content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-    using var response = await http.PostAsync(new Uri("/api/events/batch/", UriKind.Relative), content);
-    var text = await response.Content.ReadAsStringAsync();
-    if (!response.IsSuccessStatusCode)
-    {
-        throw new InvalidOperationException($"Batch ingest answered {(int)response.StatusCode}: {text}");
-    }
-
-    using var answer = JsonDocument.Parse(text);
-    return answer.RootElement.GetProperty("accepted").GetInt64();
-}
 
 async Task<string?> ProbeSingleIngestAsync()
 {

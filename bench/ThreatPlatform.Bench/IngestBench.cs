@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ThreatPlatform.Bench;
+
+/// <summary>
+/// (12) Ingest at the database's speed: every API ingest figure next to the raw PostgreSQL figure it is measured against,
+/// in one run on the same durable cluster. Raw prepared INSERTs (one row per transaction, as single ingest commits) at
+/// each connection level against <c>POST /api/events/</c> at the same level; binary COPY of the same events, 1,000 rows
+/// per transaction from one client, against <c>POST /api/events/batch/</c> with 1,000 per request from one and two
+/// clients. All of them store the events of <see cref="Data.Event"/>. The API's CPU (and the cluster's) per single
+/// ingest at 16 connections comes from /proc around that level, and the API's peak RSS closes the section.
+/// </summary>
+internal static class IngestBench
+{
+    private const int CopyRowsPerTransaction = 1_000;
+    private const int CpuConnections = 16;
+
+    /// <summary>`BENCH_ONLY=ingest`: only this section; prints its rows and writes them into latest.json's "ingest".</summary>
+    public static async Task<int> RunAloneAsync(Settings settings)
+    {
+        var rows = new List<string[]>();
+        await using var database = new Database(settings);
+        await database.CreateAsync();
+        Step($"database {database.Name} created; starting the API (Release, Production, logging at Warning)");
+        await using var api = await ApiProcess.StartAsync(settings, database.ConnectionString);
+        var token = await api.SignInAsync(settings, database.ConnectionString);
+        var load = new LoadGenerator(settings, api.BaseAddress, token);
+        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        var result = await MeasureAsync(settings, database, api, load, http, rows);
+
+        Console.WriteLine();
+        Console.WriteLine($"{Environment.ProcessorCount} cores, PostgreSQL {await database.TextAsync("SHOW server_version")} ({result["durability"]}); " +
+            $"load generator: {load.Name}; {settings.Events:N0} events, {settings.DurationSeconds} s per level");
+        PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
+        var output = Path.GetFullPath(settings.Output);
+        var json = File.Exists(output) ? JsonNode.Parse(await File.ReadAllTextAsync(output)) as JsonObject ?? [] : [];
+        json["ingest"] = result;
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        await File.WriteAllTextAsync(output, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Console.WriteLine($"Written to {settings.Output} (ingest)");
+        return 0;
+    }
+
+    public static async Task<JsonObject> MeasureAsync(Settings settings, Database database, ApiProcess api, LoadGenerator load, HttpClient http, List<string[]> rows)
+    {
+        var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
+
+        // Production durability, or the comparison means nothing: every figure below pays one fsync'd commit per transaction.
+        var fsync = await database.TextAsync("SHOW fsync");
+        var commit = await database.TextAsync("SHOW synchronous_commit");
+        var pageWrites = await database.TextAsync("SHOW full_page_writes");
+        var durability = $"fsync={fsync}, synchronous_commit={commit}, full_page_writes={pageWrites}";
+        var durable = fsync == "on" && commit == "on" && pageWrites == "on";
+        Step($"(12) ingest against raw PostgreSQL on a cluster with {durability}");
+        rows.Add(["12", "durability of the cluster every (12) figure is measured on", durability, string.Empty, Verdict(durable, "all on")]);
+
+        // Raw COPY of the same events, 1,000 rows per COPY (one transaction each), one client.
+        await database.ResetAsync();
+        Step($"(12) raw binary COPY of {settings.Events:N0} events, {CopyRowsPerTransaction:N0} per transaction, 1 client");
+        var copy = await database.CopyEventsInTransactionsAsync(settings.Events, CopyRowsPerTransaction, "copy12");
+        var copyRate = settings.Events / copy.TotalSeconds;
+        rows.Add(["12", $"raw binary COPY into events (Npgsql), {CopyRowsPerTransaction:N0} per transaction, 1 client", $"{copyRate:N0} events/s", "baseline of batch", string.Empty]);
+
+        var batches = new JsonArray();
+        foreach (var clients in settings.BatchClients)
+        {
+            await database.ResetAsync();
+            Step($"(12) POST /api/events/batch/: {settings.Events:N0} events, {settings.BatchSize:N0} per request, {clients} client(s)");
+            var rate = await BatchLoad.RunAsync(settings, database, http, clients, "batch12");
+            var ratio = rate / copyRate;
+            batches.Add(new JsonObject
+            {
+                ["clients"] = clients,
+                ["batch_size"] = settings.BatchSize,
+                ["events_per_second"] = Round(rate),
+                ["ratio_to_raw_copy"] = Round(ratio, 3),
+            });
+            rows.Add(["12", $"POST /api/events/batch/, {settings.BatchSize:N0} per request, {clients} client(s)", $"{rate:N0} events/s",
+                $"{ratio:P0} of COPY", clients == 1 ? Verdict(ratio >= 0.6, "≥ 60 % of COPY") : string.Empty]);
+        }
+
+        // Single ingest against prepared INSERTs, level by level, each from empty tables; the API warmed up first so that
+        // tiered compilation is done before the first level counts.
+        await database.ResetAsync();
+        Step("(12) warm-up of POST /api/events/ at 16 connections, 15 s");
+        await load.PostDataEventsAsync(16, TimeSpan.FromSeconds(15), "warm12");
+        var single = new JsonArray();
+        JsonObject? cpu = null;
+        foreach (var connections in settings.Connections)
+        {
+            await database.ResetAsync();
+            Step($"(12) POST /api/events/ at {connections} connection(s), {settings.DurationSeconds} s");
+            var counters = connections == CpuConnections ? await CpuCounters.StartAsync(api, database) : null;
+            var apiLoad = await load.PostDataEventsAsync(connections, duration, $"single12-{connections}");
+            if (counters is not null)
+            {
+                cpu = counters.Stop(apiLoad.Requests);
+            }
+
+            await database.ResetAsync();
+            Step($"(12) raw prepared INSERT at {connections} connection(s), {settings.DurationSeconds} s");
+            var raw = await database.InsertLoadAsync(connections, duration);
+            var ratio = apiLoad.PerSecond / raw.PerSecond;
+            single.Add(new JsonObject
+            {
+                ["connections"] = connections,
+                ["api"] = Json(apiLoad),
+                ["raw_insert"] = Json(raw),
+                ["ratio_api_to_raw"] = Round(ratio, 3),
+            });
+            rows.Add(["12", $"raw prepared INSERT into events (Npgsql), 1 row per transaction, {connections} connection(s)", Describe(raw), string.Empty, string.Empty]);
+            rows.Add(["12", $"POST /api/events/, {connections} connection(s)", Describe(apiLoad), $"{ratio:P0} of INSERT", connections switch
+            {
+                1 => Verdict(apiLoad.P50Ms <= 1.5 && apiLoad.Errors == 0, "p50 ≤ 1.5 ms"),
+                16 => Verdict(ratio >= 0.6 && apiLoad.Errors == 0, "≥ 60 % of INSERT"),
+                _ => apiLoad.Errors > 0 ? "errors: MISSED" : string.Empty,
+            }]);
+        }
+
+        if (cpu is not null)
+        {
+            var apiMs = (double)cpu["api_cpu_ms_per_request"]!;
+            var pgMs = (double)cpu["postgresql_cpu_ms_per_request"]!;
+            rows.Add(["12", $"CPU per POST /api/events/ at {CpuConnections} connections (/proc, user + system)",
+                $"API {apiMs:N2} ms, PostgreSQL {pgMs:N2} ms", string.Empty, Verdict(apiMs <= 0.5, "API ≤ 0.5 ms")]);
+        }
+
+        // Over the whole run so far: in a full `make bench` that is every section before this one too.
+        var peak = api.PeakRssMiB();
+        rows.Add(["12", "API peak RSS (VmHWM) so far", $"{peak:N0} MiB", string.Empty, Verdict(peak <= 300, "≤ 300 MiB")]);
+
+        return new JsonObject
+        {
+            ["quick"] = settings.Quick,
+            ["durability"] = durability,
+            ["fsync"] = fsync,
+            ["synchronous_commit"] = commit,
+            ["full_page_writes"] = pageWrites,
+            ["events"] = settings.Events,
+            ["seconds_per_level"] = settings.DurationSeconds,
+            ["load_generator"] = load.Name,
+            ["raw_copy"] = new JsonObject
+            {
+                ["rows_per_transaction"] = CopyRowsPerTransaction,
+                ["clients"] = 1,
+                ["seconds"] = Round(copy.TotalSeconds, 2),
+                ["events_per_second"] = Round(copyRate),
+            },
+            ["batch"] = batches,
+            ["single"] = single,
+            ["cpu_per_request"] = cpu,
+            ["api_peak_rss_mib"] = Round(peak),
+            ["finished_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>
+    /// CPU time (user + system) of the API process and of every process of the PostgreSQL cluster (those whose working
+    /// folder is its data directory: the postmaster, its backends and its background workers), between start and stop.
+    /// </summary>
+    private sealed class CpuCounters
+    {
+        private readonly int _apiPid;
+        private readonly string _dataDirectory;
+        private readonly TimeSpan _api0;
+        private readonly TimeSpan _pg0;
+
+        private CpuCounters(int apiPid, string dataDirectory)
+        {
+            _apiPid = apiPid;
+            _dataDirectory = dataDirectory;
+            _api0 = ApiCpu();
+            _pg0 = ClusterCpu();
+        }
+
+        public static async Task<CpuCounters> StartAsync(ApiProcess api, Database database) =>
+            new(api.Pid, await database.TextAsync("SHOW data_directory"));
+
+        public JsonObject Stop(long requests)
+        {
+            var api = ApiCpu() - _api0;
+            var pg = ClusterCpu() - _pg0;
+            var perRequest = Math.Max(1, requests);
+            return new JsonObject
+            {
+                ["connections"] = CpuConnections,
+                ["requests"] = requests,
+                ["api_cpu_ms_per_request"] = Round(api.TotalMilliseconds / perRequest, 3),
+                ["postgresql_cpu_ms_per_request"] = Round(pg.TotalMilliseconds / perRequest, 3),
+            };
+        }
+
+        private TimeSpan ApiCpu()
+        {
+            using var process = Process.GetProcessById(_apiPid);
+            return process.TotalProcessorTime;
+        }
+
+        private TimeSpan ClusterCpu()
+        {
+            var total = TimeSpan.Zero;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out var pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var cwd = new DirectoryInfo(Path.Combine(dir, "cwd")).LinkTarget;
+                    if (cwd is null || !cwd.StartsWith(_dataDirectory, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    using var process = Process.GetProcessById(pid);
+                    total += process.TotalProcessorTime;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+                {
+                    // Gone between the listing and the read, or not ours to read.
+                }
+            }
+
+            return total;
+        }
+    }
+
+    private static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
+
+    private static double Round(double value, int digits = 1) => Math.Round(value, digits);
+
+    private static string Verdict(bool met, string target) => $"{target}: {(met ? "met" : "MISSED")}";
+
+    private static string Describe(LoadResult r) => r.Note ?? $"{r.PerSecond:N0}/s, p50 {r.P50Ms:N2} ms, p99 {r.P99Ms:N1} ms" +
+        (r.Errors > 0 ? $", {r.Errors:N0} errors" : string.Empty);
+
+    private static JsonObject Json(LoadResult r) => new()
+    {
+        ["requests"] = r.Requests,
+        ["seconds"] = Round(r.Seconds, 2),
+        ["per_second"] = Round(r.PerSecond),
+        ["p50_ms"] = Round(r.P50Ms, 2),
+        ["p99_ms"] = Round(r.P99Ms, 2),
+        ["errors"] = r.Errors,
+    };
+
+    private static void PrintTable(string[] header, List<string[]> body)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, body.Max(r => r[i].Length))).ToArray();
+        string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";
+        Console.WriteLine(Line(header));
+        Console.WriteLine("|" + string.Join("|", widths.Select(w => new string('-', w + 2))) + "|");
+        body.ForEach(r => Console.WriteLine(Line(r)));
+    }
+}
