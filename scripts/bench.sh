@@ -24,6 +24,10 @@
 #   BENCH_ONLY=ingest      only (12): raw COPY (1,000 per transaction) against batch ingest at BENCH_BATCH_CLIENTS, raw
 #                          prepared INSERTs against POST /api/events/ at BENCH_CONNECTIONS, the API's CPU per request at
 #                          16 connections and its peak RSS; updates the "ingest" entry of bench/results/latest.json
+#   BENCH_INGEST_TRACE=perf    (12) then profiles one more 16-connection level: perf record -e cpu-clock -g on the API
+#                          (on-CPU samples; with BENCH_ONLY=ingest, which starts the API with its perf map) into
+#                          bench/results/ingest-16.perf.data, top symbols printed; BENCH_INGEST_TRACE=dotnet-trace uses
+#                          dotnet-trace collect (BENCH_DOTNET_TRACE=its path, BENCH_TRACE_PROFILE) instead
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -25,7 +25,12 @@ internal static class IngestBench
         await using var database = new Database(settings);
         await database.CreateAsync();
         Step($"database {database.Name} created; starting the API (Release, Production, logging at Warning)");
-        await using var api = await ApiProcess.StartAsync(settings, database.ConnectionString);
+        // perf resolves the JIT's code through the map the runtime writes to /tmp/perf-PID.map when asked, and only for
+        // code in anonymous memory: W^X's double mapping would show it as one memfd file without symbols.
+        var environment = TraceMode is "perf"
+            ? new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }
+            : null;
+        await using var api = await ApiProcess.StartAsync(settings, database.ConnectionString, environment);
         var token = await api.SignInAsync(settings, database.ConnectionString);
         var load = new LoadGenerator(settings, api.BaseAddress, token);
         using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
@@ -102,6 +107,14 @@ internal static class IngestBench
                 cpu = counters.Stop(apiLoad.Requests);
             }
 
+            // Every answered request must have stored its event: a 200 for a duplicate external_id stores nothing and
+            // would flatter the rate.
+            var stored = await database.ScalarAsync("SELECT count(*) FROM events");
+            if (stored < apiLoad.Requests - apiLoad.Errors)
+            {
+                throw new InvalidOperationException($"(12) {apiLoad.Requests - apiLoad.Errors:N0} requests answered 2xx but {stored:N0} events were stored.");
+            }
+
             await database.ResetAsync();
             Step($"(12) raw prepared INSERT at {connections} connection(s), {settings.DurationSeconds} s");
             var raw = await database.InsertLoadAsync(connections, duration);
@@ -128,6 +141,15 @@ internal static class IngestBench
             var pgMs = (double)cpu["postgresql_cpu_ms_per_request"]!;
             rows.Add(["12", $"CPU per POST /api/events/ at {CpuConnections} connections (/proc, user + system)",
                 $"API {apiMs:N2} ms, PostgreSQL {pgMs:N2} ms", string.Empty, Verdict(apiMs <= 0.5, "API ≤ 0.5 ms")]);
+        }
+
+        if (TraceMode is "1" or "dotnet-trace")
+        {
+            await TraceAsync(settings, database, api, load);
+        }
+        else if (TraceMode is "perf")
+        {
+            await PerfAsync(settings, database, api, load);
         }
 
         // Over the whole run so far: in a full `make bench` that is every section before this one too.
@@ -157,6 +179,78 @@ internal static class IngestBench
             ["api_peak_rss_mib"] = Round(peak),
             ["finished_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         };
+    }
+
+    /// <summary>
+    /// `BENCH_INGEST_TRACE=1`: one more 16-connection level of single ingest (the API warm) under `dotnet-trace collect`
+    /// (BENCH_TRACE_PROFILE, by default dotnet-sampled-thread-time), written to bench/results/ingest-16.nettrace, and
+    /// dotnet-trace's top methods by exclusive and inclusive time printed. The level's figures are not reported: the
+    /// tracer costs CPU on the same two cores.
+    /// </summary>
+    private static async Task TraceAsync(Settings settings, Database database, ApiProcess api, LoadGenerator load)
+    {
+        var tool = Environment.GetEnvironmentVariable("BENCH_DOTNET_TRACE") is { Length: > 0 } configured ? configured
+            : Settings.OnPath("dotnet-trace") ? "dotnet-trace"
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-trace");
+        var profile = Environment.GetEnvironmentVariable("BENCH_TRACE_PROFILE") is { Length: > 0 } p ? p : "dotnet-sampled-thread-time";
+        var output = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!, "ingest-16.nettrace"));
+        var seconds = Math.Max(settings.DurationSeconds, 10);
+        await database.ResetAsync();
+        Step($"(12) POST /api/events/ at {CpuConnections} connections under {tool} collect --profile {profile}, {seconds} s");
+        var trace = RunToolAsync(tool, "collect", "-p", api.Pid.ToString(CultureInfo.InvariantCulture), "--profile", profile,
+            "-o", output, "--duration", $"00:00:00:{seconds:00}");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await load.PostDataEventsAsync(CpuConnections, TimeSpan.FromSeconds(seconds + 2), "trace12");
+        Console.WriteLine(await trace);
+        foreach (var inclusive in new[] { false, true })
+        {
+            string[] report = ["report", output, "topN", "-n", "25", .. inclusive ? new[] { "--inclusive" } : []];
+            Console.WriteLine($"--- dotnet-trace top methods, {(inclusive ? "inclusive" : "exclusive")} time ({output}) ---");
+            Console.WriteLine(await RunToolAsync(tool, report));
+        }
+    }
+
+    /// <summary>
+    /// `BENCH_INGEST_TRACE=perf` (with `BENCH_ONLY=ingest`, which starts the API with DOTNET_PerfMapEnabled=1): the same
+    /// level under `perf record -e cpu-clock -g` on the API process (on-CPU samples only, unlike the thread-time
+    /// sampler, which counts waiting threads too), written to bench/results/ingest-16.perf.data, and perf's report of the
+    /// symbols with the most samples, self and with their callees, printed.
+    /// </summary>
+    private static async Task PerfAsync(Settings settings, Database database, ApiProcess api, LoadGenerator load)
+    {
+        var output = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!, "ingest-16.perf.data"));
+        var seconds = Math.Max(settings.DurationSeconds, 10);
+        await database.ResetAsync();
+        Step($"(12) POST /api/events/ at {CpuConnections} connections under perf record -e cpu-clock -g, {seconds} s");
+        var record = RunToolAsync("perf", "record", "-e", "cpu-clock", "-F", "999", "-g", "-p", api.Pid.ToString(CultureInfo.InvariantCulture),
+            "-o", output, "--", "sleep", seconds.ToString(CultureInfo.InvariantCulture));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await load.PostDataEventsAsync(CpuConnections, TimeSpan.FromSeconds(seconds + 1), "perf12");
+        Console.WriteLine(await record);
+        foreach (var children in new[] { false, true })
+        {
+            var report = await RunToolAsync("perf", "report", "-i", output, "--stdio", "-g", "none",
+                children ? "--children" : "--no-children", "--sort", "symbol", "--percent-limit", children ? "4" : "0.5");
+            Console.WriteLine($"--- perf, {(children ? "with callees (inclusive)" : "self (exclusive)")} ---");
+            Console.WriteLine(string.Join('\n', report.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Take(80).Select(l => l.Length > 160 ? l[..160] : l)));
+        }
+    }
+
+    private static string? TraceMode => Environment.GetEnvironmentVariable("BENCH_INGEST_TRACE");
+
+    private static async Task<string> RunToolAsync(string tool, params string[] args)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? await stdout : $"{tool} {string.Join(' ', args)} exited with {process.ExitCode}: {await stdout}{await stderr}";
     }
 
     /// <summary>
