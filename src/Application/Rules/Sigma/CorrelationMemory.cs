@@ -15,8 +15,20 @@ public sealed class CorrelationMemory
 {
     private readonly List<Entry> _entries = [];
 
+    /// <summary>Loads an entry already stored (the PostgreSQL store replays a group's window through this class).</summary>
+    public void Load(string eventKey, string reference, string group, string? value, DateTimeOffset at, bool consumed) =>
+        _entries.Add(new Entry(eventKey, reference, group, value, at) { Consumed = consumed });
+
+    /// <summary>The entries added by <see cref="ObserveFiring"/> since loading (to store), and every entry consumed (to mark).</summary>
+    public IEnumerable<(string EventKey, string Reference, string Group, string? Value, DateTimeOffset At, bool Consumed, bool IsNew)> Entries =>
+        _entries.Select(x => (x.EventKey, x.Reference, x.Group, x.Value, x.At, x.Consumed, x.IsNew));
+
     /// <summary>Records the event (matched by <paramref name="rules"/>) and answers whether the correlation fires on it.</summary>
-    public bool Observe(SigmaCorrelation correlation, SigmaEvent e, string eventKey, IReadOnlyList<SigmaCorrelatedRule> rules)
+    public bool Observe(SigmaCorrelation correlation, SigmaEvent e, string eventKey, IReadOnlyList<SigmaCorrelatedRule> rules) =>
+        ObserveFiring(correlation, e, eventKey, rules) is not null;
+
+    /// <summary>As <see cref="Observe"/>; when the correlation fires, the keys of the events it counted (oldest first), else null.</summary>
+    public IReadOnlyList<string>? ObserveFiring(SigmaCorrelation correlation, SigmaEvent e, string eventKey, IReadOnlyList<SigmaCorrelatedRule> rules)
     {
         var group = correlation.GroupKey(e);
         var added = false;
@@ -28,13 +40,13 @@ public sealed class CorrelationMemory
                 continue;
             }
 
-            _entries.Add(new Entry(eventKey, reference, group, correlation.ValueOf(e, rule), e.OccurredAt));
+            _entries.Add(new Entry(eventKey, reference, group, correlation.ValueOf(e, rule), e.OccurredAt) { IsNew = true });
             added = true;
         }
 
         if (!added)
         {
-            return false;
+            return null;
         }
 
         var from = e.OccurredAt - correlation.Timespan;
@@ -46,7 +58,7 @@ public sealed class CorrelationMemory
         };
         if (!correlation.Condition.IsMetBy(count))
         {
-            return false;
+            return null;
         }
 
         foreach (var entry in window)
@@ -54,7 +66,7 @@ public sealed class CorrelationMemory
             entry.Consumed = true;
         }
 
-        return true;
+        return [.. window.OrderBy(x => x.At).Select(x => x.EventKey).Distinct()];
     }
 
     private sealed class Entry(string eventKey, string reference, string group, string? value, DateTimeOffset at)
@@ -65,5 +77,6 @@ public sealed class CorrelationMemory
         public string? Value { get; } = value;
         public DateTimeOffset At { get; } = at;
         public bool Consumed { get; set; }
+        public bool IsNew { get; init; }
     }
 }
