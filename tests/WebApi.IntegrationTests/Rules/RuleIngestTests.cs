@@ -209,6 +209,36 @@ public sealed class RuleIngestTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task A_rule_naming_a_logsource_applies_only_to_sensors_with_that_logsource()
+    {
+        var admin = await factory.CreateClientAsAsync(UserRole.Admin);
+        var linux = await factory.SensorWithKeyAsync(admin);
+        var windows = await factory.SensorWithKeyAsync(admin);
+        var patched = await EventsApi.JsonAsync(await admin.PatchJsonAsync(SensorsApi.Sensor(linux.SensorId), new { logsource = new { product = "Linux", service = "sshd" } }));
+        (await admin.PatchJsonAsync(SensorsApi.Sensor(windows.SensorId), new { logsource = new { product = "windows" } })).EnsureSuccessStatusCode();
+        var family = RulesApi.Marker();
+        var ruleId = await admin.CreateRuleIdAsync($"""
+            title: SSH root login attempt {family}
+            level: medium
+            logsource:
+                product: linux
+                service: sshd
+            detection:
+                selection:
+                    description|contains: 'for root'
+                condition: selection
+            """);
+
+        await linux.Client.IngestOkAsync(RulesApi.FailedLogin(linux.Source, DateTimeOffset.UtcNow.AddMinutes(-1)));
+        await windows.Client.IngestOkAsync(RulesApi.FailedLogin(windows.Source, DateTimeOffset.UtcNow.AddMinutes(-1)));
+        await admin.IngestOkAsync(RulesApi.FailedLogin(family, DateTimeOffset.UtcNow.AddMinutes(-1)));
+
+        patched.GetProperty("logsource").GetProperty("product").GetString().Should().Be("linux");
+        (await admin.AlertsOfRuleAsync(ruleId)).Should().ContainSingle()
+            .Which.GetProperty("source").GetString().Should().Be(linux.Source);
+    }
+
+    [Fact]
     public async Task A_rule_with_a_catastrophic_regex_does_not_make_ingest_fail()
     {
         var admin = await factory.CreateClientAsAsync(UserRole.Admin);
