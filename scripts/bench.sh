@@ -14,6 +14,8 @@
 #   BENCH_ONLY=lists       only (8), the alert and event lists at scale: seed, then each list query at
 #                          BENCH_LIST_CONNECTIONS=16; writes bench/results/lists.json; BENCH_LIST_EVENTS=10000000
 #                          seeds that many events in all (the alerts' own, then ones that raised none)
+#   BENCH_ONLY=rules       only the detection-rule rows: batch ingest with 0, 100, 1,000 Sigma rules and 10
+#                          correlations, as shares of the no-rule rate; writes bench/results/rules.json
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

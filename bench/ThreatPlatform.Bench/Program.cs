@@ -15,6 +15,11 @@ if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "lists")
     return await ListBench.RunAloneAsync(settings);
 }
 
+if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "rules")
+{
+    return await RuleBench.RunAloneAsync(settings);
+}
+
 var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
 var results = new JsonObject();
 var rows = new List<string[]>();
