@@ -64,7 +64,7 @@ internal static class RuleBench
             }
 
             var rate = accepted / Stopwatch.GetElapsedTime(started).TotalSeconds;
-            var alerts = long.Parse(await database.TextAsync("SELECT count(*) FROM alerts WHERE rule_id IS NOT NULL"), CultureInfo.InvariantCulture);
+            var alerts = long.Parse(await database.TextAsync("SELECT count(*)::text FROM alerts WHERE rule_id IS NOT NULL"), CultureInfo.InvariantCulture);
             baseline ??= rate;
             var share = rate / baseline.Value;
             results.Add(new JsonObject
