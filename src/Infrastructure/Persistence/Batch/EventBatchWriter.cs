@@ -3,10 +3,10 @@ using Npgsql;
 using NpgsqlTypes;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.IngestBatch;
-using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Rules;
 
 namespace ThreatPlatform.Infrastructure.Persistence.Batch;
 
