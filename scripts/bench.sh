@@ -28,6 +28,8 @@
 #                          (on-CPU samples; with BENCH_ONLY=ingest, which starts the API with its perf map) into
 #                          bench/results/ingest-16.perf.data, top symbols printed; BENCH_INGEST_TRACE=dotnet-trace uses
 #                          dotnet-trace collect (BENCH_DOTNET_TRACE=its path, BENCH_TRACE_PROFILE) instead
+#   BENCH_ONLY=rules       only (13), the detection-rule rows: batch ingest with 0, 100, 1,000 Sigma rules and 10
+#                          correlations, as shares of the no-rule rate; writes bench/results/rules.json
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -30,6 +30,11 @@ if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "notifications")
     return await NotificationBench.RunAloneAsync(settings);
 }
 
+if (Environment.GetEnvironmentVariable("BENCH_ONLY") is "rules")
+{
+    return await RuleBench.RunAloneAsync(settings);
+}
+
 var duration = TimeSpan.FromSeconds(settings.DurationSeconds);
 var results = new JsonObject();
 var rows = new List<string[]>();
@@ -212,6 +217,10 @@ results["formats"] = await FormatsBench.MeasureAsync(settings, rows);
 
 // (12) Ingest next to raw PostgreSQL, side by side: single and batch as shares of prepared INSERT and COPY (IngestBench.cs).
 results["ingest"] = await IngestBench.MeasureAsync(settings, database, api, load, http, rows);
+
+// (13) Batch ingest with 0, 100 and 1,000 Sigma rules and 10 correlations, on a database and an API of their own
+// (RuleBench.cs).
+results["rules"] = await RuleBench.MeasureAsync(settings, rows);
 
 // (6) Peak memory of the API over the whole run.
 var peak = api.PeakRssMiB();

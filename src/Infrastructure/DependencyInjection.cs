@@ -62,6 +62,8 @@ public static class DependencyInjection
         services.AddKeyedSingleton(ListenerDataSource, new NpgsqlDataSourceBuilder(
             new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 30 }.ConnectionString).Build());
         services.AddSingleton<Caches>();
+        services.AddSingleton<DetectionRuleSet>();
+        services.AddSingleton<ThreatPlatform.Application.Rules.Common.IDetectionRuleSet>(sp => sp.GetRequiredService<DetectionRuleSet>());
         services.AddSingleton<CacheEviction>();
         services.AddHostedService<CacheInvalidationListener>();
         // Pooled: a request leases a context made earlier (with its EF Core services) instead of building one.

@@ -1343,11 +1343,12 @@ export class AlertsClient {
      * @param assignee (optional) me (the caller), none (unassigned) or a user id.
      * @param tags (optional) Repeat the parameter or separate values with commas; all of them must be present.
      * @param sla_breached (optional) true: a due time passed before its step (acknowledge, close) happened, or passed and the step is still pending.
+     * @param rule (optional) A detection rule's id: the alerts that rule raised.
      * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
      * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
      * @return OK.
      */
-    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, assignee?: string | null | undefined, tags?: string[] | null | undefined, sla_breached?: boolean | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
+    list(page?: number | null | undefined, page_size?: number | null | undefined, status?: AlertStatus[] | null | undefined, event__severity?: Severity[] | null | undefined, event__source?: string | null | undefined, event__event_type?: string | null | undefined, created_at__gte?: Date | null | undefined, created_at__lte?: Date | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, detection__technique?: string | null | undefined, detection__confidence__gte?: number | null | undefined, assignee?: string | null | undefined, tags?: string[] | null | undefined, sla_breached?: boolean | null | undefined, rule?: number | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfAlertDto> {
         let url_ = this.baseUrl + "/api/alerts/?";
         if (page !== undefined && page !== null)
             url_ += "page=" + encodeURIComponent("" + page) + "&";
@@ -1379,6 +1380,8 @@ export class AlertsClient {
             tags && tags.forEach(item => { url_ += "tags=" + encodeURIComponent("" + item) + "&"; });
         if (sla_breached !== undefined && sla_breached !== null)
             url_ += "sla_breached=" + encodeURIComponent("" + sla_breached) + "&";
+        if (rule !== undefined && rule !== null)
+            url_ += "rule=" + encodeURIComponent("" + rule) + "&";
         if (cursor !== undefined && cursor !== null)
             url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
         if (exact_count !== undefined && exact_count !== null)
@@ -2861,7 +2864,7 @@ export class SensorsClient {
     }
 
     /**
-     * Change a sensor's description, sources, active flag, grouping, format or syslog networks
+     * Change a sensor's description, sources, active flag, grouping, format, syslog networks or Sigma logsource
      * @return OK.
      */
     update(id: number, body: UpdateSensorBody, signal?: AbortSignal): Promise<SensorDto> {
@@ -4874,6 +4877,716 @@ export class NotificationsClient {
     }
 }
 
+export class RulesClient {
+    private http: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> };
+    private baseUrl: string;
+    protected jsonParseReviver: ((key: string, value: any) => any) | undefined = undefined;
+
+    constructor(baseUrl?: string, http?: { fetch(url: RequestInfo, init?: RequestInit): Promise<Response> }) {
+        this.http = http ? http : window as any;
+        this.baseUrl = baseUrl ?? "";
+    }
+
+    /**
+     * Add a detection rule written in Sigma YAML
+     * @return Created.
+     */
+    create(body: CreateRuleBody, signal?: AbortSignal): Promise<DetectionRuleDto> {
+        let url_ = this.baseUrl + "/api/rules/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processCreate(_response);
+        });
+    }
+
+    protected processCreate(response: Response): Promise<DetectionRuleDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 201) {
+            return response.text().then((_responseText) => {
+            let result201: any = null;
+            let resultData201 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result201 = DetectionRuleDto.fromJS(resultData201);
+            return result201;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<DetectionRuleDto>(null as any);
+    }
+
+    /**
+     * Every detection rule, a page at a time, with the alerts each raised (hits)
+     * @param page (optional) From 1; page × page_size may not exceed 10000 (read further with the cursor in the next link).
+     * @param page_size (optional) Default 10; larger values are clamped to 100.
+     * @param is_active (optional) 
+     * @param level (optional) Repeat the parameter or separate values with commas; any of them matches.
+     * @param search (optional) Case-insensitive substring, at least 3 characters.
+     * @param ordering (optional) One of id, title, level, updated_at; a leading '-' orders descending. Default id.
+     * @param cursor (optional) Opaque: the position after the last row of a page, from a next link; empty (cursor=) for the first page. Pages by key, stable while rows arrive, in the ordering it was made for: page and cursor are not combined, and a cursor of another ordering is a 400.
+     * @param exact_count (optional) count is exact up to 10000; beyond that it is 10000 with count_is_exact false, unless exact_count=true asks for the exact figure.
+     * @return OK.
+     */
+    list(page?: number | null | undefined, page_size?: number | null | undefined, is_active?: boolean | null | undefined, level?: RuleLevel[] | null | undefined, search?: string | null | undefined, ordering?: string | null | undefined, cursor?: string | null | undefined, exact_count?: boolean | null | undefined, signal?: AbortSignal): Promise<PageEnvelopeOfDetectionRuleDto> {
+        let url_ = this.baseUrl + "/api/rules/?";
+        if (page !== undefined && page !== null)
+            url_ += "page=" + encodeURIComponent("" + page) + "&";
+        if (page_size !== undefined && page_size !== null)
+            url_ += "page_size=" + encodeURIComponent("" + page_size) + "&";
+        if (is_active !== undefined && is_active !== null)
+            url_ += "is_active=" + encodeURIComponent("" + is_active) + "&";
+        if (level !== undefined && level !== null)
+            level && level.forEach(item => { url_ += "level=" + encodeURIComponent("" + item) + "&"; });
+        if (search !== undefined && search !== null)
+            url_ += "search=" + encodeURIComponent("" + search) + "&";
+        if (ordering !== undefined && ordering !== null)
+            url_ += "ordering=" + encodeURIComponent("" + ordering) + "&";
+        if (cursor !== undefined && cursor !== null)
+            url_ += "cursor=" + encodeURIComponent("" + cursor) + "&";
+        if (exact_count !== undefined && exact_count !== null)
+            url_ += "exact_count=" + encodeURIComponent("" + exact_count) + "&";
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processList(_response);
+        });
+    }
+
+    protected processList(response: Response): Promise<PageEnvelopeOfDetectionRuleDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = PageEnvelopeOfDetectionRuleDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<PageEnvelopeOfDetectionRuleDto>(null as any);
+    }
+
+    /**
+     * Dry-run a Sigma rule on sample events (nothing is stored)
+     * @return OK.
+     */
+    test(body: TestRuleBody, signal?: AbortSignal): Promise<RuleTestResult> {
+        let url_ = this.baseUrl + "/api/rules/test/";
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "POST",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processTest(_response);
+        });
+    }
+
+    protected processTest(response: Response): Promise<RuleTestResult> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = RuleTestResult.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<RuleTestResult>(null as any);
+    }
+
+    /**
+     * One detection rule, its Sigma document and its hits
+     * @return OK.
+     */
+    get(id: number, signal?: AbortSignal): Promise<DetectionRuleDto> {
+        let url_ = this.baseUrl + "/api/rules/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "GET",
+            signal,
+            headers: {
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processGet(_response);
+        });
+    }
+
+    protected processGet(response: Response): Promise<DetectionRuleDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = DetectionRuleDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<DetectionRuleDto>(null as any);
+    }
+
+    /**
+     * Replace a rule's Sigma document
+     * @return OK.
+     */
+    replace(id: number, body: ReplaceRuleBody, signal?: AbortSignal): Promise<DetectionRuleDto> {
+        let url_ = this.baseUrl + "/api/rules/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "PUT",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processReplace(_response);
+        });
+    }
+
+    protected processReplace(response: Response): Promise<DetectionRuleDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = DetectionRuleDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<DetectionRuleDto>(null as any);
+    }
+
+    /**
+     * Switch a rule on or off
+     * @return OK.
+     */
+    setActive(id: number, body: SetActiveBody, signal?: AbortSignal): Promise<DetectionRuleDto> {
+        let url_ = this.baseUrl + "/api/rules/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        const content_ = JSON.stringify(body);
+
+        let options_: RequestInit = {
+            body: content_,
+            method: "PATCH",
+            signal,
+            headers: {
+                "Content-Type": "application/json",
+                "Accept": "application/json"
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processSetActive(_response);
+        });
+    }
+
+    protected processSetActive(response: Response): Promise<DetectionRuleDto> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 200) {
+            return response.text().then((_responseText) => {
+            let result200: any = null;
+            let resultData200 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result200 = DetectionRuleDto.fromJS(resultData200);
+            return result200;
+            });
+        } else if (status === 400) {
+            return response.text().then((_responseText) => {
+            let result400: any = null;
+            let resultData400 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result400 = ProblemDetails.fromJS(resultData400);
+            return throwException("Malformed or invalid input: `errors` names each snake_case field or query parameter.", status, _responseText, _headers, result400);
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 413) {
+            return response.text().then((_responseText) => {
+            let result413: any = null;
+            let resultData413 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result413 = ProblemDetails.fromJS(resultData413);
+            return throwException("The request body is larger than this endpoint accepts.", status, _responseText, _headers, result413);
+            });
+        } else if (status === 415) {
+            return response.text().then((_responseText) => {
+            let result415: any = null;
+            let resultData415 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result415 = ProblemDetails.fromJS(resultData415);
+            return throwException("Unsupported content type.", status, _responseText, _headers, result415);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<DetectionRuleDto>(null as any);
+    }
+
+    /**
+     * Delete a rule
+     * @return Done; no content.
+     */
+    delete(id: number, signal?: AbortSignal): Promise<void> {
+        let url_ = this.baseUrl + "/api/rules/{id}/";
+        if (id === undefined || id === null)
+            throw new globalThis.Error("The parameter 'id' must be defined.");
+        url_ = url_.replace("{id}", encodeURIComponent("" + id));
+        url_ = url_.replace(/[?&]$/, "");
+
+        let options_: RequestInit = {
+            method: "DELETE",
+            signal,
+            headers: {
+            }
+        };
+
+        return this.http.fetch(url_, options_).then((_response: Response) => {
+            return this.processDelete(_response);
+        });
+    }
+
+    protected processDelete(response: Response): Promise<void> {
+        const status = response.status;
+        let _headers: any = {}; if (response.headers && response.headers.forEach) { response.headers.forEach((v: any, k: any) => _headers[k] = v); };
+        if (status === 204) {
+            return response.text().then((_responseText) => {
+            return;
+            });
+        } else if (status === 401) {
+            return response.text().then((_responseText) => {
+            let result401: any = null;
+            let resultData401 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result401 = ProblemDetails.fromJS(resultData401);
+            return throwException("Not authenticated: credentials or access token missing, wrong, expired or revoked.", status, _responseText, _headers, result401);
+            });
+        } else if (status === 403) {
+            return response.text().then((_responseText) => {
+            let result403: any = null;
+            let resultData403 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result403 = ProblemDetails.fromJS(resultData403);
+            return throwException("Authenticated, but not allowed: this role may not do this (a sensor\'s API key may only ingest events).", status, _responseText, _headers, result403);
+            });
+        } else if (status === 404) {
+            return response.text().then((_responseText) => {
+            let result404: any = null;
+            let resultData404 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result404 = ProblemDetails.fromJS(resultData404);
+            return throwException("No such resource.", status, _responseText, _headers, result404);
+            });
+        } else if (status === 429) {
+            return response.text().then((_responseText) => {
+            let result429: any = null;
+            let resultData429 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result429 = ProblemDetails.fromJS(resultData429);
+            return throwException("Too many requests; Retry-After says when to try again.", status, _responseText, _headers, result429);
+            });
+        } else if (status === 500) {
+            return response.text().then((_responseText) => {
+            let result500: any = null;
+            let resultData500 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result500 = ProblemDetails.fromJS(resultData500);
+            return throwException("Unexpected failure: a problem with only a trace_id to quote, never internals.", status, _responseText, _headers, result500);
+            });
+        } else if (status === 503) {
+            return response.text().then((_responseText) => {
+            let result503: any = null;
+            let resultData503 = _responseText === "" ? null : JSON.parse(_responseText, this.jsonParseReviver);
+            result503 = ProblemDetails.fromJS(resultData503);
+            return throwException("The database is unavailable or saturated (no free connection, or the query ran past the statement timeout); Retry-After says when to try again.", status, _responseText, _headers, result503);
+            });
+        } else if (status !== 200 && status !== 204) {
+            return response.text().then((_responseText) => {
+            return throwException("An unexpected server error occurred.", status, _responseText, _headers);
+            });
+        }
+        return Promise.resolve<void>(null as any);
+    }
+}
+
 export class RegisteredUserDto implements IRegisteredUserDto {
     id!: number;
     username!: string;
@@ -5329,9 +6042,6 @@ export class EventDto implements IEventDto {
     sensor?: number | null;
     alert_id?: number | null;
     detection?: Detection | null;
-    format!: EventFormat;
-    /** The record as the sensor sent it (≤ 64 KiB), for an event read from a standard format (CEF, SYSLOG, SURICATA_EVE, ECS, OCSF). Only in single-event answers: GET /api/events/{id}/ and the event of an alert's detail; absent from lists, from the alert stream and webhooks, and for NATIVE events. */
-    raw?: string | null;
 
     constructor(data?: IEventDto) {
         if (data) {
@@ -5359,8 +6069,6 @@ export class EventDto implements IEventDto {
             this.sensor = _data["sensor"] !== undefined ? _data["sensor"] : null as any;
             this.alert_id = _data["alert_id"] !== undefined ? _data["alert_id"] : null as any;
             this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
-            this.format = _data["format"] !== undefined ? _data["format"] : null as any;
-            this.raw = _data["raw"] !== undefined ? _data["raw"] : null as any;
         }
     }
 
@@ -5388,8 +6096,6 @@ export class EventDto implements IEventDto {
         data["sensor"] = this.sensor !== undefined ? this.sensor : null as any;
         data["alert_id"] = this.alert_id !== undefined ? this.alert_id : null as any;
         data["detection"] = this.detection ? this.detection.toJSON() : null as any;
-        data["format"] = this.format !== undefined ? this.format : null as any;
-        data["raw"] = this.raw !== undefined ? this.raw : null as any;
         return data;
     }
 }
@@ -5410,9 +6116,6 @@ export interface IEventDto {
     sensor?: number | null;
     alert_id?: number | null;
     detection?: Detection | null;
-    format: EventFormat;
-    /** The record as the sensor sent it (≤ 64 KiB), for an event read from a standard format (CEF, SYSLOG, SURICATA_EVE, ECS, OCSF). Only in single-event answers: GET /api/events/{id}/ and the event of an alert's detail; absent from lists, from the alert stream and webhooks, and for NATIVE events. */
-    raw?: string | null;
 }
 
 export enum Severity {
@@ -5468,15 +6171,6 @@ export interface IDetection {
     model_version?: string | null;
     confidence: number;
     technique?: string | null;
-}
-
-export enum EventFormat {
-    Native = "NATIVE",
-    Cef = "CEF",
-    Syslog = "SYSLOG",
-    SuricataEve = "SURICATA_EVE",
-    Ecs = "ECS",
-    Ocsf = "OCSF",
 }
 
 /** An RFC 7807 problem. `errors` maps a snake_case field or query parameter to its messages; `allowed` lists the next statuses an illegal transition could have taken. */
@@ -5997,6 +6691,8 @@ export class AlertDto implements IAlertDto {
     source!: string;
     event_type!: string;
     description!: string;
+    /** The detection rule that raised the alert, as it was then: {id, title, level, technique}; null for an alert its event's severity raised. */
+    rule?: AlertRuleDto | null;
 
     constructor(data?: IAlertDto) {
         if (data) {
@@ -6038,6 +6734,7 @@ export class AlertDto implements IAlertDto {
             this.source = _data["source"] !== undefined ? _data["source"] : null as any;
             this.event_type = _data["event_type"] !== undefined ? _data["event_type"] : null as any;
             this.description = _data["description"] !== undefined ? _data["description"] : null as any;
+            this.rule = _data["rule"] ? AlertRuleDto.fromJS(_data["rule"]) : null as any;
         }
     }
 
@@ -6073,6 +6770,7 @@ export class AlertDto implements IAlertDto {
         data["source"] = this.source !== undefined ? this.source : null as any;
         data["event_type"] = this.event_type !== undefined ? this.event_type : null as any;
         data["description"] = this.description !== undefined ? this.description : null as any;
+        data["rule"] = this.rule ? this.rule.toJSON() : null as any;
         return data;
     }
 }
@@ -6099,6 +6797,8 @@ export interface IAlertDto {
     source: string;
     event_type: string;
     description: string;
+    /** The detection rule that raised the alert, as it was then: {id, title, level, technique}; null for an alert its event's severity raised. */
+    rule?: AlertRuleDto | null;
 }
 
 export enum AlertStatus {
@@ -6149,6 +6849,62 @@ export interface IUserRefDto {
     username: string;
 }
 
+export class AlertRuleDto implements IAlertRuleDto {
+    id?: number | null;
+    title!: string;
+    level!: RuleLevel;
+    technique?: string | null;
+
+    constructor(data?: IAlertRuleDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.title = _data["title"] !== undefined ? _data["title"] : null as any;
+            this.level = _data["level"] !== undefined ? _data["level"] : null as any;
+            this.technique = _data["technique"] !== undefined ? _data["technique"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): AlertRuleDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new AlertRuleDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["title"] = this.title !== undefined ? this.title : null as any;
+        data["level"] = this.level !== undefined ? this.level : null as any;
+        data["technique"] = this.technique !== undefined ? this.technique : null as any;
+        return data;
+    }
+}
+
+export interface IAlertRuleDto {
+    id?: number | null;
+    title: string;
+    level: RuleLevel;
+    technique?: string | null;
+}
+
+export enum RuleLevel {
+    Informational = "INFORMATIONAL",
+    Low = "LOW",
+    Medium = "MEDIUM",
+    High = "HIGH",
+    Critical = "CRITICAL",
+}
+
 export class AlertDetailDto implements IAlertDetailDto {
     id!: number;
     status!: AlertStatus;
@@ -6175,6 +6931,8 @@ export class AlertDetailDto implements IAlertDetailDto {
     source!: string;
     event_type!: string;
     description!: string;
+    /** The detection rule that raised the alert, as it was then: {id, title, level, technique}; null for an alert its event's severity raised. */
+    rule?: AlertRuleDto | null;
 
     constructor(data?: IAlertDetailDto) {
         if (data) {
@@ -6235,6 +6993,7 @@ export class AlertDetailDto implements IAlertDetailDto {
             this.source = _data["source"] !== undefined ? _data["source"] : null as any;
             this.event_type = _data["event_type"] !== undefined ? _data["event_type"] : null as any;
             this.description = _data["description"] !== undefined ? _data["description"] : null as any;
+            this.rule = _data["rule"] ? AlertRuleDto.fromJS(_data["rule"]) : null as any;
         }
     }
 
@@ -6281,6 +7040,7 @@ export class AlertDetailDto implements IAlertDetailDto {
         data["source"] = this.source !== undefined ? this.source : null as any;
         data["event_type"] = this.event_type !== undefined ? this.event_type : null as any;
         data["description"] = this.description !== undefined ? this.description : null as any;
+        data["rule"] = this.rule ? this.rule.toJSON() : null as any;
         return data;
     }
 }
@@ -6311,6 +7071,8 @@ export interface IAlertDetailDto {
     source: string;
     event_type: string;
     description: string;
+    /** The detection rule that raised the alert, as it was then: {id, title, level, technique}; null for an alert its event's severity raised. */
+    rule?: AlertRuleDto | null;
 }
 
 export class AlertChangeDto implements IAlertChangeDto {
@@ -6947,6 +7709,8 @@ export class SensorDto implements ISensorDto {
     events_ingested!: number;
     format!: EventFormat;
     syslog_networks!: string[];
+    /** The Sigma logsource of the sensor's events ({product, category, service}, each optional); null when none is set. A detection rule naming a logsource field applies to the sensor's events only when the sensor's field equals it. */
+    logsource?: LogsourceDto | null;
 
     constructor(data?: ISensorDto) {
         if (data) {
@@ -6989,6 +7753,7 @@ export class SensorDto implements ISensorDto {
             else {
                 this.syslog_networks = null as any;
             }
+            this.logsource = _data["logsource"] ? LogsourceDto.fromJS(_data["logsource"]) : null as any;
         }
     }
 
@@ -7021,6 +7786,7 @@ export class SensorDto implements ISensorDto {
             for (let item of this.syslog_networks)
                 data["syslog_networks"].push(item);
         }
+        data["logsource"] = this.logsource ? this.logsource.toJSON() : null as any;
         return data;
     }
 }
@@ -7038,6 +7804,8 @@ export interface ISensorDto {
     events_ingested: number;
     format: EventFormat;
     syslog_networks: string[];
+    /** The Sigma logsource of the sensor's events ({product, category, service}, each optional); null when none is set. A detection rule naming a logsource field applies to the sensor's events only when the sensor's field equals it. */
+    logsource?: LogsourceDto | null;
 }
 
 export enum SensorKind {
@@ -7046,6 +7814,59 @@ export enum SensorKind {
     Edr = "EDR",
     AiModel = "AI_MODEL",
     Other = "OTHER",
+}
+
+export enum EventFormat {
+    Native = "NATIVE",
+    Cef = "CEF",
+    Syslog = "SYSLOG",
+    SuricataEve = "SURICATA_EVE",
+    Ecs = "ECS",
+    Ocsf = "OCSF",
+}
+
+export class LogsourceDto implements ILogsourceDto {
+    product?: string | null;
+    category?: string | null;
+    service?: string | null;
+
+    constructor(data?: ILogsourceDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.product = _data["product"] !== undefined ? _data["product"] : null as any;
+            this.category = _data["category"] !== undefined ? _data["category"] : null as any;
+            this.service = _data["service"] !== undefined ? _data["service"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): LogsourceDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new LogsourceDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["product"] = this.product !== undefined ? this.product : null as any;
+        data["category"] = this.category !== undefined ? this.category : null as any;
+        data["service"] = this.service !== undefined ? this.service : null as any;
+        return data;
+    }
+}
+
+export interface ILogsourceDto {
+    product?: string | null;
+    category?: string | null;
+    service?: string | null;
 }
 
 export class CreateSensorBody implements ICreateSensorBody {
@@ -7058,6 +7879,7 @@ export class CreateSensorBody implements ICreateSensorBody {
     claim_existing?: boolean | null;
     format?: EventFormat | null;
     syslog_networks?: string[] | null;
+    logsource?: LogsourceBody | null;
 
     constructor(data?: ICreateSensorBody) {
         if (data) {
@@ -7092,6 +7914,7 @@ export class CreateSensorBody implements ICreateSensorBody {
             else {
                 this.syslog_networks = null as any;
             }
+            this.logsource = _data["logsource"] ? LogsourceBody.fromJS(_data["logsource"]) : null as any;
         }
     }
 
@@ -7120,6 +7943,7 @@ export class CreateSensorBody implements ICreateSensorBody {
             for (let item of this.syslog_networks)
                 data["syslog_networks"].push(item);
         }
+        data["logsource"] = this.logsource ? this.logsource.toJSON() : null as any;
         return data;
     }
 }
@@ -7134,6 +7958,51 @@ export interface ICreateSensorBody {
     claim_existing?: boolean | null;
     format?: EventFormat | null;
     syslog_networks?: string[] | null;
+    logsource?: LogsourceBody | null;
+}
+
+export class LogsourceBody implements ILogsourceBody {
+    product?: string | null;
+    category?: string | null;
+    service?: string | null;
+
+    constructor(data?: ILogsourceBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.product = _data["product"] !== undefined ? _data["product"] : null as any;
+            this.category = _data["category"] !== undefined ? _data["category"] : null as any;
+            this.service = _data["service"] !== undefined ? _data["service"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): LogsourceBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new LogsourceBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["product"] = this.product !== undefined ? this.product : null as any;
+        data["category"] = this.category !== undefined ? this.category : null as any;
+        data["service"] = this.service !== undefined ? this.service : null as any;
+        return data;
+    }
+}
+
+export interface ILogsourceBody {
+    product?: string | null;
+    category?: string | null;
+    service?: string | null;
 }
 
 export class PageEnvelopeOfSensorDto implements IPageEnvelopeOfSensorDto {
@@ -7211,6 +8080,7 @@ export class UpdateSensorBody implements IUpdateSensorBody {
     claim_existing?: boolean | null;
     format?: EventFormat | null;
     syslog_networks?: string[] | null;
+    logsource?: LogsourceBody | null;
 
     constructor(data?: IUpdateSensorBody) {
         if (data) {
@@ -7244,6 +8114,7 @@ export class UpdateSensorBody implements IUpdateSensorBody {
             else {
                 this.syslog_networks = null as any;
             }
+            this.logsource = _data["logsource"] ? LogsourceBody.fromJS(_data["logsource"]) : null as any;
         }
     }
 
@@ -7271,6 +8142,7 @@ export class UpdateSensorBody implements IUpdateSensorBody {
             for (let item of this.syslog_networks)
                 data["syslog_networks"].push(item);
         }
+        data["logsource"] = this.logsource ? this.logsource.toJSON() : null as any;
         return data;
     }
 }
@@ -7284,6 +8156,7 @@ export interface IUpdateSensorBody {
     claim_existing?: boolean | null;
     format?: EventFormat | null;
     syslog_networks?: string[] | null;
+    logsource?: LogsourceBody | null;
 }
 
 export class CreatedApiKeyDto implements ICreatedApiKeyDto {
@@ -7850,6 +8723,9 @@ export enum AuditAction {
     UserRegistered = "USER_REGISTERED",
     AdminCreated = "ADMIN_CREATED",
     SensorSourcesClaimed = "SENSOR_SOURCES_CLAIMED",
+    DetectionRuleCreated = "DETECTION_RULE_CREATED",
+    DetectionRuleUpdated = "DETECTION_RULE_UPDATED",
+    DetectionRuleDeleted = "DETECTION_RULE_DELETED",
 }
 
 export class AuditVerification implements IAuditVerification {
@@ -8847,6 +9723,462 @@ export interface IDeliveryDto {
     next_attempt_at: Date;
     created_at: Date;
     sent_at?: Date | null;
+}
+
+export class DetectionRuleDto implements IDetectionRuleDto {
+    id!: number;
+    title!: string;
+    sigma_id?: string | null;
+    level!: RuleLevel;
+    status?: string | null;
+    tags!: string[];
+    logsource!: LogsourceDto;
+    technique?: string | null;
+    is_active!: boolean;
+    created_at!: Date;
+    updated_at!: Date;
+    hits!: number;
+    sigma!: string;
+
+    constructor(data?: IDetectionRuleDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.tags = [];
+            this.logsource = new LogsourceDto();
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.id = _data["id"] !== undefined ? _data["id"] : null as any;
+            this.title = _data["title"] !== undefined ? _data["title"] : null as any;
+            this.sigma_id = _data["sigma_id"] !== undefined ? _data["sigma_id"] : null as any;
+            this.level = _data["level"] !== undefined ? _data["level"] : null as any;
+            this.status = _data["status"] !== undefined ? _data["status"] : null as any;
+            if (Array.isArray(_data["tags"])) {
+                this.tags = [] as any;
+                for (let item of _data["tags"])
+                    this.tags!.push(item);
+            }
+            else {
+                this.tags = null as any;
+            }
+            this.logsource = _data["logsource"] ? LogsourceDto.fromJS(_data["logsource"]) : new LogsourceDto();
+            this.technique = _data["technique"] !== undefined ? _data["technique"] : null as any;
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+            this.created_at = _data["created_at"] ? new Date(_data["created_at"].toString()) : null as any;
+            this.updated_at = _data["updated_at"] ? new Date(_data["updated_at"].toString()) : null as any;
+            this.hits = _data["hits"] !== undefined ? _data["hits"] : null as any;
+            this.sigma = _data["sigma"] !== undefined ? _data["sigma"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): DetectionRuleDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new DetectionRuleDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["id"] = this.id !== undefined ? this.id : null as any;
+        data["title"] = this.title !== undefined ? this.title : null as any;
+        data["sigma_id"] = this.sigma_id !== undefined ? this.sigma_id : null as any;
+        data["level"] = this.level !== undefined ? this.level : null as any;
+        data["status"] = this.status !== undefined ? this.status : null as any;
+        if (Array.isArray(this.tags)) {
+            data["tags"] = [];
+            for (let item of this.tags)
+                data["tags"].push(item);
+        }
+        data["logsource"] = this.logsource ? this.logsource.toJSON() : null as any;
+        data["technique"] = this.technique !== undefined ? this.technique : null as any;
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        data["created_at"] = this.created_at ? this.created_at.toISOString() : null as any;
+        data["updated_at"] = this.updated_at ? this.updated_at.toISOString() : null as any;
+        data["hits"] = this.hits !== undefined ? this.hits : null as any;
+        data["sigma"] = this.sigma !== undefined ? this.sigma : null as any;
+        return data;
+    }
+}
+
+export interface IDetectionRuleDto {
+    id: number;
+    title: string;
+    sigma_id?: string | null;
+    level: RuleLevel;
+    status?: string | null;
+    tags: string[];
+    logsource: LogsourceDto;
+    technique?: string | null;
+    is_active: boolean;
+    created_at: Date;
+    updated_at: Date;
+    hits: number;
+    sigma: string;
+}
+
+export class CreateRuleBody implements ICreateRuleBody {
+    sigma!: string;
+    is_active?: boolean | null;
+
+    constructor(data?: ICreateRuleBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.sigma = _data["sigma"] !== undefined ? _data["sigma"] : null as any;
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): CreateRuleBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new CreateRuleBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["sigma"] = this.sigma !== undefined ? this.sigma : null as any;
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        return data;
+    }
+}
+
+export interface ICreateRuleBody {
+    sigma: string;
+    is_active?: boolean | null;
+}
+
+export class PageEnvelopeOfDetectionRuleDto implements IPageEnvelopeOfDetectionRuleDto {
+    count!: number;
+    next?: string | null;
+    previous?: string | null;
+    results!: DetectionRuleDto[];
+    count_is_exact?: boolean | null;
+
+    constructor(data?: IPageEnvelopeOfDetectionRuleDto) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.results = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.count = _data["count"] !== undefined ? _data["count"] : null as any;
+            this.next = _data["next"] !== undefined ? _data["next"] : null as any;
+            this.previous = _data["previous"] !== undefined ? _data["previous"] : null as any;
+            if (Array.isArray(_data["results"])) {
+                this.results = [] as any;
+                for (let item of _data["results"])
+                    this.results!.push(DetectionRuleDto.fromJS(item));
+            }
+            else {
+                this.results = null as any;
+            }
+            this.count_is_exact = _data["count_is_exact"] !== undefined ? _data["count_is_exact"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): PageEnvelopeOfDetectionRuleDto {
+        data = typeof data === 'object' ? data : {};
+        let result = new PageEnvelopeOfDetectionRuleDto();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["count"] = this.count !== undefined ? this.count : null as any;
+        data["next"] = this.next !== undefined ? this.next : null as any;
+        data["previous"] = this.previous !== undefined ? this.previous : null as any;
+        if (Array.isArray(this.results)) {
+            data["results"] = [];
+            for (let item of this.results)
+                data["results"].push(item ? item.toJSON() : null as any);
+        }
+        data["count_is_exact"] = this.count_is_exact !== undefined ? this.count_is_exact : null as any;
+        return data;
+    }
+}
+
+export interface IPageEnvelopeOfDetectionRuleDto {
+    count: number;
+    next?: string | null;
+    previous?: string | null;
+    results: DetectionRuleDto[];
+    count_is_exact?: boolean | null;
+}
+
+export class RuleTestResult implements IRuleTestResult {
+    matches!: number[];
+    alerts!: RuleTestAlert[];
+
+    constructor(data?: IRuleTestResult) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.matches = [];
+            this.alerts = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            if (Array.isArray(_data["matches"])) {
+                this.matches = [] as any;
+                for (let item of _data["matches"])
+                    this.matches!.push(item);
+            }
+            else {
+                this.matches = null as any;
+            }
+            if (Array.isArray(_data["alerts"])) {
+                this.alerts = [] as any;
+                for (let item of _data["alerts"])
+                    this.alerts!.push(RuleTestAlert.fromJS(item));
+            }
+            else {
+                this.alerts = null as any;
+            }
+        }
+    }
+
+    static fromJS(data: any): RuleTestResult {
+        data = typeof data === 'object' ? data : {};
+        let result = new RuleTestResult();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        if (Array.isArray(this.matches)) {
+            data["matches"] = [];
+            for (let item of this.matches)
+                data["matches"].push(item);
+        }
+        if (Array.isArray(this.alerts)) {
+            data["alerts"] = [];
+            for (let item of this.alerts)
+                data["alerts"].push(item ? item.toJSON() : null as any);
+        }
+        return data;
+    }
+}
+
+export interface IRuleTestResult {
+    matches: number[];
+    alerts: RuleTestAlert[];
+}
+
+export class RuleTestAlert implements IRuleTestAlert {
+    rule!: AlertRuleDto;
+    events!: number[];
+
+    constructor(data?: IRuleTestAlert) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.rule = new AlertRuleDto();
+            this.events = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.rule = _data["rule"] ? AlertRuleDto.fromJS(_data["rule"]) : new AlertRuleDto();
+            if (Array.isArray(_data["events"])) {
+                this.events = [] as any;
+                for (let item of _data["events"])
+                    this.events!.push(item);
+            }
+            else {
+                this.events = null as any;
+            }
+        }
+    }
+
+    static fromJS(data: any): RuleTestAlert {
+        data = typeof data === 'object' ? data : {};
+        let result = new RuleTestAlert();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["rule"] = this.rule ? this.rule.toJSON() : null as any;
+        if (Array.isArray(this.events)) {
+            data["events"] = [];
+            for (let item of this.events)
+                data["events"].push(item);
+        }
+        return data;
+    }
+}
+
+export interface IRuleTestAlert {
+    rule: AlertRuleDto;
+    events: number[];
+}
+
+export class TestRuleBody implements ITestRuleBody {
+    sigma!: string;
+    events!: (EventInput | null)[];
+    sensor?: number | null;
+
+    constructor(data?: ITestRuleBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+        if (!data) {
+            this.events = [];
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.sigma = _data["sigma"] !== undefined ? _data["sigma"] : null as any;
+            if (Array.isArray(_data["events"])) {
+                this.events = [] as any;
+                for (let item of _data["events"])
+                    this.events!.push(EventInput.fromJS(item));
+            }
+            else {
+                this.events = null as any;
+            }
+            this.sensor = _data["sensor"] !== undefined ? _data["sensor"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): TestRuleBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new TestRuleBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["sigma"] = this.sigma !== undefined ? this.sigma : null as any;
+        if (Array.isArray(this.events)) {
+            data["events"] = [];
+            for (let item of this.events)
+                data["events"].push(item ? item.toJSON() : null as any);
+        }
+        data["sensor"] = this.sensor !== undefined ? this.sensor : null as any;
+        return data;
+    }
+}
+
+export interface ITestRuleBody {
+    sigma: string;
+    events: (EventInput | null)[];
+    sensor?: number | null;
+}
+
+export class ReplaceRuleBody implements IReplaceRuleBody {
+    sigma!: string;
+
+    constructor(data?: IReplaceRuleBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.sigma = _data["sigma"] !== undefined ? _data["sigma"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): ReplaceRuleBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new ReplaceRuleBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["sigma"] = this.sigma !== undefined ? this.sigma : null as any;
+        return data;
+    }
+}
+
+export interface IReplaceRuleBody {
+    sigma: string;
+}
+
+export class SetActiveBody implements ISetActiveBody {
+    is_active!: boolean;
+
+    constructor(data?: ISetActiveBody) {
+        if (data) {
+            for (var property in data) {
+                if (data.hasOwnProperty(property))
+                    (this as any)[property] = (data as any)[property];
+            }
+        }
+    }
+
+    init(_data?: any) {
+        if (_data) {
+            this.is_active = _data["is_active"] !== undefined ? _data["is_active"] : null as any;
+        }
+    }
+
+    static fromJS(data: any): SetActiveBody {
+        data = typeof data === 'object' ? data : {};
+        let result = new SetActiveBody();
+        result.init(data);
+        return result;
+    }
+
+    toJSON(data?: any) {
+        data = typeof data === 'object' ? data : {};
+        data["is_active"] = this.is_active !== undefined ? this.is_active : null as any;
+        return data;
+    }
+}
+
+export interface ISetActiveBody {
+    is_active: boolean;
 }
 
 export class ApiException extends Error {

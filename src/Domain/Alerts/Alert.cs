@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Domain.Alerts;
@@ -46,6 +47,13 @@ public sealed partial class Alert : Entity
 
     public Detection? Detection => Events.Detection.Of(DetectionModel, DetectionModelVersion, DetectionConfidence, DetectionTechnique);
 
+    // The detection rule that raised the alert, as it was then (null for an alert its event's severity raised). No
+    // foreign key: deleting a rule keeps the alerts it raised and what they say about it.
+    public long? RuleId { get; private set; }
+    public string? RuleTitle { get; private set; }
+    public RuleLevel? RuleLevel { get; private set; }
+    public string? RuleTechnique { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
     public IReadOnlyList<AlertChange> History => _history;
@@ -68,6 +76,42 @@ public sealed partial class Alert : Entity
 
     public AlertFingerprint? Fingerprint =>
         FoldsEvents && SensorId is { } sensor ? new AlertFingerprint(sensor, Source, EventType, SourceIp, DestinationIp) : null;
+
+    /// <summary>
+    /// The alert a detection rule raises for an event it matched, with the rule's level as its severity (whatever the
+    /// event's own severity); null for an informational rule, or when the event already raised or folded into this
+    /// rule's alert. From a grouping sensor it collects later hits of the same rule with the same fingerprint.
+    /// </summary>
+    public static Alert? RaiseForRule(SecurityEvent securityEvent, RuleMatch rule, DateTimeOffset at, SlaPolicy? sla = null)
+    {
+        if (rule.Level.AlertSeverity() is not { } severity || securityEvent.HasRuleAlert(rule.RuleId))
+        {
+            return null;
+        }
+
+        var alert = New(securityEvent, severity, at, sla);
+        alert.RuleId = rule.RuleId;
+        alert.RuleTitle = rule.Title;
+        alert.RuleLevel = rule.Level;
+        alert.RuleTechnique = rule.Technique;
+        securityEvent.AttachAlert(alert);
+        return alert;
+    }
+
+    /// <summary>Grouping for rule alerts: another hit of this alert's rule on an event with its fingerprint folds in (one more occurrence).</summary>
+    public void FoldRuleHit(SecurityEvent securityEvent, DateTimeOffset at)
+    {
+        if (RuleId is not { } ruleId || Fingerprint is null || securityEvent.Fingerprint != Fingerprint || securityEvent.HasRuleAlert(ruleId))
+        {
+            throw new InvalidOperationException($"Event {securityEvent.Id} does not fold into alert {Id}: it needs a hit of the alert's rule with the alert's fingerprint, and a collecting alert.");
+        }
+
+        Occurrences++;
+        FirstSeenAt = securityEvent.OccurredAt < FirstSeenAt ? securityEvent.OccurredAt : FirstSeenAt;
+        LastSeenAt = securityEvent.OccurredAt > LastSeenAt ? securityEvent.OccurredAt : LastSeenAt;
+        UpdatedAt = at;
+        securityEvent.FoldIntoRuleAlert(this, ruleId);
+    }
 
     /// <summary>The row version (PostgreSQL's xmin): the ETag, and the optimistic concurrency check on every save.</summary>
     public uint Version { get; private set; }
@@ -107,11 +151,18 @@ public sealed partial class Alert : Entity
             return null;
         }
 
+        var alert = New(securityEvent, securityEvent.Severity, at, sla);
+        securityEvent.AttachAlert(alert);
+        return alert;
+    }
+
+    private static Alert New(SecurityEvent securityEvent, Severity severity, DateTimeOffset at, SlaPolicy? sla)
+    {
         var alert = new Alert
         {
             Event = securityEvent,
             Status = AlertStatus.Open,
-            Severity = securityEvent.Severity,
+            Severity = severity,
             Source = securityEvent.Source,
             EventType = securityEvent.EventType,
             Description = securityEvent.Description,
@@ -129,10 +180,9 @@ public sealed partial class Alert : Entity
             LastSeenAt = securityEvent.OccurredAt,
             FoldsEvents = securityEvent.Fingerprint is not null,
         };
-        var due = (sla ?? SlaPolicy.None).DueTimes(securityEvent.Severity, at);
+        var due = (sla ?? SlaPolicy.None).DueTimes(severity, at);
         alert.AckDueAt = due.AckDueAt;
         alert.ResolveDueAt = due.ResolveDueAt;
-        securityEvent.AttachAlert(alert);
         return alert;
     }
 
@@ -143,7 +193,7 @@ public sealed partial class Alert : Entity
     /// </summary>
     public void Fold(SecurityEvent securityEvent, DateTimeOffset at, SlaPolicy? sla = null)
     {
-        if (!securityEvent.Severity.RaisesAlert() || securityEvent.HasAlert || Fingerprint is null
+        if (!securityEvent.Severity.RaisesAlert() || securityEvent.HasAlert || Fingerprint is null || RuleId is not null
             || securityEvent.Fingerprint != Fingerprint)
         {
             throw new InvalidOperationException($"Event {securityEvent.Id} does not fold into alert {Id}: it needs a severe event with the alert's fingerprint, and a collecting alert.");

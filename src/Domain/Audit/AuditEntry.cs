@@ -23,6 +23,9 @@ public enum AuditAction : short
     UserRegistered = 14,
     AdminCreated = 15,
     SensorSourcesClaimed = 20,
+    DetectionRuleCreated = 21,
+    DetectionRuleUpdated = 22,
+    DetectionRuleDeleted = 23,
 }
 
 /// <summary>How an entry's hash is made. Stored with the entry and hashed with it: never renumber one.</summary>

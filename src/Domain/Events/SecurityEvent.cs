@@ -49,8 +49,16 @@ public sealed class SecurityEvent : Entity
     /// <summary>The sensor whose API key ingested the event; null for a user token.</summary>
     public long? SensorId { get; private set; }
 
-    /// <summary>The alert this event raised (null when it raised none, or folded into an alert another event raised).</summary>
-    public Alert? Alert { get; private set; }
+    private readonly List<Alert> _alerts = [];
+
+    /// <summary>
+    /// The alerts this event raised: at most one for its severity, and one per detection rule it matched (rule alerts
+    /// carry their rule). Empty when it raised none, or folded into alerts other events raised.
+    /// </summary>
+    public IReadOnlyList<Alert> Alerts => _alerts;
+
+    /// <summary>The alert this event's severity raised (null when it raised none, or folded into one another event raised).</summary>
+    public Alert? Alert => _alerts.Find(a => a.RuleId is null);
 
     /// <summary>The open alert this event folded into (grouping); null for an event that raised its own alert or none.</summary>
     public long? FoldedIntoAlertId { get; private set; }
@@ -139,12 +147,29 @@ public sealed class SecurityEvent : Entity
         return securityEvent;
     }
 
-    /// <summary>Attaches the alert this event raised; only the alert's factory calls it.</summary>
-    internal void AttachAlert(Alert alert) => Alert = alert;
+    /// <summary>Attaches an alert this event raised; only the alert's factories call it.</summary>
+    internal void AttachAlert(Alert alert) => _alerts.Add(alert);
 
-    /// <summary>Records the open alert this event folded into; only <see cref="Alerts.Alert.Fold"/> calls it.</summary>
-    internal void FoldInto(Alert alert) => FoldedIntoAlertId = alert.Id;
+    /// <summary>
+    /// Records the open alert this event folded into; only <see cref="Alerts.Alert.Fold"/> calls it. The event names one
+    /// alert: the first it folded into (its severity's alert before its rules').
+    /// </summary>
+    internal void FoldInto(Alert alert) => FoldedIntoAlertId ??= alert.Id;
 
-    /// <summary>Whether this event already belongs to an alert (raised one, or folded into one).</summary>
-    public bool HasAlert => Alert is not null || FoldedIntoAlertId is not null;
+    /// <summary>Whether this event raised, or folded into, an alert of <paramref name="ruleId"/> (or raised one of its own).</summary>
+    public bool HasRuleAlert(long ruleId) => _alerts.Exists(a => a.RuleId == ruleId) || _foldedRules.Contains(ruleId);
+
+    private readonly HashSet<long> _foldedRules = [];
+
+    /// <summary>The alert id the event answers with: the first alert it raised, else the alert it folded into.</summary>
+    public long? FirstAlertId => _alerts.Count > 0 ? _alerts.Min(a => a.Id) : FoldedIntoAlertId;
+
+    internal void FoldIntoRuleAlert(Alert alert, long ruleId)
+    {
+        _foldedRules.Add(ruleId);
+        FoldInto(alert);
+    }
+
+    /// <summary>Whether this event already belongs to an alert of its severity (raised one, or folded into one).</summary>
+    public bool HasAlert => Alert is not null || (FoldedIntoAlertId is not null && _foldedRules.Count == 0);
 }

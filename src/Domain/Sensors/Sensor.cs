@@ -46,6 +46,22 @@ public sealed class Sensor : Entity
     /// <summary>The CIDR ranges (canonical text, e.g. <c>10.0.0.0/8</c>) the syslog listener accepts this sensor's messages from.</summary>
     public IReadOnlyList<string> SyslogNetworks { get; private set; } = [];
 
+    // The Sigma logsource this sensor's events come from (each optional): a detection rule naming a logsource field
+    // applies to the sensor's events only when the sensor's field equals it.
+    public string? LogsourceProduct { get; private set; }
+    public string? LogsourceCategory { get; private set; }
+    public string? LogsourceService { get; private set; }
+
+    /// <summary>Sets the Sigma logsource (null fields: not named); lower-cased, as Sigma writes them.</summary>
+    public void SetLogsource(string? product, string? category, string? service)
+    {
+        LogsourceProduct = Clean(product);
+        LogsourceCategory = Clean(category);
+        LogsourceService = Clean(service);
+
+        static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();
+    }
+
     public static string Normalize(string name) => name.Trim().ToLowerInvariant();
 
     /// <summary>A new, active sensor; it owns <paramref name="sources"/>, or when none are given its own name.</summary>

@@ -19,6 +19,7 @@ internal sealed partial class CacheInvalidationListener(
     [FromKeyedServices(DependencyInjection.ListenerDataSource)] NpgsqlDataSource dataSource,
     ApiKeyCache apiKeys,
     Caches caches,
+    DetectionRuleSet rules,
     ILogger<CacheInvalidationListener> logger) : BackgroundService
 {
     private static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(5);
@@ -68,7 +69,7 @@ internal sealed partial class CacheInvalidationListener(
     {
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
         connection.Notification += (_, e) => Apply(e.Channel, e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {Notifications.Channel}; LISTEN {Caches.UsersChannel}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN {Notifications.Channel}; LISTEN {Caches.UsersChannel}; LISTEN {DetectionRuleSet.Channel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
@@ -76,6 +77,7 @@ internal sealed partial class CacheInvalidationListener(
         // Listening from here on; what changed before is dropped with the old entries.
         apiKeys.Trust();
         caches.Trust();
+        rules.Trust();
         try
         {
             while (true)
@@ -118,6 +120,12 @@ internal sealed partial class CacheInvalidationListener(
 
     private void Apply(string channel, string payload)
     {
+        if (channel == DetectionRuleSet.Channel)
+        {
+            rules.Changed();
+            return;
+        }
+
         if (channel == Caches.UsersChannel)
         {
             if (long.TryParse(payload, NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
@@ -145,6 +153,7 @@ internal sealed partial class CacheInvalidationListener(
     {
         apiKeys.Distrust();
         caches.Distrust();
+        rules.Distrust();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The cache invalidation listener lost its connection; keys, users and source owners are looked up in the database until it is back (retry in {RetrySeconds} s)")]

@@ -11,6 +11,7 @@ using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Notifications;
+using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence.Audit;
@@ -68,6 +69,7 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
     public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
     public DbSet<NotificationRule> NotificationRules => Set<NotificationRule>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
+    public DbSet<DetectionRule> DetectionRules => Set<DetectionRule>();
 
     IQueryable<User> IApplicationReadDbContext.Users => Users;
     IQueryable<SecurityEvent> IApplicationReadDbContext.Events => Events;
@@ -164,7 +166,7 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         }
     }
 
-    public async Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, CancellationToken cancellationToken)
+    public async Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, long? ruleId, CancellationToken cancellationToken)
     {
         // FOR UPDATE holds the row until the save commits: events folding into one alert at once take turns, each
         // reading the row as the previous left it (a plain read would make all but one fail the xmin check).
@@ -177,6 +179,7 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
             SELECT alerts.*, alerts.xmin FROM alerts
             WHERE folds_events AND sensor_id = @sensor AND source = @source AND event_type = @event_type
               AND {AddressMatch("source_ip", fingerprint.SourceIp)} AND {AddressMatch("destination_ip", fingerprint.DestinationIp)}
+              AND {(ruleId is null ? "rule_id IS NULL" : "rule_id = @rule_id")}
             FOR UPDATE
             """;
         List<NpgsqlParameter> parameters =
@@ -185,6 +188,11 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
             new NpgsqlParameter<string>("source", fingerprint.Source),
             new NpgsqlParameter<string>("event_type", fingerprint.EventType),
         ];
+        if (ruleId is { } rule)
+        {
+            parameters.Add(new NpgsqlParameter<long>("rule_id", rule));
+        }
+
         if (fingerprint.SourceIp is { } sourceIp)
         {
             parameters.Add(new NpgsqlParameter<IPAddress>("source_ip", NpgsqlDbType.Inet) { TypedValue = sourceIp });
@@ -197,6 +205,23 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
 
         var found = await Alerts.FromSqlRaw(sql, [.. parameters]).ToListAsync(cancellationToken);
         return found.SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<int>> ObserveCorrelationsAsync(
+        IReadOnlyList<Application.Rules.Common.CorrelationObservation> observations,
+        CancellationToken cancellationToken)
+    {
+        // The save that follows commits the counts with the event (and a refused save rolls them back).
+        if (Database.CurrentTransaction is null)
+        {
+            _lockTransaction = await Database.BeginTransactionAsync(cancellationToken);
+        }
+
+        return await Rules.CorrelationStore.ObserveAsync(
+            (NpgsqlConnection)Database.GetDbConnection(),
+            (NpgsqlTransaction)Database.CurrentTransaction!.GetDbTransaction(),
+            observations,
+            cancellationToken);
     }
 
     public async Task<int> ReleaseEventKeysAsync(IReadOnlyCollection<string> sources, long? keptSensorId, CancellationToken cancellationToken)

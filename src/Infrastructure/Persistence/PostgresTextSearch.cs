@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Infrastructure.Persistence;
@@ -40,6 +41,13 @@ internal sealed class PostgresTextSearch : ITextSearch
     {
         var pattern = Pattern(term);
         return sensors.Where(s => EF.Functions.ILike(s.Name, pattern, Escape) || EF.Functions.ILike(s.Description, pattern, Escape));
+    }
+
+    // Detection rules are hundreds to a few thousand: a sequential ILIKE over title and Sigma id needs no index.
+    public IQueryable<DetectionRule> Matching(IQueryable<DetectionRule> rules, string term)
+    {
+        var pattern = Pattern(term);
+        return rules.Where(r => EF.Functions.ILike(r.Title, pattern, Escape) || (r.SigmaId != null && EF.Functions.ILike(r.SigmaId, pattern, Escape)));
     }
 
     /// <summary>The term as a literal substring: LIKE's wildcards and its escape character in it match themselves.</summary>

@@ -16,5 +16,6 @@ internal static class EndpointRegistration
         api.MapStatsEndpoints();
         api.MapAuditEndpoints();
         api.MapNotificationEndpoints();
+        api.MapRuleEndpoints();
     }
 }

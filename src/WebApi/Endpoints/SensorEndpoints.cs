@@ -34,7 +34,7 @@ internal static class SensorEndpoints
             })
             .WithName("Sensors_Create")
             .WithSummary("Register a sensor (firewall, IDS, EDR, AI model) that will ingest with API keys")
-            .WithDescription("name is unique case-insensitively. sources are the event sources the sensor owns (default: its name); a source has one owner, so a source another sensor owns is a 409 naming sources. A source that already holds events written by others (users, or a sensor that owned it before) is a 409 naming sources, with the count per source in existing_events, unless claim_existing is true: the claim then frees those events' source + external_id keys for the sensor's own events (the events stay, attributed to who wrote them) and is audited as SENSOR_SOURCES_CLAIMED. grouping defaults to true. format is the language the sensor reports in on POST /api/ingest/raw/ (NATIVE, CEF, SYSLOG, SURICATA_EVE, ECS, OCSF; default NATIVE); syslog_networks are the CIDR ranges (or single addresses) its syslog messages come from (default none). Admin only.")
+            .WithDescription("name is unique case-insensitively. sources are the event sources the sensor owns (default: its name); a source has one owner, so a source another sensor owns is a 409 naming sources. A source that already holds events written by others (users, or a sensor that owned it before) is a 409 naming sources, with the count per source in existing_events, unless claim_existing is true: the claim then frees those events' source + external_id keys for the sensor's own events (the events stay, attributed to who wrote them) and is audited as SENSOR_SOURCES_CLAIMED. grouping defaults to true. format is the language the sensor reports in on POST /api/ingest/raw/ (NATIVE, CEF, SYSLOG, SURICATA_EVE, ECS, OCSF; default NATIVE); syslog_networks are the CIDR ranges (or single addresses) its syslog messages come from (default none). logsource {product, category, service} (each optional) is the Sigma logsource of its events: a detection rule naming a logsource field applies to them only when the sensor's equals it. Admin only.")
             .Produces<SensorDto>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -57,7 +57,7 @@ internal static class SensorEndpoints
         sensors.MapPatch("/{id:long}/", (long id, UpdateSensorBody body, ISender sender, CancellationToken ct) =>
                 sender.Send(body.ToCommand(id), ct))
             .WithName("Sensors_Update")
-            .WithSummary("Change a sensor's description, sources, active flag, grouping, format or syslog networks")
+            .WithSummary("Change a sensor's description, sources, active flag, grouping, format, syslog networks or Sigma logsource")
             .WithDescription("Absent fields stay as they are; sources replaces the owned sources (a source another sensor owns is a 409 naming sources), syslog_networks the networks. A source newly added that already holds events written by others is a 409 naming sources, with the count per source in existing_events, unless claim_existing is true (as on creation: the claim frees those events' source + external_id keys and is audited). Deactivating a sensor stops all its API keys (401) on every API replica within seconds. Admin only.")
             .Produces<SensorDto>()
             .ProducesValidationProblem()
@@ -100,7 +100,8 @@ internal static class SensorEndpoints
         bool? Grouping,
         [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting = null,
         [property: JsonSchemaType(typeof(EventFormat?))] string? Format = null,
-        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null)
+        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null,
+        LogsourceBody? Logsource = null)
     {
         public CreateSensorCommand ToCommand()
         {
@@ -111,8 +112,9 @@ internal static class SensorEndpoints
             var sources = ReadSources(fields, Sources);
             var format = fields.Enum<EventFormat>(Format, "format");
             var networks = ReadNetworks(fields, SyslogNetworks);
+            var logsource = Logsource?.Read(fields);
             return fields.Result(() => new CreateSensorCommand(
-                name ?? string.Empty, kind!.Value, description, sources, Grouping, ClaimExisting ?? false, format, networks));
+                name ?? string.Empty, kind!.Value, description, sources, Grouping, ClaimExisting ?? false, format, networks, logsource));
         }
     }
 
@@ -124,7 +126,8 @@ internal static class SensorEndpoints
         bool? Grouping,
         [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting = null,
         [property: JsonSchemaType(typeof(EventFormat?))] string? Format = null,
-        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null)
+        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null,
+        LogsourceBody? Logsource = null)
     {
         public UpdateSensorCommand ToCommand(long id)
         {
@@ -133,8 +136,21 @@ internal static class SensorEndpoints
             var sources = ReadSources(fields, Sources);
             var format = fields.Enum<EventFormat>(Format, "format");
             var networks = ReadNetworks(fields, SyslogNetworks);
-            return fields.Result(() => new UpdateSensorCommand(id, description, sources, IsActive, Grouping, ClaimExisting ?? false, format, networks));
+            var logsource = Logsource?.Read(fields);
+            return fields.Result(() => new UpdateSensorCommand(id, description, sources, IsActive, Grouping, ClaimExisting ?? false, format, networks, logsource));
         }
+    }
+
+    /// <summary>The Sigma logsource of a sensor's events; a PATCH replaces all three fields (an empty object clears them).</summary>
+    internal sealed record LogsourceBody(
+        [property: MaxLength(Domain.Rules.DetectionRule.LogsourceMaxLength)] string? Product,
+        [property: MaxLength(Domain.Rules.DetectionRule.LogsourceMaxLength)] string? Category,
+        [property: MaxLength(Domain.Rules.DetectionRule.LogsourceMaxLength)] string? Service)
+    {
+        public Application.Rules.Common.LogsourceDto Read(WireFields fields) => new(
+            fields.Text(Product, "logsource.product"),
+            fields.Text(Category, "logsource.category"),
+            fields.Text(Service, "logsource.service"));
     }
 
     internal sealed record CreateApiKeyBody(

@@ -3,6 +3,7 @@ using NSubstitute;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
@@ -30,7 +31,7 @@ public sealed class IngestEventBatchCommandHandlerTests
     {
         _user.Id.Returns(7);
         _ownership.OwnersOfAsync(default!, default).ReturnsForAnyArgs(new Dictionary<string, long>());
-        _writer.WriteAsync(default!, default!, default!, default, default).ReturnsForAnyArgs(call =>
+        _writer.WriteAsync(default!, default!, default!, default, default!, default).ReturnsForAnyArgs(call =>
         {
             if (_writerFails)
             {
@@ -53,7 +54,16 @@ public sealed class IngestEventBatchCommandHandlerTests
     }
 
     private IngestEventBatchCommandHandler Handler() =>
-        new(_writer, new EventInputValidator(_clock), _user, _ownership, _rateLimiter, _alertMetrics, _clock, SlaPolicy.Default);
+        new(_writer, new EventInputValidator(_clock), _user, _ownership, _rateLimiter, _alertMetrics, _clock, SlaPolicy.Default, new NoRules());
+
+    private sealed class NoRules : IDetectionRuleSet
+    {
+        public ValueTask<ActiveRules> CurrentAsync(CancellationToken cancellationToken) => ValueTask.FromResult(ActiveRules.None);
+
+        public void Changed()
+        {
+        }
+    }
 
     private static BatchItem Item(Severity severity = Severity.Low, string? externalId = null, string source = "fw-1", string eventType = "scan") =>
         BatchItem.Of(new EventInput { Source = source, EventType = eventType, Severity = severity, ExternalId = externalId });
@@ -156,6 +166,7 @@ public sealed class IngestEventBatchCommandHandlerTests
             Arg.Is<IReadOnlyCollection<Severity>>(s => ReferenceEquals(s, SeverityRules.AlertingSeverities)),
             SlaPolicy.Default,
             Now,
+            Arg.Any<RuleHits>(),
             Arg.Any<CancellationToken>());
         SeverityRules.AlertingSeverities.Should().BeEquivalentTo([Severity.High, Severity.Critical]);
     }
@@ -252,7 +263,7 @@ public sealed class IngestEventBatchCommandHandlerTests
 
         result.Should().BeEquivalentTo(new { Accepted = 0, Duplicates = 0, AlertsCreated = 0 });
         result.Rejected.Should().HaveCount(2);
-        await _writer.DidNotReceiveWithAnyArgs().WriteAsync(default!, default!, default!, default, default);
+        await _writer.DidNotReceiveWithAnyArgs().WriteAsync(default!, default!, default!, default, default!, default);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class ListContractTests
     {
         ListAlertsQuery.Spec.Filters.Select(f => f.Name).Should().Equal(
             "status", "event__severity", "event__source", "event__event_type", "created_at__gte", "created_at__lte",
-            "detection__technique", "detection__confidence__gte", "assignee", "tags", "sla_breached");
+            "detection__technique", "detection__confidence__gte", "assignee", "tags", "sla_breached", "rule");
         ListAlertsQuery.Spec.Orderings.Should().Equal("created_at", "updated_at", "status", "event__severity", "last_seen_at", "occurrences");
         ListAlertsQuery.Spec.DefaultOrdering.Should().Be("-created_at");
     }

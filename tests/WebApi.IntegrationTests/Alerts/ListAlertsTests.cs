@@ -19,7 +19,7 @@ public sealed class ListAlertsTests(ApiFactory factory) : IClassFixture<ApiFacto
 
         page.EnumerateObject().Select(p => p.Name).Should().Equal("count", "next", "previous", "results");
         var alert = page.GetProperty("results")[0];
-        alert.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo("id", "status", "event", "created_at", "updated_at", "detection", "assignee", "tags", "ack_due_at", "resolve_due_at", "sla_breached", "severity", "occurrences", "first_seen_at", "last_seen_at", "event_expired", "source", "event_type", "description");
+        alert.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo("id", "status", "event", "created_at", "updated_at", "detection", "assignee", "tags", "ack_due_at", "resolve_due_at", "sla_breached", "severity", "occurrences", "first_seen_at", "last_seen_at", "event_expired", "source", "event_type", "description", "rule");
         alert.GetProperty("id").GetInt64().Should().Be(alertId);
         alert.GetProperty("event_expired").GetBoolean().Should().BeFalse();
         alert.GetProperty("source").GetString().Should().Be(source);

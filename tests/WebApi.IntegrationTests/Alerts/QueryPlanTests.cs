@@ -49,6 +49,7 @@ public sealed class QueryPlanTests(QueryPlanTests.SeededApiFactory factory) : IC
         ["assignee"] = "none",
         ["tags"] = "needle",
         ["sla_breached"] = "true",
+        ["rule"] = "7",
     };
 
     private static readonly Dictionary<string, string> EventSamples = new()

@@ -22,7 +22,7 @@ public sealed class SensorAdminTests(ApiFactory factory) : IClassFixture<ApiFact
         response.Headers.Location!.ToString().Should().Be($"/api/sensors/{sensor.GetProperty("id").GetInt64()}/");
         sensor.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
             "id", "name", "kind", "description", "sources", "is_active", "grouping", "created_at", "last_seen_at", "events_ingested",
-            "format", "syslog_networks");
+            "format", "syslog_networks", "logsource");
         sensor.GetProperty("kind").GetString().Should().Be("AI_MODEL");
         sensor.GetProperty("sources").EnumerateArray().Select(s => s.GetString()).Should().Equal(name);
         sensor.GetProperty("is_active").GetBoolean().Should().BeTrue();

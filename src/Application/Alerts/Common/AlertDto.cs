@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Notifications.Common;
+using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 
@@ -55,10 +56,14 @@ public sealed record AlertDto(
 
     /// <summary>The description of the event that raised the alert (the alert's copy).</summary>
     public string Description => Snapshot.Description;
+
+    /// <summary>The detection rule that raised the alert (as it was then); null for an alert its event's severity raised.</summary>
+    [Description("The detection rule that raised the alert, as it was then: {id, title, level, technique}; null for an alert its event's severity raised.")]
+    public AlertRuleDto? Rule => Snapshot.Rule;
 }
 
 /// <summary>What an alert copied from the event that raised it, kept when retention drops the event.</summary>
-public sealed record AlertSnapshot(string Source, string EventType, string Description, Detection? Detection);
+public sealed record AlertSnapshot(string Source, string EventType, string Description, Detection? Detection, AlertRuleDto? Rule = null);
 
 /// <summary>The alert columns a list shows, read without the alert's history.</summary>
 public sealed record AlertRow(
@@ -116,6 +121,10 @@ public sealed record AlertDetailDto(
     /// <summary>The description of the event that raised the alert (the alert's copy).</summary>
     public string Description => Snapshot.Description;
 
+    /// <summary>The detection rule that raised the alert (as it was then); null for an alert its event's severity raised.</summary>
+    [Description("The detection rule that raised the alert, as it was then: {id, title, level, technique}; null for an alert its event's severity raised.")]
+    public AlertRuleDto? Rule => Snapshot.Rule;
+
     /// <summary>The row version the ETag header carries; not part of the body.</summary>
     [JsonIgnore]
     public uint AlertVersion { get; init; }
@@ -144,7 +153,8 @@ public sealed record AlertChangeDto(
 public static class AlertMapper
 {
     public static AlertSnapshot SnapshotOf(this Alert alert) =>
-        new(alert.Source, alert.EventType, alert.Description, alert.Detection);
+        new(alert.Source, alert.EventType, alert.Description, alert.Detection,
+            alert.RuleId is { } ruleId ? new AlertRuleDto(ruleId, alert.RuleTitle!, alert.RuleLevel!.Value, alert.RuleTechnique) : null);
 
     public static AlertDto ToDto(this AlertRow alert, SecurityEvent? securityEvent, DateTimeOffset now) => new(
         alert.Id,

@@ -35,7 +35,8 @@ public static class AlertListProjection
                 a.Source,
                 a.EventType,
                 a.Description,
-                Detection.Of(a.DetectionModel, a.DetectionModelVersion, a.DetectionConfidence, a.DetectionTechnique))));
+                Detection.Of(a.DetectionModel, a.DetectionModelVersion, a.DetectionConfidence, a.DetectionTechnique),
+                a.RuleId == null ? null : new Rules.Common.AlertRuleDto(a.RuleId, a.RuleTitle!, a.RuleLevel!.Value, a.RuleTechnique))));
 
     /// <summary>The alerts as listed at <paramref name="now"/> (sla_breached depends on the time it is read), with their events.</summary>
     public static async Task<List<AlertDto>> ToDtosAsync(

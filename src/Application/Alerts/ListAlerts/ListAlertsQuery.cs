@@ -20,6 +20,10 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         "sla_breached", typeof(bool),
         Description: "true: a due time passed before its step (acknowledge, close) happened, or passed and the step is still pending.");
 
+    public static readonly ListParameter Rule = new(
+        "rule", typeof(long), Minimum: 1,
+        Description: "A detection rule's id: the alerts that rule raised.");
+
     /// <summary>
     /// The alert list, declared once. Every filter and ordering reads the alert's own columns (its snapshot of the
     /// event's severity, source, type and text), so each is served by an alert index without joining events. Filters
@@ -43,7 +47,8 @@ public sealed record ListAlertsQuery(ListCriteria<Alert> Criteria) : IQuery<Page
         .AllOf("tags", a => a.Tags, Alert.TagMaxLength, lowerCase: true)
         .WhereAt<bool>(SlaBreached, (breached, now) => breached ? SlaBreach.At(now) : SlaBreach.NotAt(now))
         .Order("last_seen_at", a => a.LastSeenAt)
-        .Order("occurrences", a => a.Occurrences);
+        .Order("occurrences", a => a.Occurrences)
+        .Where<long>(Rule, id => a => a.RuleId == id);
 }
 
 public sealed class ListAlertsQueryHandler(IApplicationReadDbContext db, ITextSearch textSearch, TimeProvider clock, ICappedCounts cappedCounts)

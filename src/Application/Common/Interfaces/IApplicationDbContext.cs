@@ -3,6 +3,7 @@ using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Notifications;
+using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 
@@ -24,6 +25,7 @@ public interface IApplicationDbContext : IApplicationReadDbContext
     new DbSet<NotificationChannel> NotificationChannels { get; }
     DbSet<NotificationRule> NotificationRules { get; }
     new DbSet<NotificationDelivery> NotificationDeliveries { get; }
+    DbSet<DetectionRule> DetectionRules { get; }
 
     /// <summary>Read only: entries are written through <see cref="IAuditLog"/>, which chains them.</summary>
     new DbSet<AuditEntry> AuditEntries { get; }
@@ -47,7 +49,11 @@ public interface IApplicationDbContext : IApplicationReadDbContext
     /// The alert that collects events with <paramref name="fingerprint"/> (open for grouping), tracked and locked until
     /// the next save ends (its transaction begins here); null when there is none.
     /// </summary>
-    Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, CancellationToken cancellationToken);
+    Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, CancellationToken cancellationToken) =>
+        FindCollectingAlertAsync(fingerprint, null, cancellationToken);
+
+    /// <summary>As above, for the alerts of one detection rule (<paramref name="ruleId"/>; null: the severity's alerts).</summary>
+    Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, long? ruleId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Saves like <see cref="SaveChangesAsync"/>; an alert whose row changed since it was read (xmin) loses its changes
@@ -61,6 +67,15 @@ public interface IApplicationDbContext : IApplicationReadDbContext
     /// The events themselves stay. Runs in a transaction the next save commits (and a failed save rolls back).
     /// </summary>
     Task<int> ReleaseEventKeysAsync(IReadOnlyCollection<string> sources, long? keptSensorId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records events that correlations' base rules matched, in the transaction the next save commits (begun here if
+    /// none is open), and answers the indexes of the observations a correlation fired on (see CorrelationMemory for the
+    /// semantics: each event key counts once, windows end at the arriving event, a firing consumes what it counted).
+    /// </summary>
+    Task<IReadOnlyList<int>> ObserveCorrelationsAsync(
+        IReadOnlyList<Rules.Common.CorrelationObservation> observations,
+        CancellationToken cancellationToken);
 
     /// <summary>Stops tracking everything loaded or added so far (a change about to be redone on fresh copies).</summary>
     void ForgetChanges();

@@ -39,6 +39,8 @@ public static class AuditTargets
     public static string ApiKey(long id) => $"api_key:{id}";
 
     public static string Alert(long id) => $"alert:{id}";
+
+    public static string DetectionRule(long id) => $"rule:{id}";
 }
 
 /// <summary>Where the audit chain's signed heads are published, outside the database.</summary>

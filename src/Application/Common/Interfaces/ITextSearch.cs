@@ -1,5 +1,6 @@
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Common.Interfaces;
@@ -17,4 +18,7 @@ public interface ITextSearch
 
     /// <summary>Over a sensor's name and description.</summary>
     IQueryable<Sensor> Matching(IQueryable<Sensor> sensors, string term);
+
+    /// <summary>Over a detection rule's title and Sigma id.</summary>
+    IQueryable<DetectionRule> Matching(IQueryable<DetectionRule> rules, string term);
 }

@@ -60,7 +60,7 @@ public sealed record EventRow(SecurityEvent Event, long? AlertId)
 public static class EventQueries
 {
     public static IQueryable<EventRow> WithAlertId(this IQueryable<SecurityEvent> events) =>
-        events.Select(e => new EventRow(e, e.Alert != null ? e.Alert.Id : e.FoldedIntoAlertId));
+        events.Select(e => new EventRow(e, e.Alerts.OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefault() ?? e.FoldedIntoAlertId));
 }
 
 /// <summary>Entity to DTO, generated at compile time; target-driven so a new entity field never leaks by accident.</summary>

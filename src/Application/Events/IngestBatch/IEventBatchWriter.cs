@@ -1,5 +1,7 @@
+using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Rules;
 
 namespace ThreatPlatform.Application.Events.IngestBatch;
 
@@ -13,12 +15,16 @@ public interface IEventBatchWriter
     /// Stores every event whose (source, external_id) is not stored yet and, for each event it stored whose severity is
     /// one of <paramref name="alertingSeverities"/>, one OPEN alert created at <paramref name="at"/> with the due times
     /// <paramref name="sla"/> gives its severity — all in one transaction, committed before it returns. The events carry no in-batch duplicates (the caller removed them).
+    /// In the same transaction, for each stored event: one alert per detection rule in <paramref name="ruleHits"/>
+    /// (folded, for a grouping sensor, into the rule's collecting alert with the event's fingerprint), and its
+    /// correlation observations recorded, raising the correlation's alert on the event that completes it.
     /// </summary>
     Task<EventBatchWriteResult> WriteAsync(
         IReadOnlyList<SecurityEvent> events,
         IReadOnlyCollection<Severity> alertingSeverities,
         SlaPolicy sla,
         DateTimeOffset at,
+        RuleHits ruleHits,
         CancellationToken cancellationToken);
 
     /// <summary>The stored events with these (source, external_id) keys (the twins of events the writer refused).</summary>
@@ -37,3 +43,46 @@ public sealed record EventBatchWriteResult(
     int AlertsCreated,
     IReadOnlySet<(string Source, string ExternalId)> StoredKeys,
     int EventsFolded);
+
+/// <summary>
+/// What the batch's events matched, by their index in the list given to the writer: single-event rules (each raises an
+/// alert), and correlations' base rules (observations the correlation store counts).
+/// </summary>
+public sealed record RuleHits(
+    IReadOnlyList<(int EventIndex, RuleMatch Rule)> Matches,
+    IReadOnlyList<(int EventIndex, CorrelationObservation Observation)> Correlations)
+{
+    public static readonly RuleHits None = new([], []);
+
+    public bool IsEmpty => Matches.Count == 0 && Correlations.Count == 0;
+
+    /// <summary>Evaluates the active rules on each event (in memory, before anything is written).</summary>
+    public static RuleHits Evaluate(ActiveRules rules, IReadOnlyList<SecurityEvent> events)
+    {
+        if (rules.IsEmpty)
+        {
+            return None;
+        }
+
+        var matches = new List<(int, RuleMatch)>();
+        var correlations = new List<(int, CorrelationObservation)>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var view = rules.ViewOf(events[i]);
+            foreach (var rule in rules.Matching(view))
+            {
+                if (rule.Match.Level.AlertSeverity() is not null)
+                {
+                    matches.Add((i, rule.Match));
+                }
+            }
+
+            foreach (var (rule, matched) in rules.Correlated(view))
+            {
+                correlations.Add((i, new CorrelationObservation(rule, view, ActiveRules.EventKey(events[i]), matched)));
+            }
+        }
+
+        return new RuleHits(matches, correlations);
+    }
+}

@@ -72,7 +72,8 @@ public sealed class IngestEventBatchCommandHandler(
     IIngestRateLimiter rateLimiter,
     IAlertMetrics alertMetrics,
     TimeProvider clock,
-    SlaPolicy sla)
+    SlaPolicy sla,
+    Rules.Common.IDetectionRuleSet ruleSet)
     : ICommandHandler<IngestEventBatchCommand, BatchIngestResult>
 {
     public async ValueTask<BatchIngestResult> Handle(IngestEventBatchCommand command, CancellationToken cancellationToken)
@@ -151,7 +152,9 @@ public sealed class IngestEventBatchCommandHandler(
             return new BatchIngestResult(0, duplicatesInBatch, [.. rejected.OrderBy(r => r.Index)], 0);
         }
 
-        var written = await writer.WriteAsync(toStore, SeverityRules.AlertingSeverities, sla, receivedAt, cancellationToken);
+        // Detection rules run in memory here, on the whole batch; the writer stores what they raised set-wise with the events.
+        var ruleHits = RuleHits.Evaluate(await ruleSet.CurrentAsync(cancellationToken), toStore);
+        var written = await writer.WriteAsync(toStore, SeverityRules.AlertingSeverities, sla, receivedAt, ruleHits, cancellationToken);
 
         // The writer committed before it returned.
         alertMetrics.Raised(written.AlertsCreated);

@@ -60,7 +60,7 @@ public sealed class IngestEventCommandHandler(
             {
                 // Committed: count what the event did to alerts (a refused attempt rolled back and counts nothing).
                 CountAlerts(securityEvent);
-                return new IngestedEvent(securityEvent.ToDto(securityEvent.Alert?.Id ?? securityEvent.FoldedIntoAlertId), Created: true);
+                return new IngestedEvent(securityEvent.ToDto(securityEvent.FirstAlertId), Created: true);
             }
 
             if (refusedBy == UniqueIndexes.CollectingAlertFingerprint)

@@ -19,7 +19,9 @@ public sealed record SensorDto(
     DateTimeOffset? LastSeenAt,
     long EventsIngested,
     EventFormat Format,
-    IReadOnlyList<string> SyslogNetworks);
+    IReadOnlyList<string> SyslogNetworks,
+    [property: System.ComponentModel.Description("The Sigma logsource of the sensor's events ({product, category, service}, each optional); null when none is set. A detection rule naming a logsource field applies to the sensor's events only when the sensor's field equals it.")]
+    Rules.Common.LogsourceDto? Logsource = null);
 
 public static class SensorQueries
 {
@@ -37,5 +39,8 @@ public static class SensorQueries
             events.Where(e => e.SensorId == s.Id).Max(e => (DateTimeOffset?)e.Timestamp),
             events.LongCount(e => e.SensorId == s.Id),
             s.Format,
-            s.SyslogNetworks.ToList()));
+            s.SyslogNetworks.ToList(),
+            s.LogsourceProduct == null && s.LogsourceCategory == null && s.LogsourceService == null
+                ? null
+                : new Rules.Common.LogsourceDto(s.LogsourceProduct, s.LogsourceCategory, s.LogsourceService)));
 }

@@ -23,7 +23,8 @@ public sealed record CreateSensorCommand(
     bool? Grouping,
     bool ClaimExisting = false,
     EventFormat? Format = null,
-    IReadOnlyList<string>? SyslogNetworks = null) : ICommand<SensorDto>;
+    IReadOnlyList<string>? SyslogNetworks = null,
+    Rules.Common.LogsourceDto? Logsource = null) : ICommand<SensorDto>;
 
 public sealed class CreateSensorCommandHandler(IApplicationDbContext db, IAuditLog audit, TimeProvider clock)
     : ICommandHandler<CreateSensorCommand, SensorDto>
@@ -32,6 +33,10 @@ public sealed class CreateSensorCommandHandler(IApplicationDbContext db, IAuditL
     {
         var sensor = Sensor.Create(command.Name, command.Kind, command.Description, command.Sources, command.Grouping, clock.GetUtcNow());
         sensor.ChangeIngest(command.Format, command.SyslogNetworks);
+        if (command.Logsource is { } logsource)
+        {
+            sensor.SetLogsource(logsource.Product, logsource.Category, logsource.Service);
+        }
         await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
         await SourceClaims.ClaimAsync(db, audit, sensor, [.. sensor.Sources.Select(s => s.Source)], command.ClaimExisting, cancellationToken);
         db.Sensors.Add(sensor);

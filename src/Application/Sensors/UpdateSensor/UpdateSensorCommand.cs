@@ -24,7 +24,8 @@ public sealed record UpdateSensorCommand(
     bool? Grouping,
     bool ClaimExisting = false,
     EventFormat? Format = null,
-    IReadOnlyList<string>? SyslogNetworks = null) : ICommand<SensorDto>;
+    IReadOnlyList<string>? SyslogNetworks = null,
+    Rules.Common.LogsourceDto? Logsource = null) : ICommand<SensorDto>;
 
 public sealed class UpdateSensorCommandHandler(IApplicationDbContext db, IAuditLog audit) : ICommandHandler<UpdateSensorCommand, SensorDto>
 {
@@ -35,6 +36,10 @@ public sealed class UpdateSensorCommandHandler(IApplicationDbContext db, IAuditL
         var owned = sensor.Sources.Select(s => s.Source).ToHashSet(StringComparer.Ordinal);
         sensor.Update(command.Description, command.Sources, command.IsActive, command.Grouping);
         sensor.ChangeIngest(command.Format, command.SyslogNetworks);
+        if (command.Logsource is { } logsource)
+        {
+            sensor.SetLogsource(logsource.Product, logsource.Category, logsource.Service);
+        }
         if (command.Sources is not null)
         {
             await SensorConflicts.ThrowIfTakenAsync(db, sensor, cancellationToken);
@@ -74,6 +79,11 @@ public sealed class UpdateSensorCommandHandler(IApplicationDbContext db, IAuditL
         if (command.Format is { } format)
         {
             changes.Add($"format={format.ToWire()}");
+        }
+
+        if (command.Logsource is { } changedLogsource)
+        {
+            changes.Add($"logsource={changedLogsource.Product}/{changedLogsource.Category}/{changedLogsource.Service}");
         }
 
         if (command.SyslogNetworks is { } networks)

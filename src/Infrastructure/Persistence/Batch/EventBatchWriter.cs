@@ -6,6 +6,7 @@ using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Rules;
 
 namespace ThreatPlatform.Infrastructure.Persistence.Batch;
 
@@ -89,6 +90,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
             JOIN fresh f ON f.id = g.group_id
             JOIN alerts a ON a.folds_events AND a.sensor_id = f.sensor_id AND a.source = f.source AND a.event_type = f.event_type
                          AND a.source_ip IS NOT DISTINCT FROM f.source_ip AND a.destination_ip IS NOT DISTINCT FROM f.destination_ip
+                         AND a.rule_id IS NULL
             ORDER BY a.id
             FOR UPDATE OF a
         ), target AS MATERIALIZED (
@@ -158,6 +160,87 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
                (SELECT count(*) FROM stored WHERE folded_into_alert_id IS NOT NULL)::integer
         """;
 
+    // The staging rows in batch order (ids follow COPY's order) and whether each was stored (not a repeat of a stored key).
+    internal const string StagedRows = """
+        SELECT s.id, EXISTS (SELECT 1 FROM events e WHERE e.id = s.id AND e."timestamp" = s."timestamp")
+        FROM event_batch_staging s ORDER BY s.id
+        """;
+
+    // Detection rules' alerts for stored events (one per rule and event), as RaiseAlertsOnRuleMatches raises them on
+    // single ingest: severity from the rule's level; a grouping sensor's hits of one rule with one fingerprint fold into
+    // the rule's collecting alert (locked), or open one raised by the group's first event; a folded event names the
+    // alert it folded into when it names none yet. Rule alerts never escalate (one rule, one level).
+    internal const string RaiseRuleAlerts = """
+        WITH hit AS MATERIALIZED (
+            SELECT s.*, h.rule_id, h.rule_title, h.rule_level, h.rule_technique, h.rule_severity, h.n AS hit_order
+            FROM unnest(@event_ids, @rule_ids, @titles, @levels, @techniques, @severities)
+                 WITH ORDINALITY AS h(event_id, rule_id, rule_title, rule_level, rule_technique, rule_severity, n)
+            JOIN event_batch_staging s ON s.id = h.event_id
+        ), keyed AS MATERIALIZED (
+            SELECT h.*, CASE WHEN h.groups AND h.sensor_id IS NOT NULL
+                             THEN min(h.id) OVER (PARTITION BY h.rule_id, h.sensor_id, h.source, h.event_type, h.source_ip, h.destination_ip) END AS group_id
+            FROM hit h
+        ), grouped AS MATERIALIZED (
+            SELECT group_id, rule_id, count(*) AS n, min(occurred_at) AS first_seen, max(occurred_at) AS last_seen
+            FROM keyed WHERE group_id IS NOT NULL
+            GROUP BY group_id, rule_id
+        ), collecting AS MATERIALIZED (
+            SELECT a.id, g.group_id, g.rule_id
+            FROM grouped g
+            JOIN keyed k ON k.id = g.group_id AND k.rule_id = g.rule_id
+            JOIN alerts a ON a.folds_events AND a.rule_id = g.rule_id AND a.sensor_id = k.sensor_id AND a.source = k.source
+                         AND a.event_type = k.event_type AND a.source_ip IS NOT DISTINCT FROM k.source_ip
+                         AND a.destination_ip IS NOT DISTINCT FROM k.destination_ip
+            ORDER BY a.id
+            FOR UPDATE OF a
+        ), target AS MATERIALIZED (
+            SELECT g.*, coalesce(c.id, nextval('alerts_id_seq')) AS alert_id, c.id IS NULL AS opens
+            FROM grouped g
+            LEFT JOIN collecting c ON c.group_id = g.group_id AND c.rule_id = g.rule_id
+        ), raising AS MATERIALIZED (
+            SELECT k.*, t.alert_id AS target_id, t.n AS group_n, t.first_seen, t.last_seen
+            FROM keyed k
+            LEFT JOIN target t ON t.group_id = k.id AND t.rule_id = k.rule_id
+            WHERE k.group_id IS NULL OR t.opens
+        ), raised AS (
+            INSERT INTO alerts (id, event_id, status, severity, source, event_type, description, detection_model,
+                                detection_model_version, detection_confidence, detection_technique, created_at, updated_at,
+                                ack_due_at, resolve_due_at, sensor_id, source_ip, destination_ip, occurrences,
+                                first_seen_at, last_seen_at, folds_events, rule_id, rule_title, rule_level, rule_technique)
+            SELECT coalesce(r.target_id, nextval('alerts_id_seq')), r.id, @open, r.rule_severity, r.source, r.event_type,
+                   r.description, r.detection_model, r.detection_model_version, r.detection_confidence, r.detection_technique,
+                   @at, @at, due.ack_due_at, due.resolve_due_at, r.sensor_id, r.source_ip, r.destination_ip,
+                   coalesce(r.group_n, 1), coalesce(r.first_seen, r.occurred_at), coalesce(r.last_seen, r.occurred_at),
+                   r.group_id IS NOT NULL, r.rule_id, r.rule_title, r.rule_level, r.rule_technique
+            FROM raising r
+            LEFT JOIN unnest(@due_severity, @ack_due_at, @resolve_due_at) AS due(severity, ack_due_at, resolve_due_at)
+                   ON due.severity = r.rule_severity
+            ORDER BY r.hit_order
+            RETURNING event_id
+        ), folded AS (
+            UPDATE alerts a
+            SET occurrences = a.occurrences + t.n,
+                first_seen_at = least(a.first_seen_at, t.first_seen),
+                last_seen_at = greatest(a.last_seen_at, t.last_seen),
+                updated_at = @at
+            FROM target t
+            WHERE a.id = t.alert_id AND NOT t.opens
+            RETURNING 1
+        ), marked AS (
+            UPDATE events e SET folded_into_alert_id = m.alert_id
+            FROM (SELECT DISTINCT ON (k.id) k.id, k."timestamp", t.alert_id
+                  FROM keyed k JOIN target t ON t.group_id = k.group_id AND t.rule_id = k.rule_id
+                  WHERE NOT (t.opens AND k.group_id = k.id)
+                  ORDER BY k.id, k.rule_id) m
+            WHERE e.id = m.id AND e."timestamp" = m."timestamp" AND e.folded_into_alert_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM alerts x WHERE x.event_id = m.id)
+              AND NOT EXISTS (SELECT 1 FROM raised x WHERE x.event_id = m.id)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM raised)::integer, (SELECT coalesce(sum(n), 0) FROM target WHERE NOT opens)::integer
+               + (SELECT coalesce(sum(n - 1), 0) FROM target WHERE opens)::integer, (SELECT count(*) FROM marked)::integer
+        """;
+
     // A write starts again (a new transaction, new ids) when another writer got in between: it stored one of this
     // batch's (source, external_id) keys, or opened the collecting alert of one of its fingerprints, after this
     // statement's snapshot. The next attempt sees what it wrote. Bounded: each retry needs a fresh race to lose.
@@ -168,6 +251,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         IReadOnlyCollection<Severity> alertingSeverities,
         SlaPolicy sla,
         DateTimeOffset at,
+        RuleHits ruleHits,
         CancellationToken cancellationToken)
     {
         if (events.Count == 0)
@@ -180,7 +264,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         {
             try
             {
-                return await WriteOnceAsync(connection, events, alertingSeverities, sla, at, cancellationToken);
+                return await WriteOnceAsync(connection, events, alertingSeverities, sla, at, ruleHits, cancellationToken);
             }
             catch (PostgresException e) when (LostRace(e))
             {
@@ -213,6 +297,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         IReadOnlyCollection<Severity> alertingSeverities,
         SlaPolicy sla,
         DateTimeOffset at,
+        RuleHits ruleHits,
         CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -257,9 +342,74 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
                 reader.GetInt32(4));
         }
 
+        if (!ruleHits.IsEmpty)
+        {
+            var raised = await RaiseRuleAlertsAsync(connection, transaction, ruleHits, sla, at, cancellationToken);
+            result = result with { AlertsCreated = result.AlertsCreated + raised.Raised, EventsFolded = result.EventsFolded + raised.Folded };
+        }
+
         // Committed before the caller answers 200: an acknowledged event and its alert are durable.
         await transaction.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// The rule hits of the stored events: correlations counted first (in this transaction; their firings join the hits),
+    /// then every hit's alert raised or folded in one statement. Answers the alerts raised and the hits folded.
+    /// </summary>
+    private static async Task<(int Raised, int Folded)> RaiseRuleAlertsAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        RuleHits ruleHits,
+        SlaPolicy sla,
+        DateTimeOffset at,
+        CancellationToken cancellationToken)
+    {
+        var ids = new List<long>();
+        var stored = new List<bool>();
+        await using (var staged = new NpgsqlCommand(StagedRows, connection, transaction))
+        await using (var reader = await staged.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetInt64(0));
+                stored.Add(reader.GetBoolean(1));
+            }
+        }
+
+        var hits = ruleHits.Matches.Where(h => stored[h.EventIndex]).ToList();
+        var observed = ruleHits.Correlations.Where(c => stored[c.EventIndex]).ToList();
+        if (observed.Count > 0)
+        {
+            var fired = await Rules.CorrelationStore.ObserveAsync(connection, transaction, [.. observed.Select(o => o.Observation)], cancellationToken);
+            hits.AddRange(fired
+                .Select(i => (observed[i].EventIndex, observed[i].Observation.Rule.Match))
+                .Where(h => h.Match.Level.AlertSeverity() is not null));
+        }
+
+        if (hits.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        hits = [.. hits.OrderBy(h => h.EventIndex).ThenBy(h => h.Rule.RuleId)];
+        var severities = Enum.GetValues<Severity>();
+        await using var raise = new NpgsqlCommand(RaiseRuleAlerts, connection, transaction);
+        raise.Parameters.Add(new NpgsqlParameter<short>("open", NpgsqlDbType.Smallint) { TypedValue = (short)AlertStatus.Open });
+        raise.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = at.ToUniversalTime() });
+        raise.Parameters.Add(new NpgsqlParameter<long[]>("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. hits.Select(h => ids[h.EventIndex])] });
+        raise.Parameters.Add(new NpgsqlParameter<long[]>("rule_ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. hits.Select(h => h.Rule.RuleId)] });
+        raise.Parameters.Add(new NpgsqlParameter<string[]>("titles", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. hits.Select(h => h.Rule.Title)] });
+        raise.Parameters.Add(new NpgsqlParameter<short[]>("levels", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { TypedValue = [.. hits.Select(h => (short)h.Rule.Level)] });
+        raise.Parameters.Add(new NpgsqlParameter<string?[]>("techniques", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. hits.Select(h => h.Rule.Technique)] });
+        raise.Parameters.Add(new NpgsqlParameter<short[]>("severities", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { TypedValue = [.. hits.Select(h => (short)h.Rule.Severity)] });
+        var due = severities.Select(s => (Severity: s, Due: sla.DueTimes(s, at))).ToList();
+        raise.Parameters.Add(new NpgsqlParameter<short[]>("due_severity", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { TypedValue = [.. due.Select(d => (short)d.Severity)] });
+        raise.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("ack_due_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. due.Select(d => d.Due.AckDueAt?.ToUniversalTime())] });
+        raise.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("resolve_due_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = [.. due.Select(d => d.Due.ResolveDueAt?.ToUniversalTime())] });
+        await using var result = await raise.ExecuteReaderAsync(cancellationToken);
+        await result.ReadAsync(cancellationToken);
+        return (result.GetInt32(0), result.GetInt32(1));
     }
 
     public async Task<IReadOnlyList<SecurityEvent>> FindStoredAsync(

@@ -43,8 +43,16 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         // retention drops whole months of events and alerts outlive them, keeping their snapshot. So an alert's event may
         // be gone: read it with AlertEvents.WithEvent (a left join), never Include(a => a.Event), which EF Core makes an
         // inner join for this required relationship and which would hide the alert.
-        builder.HasOne(a => a.Event).WithOne(e => e.Alert).HasForeignKey<Alert>(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(a => a.EventId).IsUnique();
+        // An event raises at most one alert of its severity and one per detection rule it matched: unique on (event_id,
+        // rule_id) with NULLS NOT DISTINCT (the severity's alert has no rule).
+        builder.HasOne(a => a.Event).WithMany(e => e.Alerts).HasForeignKey(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(a => new { a.EventId, a.RuleId }).IsUnique().AreNullsDistinct(false);
+
+        // The rule that raised the alert, as it was (no foreign key: deleting a rule keeps its alerts). rule=<id> on
+        // GET /api/alerts/ (newest first), and each rule's hits (a count per rule).
+        builder.Property(a => a.RuleTitle).HasMaxLength(Domain.Rules.DetectionRule.TitleMaxLength);
+        builder.Property(a => a.RuleTechnique).HasMaxLength(Domain.Rules.DetectionRule.TechniqueMaxLength);
+        builder.HasIndex(a => new { a.RuleId, a.CreatedAt }).HasFilter("rule_id IS NOT NULL");
 
         // Optimistic concurrency on PostgreSQL's xmin: two admins changing one alert at once, the loser gets a 409.
         // The same xmin is the alert's ETag (If-Match on single-alert writes).

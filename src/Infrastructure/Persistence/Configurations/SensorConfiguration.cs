@@ -9,6 +9,9 @@ internal sealed class SensorConfiguration : IEntityTypeConfiguration<Sensor>
     public void Configure(EntityTypeBuilder<Sensor> builder)
     {
         builder.ToTable("sensors");
+        builder.Property(s => s.LogsourceProduct).HasMaxLength(Domain.Rules.DetectionRule.LogsourceMaxLength);
+        builder.Property(s => s.LogsourceCategory).HasMaxLength(Domain.Rules.DetectionRule.LogsourceMaxLength);
+        builder.Property(s => s.LogsourceService).HasMaxLength(Domain.Rules.DetectionRule.LogsourceMaxLength);
         builder.Ignore(s => s.DomainEvents);
         builder.Property(s => s.Name).HasMaxLength(Sensor.NameMaxLength);
         builder.Property(s => s.NormalizedName).HasMaxLength(Sensor.NameMaxLength);

@@ -120,6 +120,24 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("resolve_due_at");
 
+                    b.Property<long?>("RuleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_id");
+
+                    b.Property<short?>("RuleLevel")
+                        .HasColumnType("smallint")
+                        .HasColumnName("rule_level");
+
+                    b.Property<string>("RuleTechnique")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("rule_technique");
+
+                    b.Property<string>("RuleTitle")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("rule_title");
+
                     b.Property<long?>("SensorId")
                         .HasColumnType("bigint")
                         .HasColumnName("sensor_id");
@@ -163,10 +181,6 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_alerts_created_at");
 
-                    b.HasIndex("EventId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_alerts_event_id");
-
                     b.HasIndex("SensorId")
                         .HasDatabaseName("ix_alerts_sensor_id");
 
@@ -190,6 +204,12 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_alerts_detection_technique_created_at")
                         .HasFilter("detection_technique IS NOT NULL");
 
+                    b.HasIndex("EventId", "RuleId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alerts_event_id_rule_id");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("EventId", "RuleId"), false);
+
                     b.HasIndex("EventType", "CreatedAt")
                         .HasDatabaseName("ix_alerts_event_type_created_at");
 
@@ -198,6 +218,10 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
                     b.HasIndex("Occurrences", "Id")
                         .HasDatabaseName("ix_alerts_occurrences_id");
+
+                    b.HasIndex("RuleId", "CreatedAt")
+                        .HasDatabaseName("ix_alerts_rule_id_created_at")
+                        .HasFilter("rule_id IS NOT NULL");
 
                     b.HasIndex("Severity", "CreatedAt")
                         .HasDatabaseName("ix_alerts_severity_created_at");
@@ -716,6 +740,83 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.ToTable("notification_rules", (string)null);
                 });
 
+            modelBuilder.Entity("ThreatPlatform.Domain.Rules.DetectionRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<short>("Level")
+                        .HasColumnType("smallint")
+                        .HasColumnName("level");
+
+                    b.Property<string>("LogsourceCategory")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("logsource_category");
+
+                    b.Property<string>("LogsourceProduct")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("logsource_product");
+
+                    b.Property<string>("LogsourceService")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("logsource_service");
+
+                    b.Property<string>("Sigma")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sigma");
+
+                    b.Property<string>("SigmaId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("sigma_id");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("status");
+
+                    b.PrimitiveCollection<string[]>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("Technique")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("technique");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_detection_rules");
+
+                    b.ToTable("detection_rules", (string)null);
+                });
+
             modelBuilder.Entity("ThreatPlatform.Domain.Sensors.ApiKey", b =>
                 {
                     b.Property<long>("Id")
@@ -810,6 +911,21 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.Property<short>("Kind")
                         .HasColumnType("smallint")
                         .HasColumnName("kind");
+
+                    b.Property<string>("LogsourceCategory")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("logsource_category");
+
+                    b.Property<string>("LogsourceProduct")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("logsource_product");
+
+                    b.Property<string>("LogsourceService")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("logsource_service");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1037,8 +1153,8 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_alerts_users_assignee_id");
 
                     b.HasOne("ThreatPlatform.Domain.Events.SecurityEvent", "Event")
-                        .WithOne("Alert")
-                        .HasForeignKey("ThreatPlatform.Domain.Alerts.Alert", "EventId")
+                        .WithMany("Alerts")
+                        .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_alerts_events_event_id");
@@ -1235,7 +1351,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
             modelBuilder.Entity("ThreatPlatform.Domain.Events.SecurityEvent", b =>
                 {
-                    b.Navigation("Alert");
+                    b.Navigation("Alerts");
                 });
 
             modelBuilder.Entity("ThreatPlatform.Domain.Sensors.Sensor", b =>
