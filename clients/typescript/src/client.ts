@@ -6042,6 +6042,9 @@ export class EventDto implements IEventDto {
     sensor?: number | null;
     alert_id?: number | null;
     detection?: Detection | null;
+    format!: EventFormat;
+    /** The record as the sensor sent it (≤ 64 KiB), for an event read from a standard format (CEF, SYSLOG, SURICATA_EVE, ECS, OCSF). Only in single-event answers: GET /api/events/{id}/ and the event of an alert's detail; absent from lists, from the alert stream and webhooks, and for NATIVE events. */
+    raw?: string | null;
 
     constructor(data?: IEventDto) {
         if (data) {
@@ -6069,6 +6072,8 @@ export class EventDto implements IEventDto {
             this.sensor = _data["sensor"] !== undefined ? _data["sensor"] : null as any;
             this.alert_id = _data["alert_id"] !== undefined ? _data["alert_id"] : null as any;
             this.detection = _data["detection"] ? Detection.fromJS(_data["detection"]) : null as any;
+            this.format = _data["format"] !== undefined ? _data["format"] : null as any;
+            this.raw = _data["raw"] !== undefined ? _data["raw"] : null as any;
         }
     }
 
@@ -6096,6 +6101,8 @@ export class EventDto implements IEventDto {
         data["sensor"] = this.sensor !== undefined ? this.sensor : null as any;
         data["alert_id"] = this.alert_id !== undefined ? this.alert_id : null as any;
         data["detection"] = this.detection ? this.detection.toJSON() : null as any;
+        data["format"] = this.format !== undefined ? this.format : null as any;
+        data["raw"] = this.raw !== undefined ? this.raw : null as any;
         return data;
     }
 }
@@ -6116,6 +6123,9 @@ export interface IEventDto {
     sensor?: number | null;
     alert_id?: number | null;
     detection?: Detection | null;
+    format: EventFormat;
+    /** The record as the sensor sent it (≤ 64 KiB), for an event read from a standard format (CEF, SYSLOG, SURICATA_EVE, ECS, OCSF). Only in single-event answers: GET /api/events/{id}/ and the event of an alert's detail; absent from lists, from the alert stream and webhooks, and for NATIVE events. */
+    raw?: string | null;
 }
 
 export enum Severity {
@@ -6171,6 +6181,15 @@ export interface IDetection {
     model_version?: string | null;
     confidence: number;
     technique?: string | null;
+}
+
+export enum EventFormat {
+    Native = "NATIVE",
+    Cef = "CEF",
+    Syslog = "SYSLOG",
+    SuricataEve = "SURICATA_EVE",
+    Ecs = "ECS",
+    Ocsf = "OCSF",
 }
 
 /** An RFC 7807 problem. `errors` maps a snake_case field or query parameter to its messages; `allowed` lists the next statuses an illegal transition could have taken. */
@@ -7814,15 +7833,6 @@ export enum SensorKind {
     Edr = "EDR",
     AiModel = "AI_MODEL",
     Other = "OTHER",
-}
-
-export enum EventFormat {
-    Native = "NATIVE",
-    Cef = "CEF",
-    Syslog = "SYSLOG",
-    SuricataEve = "SURICATA_EVE",
-    Ecs = "ECS",
-    Ocsf = "OCSF",
 }
 
 export class LogsourceDto implements ILogsourceDto {
