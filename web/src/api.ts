@@ -101,6 +101,7 @@ export interface AlertListOptions {
   assignee?: string;
   tags?: string[];
   sla_breached?: boolean;
+  rule?: number;
   cursor?: string;
   exact_count?: boolean;
 }
@@ -125,6 +126,7 @@ export function listAlerts(o: AlertListOptions, signal?: AbortSignal): Promise<P
       o.assignee,
       o.tags,
       o.sla_breached,
+      o.rule,
       o.cursor,
       o.exact_count,
       signal,
