@@ -215,7 +215,9 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             }
 
             schema.Minimum = (decimal?)declared.Minimum;
-            schema.Maximum = (decimal?)declared.Maximum;
+            // An integer filter declared without a maximum is bounded by its type, so no integer input is unbounded.
+            schema.Maximum = (decimal?)declared.Maximum
+                ?? (declared.ValueType == typeof(long) ? long.MaxValue : declared.ValueType == typeof(int) ? int.MaxValue : null);
             var parameter = new OpenApiParameter
             {
                 Name = declared.Name,
