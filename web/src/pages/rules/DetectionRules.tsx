@@ -99,9 +99,11 @@ export default function DetectionRulesPage() {
           isAdmin={isAdmin}
           close={() => open(null)}
           saved={async (rule, created) => {
+            // The editor shows the rule as stored (its cached copy is replaced, not refetched); a new rule opens by id.
+            queryClient.setQueryData(["detection-rule", rule.id], rule);
+            if (created) open({ id: rule.id });
             setStatus(created ? `Rule "${rule.title}" created.` : `Rule "${rule.title}" saved.`);
             await queryClient.invalidateQueries({ queryKey: ["detection-rules"] });
-            if (created) open({ id: rule.id });
           }}
         />
       )}
