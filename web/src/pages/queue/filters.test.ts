@@ -61,6 +61,10 @@ describe("readFilters", () => {
     expect(f.page).toBe(1);
     expect(url("page=two").page).toBe(1);
   });
+
+  it("reads a rule that is not a number as no rule filter", () => {
+    expect(url("rule=abc").rule).toBe("");
+  });
 });
 
 describe("toListOptions", () => {
@@ -182,10 +186,6 @@ describe("matches", () => {
     const escalated = alert({ event: { id: 9, severity: "CRITICAL", timestamp: "2026-01-15T10:00:00Z" } });
     expect(matches(escalated, url("severity=CRITICAL"), me)).toBe(true);
     expect(matches(escalated, url("severity=HIGH"), me)).toBe(false);
-  });
-
-  it("reads a rule that is not a number as no rule filter", () => {
-    expect(url("rule=abc").rule).toBe("");
   });
 
   it("takes only the alerts the rule in the URL raised", () => {
