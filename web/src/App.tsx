@@ -13,10 +13,12 @@ const AuditPage = lazy(() => import("./pages/Audit"));
 const ChannelsPage = lazy(() => import("./pages/notifications/Channels"));
 const RulesPage = lazy(() => import("./pages/notifications/Rules"));
 const DeliveriesPage = lazy(() => import("./pages/notifications/Deliveries"));
+const DetectionRulesPage = lazy(() => import("./pages/rules/DetectionRules"));
 
 const titles: [RegExp, string][] = [
   [/^\/alerts\/\d+/, "Alert"],
   [/^\/dashboard/, "Dashboard"],
+  [/^\/rules/, "Detection rules"],
   [/^\/admin\/sensors/, "Sensors"],
   [/^\/admin\/users/, "Users"],
   [/^\/admin\/audit/, "Audit trail"],
@@ -67,6 +69,7 @@ export function App() {
             Queue
           </NavLink>
           <NavLink to="/dashboard">Dashboard</NavLink>
+          <NavLink to="/rules">Detection rules</NavLink>
           {isAdmin && <NavLink to="/admin/sensors">Sensors</NavLink>}
           {isAdmin && <NavLink to="/admin/users">Users</NavLink>}
           {isAdmin && <NavLink to="/admin/audit">Audit</NavLink>}
@@ -92,6 +95,7 @@ export function App() {
               <Route path="/" element={<QueuePage />} />
               <Route path="/alerts/:id" element={<AlertDetailPage />} />
               <Route path="/dashboard" element={<DashboardPage />} />
+              <Route path="/rules" element={<DetectionRulesPage />} />
               <Route path="/admin/sensors" element={isAdmin ? <SensorsPage /> : <Forbidden />} />
               <Route path="/admin/users" element={isAdmin ? <UsersPage /> : <Forbidden />} />
               <Route path="/admin/audit" element={isAdmin ? <AuditPage /> : <Forbidden />} />

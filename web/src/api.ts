@@ -10,6 +10,7 @@ import {
   EventsClient,
   NotificationsClient,
   ProblemDetails,
+  RulesClient,
   SensorsClient,
   Session,
   StatsClient,
@@ -82,6 +83,7 @@ export const api = {
   stats: (o?: CallOptions) => new StatsClient(baseUrl, http(o)),
   notifications: (o?: CallOptions) => new NotificationsClient(baseUrl, http(o)),
   audit: (o?: CallOptions) => new AuditClient(baseUrl, http(o)),
+  rules: (o?: CallOptions) => new RulesClient(baseUrl, http(o)),
 };
 
 /** GET /api/alerts/'s query parameters by the API's own names (see the OpenAPI document for what each means). */

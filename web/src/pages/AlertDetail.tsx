@@ -185,6 +185,14 @@ export default function AlertDetailPage() {
             )}
           </section>
 
+          {alert.rule && (
+            <p className="card" data-testid="raised-by-rule">
+              Raised by rule{" "}
+              {alert.rule.id != null ? <Link to={`/rules?open=${alert.rule.id}`}>{alert.rule.title}</Link> : <strong>{alert.rule.title}</strong>} (
+              {[alert.rule.level, alert.rule.technique].filter(Boolean).join(", ")})
+            </p>
+          )}
+
           {(alert.detection ?? e?.detection) && (
             <section aria-labelledby="detection-title" className="card">
               <h2 id="detection-title">Detection</h2>

@@ -87,6 +87,14 @@ export function FilterBar({
           <input type="checkbox" checked={controls.sla} onChange={(e) => update({ sla: e.target.checked ? "true" : undefined })} />
           SLA breached
         </label>
+        {controls.rule && (
+          <span className="chip" data-testid="rule-filter">
+            Raised by rule #{controls.rule}
+            <button type="button" className="secondary" onClick={() => update({ rule: undefined })}>
+              ×<span className="sr-only"> drop the rule filter</span>
+            </button>
+          </span>
+        )}
         <button type="button" className="secondary" onClick={clear}>
           Clear filters
         </button>

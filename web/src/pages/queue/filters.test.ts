@@ -18,13 +18,14 @@ const url = (query: string) => readFilters(new URLSearchParams(query));
 
 describe("readFilters", () => {
   it("reads every key of the queue's URL", () => {
-    expect(url("status=OPEN,ACKNOWLEDGED&severity=HIGH&assignee=me&tags=a,b&sla=true&source=fw&from=2026-01-01&to=2026-01-31&q=dns&ordering=status&page=3&cursor=abc")).toEqual({
+    expect(url("status=OPEN,ACKNOWLEDGED&severity=HIGH&assignee=me&tags=a,b&sla=true&source=fw&rule=7&from=2026-01-01&to=2026-01-31&q=dns&ordering=status&page=3&cursor=abc")).toEqual({
       status: [AlertStatus.Open, AlertStatus.Acknowledged],
       severity: [Severity.High],
       assignee: "me",
       tags: ["a", "b"],
       sla: true,
       source: "fw",
+      rule: "7",
       from: "2026-01-01",
       to: "2026-01-31",
       q: "dns",
@@ -42,6 +43,7 @@ describe("readFilters", () => {
       tags: [],
       sla: false,
       source: "",
+      rule: "",
       from: "",
       to: "",
       q: "",
@@ -59,11 +61,15 @@ describe("readFilters", () => {
     expect(f.page).toBe(1);
     expect(url("page=two").page).toBe(1);
   });
+
+  it("reads a rule that is not a number as no rule filter", () => {
+    expect(url("rule=abc").rule).toBe("");
+  });
 });
 
 describe("toListOptions", () => {
   it("names every filter by the API's own parameter", () => {
-    expect(toListOptions(url("status=OPEN&severity=CRITICAL&assignee=none&tags=a,b&sla=true&source=fw&q=dns&ordering=-event__severity&page=2"))).toEqual({
+    expect(toListOptions(url("status=OPEN&severity=CRITICAL&assignee=none&tags=a,b&sla=true&source=fw&rule=7&q=dns&ordering=-event__severity&page=2"))).toEqual({
       page: 2,
       page_size: PAGE_SIZE,
       status: [AlertStatus.Open],
@@ -72,6 +78,7 @@ describe("toListOptions", () => {
       tags: ["a", "b"],
       sla_breached: true,
       event__source: "fw",
+      rule: 7,
       search: "dns",
       ordering: "-event__severity",
     });
@@ -91,7 +98,7 @@ describe("toListOptions", () => {
 
   it("leaves out what is not filtered, and never asks for the exact count", () => {
     const o = toListOptions(url(""));
-    for (const key of ["event__source", "search", "assignee", "sla_breached", "cursor", "created_at__gte", "created_at__lte", "exact_count"] as const) {
+    for (const key of ["event__source", "rule", "search", "assignee", "sla_breached", "cursor", "created_at__gte", "created_at__lte", "exact_count"] as const) {
       expect(o[key], key).toBeUndefined();
     }
   });
@@ -179,6 +186,13 @@ describe("matches", () => {
     const escalated = alert({ event: { id: 9, severity: "CRITICAL", timestamp: "2026-01-15T10:00:00Z" } });
     expect(matches(escalated, url("severity=CRITICAL"), me)).toBe(true);
     expect(matches(escalated, url("severity=HIGH"), me)).toBe(false);
+  });
+
+  it("takes only the alerts the rule in the URL raised", () => {
+    const raised = alert({ rule: { id: 7, title: "Dumping", level: "HIGH" } });
+    expect(matches(raised, url("rule=7"), me)).toBe(true);
+    expect(matches(raised, url("rule=8"), me)).toBe(false);
+    expect(matches(alert(), url("rule=7"), me)).toBe(false);
   });
 
   it("needs every tag asked for", () => {

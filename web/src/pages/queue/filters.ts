@@ -14,6 +14,8 @@ export interface QueueFilters {
   tags: string[];
   sla: boolean;
   source: string;
+  /** A detection rule's id: only the alerts that rule raised. */
+  rule: string;
   from: string;
   to: string;
   q: string;
@@ -32,6 +34,7 @@ export const apiParameter = {
   tags: "tags",
   sla: "sla_breached",
   source: "event__source",
+  rule: "rule",
   from: "created_at__gte",
   to: "created_at__lte",
   q: "search",
@@ -52,6 +55,7 @@ export function readFilters(p: URLSearchParams): QueueFilters {
     tags: list(p.get("tags")),
     sla: p.get("sla") === "true",
     source: p.get("source") ?? "",
+    rule: /^\d+$/.test(p.get("rule") ?? "") ? p.get("rule")! : "",
     from: p.get("from") ?? "",
     to: p.get("to") ?? "",
     q: p.get("q") ?? "",
@@ -72,6 +76,7 @@ export function toListOptions(f: QueueFilters, pageSize = PAGE_SIZE): AlertListO
     [apiParameter.status]: f.status,
     [apiParameter.severity]: f.severity,
     [apiParameter.source]: f.source || undefined,
+    [apiParameter.rule]: f.rule ? Number(f.rule) : undefined,
     [apiParameter.from]: startOfDay(f.from),
     [apiParameter.to]: endOfDay(f.to),
     [apiParameter.q]: f.q || undefined,
@@ -134,6 +139,7 @@ export function matches(alert: AlertDto, f: QueueFilters, me: MeDto | undefined)
     (f.status.length === 0 || f.status.includes(alert.status)) &&
     (f.severity.length === 0 || f.severity.includes(alert.event?.severity ?? alert.severity)) &&
     (!f.source || alert.source === f.source) &&
+    (!f.rule || alert.rule?.id === Number(f.rule)) &&
     (f.assignee !== "none" || !alert.assignee) &&
     (f.assignee !== "me" || alert.assignee?.id === me?.id) &&
     f.tags.every((t) => alert.tags.includes(t)) &&
