@@ -173,17 +173,26 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
     }
 
     /// <summary>
-    /// Integer route ids are positive. A parameter's own bounds win.
+    /// Integer route ids are positive. A parameter's own bounds win; a missing one is its type's.
     /// </summary>
     private static void Bound(OpenApiParameter parameter)
     {
         var schema = parameter.Schema ?? parameter;
-        if (schema.Type.HasFlag(NJsonSchema.JsonObjectType.Integer) is false || schema.Minimum is not null || schema.Maximum is not null)
+        if (schema.Type.HasFlag(NJsonSchema.JsonObjectType.Integer) is false)
         {
             return;
         }
 
-        (schema.Minimum, schema.Maximum) = (1m, schema.Format == "int64" ? long.MaxValue : int.MaxValue);
+        var int64 = schema.Format == "int64";
+        if (schema.Minimum is null && schema.Maximum is null)
+        {
+            (schema.Minimum, schema.Maximum) = (1m, int64 ? long.MaxValue : int.MaxValue);
+            return;
+        }
+
+        // One bound declared (a filter with only a minimum, say): the other is the type's.
+        schema.Minimum ??= int64 ? long.MinValue : int.MinValue;
+        schema.Maximum ??= int64 ? long.MaxValue : int.MaxValue;
     }
 
     /// <summary>The query parameters a list declares (<see cref="ListParameters"/>), typed from the spec.</summary>
@@ -215,9 +224,7 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
             }
 
             schema.Minimum = (decimal?)declared.Minimum;
-            // An integer filter declared without a maximum is bounded by its type, so no integer input is unbounded.
-            schema.Maximum = (decimal?)declared.Maximum
-                ?? (declared.ValueType == typeof(long) ? long.MaxValue : declared.ValueType == typeof(int) ? int.MaxValue : null);
+            schema.Maximum = (decimal?)declared.Maximum;
             var parameter = new OpenApiParameter
             {
                 Name = declared.Name,
