@@ -133,6 +133,17 @@ internal static class BatchBodyReader
     private static async Task<IReadOnlyList<BatchItem>> ReadNdjsonAsync(Stream body, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
         var items = new List<BatchItem>();
+        await ReadLinesAsync(body, (_, line) => AddLine(items, line, json), cancellationToken);
+        return items;
+    }
+
+    /// <summary>
+    /// Splits a body into LF-ended lines (the last needs no LF) and hands each one that is not blank (spaces, tabs, a CR)
+    /// to <paramref name="onLine"/> with its line number from 0; blank lines are skipped but counted.
+    /// </summary>
+    internal static async Task ReadLinesAsync(Stream body, Action<int, ReadOnlySequence<byte>> onLine, CancellationToken cancellationToken)
+    {
+        var number = 0;
         var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         try
         {
@@ -140,17 +151,18 @@ internal static class BatchBodyReader
             {
                 var read = await reader.ReadAsync(cancellationToken);
                 var buffer = read.Buffer;
-                while (TryTakeLine(ref buffer, out var line))
+                while (buffer.PositionOf((byte)'\n') is { } newline)
                 {
-                    AddLine(items, line, json);
+                    Take(number++, buffer.Slice(0, newline));
+                    buffer = buffer.Slice(buffer.GetPosition(1, newline));
                 }
 
                 if (read.IsCompleted)
                 {
                     // The last line needs no newline after it.
-                    AddLine(items, buffer, json);
+                    Take(number, buffer);
                     reader.AdvanceTo(buffer.End);
-                    return items;
+                    return;
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
@@ -160,30 +172,19 @@ internal static class BatchBodyReader
         {
             await reader.CompleteAsync();
         }
-    }
 
-    private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
-    {
-        var newline = buffer.PositionOf((byte)'\n');
-        if (newline is null)
+        void Take(int lineNumber, ReadOnlySequence<byte> line)
         {
-            line = default;
-            return false;
+            if (!IsBlank(line))
+            {
+                onLine(lineNumber, line);
+            }
         }
-
-        line = buffer.Slice(0, newline.Value);
-        buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
-        return true;
     }
 
-    /// <summary>Blank lines (and a trailing newline) are not items; every other line is, readable or not.</summary>
+    /// <summary>Every line that is not blank is an item, readable or not.</summary>
     private static void AddLine(List<BatchItem> items, ReadOnlySequence<byte> line, JsonSerializerOptions json)
     {
-        if (IsBlank(line))
-        {
-            return;
-        }
-
         BatchItem item;
         try
         {

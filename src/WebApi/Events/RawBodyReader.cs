@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using Microsoft.Net.Http.Headers;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Events.IngestRaw;
@@ -33,44 +32,12 @@ internal static class RawBodyReader
     public static async Task<IReadOnlyList<RawLine>> ReadAsync(Stream body, CancellationToken cancellationToken)
     {
         var lines = new List<RawLine>();
-        var number = 0;
-        var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-        try
-        {
-            while (true)
-            {
-                var read = await reader.ReadAsync(cancellationToken);
-                var buffer = read.Buffer;
-                while (buffer.PositionOf((byte)'\n') is { } newline)
-                {
-                    Add(lines, number++, buffer.Slice(0, newline));
-                    buffer = buffer.Slice(buffer.GetPosition(1, newline));
-                }
-
-                if (read.IsCompleted)
-                {
-                    // The last line needs no newline after it.
-                    Add(lines, number, buffer);
-                    reader.AdvanceTo(buffer.End);
-                    return lines;
-                }
-
-                reader.AdvanceTo(buffer.Start, buffer.End);
-            }
-        }
-        finally
-        {
-            await reader.CompleteAsync();
-        }
+        await BatchBodyReader.ReadLinesAsync(body, (number, line) => Add(lines, number, line), cancellationToken);
+        return lines;
     }
 
     private static void Add(List<RawLine> lines, int number, ReadOnlySequence<byte> line)
     {
-        if (IsBlank(line))
-        {
-            return;
-        }
-
         if (lines.Count == IngestEventBatchCommand.MaxItems)
         {
             throw new BatchBodyRejected(
@@ -80,21 +47,5 @@ internal static class RawBodyReader
         }
 
         lines.Add(new RawLine(number, line.ToArray()));
-    }
-
-    private static bool IsBlank(ReadOnlySequence<byte> line)
-    {
-        foreach (var segment in line)
-        {
-            foreach (var b in segment.Span)
-            {
-                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
     }
 }
