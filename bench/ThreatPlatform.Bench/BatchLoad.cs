@@ -55,7 +55,8 @@ internal static class BatchLoad
         return settings.Events / elapsed.TotalSeconds;
     }
 
-    private static async Task<long> PostAsync(HttpClient http, byte[] body)
+    /// <summary>One batch body to POST /api/events/batch/; the events it accepted.</summary>
+    internal static async Task<long> PostAsync(HttpClient http, byte[] body)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

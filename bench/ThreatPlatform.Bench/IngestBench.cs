@@ -41,7 +41,7 @@ internal static class IngestBench
         Console.WriteLine();
         Console.WriteLine($"{Environment.ProcessorCount} cores, PostgreSQL {await database.TextAsync("SHOW server_version")} ({result["durability"]}); " +
             $"load generator: {load.Name}; {settings.Events:N0} events, {settings.DurationSeconds} s per level");
-        PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
+        ListBench.PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
         var output = Path.GetFullPath(settings.Output);
         var json = File.Exists(output) ? JsonNode.Parse(await File.ReadAllTextAsync(output)) as JsonObject ?? [] : [];
         json["ingest"] = result;
@@ -345,12 +345,4 @@ internal static class IngestBench
         ["errors"] = r.Errors,
     };
 
-    private static void PrintTable(string[] header, List<string[]> body)
-    {
-        var widths = header.Select((h, i) => Math.Max(h.Length, body.Max(r => r[i].Length))).ToArray();
-        string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";
-        Console.WriteLine(Line(header));
-        Console.WriteLine("|" + string.Join("|", widths.Select(w => new string('-', w + 2))) + "|");
-        body.ForEach(r => Console.WriteLine(Line(r)));
-    }
 }

@@ -43,7 +43,7 @@ internal static partial class NotificationBench
         var commit = await database.TextAsync("SHOW synchronous_commit");
         Console.WriteLine();
         Console.WriteLine($"{Environment.ProcessorCount} cores, PostgreSQL {await database.TextAsync("SHOW server_version")} (fsync={fsync}, synchronous_commit={commit}); load generator: {load.Name}");
-        PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
+        ListBench.PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
         var output = Path.GetFullPath(settings.Output);
         var json = File.Exists(output) ? JsonNode.Parse(await File.ReadAllTextAsync(output)) as JsonObject ?? [] : [];
         json["notifications"] = result;
@@ -504,12 +504,4 @@ internal static partial class NotificationBench
         ["errors"] = r.Errors,
     };
 
-    private static void PrintTable(string[] header, List<string[]> body)
-    {
-        var widths = header.Select((h, i) => Math.Max(h.Length, body.Max(r => r[i].Length))).ToArray();
-        string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";
-        Console.WriteLine(Line(header));
-        Console.WriteLine("|" + string.Join("|", widths.Select(w => new string('-', w + 2))) + "|");
-        body.ForEach(r => Console.WriteLine(Line(r)));
-    }
 }

@@ -244,7 +244,7 @@ results["finished_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", 
 Console.WriteLine();
 Console.WriteLine($"Machine: {results["machine"]!["summary"]}; load generator: {load.Name}");
 Console.WriteLine($"PostgreSQL settings: {results["machine"]!["settings"]}");
-PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
+ListBench.PrintTable(["#", "measurement", "result", "ratio", "target"], rows);
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!);
 await File.WriteAllTextAsync(settings.Output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 Console.WriteLine($"Written to {settings.Output}");
@@ -315,11 +315,3 @@ static JsonObject Json(LoadResult r) => new()
     ["note"] = r.Note,
 };
 
-static void PrintTable(string[] header, List<string[]> body)
-{
-    var widths = header.Select((h, i) => Math.Max(h.Length, body.Max(r => r[i].Length))).ToArray();
-    string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))) + " |";
-    Console.WriteLine(Line(header));
-    Console.WriteLine("|" + string.Join("|", widths.Select(w => new string('-', w + 2))) + "|");
-    body.ForEach(r => Console.WriteLine(Line(r)));
-}

@@ -22,7 +22,7 @@ internal static class RuleBench
         var measured = await MeasureAsync(settings, rows);
         Console.WriteLine();
         Console.WriteLine($"{Environment.ProcessorCount} cores, PostgreSQL {measured["server_version"]} (fsync={measured["fsync"]})");
-        PrintTable(["#", "measurement", "result", "share", "target"], rows);
+        ListBench.PrintTable(["#", "measurement", "result", "share", "target"], rows);
         var output = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!, "rules.json");
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         await File.WriteAllTextAsync(output, measured.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -66,7 +66,7 @@ internal static class RuleBench
             }
 
             // Warm-up (compiles the set in the API, JIT), then empty tables again.
-            await PostBatchAsync(http, bodies[0]);
+            await BatchLoad.PostAsync(http, bodies[0]);
             await database.ResetAsync();
             await database.ExecuteAsync("TRUNCATE rule_correlation_entries");
             Step($"(13) {setup.Name}: {settings.Events:N0} events in batches of {settings.BatchSize:N0}, one client");
@@ -74,7 +74,7 @@ internal static class RuleBench
             long accepted = 0;
             foreach (var body in bodies)
             {
-                accepted += await PostBatchAsync(http, body);
+                accepted += await BatchLoad.PostAsync(http, body);
             }
 
             var rate = accepted / Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -186,30 +186,6 @@ internal static class RuleBench
         }
     }
 
-    private static async Task<long> PostBatchAsync(HttpClient http, byte[] body)
-    {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await http.PostAsync(new Uri("/api/events/batch/", UriKind.Relative), content);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"Batch ingest answered {(int)response.StatusCode}: {text}");
-        }
-
-        using var answer = JsonDocument.Parse(text);
-        return answer.RootElement.GetProperty("accepted").GetInt64();
-    }
-
     private static void Step(string text) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {text}");
 
-    private static void PrintTable(string[] header, List<string[]> body)
-    {
-        var all = body.Prepend(header).ToList();
-        var widths = Enumerable.Range(0, header.Length).Select(c => all.Max(r => r[c].Length)).ToArray();
-        foreach (var row in all)
-        {
-            Console.WriteLine("| " + string.Join(" | ", row.Select((cell, c) => cell.PadRight(widths[c]))) + " |");
-        }
-    }
 }
