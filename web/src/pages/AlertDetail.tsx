@@ -16,6 +16,7 @@ import { api, problemStatus, problemText } from "../api";
 import { useAuth } from "../auth";
 import { ErrorNote, SeverityBadge, StatusBadge } from "../components";
 import { DeliveryBadge } from "./notifications/shared";
+import { ListHead } from "../lists";
 import { fmtDate, fmtNumber, nextStatuses, statusLabel, statusVerb, TAG_PATTERN } from "../format";
 
 interface Loaded {
@@ -383,14 +384,7 @@ function NotificationsPanel({ alertId, notifications, isAdmin }: { alertId: numb
         <p className="muted">No notification rule selected this alert: nobody was notified.</p>
       ) : (
         <table className="compact">
-          <thead>
-            <tr>
-              <th scope="col">Channel</th>
-              <th scope="col">Event</th>
-              <th scope="col">Status</th>
-              <th scope="col">Sent</th>
-            </tr>
-          </thead>
+          <ListHead actions={false} columns={["Channel", "Event", "Status", "Sent"]} />
           <tbody>
             {notifications.map((n, i) => (
               <tr key={i}>
@@ -515,13 +509,7 @@ function FoldedEvents({ id }: { id: number }) {
   return (
     <table className="compact">
       <caption>Latest events folded into this alert ({fmtNumber(events.data.count)})</caption>
-      <thead>
-        <tr>
-          <th scope="col">Received</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Description</th>
-        </tr>
-      </thead>
+      <ListHead actions={false} columns={["Received", "Severity", "Description"]} />
       <tbody>
         {events.data.results.map((ev) => (
           <tr key={ev.id}>

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, problemText } from "../api";
 import { ErrorNote } from "../components";
+import { ListHead } from "../lists";
 
 /** GET /api/audit/: the latest 100 entries of the security audit log, newest first. */
 export default function AuditPage() {
@@ -14,16 +15,7 @@ export default function AuditPage() {
       <ErrorNote error={entries.error ? problemText(entries.error) : null} />
       {entries.data && (
         <table className="list">
-          <thead>
-            <tr>
-              <th scope="col">At</th>
-              <th scope="col">Actor</th>
-              <th scope="col">IP</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Hash</th>
-            </tr>
-          </thead>
+          <ListHead actions={false} columns={["At", "Actor", "IP", "Action", "Target", "Hash"]} />
           <tbody>
             {entries.data.results.map((e) => (
               <tr key={e.id}>

@@ -11,6 +11,7 @@ import {
 import { api, problemText } from "../api";
 import { ErrorNote } from "../components";
 import { fmtAgo, fmtDate, fmtNumber } from "../format";
+import { ChangeNotes, ListHead, ManagedRow, useChange } from "../lists";
 
 const kinds = Object.values(SensorKind);
 const splitList = (text: string) =>
@@ -79,19 +80,7 @@ export default function SensorsPage() {
       <ErrorNote error={error ?? (sensors.error ? problemText(sensors.error) : null)} />
 
       <table className="list">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Sources</th>
-            <th scope="col">Active</th>
-            <th scope="col">Events</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <ListHead columns={sensorColumns} />
         <tbody>
           {sensors.data?.results.map((s) => (
             <SensorRow key={s.id} sensor={s} open={openId === s.id} toggle={() => setOpenId(openId === s.id ? null : s.id)} />
@@ -102,57 +91,39 @@ export default function SensorsPage() {
   );
 }
 
+const sensorColumns = ["Name", "Kind", "Sources", "Active", "Events", "Last seen"];
+
 function SensorRow({ sensor, open, toggle }: { sensor: SensorDto; open: boolean; toggle: () => void }) {
   return (
-    <>
-      <tr data-sensor={sensor.name}>
-        <th scope="row">{sensor.name}</th>
-        <td>{sensor.kind}</td>
-        <td>{sensor.sources.join(", ")}</td>
-        <td>{sensor.is_active ? "yes" : <span className="badge breach">deactivated</span>}</td>
-        <td className="num">{fmtNumber(sensor.events_ingested)}</td>
-        <td>{fmtAgo(sensor.last_seen_at)}</td>
-        <td>
-          <button type="button" className="secondary" aria-expanded={open} onClick={toggle}>
-            {open ? "Close" : "Manage"}
-            <span className="sr-only"> {sensor.name}</span>
-          </button>
-        </td>
-      </tr>
-      {open && (
-        <tr className="expanded">
-          <td colSpan={7}>
-            <SensorEditor sensor={sensor} />
-          </td>
-        </tr>
-      )}
-    </>
+    <ManagedRow
+      name={sensor.name}
+      data={{ "data-sensor": sensor.name }}
+      open={open}
+      toggle={toggle}
+      columns={sensorColumns.length}
+      cells={
+        <>
+          <td>{sensor.kind}</td>
+          <td>{sensor.sources.join(", ")}</td>
+          <td>{sensor.is_active ? "yes" : <span className="badge breach">deactivated</span>}</td>
+          <td className="num">{fmtNumber(sensor.events_ingested)}</td>
+          <td>{fmtAgo(sensor.last_seen_at)}</td>
+        </>
+      }
+    >
+      <SensorEditor sensor={sensor} />
+    </ManagedRow>
   );
 }
 
 function SensorEditor({ sensor }: { sensor: SensorDto }) {
-  const queryClient = useQueryClient();
   const [sources, setSources] = useState(sensor.sources.join(", "));
   const [description, setDescription] = useState(sensor.description);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
+  const { note, error, run } = useChange(["sensors"], ["sensor", sensor.id, "keys"]);
   const [keyName, setKeyName] = useState("");
   const [created, setCreated] = useState<CreatedApiKeyDto | null>(null);
   const [copied, setCopied] = useState(false);
   const keys = useQuery({ queryKey: ["sensor", sensor.id, "keys"], queryFn: ({ signal }) => api.sensors().listKeys(sensor.id, signal) });
-
-  const run = async (work: () => Promise<unknown>, done: string) => {
-    setError(null);
-    setSaved(null);
-    try {
-      await work();
-      setSaved(done);
-      await queryClient.invalidateQueries({ queryKey: ["sensors"] });
-      await queryClient.invalidateQueries({ queryKey: ["sensor", sensor.id, "keys"] });
-    } catch (e) {
-      setError(problemText(e));
-    }
-  };
 
   return (
     <div className="editor">
@@ -258,12 +229,7 @@ function SensorEditor({ sensor }: { sensor: SensorDto }) {
         </label>
         <button type="submit">Create key</button>
       </form>
-      {saved && (
-        <p className="note" role="status">
-          {saved}
-        </p>
-      )}
-      <ErrorNote error={error} />
+      <ChangeNotes note={note} error={error} />
     </div>
   );
 }

@@ -1,33 +1,20 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { UpdateUserBody, UserRole, type UserDto } from "@threatplatform/client";
-import { api, problemText } from "../api";
+import { api } from "../api";
 import { useAuth } from "../auth";
-import { ErrorNote } from "../components";
 import { fmtAgo, fmtDate } from "../format";
+import { ChangeNotes, ListHead, useChange } from "../lists";
 
 export default function UsersPage() {
-  const queryClient = useQueryClient();
   const { me } = useAuth();
   const [show, setShow] = useState<"all" | "pending">("all");
   const users = useQuery({
     queryKey: ["users", show],
     queryFn: ({ signal }) => api.users().list(1, 100, undefined, show === "pending" ? false : undefined, "username", undefined, undefined, signal),
   });
-  const [error, setError] = useState<string | null>(null);
-  const [note, setNote] = useState<string | null>(null);
-
-  const change = async (user: UserDto, body: UpdateUserBody, done: string) => {
-    setError(null);
-    setNote(null);
-    try {
-      await api.users().update(user.id, body);
-      setNote(done);
-      await queryClient.invalidateQueries({ queryKey: ["users"] });
-    } catch (e) {
-      setError(problemText(e));
-    }
-  };
+  const { note, error, run } = useChange(["users"]);
+  const change = (user: UserDto, body: UpdateUserBody, done: string) => run(() => api.users().update(user.id, body), done);
 
   return (
     <section aria-labelledby="users-title">
@@ -41,26 +28,9 @@ export default function UsersPage() {
           </select>
         </label>
       </div>
-      {note && (
-        <p className="note" role="status">
-          {note}
-        </p>
-      )}
-      <ErrorNote error={error ?? (users.error ? problemText(users.error) : null)} />
+      <ChangeNotes note={note} error={error} loadError={users.error} />
       <table className="list">
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">State</th>
-            <th scope="col">Joined</th>
-            <th scope="col">Last login</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <ListHead columns={["Username", "Email", "Role", "State", "Joined", "Last login"]} />
         <tbody>
           {users.data?.results.map((u) => (
             <tr key={u.id} data-user={u.username}>

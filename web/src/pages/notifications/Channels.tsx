@@ -5,19 +5,8 @@ import { ChannelConfigBody, ChannelKind, CreateChannelBody, DeliveryStatus, Upda
 import { api, problemText } from "../../api";
 import { ErrorNote } from "../../components";
 import { fmtAgo, fmtDate } from "../../format";
-import {
-  ConfirmButton,
-  DeliveryBadge,
-  FieldError,
-  formProblem,
-  invalidProps,
-  noProblem,
-  NotificationTabs,
-  pageOf,
-  Pager,
-  splitList,
-  type FormProblem,
-} from "./shared";
+import { ConfirmButton, ListHead, ManagedRow, pageOf, Pager } from "../../lists";
+import { DeliveryBadge, FieldError, formProblem, invalidProps, noProblem, NotificationTabs, splitList, type FormProblem } from "./shared";
 
 const PAGE_SIZE = 20;
 const kinds = Object.values(ChannelKind);
@@ -67,18 +56,7 @@ export default function ChannelsPage() {
       <ErrorNote error={channels.error ? problemText(channels.error) : null} />
 
       <table className="list">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Sends to</th>
-            <th scope="col">State</th>
-            <th scope="col">Created</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <ListHead columns={channelColumns} />
         <tbody>
           {channels.data?.results.map((c) => (
             <ChannelRow key={c.id} channel={c} open={openId === c.id} toggle={() => setOpenId(openId === c.id ? null : c.id)} />
@@ -88,9 +66,8 @@ export default function ChannelsPage() {
       {channels.data && channels.data.results.length === 0 && <p className="empty">No channel yet: add one above.</p>}
       <Pager
         page={page}
-        hasPrevious={!!channels.data?.previous}
-        hasNext={!!channels.data?.next}
-        pages={channels.data ? Math.max(1, Math.ceil(channels.data.count / PAGE_SIZE)) : undefined}
+        list={channels.data}
+        pageSize={PAGE_SIZE}
         go={(p) => setParams(p > 1 ? { page: String(p) } : {})}
       />
     </section>
@@ -225,30 +202,27 @@ function SecretOnce({ channel, dismiss }: { channel: ChannelDto; dismiss: () => 
   );
 }
 
+const channelColumns = ["Name", "Kind", "Sends to", "State", "Created"];
+
 function ChannelRow({ channel, open, toggle }: { channel: ChannelDto; open: boolean; toggle: () => void }) {
   return (
-    <>
-      <tr data-channel={channel.name}>
-        <th scope="row">{channel.name}</th>
-        <td>{channel.kind}</td>
-        <td className="target">{channelTarget(channel)}</td>
-        <td>{channel.is_active ? "enabled" : <span className="badge pending">disabled</span>}</td>
-        <td title={fmtDate(channel.created_at)}>{fmtAgo(channel.created_at)}</td>
-        <td>
-          <button type="button" className="secondary" aria-expanded={open} onClick={toggle}>
-            {open ? "Close" : "Manage"}
-            <span className="sr-only"> {channel.name}</span>
-          </button>
-        </td>
-      </tr>
-      {open && (
-        <tr className="expanded">
-          <td colSpan={6}>
-            <ChannelEditor channel={channel} />
-          </td>
-        </tr>
-      )}
-    </>
+    <ManagedRow
+      name={channel.name}
+      data={{ "data-channel": channel.name }}
+      open={open}
+      toggle={toggle}
+      columns={channelColumns.length}
+      cells={
+        <>
+          <td>{channel.kind}</td>
+          <td className="target">{channelTarget(channel)}</td>
+          <td>{channel.is_active ? "enabled" : <span className="badge pending">disabled</span>}</td>
+          <td title={fmtDate(channel.created_at)}>{fmtAgo(channel.created_at)}</td>
+        </>
+      }
+    >
+      <ChannelEditor channel={channel} />
+    </ManagedRow>
   );
 }
 

@@ -1,12 +1,12 @@
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { DeliveryStatus, type DeliveryDto } from "@threatplatform/client";
-import { api, problemText } from "../../api";
-import { ErrorNote } from "../../components";
+import { api } from "../../api";
 import { fmtAgo, fmtDate } from "../../format";
 import { useAllChannels } from "./Rules";
-import { DeliveryBadge, NotificationTabs, pageOf, Pager } from "./shared";
+import { ChangeNotes, ListHead, pageOf, Pager, useChange } from "../../lists";
+import { DeliveryBadge, NotificationTabs } from "./shared";
 
 const PAGE_SIZE = 25;
 const statuses = Object.values(DeliveryStatus);
@@ -19,7 +19,6 @@ const idParam = (value: string | null) => {
 
 /** The delivery log: every filter and the page live in the URL, so a filtered view can be linked (e.g. from an alert). */
 export default function DeliveriesPage() {
-  const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const page = pageOf(params);
   const status = statuses.find((s) => s === params.get("status"));
@@ -27,8 +26,7 @@ export default function DeliveriesPage() {
   const rule = idParam(params.get("rule"));
   const alert = idParam(params.get("alert"));
   const [alertText, setAlertText] = useState(params.get("alert") ?? "");
-  const [note, setNote] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { note, error, run } = useChange(["notification-deliveries"]);
 
   const deliveries = useQuery({
     queryKey: ["notification-deliveries", params.toString()],
@@ -57,17 +55,8 @@ export default function DeliveriesPage() {
     setParams(next);
   };
 
-  const retry = async (d: DeliveryDto) => {
-    setError(null);
-    setNote(null);
-    try {
-      await api.notifications().retryDelivery(d.id);
-      setNote(`Delivery #${d.id} queued again (same webhook-id, a fresh allowance of attempts).`);
-      await queryClient.invalidateQueries({ queryKey: ["notification-deliveries"] });
-    } catch (e) {
-      setError(problemText(e));
-    }
-  };
+  const retry = (d: DeliveryDto) =>
+    run(() => api.notifications().retryDelivery(d.id), `Delivery #${d.id} queued again (same webhook-id, a fresh allowance of attempts).`);
 
   const applyAlert = (e: FormEvent) => {
     e.preventDefault();
@@ -139,33 +128,12 @@ export default function DeliveriesPage() {
           )}
         </div>
       </form>
-      {note && (
-        <p className="note" role="status">
-          {note}
-        </p>
-      )}
-      <ErrorNote error={error ?? (deliveries.error ? problemText(deliveries.error) : null)} />
+      <ChangeNotes note={note} error={error} loadError={deliveries.error} />
       <div className="table-wrap">
         <table className="compact deliveries">
-          <thead>
-            <tr>
-              <th scope="col">Delivery</th>
-              <th scope="col">Status</th>
-              <th scope="col">Event</th>
-              <th scope="col">Alert</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Rule</th>
-              <th scope="col" className="num">
-                Attempts
-              </th>
-              <th scope="col">Last error</th>
-              <th scope="col">Next attempt</th>
-              <th scope="col">Sent</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <ListHead
+            columns={["Delivery", "Status", "Event", "Alert", "Channel", "Rule", { label: "Attempts", className: "num" }, "Last error", "Next attempt", "Sent"]}
+          />
           <tbody>
             {data?.results.map((d) => (
               <tr key={d.id} data-delivery={d.id}>
@@ -198,9 +166,8 @@ export default function DeliveriesPage() {
       </div>
       <Pager
         page={page}
-        hasPrevious={!!data?.previous}
-        hasNext={!!data?.next}
-        pages={data ? Math.max(1, Math.ceil(data.count / PAGE_SIZE)) : undefined}
+        list={data}
+        pageSize={PAGE_SIZE}
         go={(p) => update({ page: String(p) })}
       />
     </section>

@@ -2,10 +2,11 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent, type KeyboardEvent } from "react";
 import { useSearchParams } from "react-router";
 import { RuleBody, Severity, ThrottleBody, type ChannelDto, type RuleDto } from "@threatplatform/client";
-import { api, problemText } from "../../api";
+import { api } from "../../api";
 import { ErrorNote } from "../../components";
 import { fmtAgo, fmtDate, severities } from "../../format";
-import { ConfirmButton, FieldError, formProblem, invalidProps, noProblem, NotificationTabs, pageOf, Pager, type FormProblem } from "./shared";
+import { ChangeNotes, ConfirmButton, ListHead, pageOf, Pager, useChange } from "../../lists";
+import { FieldError, formProblem, invalidProps, noProblem, NotificationTabs, type FormProblem } from "./shared";
 
 const PAGE_SIZE = 20;
 const ruleFields = ["name", "events", "min_severity", "sources", "tags", "techniques", "channels", "throttle"] as const;
@@ -37,22 +38,9 @@ export default function RulesPage() {
   });
   const channels = useAllChannels();
   const [editing, setEditing] = useState<number | null>(null);
-  const [note, setNote] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { note, error, setNote, run } = useChange(["notification-rules"]);
   const names = new Map((channels.data?.results ?? []).map((c) => [c.id, c]));
-
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["notification-rules"] });
-  const run = async (work: () => Promise<unknown>, done: string) => {
-    setError(null);
-    setNote(null);
-    try {
-      await work();
-      setNote(done);
-      await refresh();
-    } catch (e) {
-      setError(problemText(e));
-    }
-  };
 
   return (
     <section aria-labelledby="rules-title">
@@ -67,26 +55,9 @@ export default function RulesPage() {
           await refresh();
         }}
       />
-      {note && (
-        <p className="note" role="status">
-          {note}
-        </p>
-      )}
-      <ErrorNote error={error ?? (rules.error ? problemText(rules.error) : null)} />
+      <ChangeNotes note={note} error={error} loadError={rules.error} />
       <table className="list">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Events</th>
-            <th scope="col">Filters</th>
-            <th scope="col">Channels</th>
-            <th scope="col">Throttle</th>
-            <th scope="col">State</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <ListHead columns={["Name", "Events", "Filters", "Channels", "Throttle", "State"]} />
         <tbody>
           {rules.data?.results.map((r) => (
             <RuleRows
@@ -112,9 +83,8 @@ export default function RulesPage() {
       {rules.data && rules.data.results.length === 0 && <p className="empty">No rule yet: nothing is sent until a rule selects alerts.</p>}
       <Pager
         page={page}
-        hasPrevious={!!rules.data?.previous}
-        hasNext={!!rules.data?.next}
-        pages={rules.data ? Math.max(1, Math.ceil(rules.data.count / PAGE_SIZE)) : undefined}
+        list={rules.data}
+        pageSize={PAGE_SIZE}
         go={(p) => setParams(p > 1 ? { page: String(p) } : {})}
       />
     </section>

@@ -1,4 +1,3 @@
-import { useState, type ReactNode } from "react";
 import { NavLink } from "react-router";
 import { ProblemDetails, type DeliveryStatus } from "@threatplatform/client";
 import { problemText } from "../../api";
@@ -68,56 +67,3 @@ export const splitList = (text: string) =>
     .split(/[,;\n]/)
     .map((s) => s.trim())
     .filter(Boolean);
-
-/** A button that asks again before doing something that cannot be undone. */
-export function ConfirmButton({ label, question, onConfirm, children }: { label: string; question: string; onConfirm: () => void; children?: ReactNode }) {
-  const [asking, setAsking] = useState(false);
-  if (!asking)
-    return (
-      <button type="button" className="danger" onClick={() => setAsking(true)}>
-        {children ?? label}
-      </button>
-    );
-  return (
-    <span className="confirm" role="group" aria-label={question}>
-      <span>{question}</span>
-      <button
-        type="button"
-        className="danger"
-        onClick={() => {
-          setAsking(false);
-          onConfirm();
-        }}
-      >
-        Yes, {label.toLowerCase()}
-      </button>
-      <button type="button" className="secondary" onClick={() => setAsking(false)}>
-        Cancel
-      </button>
-    </span>
-  );
-}
-
-/** The page number in the URL (?page=), from 1. */
-export function pageOf(params: URLSearchParams): number {
-  const page = Number(params.get("page") ?? "1");
-  return Number.isInteger(page) && page > 0 ? page : 1;
-}
-
-export function Pager({ page, hasPrevious, hasNext, pages, go }: { page: number; hasPrevious: boolean; hasNext: boolean; pages?: number; go: (page: number) => void }) {
-  if (!hasPrevious && !hasNext) return null;
-  return (
-    <nav className="pager" aria-label="Pages">
-      <button type="button" className="secondary" disabled={!hasPrevious} onClick={() => go(page - 1)}>
-        ← Previous
-      </button>
-      <span>
-        Page {page}
-        {pages ? ` of ${pages}` : ""}
-      </span>
-      <button type="button" className="secondary" disabled={!hasNext} onClick={() => go(page + 1)}>
-        Next →
-      </button>
-    </nav>
-  );
-}

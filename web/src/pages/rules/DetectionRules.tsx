@@ -15,6 +15,7 @@ import { api, problemText } from "../../api";
 import { useAuth } from "../../auth";
 import { ErrorNote } from "../../components";
 import { fmtAgo, fmtNumber } from "../../format";
+import { ChangeNotes, ConfirmButton, ListHead, useChange } from "../../lists";
 import { errorsByLine, parseEvents, parseSigmaErrors, type SigmaError } from "./sigma";
 
 const template = `title: My rule
@@ -42,9 +43,7 @@ export default function DetectionRulesPage() {
   const [params, setParams] = useSearchParams();
   const openParam = Number(params.get("open")) || null;
   const [editing, setEditing] = useState<Editing | null>(openParam ? { id: openParam } : null);
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState<number | null>(null);
+  const { note: status, error, setNote: setStatus, run } = useChange(["detection-rules"]);
   const rules = useQuery({
     queryKey: ["detection-rules"],
     queryFn: ({ signal }) => api.rules().list(1, 100, undefined, undefined, undefined, "title", undefined, undefined, signal),
@@ -57,18 +56,6 @@ export default function DetectionRulesPage() {
     if (next && next.id != null) p.set("open", String(next.id));
     else p.delete("open");
     setParams(p, { replace: true });
-  };
-
-  const run = async (work: () => Promise<unknown>, done: string) => {
-    setError(null);
-    setStatus(null);
-    try {
-      await work();
-      setStatus(done);
-      await queryClient.invalidateQueries({ queryKey: ["detection-rules"] });
-    } catch (e) {
-      setError(problemText(e));
-    }
   };
 
   return (
@@ -85,12 +72,7 @@ export default function DetectionRulesPage() {
           </button>
         </p>
       )}
-      {status && (
-        <p className="note" role="status">
-          {status}
-        </p>
-      )}
-      <ErrorNote error={error ?? (rules.error ? problemText(rules.error) : null)} />
+      <ChangeNotes note={status} error={error} loadError={rules.error} />
 
       {editing && (
         <RuleEditor
@@ -109,20 +91,7 @@ export default function DetectionRulesPage() {
       )}
 
       <table className="list">
-        <thead>
-          <tr>
-            <th scope="col">Title</th>
-            <th scope="col">Level</th>
-            <th scope="col">Status</th>
-            <th scope="col">Logsource</th>
-            <th scope="col">Active</th>
-            <th scope="col">Hits</th>
-            <th scope="col">Updated</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <ListHead columns={["Title", "Level", "Status", "Logsource", "Active", "Hits", "Updated"]} />
         <tbody>
           {rules.data?.results.map((r) => (
             <tr key={r.id} data-rule={r.title}>
@@ -165,36 +134,23 @@ export default function DetectionRulesPage() {
                   {isAdmin ? "Edit" : "View"}
                   <span className="sr-only"> {r.title}</span>
                 </button>
-                {isAdmin &&
-                  (confirming === r.id ? (
-                    <span role="group" aria-label={`Confirm deleting ${r.title}`}>
-                      {" "}
-                      Delete this rule?{" "}
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() =>
-                          void run(async () => {
-                            await api.rules().delete(r.id);
-                            setConfirming(null);
-                            if (editing?.id === r.id) open(null);
-                          }, `Rule "${r.title}" deleted.`)
-                        }
-                      >
-                        Yes, delete<span className="sr-only"> {r.title}</span>
-                      </button>{" "}
-                      <button type="button" className="secondary" onClick={() => setConfirming(null)}>
-                        Cancel
-                      </button>
-                    </span>
-                  ) : (
-                    <>
-                      {" "}
-                      <button type="button" className="danger" onClick={() => setConfirming(r.id)}>
-                        Delete<span className="sr-only"> {r.title}</span>
-                      </button>
-                    </>
-                  ))}
+                {isAdmin && (
+                  <>
+                    {" "}
+                    <ConfirmButton
+                      label="Delete"
+                      question={`Delete rule "${r.title}"? Its alerts stay.`}
+                      onConfirm={() =>
+                        void run(async () => {
+                          await api.rules().delete(r.id);
+                          if (editing?.id === r.id) open(null);
+                        }, `Rule "${r.title}" deleted.`)
+                      }
+                    >
+                      Delete<span className="sr-only"> {r.title}</span>
+                    </ConfirmButton>
+                  </>
+                )}
               </td>
             </tr>
           ))}
