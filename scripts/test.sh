@@ -53,6 +53,17 @@ web_counts="$(awk '{ gsub(/\033\[[0-9;]*m/, "") }
      /^ +[0-9]+ passed \(/ { p += $1 } /^ +[0-9]+ (failed|flaky)$/ { f += $1 } /^ +[0-9]+ (skipped|did not run)$/ { s += $1 }
      /^ +Tests +[0-9]+ / { for (i = 2; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^(skipped|todo)/) s += $i } }
      END { printf "%d %d %d", p, f, s }' "$web_log")"
+# What failed, in the last lines of the run (CI shows only its tail): each failing test's name and the first lines of
+# its error, at most 40 lines.
+{
+  awk '/^  Failed [A-Za-z]/ { print; n = 4; next } n > 0 && NF > 0 && !/Stack Trace:/ { print "    " $0; n--; next } /Stack Trace:/ { n = 0 }' "$log"
+  awk '{ gsub(/\033\[[0-9;]*m/, "") } /^ +[0-9]+\) / { print; n = 8; next } n > 0 && NF > 0 && !/^ +(at |Call log|attachment|─)/ { print; n--; next } /Call log|attachment #/ { n = 0 }' "$web_log"
+} | head -n 40 >"$log.failures" || true
+if [ -s "$log.failures" ]; then
+  echo "── failures ──"
+  cat "$log.failures"
+fi
+rm -f "$log.failures"
 read -r dp df ds <<<"$dotnet_counts"
 read -r np nf ns <<<"$node_counts"
 read -r wp wf ws <<<"$web_counts"
