@@ -23,6 +23,8 @@ internal static class SyslogHosting
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SyslogOptions>>().Value);
         services.AddSingleton<SyslogQueue>();
+        // The writer before the listener: hosted services stop in reverse order, so at shutdown the listener closes its
+        // sockets and completes the queue first, and the writer then writes what the queue holds.
         services.AddHostedService<SyslogWriter>();
         services.AddSingleton<SyslogListener>();
         services.AddHostedService(sp => sp.GetRequiredService<SyslogListener>());

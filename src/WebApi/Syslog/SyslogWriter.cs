@@ -32,6 +32,29 @@ internal sealed partial class SyslogWriter(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, options.Writers).Select(_ => Task.Run(() => WriteBatchesAsync(stoppingToken), CancellationToken.None)));
 
+    /// <summary>
+    /// Stops after the listener (hosted services stop in the reverse order of their registration, see
+    /// <see cref="SyslogHosting"/>), which has closed its sockets and completed the queue: the writers go on until
+    /// they have written what the queue still holds, and are cancelled only when the host's shutdown timeout runs out
+    /// (the database down, say).
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (ExecuteTask is { } writing)
+        {
+            try
+            {
+                await writing.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                LogDrainCut(logger, queue.Reader.Count);
+            }
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
     private async Task WriteBatchesAsync(CancellationToken stoppingToken)
     {
         var batch = new List<SyslogMessage>(options.BatchSize);
@@ -57,7 +80,7 @@ internal sealed partial class SyslogWriter(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: what is still queued was received by the kernel only, as the documentation says.
+            // The shutdown timeout ran out before the queue was written (StopAsync logs what was left).
         }
     }
 
@@ -178,4 +201,7 @@ internal sealed partial class SyslogWriter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Syslog: a batch of {Messages} messages of sensor {SensorId} could not be written and was dropped")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, long sensorId, int messages);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Syslog: the shutdown timeout ran out with {Messages} messages still queued (and the batches in hand); they are not stored")]
+    private static partial void LogDrainCut(ILogger logger, int messages);
 }

@@ -4,6 +4,11 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using ThreatPlatform.Domain.Users;
+using ThreatPlatform.WebApi.IntegrationTests.Auth;
+using ThreatPlatform.WebApi.IntegrationTests.Events;
+using ThreatPlatform.WebApi.IntegrationTests.Sensors;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.Syslog;
@@ -85,6 +90,21 @@ public sealed class SyslogApiFactory : ApiFactory, IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>A sensor of <paramref name="format"/> that 127.0.0.1 belongs to, and no other sensor.</summary>
+    public async Task<Claimed> ClaimLoopbackAsync(string format)
+    {
+        await ClearSyslogNetworksAsync();
+        return await CreateSyslogSensorAsync(await this.CreateClientAsAsync(UserRole.Admin), format, "127.0.0.1");
+    }
+
+    public static async Task<Claimed> CreateSyslogSensorAsync(HttpClient admin, string format, params string[] networks)
+    {
+        var response = await admin.CreateSensorAsync(new { name = SensorsApi.NewName("syslog"), kind = "FIREWALL", format, syslog_networks = networks });
+        ((int)response.StatusCode).Should().Be(201, await response.Content.ReadAsStringAsync());
+        var sensor = await EventsApi.JsonAsync(response);
+        return new Claimed(sensor.GetProperty("id").GetInt64(), sensor.GetProperty("sources")[0].GetString()!);
+    }
+
     public Task<int> StoredCountAsync(long sensorId) =>
         WithDbAsync(db => db.Events.CountAsync(e => e.SensorId == sensorId));
 
@@ -101,10 +121,26 @@ public sealed class SyslogApiFactory : ApiFactory, IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>
+    /// The host, to stop it as the process's shutdown would (a test that does so owns its factory: a stopped host serves
+    /// nothing more).
+    /// </summary>
+    public IHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
+
+    private IHost? _host;
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        _host = base.CreateHost(builder);
+        return _host;
+    }
+
     private static int FreePort(SocketType type, ProtocolType protocol)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
+
+    public sealed record Claimed(long Id, string Source);
 }

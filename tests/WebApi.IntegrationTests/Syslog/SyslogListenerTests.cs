@@ -25,7 +25,7 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     [Fact]
     public async Task A_message_sent_with_logger_over_udp_is_stored_for_the_sensor_whose_network_holds_the_sender()
     {
-        var sensor = await ClaimLoopbackAsync("SYSLOG");
+        var sensor = await factory.ClaimLoopbackAsync("SYSLOG");
 
         await SendWithLoggerAsync("-d", "--rfc5424", "-n", "127.0.0.1", "-P", Port(factory.UdpPort), "-t", "sshd", "--msgid", "login", "-p", "auth.err", "udp: failed password for root");
 
@@ -41,7 +41,7 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     [Fact]
     public async Task Lines_sent_with_logger_over_tcp_are_stored_one_event_per_line()
     {
-        var sensor = await ClaimLoopbackAsync("SYSLOG");
+        var sensor = await factory.ClaimLoopbackAsync("SYSLOG");
 
         await PipeToLoggerAsync("tcp line one\ntcp line two\ntcp line three\n", "-T", "--rfc5424", "-n", "127.0.0.1", "-P", Port(factory.TcpPort), "-t", "app");
 
@@ -51,7 +51,7 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     [Fact]
     public async Task Messages_sent_with_logger_with_octet_counting_are_stored()
     {
-        var sensor = await ClaimLoopbackAsync("SYSLOG");
+        var sensor = await factory.ClaimLoopbackAsync("SYSLOG");
 
         await PipeToLoggerAsync("counted one\ncounted two\n", "-T", "--octet-count", "--rfc5424", "-n", "127.0.0.1", "-P", Port(factory.TcpPort), "-t", "app");
 
@@ -61,7 +61,7 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     [Fact]
     public async Task Messages_over_tls_with_octet_counting_are_stored()
     {
-        var sensor = await ClaimLoopbackAsync("SYSLOG");
+        var sensor = await factory.ClaimLoopbackAsync("SYSLOG");
         using var client = new TcpClient();
         await client.ConnectAsync("127.0.0.1", factory.TlsPort);
         await using var tls = new SslStream(client.GetStream(), false, (_, certificate, _, _) => certificate?.GetCertHashString() == factory.Thumbprint);
@@ -101,8 +101,8 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     {
         await factory.ClearSyslogNetworksAsync();
         var admin = await factory.CreateClientAsAsync(UserRole.Admin);
-        var wide = await CreateSyslogSensorAsync(admin, "SYSLOG", "127.0.0.0/8", "10.0.0.0/8");
-        var narrow = await CreateSyslogSensorAsync(admin, "SYSLOG", "127.0.0.1/32");
+        var wide = await SyslogApiFactory.CreateSyslogSensorAsync(admin, "SYSLOG", "127.0.0.0/8", "10.0.0.0/8");
+        var narrow = await SyslogApiFactory.CreateSyslogSensorAsync(admin, "SYSLOG", "127.0.0.1/32");
 
         await SendWithLoggerAsync("-T", "--rfc5424", "-n", "127.0.0.1", "-P", Port(factory.TcpPort), "-t", "app", "for the narrow one");
 
@@ -115,7 +115,7 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     {
         await factory.ClearSyslogNetworksAsync();
         var admin = await factory.CreateClientAsAsync(UserRole.Admin);
-        var sensor = await CreateSyslogSensorAsync(admin, "SYSLOG", "192.0.2.0/24");
+        var sensor = await SyslogApiFactory.CreateSyslogSensorAsync(admin, "SYSLOG", "192.0.2.0/24");
         var before = await MetricAsync("threatplatform_syslog_dropped_total{transport=\"udp\",reason=\"unknown_sender\"}");
         await SendWithLoggerAsync("-d", "--rfc5424", "-n", "127.0.0.1", "-P", Port(factory.UdpPort), "-t", "app", "before the change");
         await WaitUntilAsync(async () => await MetricAsync("threatplatform_syslog_dropped_total{transport=\"udp\",reason=\"unknown_sender\"}") > before);
@@ -129,7 +129,7 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     [Fact]
     public async Task A_sensor_whose_networks_another_writer_removes_stops_receiving_the_senders_messages()
     {
-        var sensor = await ClaimLoopbackAsync("SYSLOG");
+        var sensor = await factory.ClaimLoopbackAsync("SYSLOG");
         await SendWithLoggerAsync("-d", "--rfc5424", "-n", "127.0.0.1", "-P", Port(factory.UdpPort), "-t", "app", "while it holds the network");
         await StoredAsync(sensor.Id, 1);
 
@@ -147,7 +147,7 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     [Fact]
     public async Task A_cef_sensors_syslog_messages_are_read_as_cef()
     {
-        var sensor = await ClaimLoopbackAsync("CEF");
+        var sensor = await factory.ClaimLoopbackAsync("CEF");
 
         await SendWithLoggerAsync(
             "-T", "--octet-count", "--rfc3164", "-n", "127.0.0.1", "-P", Port(factory.TcpPort), "-t", "edgewall",
@@ -167,7 +167,7 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     [Fact]
     public async Task A_message_over_64_KiB_is_dropped_as_too_large_and_the_connection_goes_on()
     {
-        var sensor = await ClaimLoopbackAsync("SYSLOG");
+        var sensor = await factory.ClaimLoopbackAsync("SYSLOG");
         var before = await MetricAsync("threatplatform_syslog_dropped_total{transport=\"tcp\",reason=\"too_large\"}");
         using var client = new TcpClient();
         await client.ConnectAsync("127.0.0.1", factory.TcpPort);
@@ -241,7 +241,7 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     public async Task A_tcp_sender_is_paused_while_the_database_cannot_write_and_everything_it_sent_is_stored_afterwards()
     {
         const int messages = 20_000;
-        var sensor = await ClaimLoopbackAsync("SYSLOG");
+        var sensor = await factory.ClaimLoopbackAsync("SYSLOG");
         var receivedBefore = SyslogMetrics.Received.WithLabels(SyslogMetrics.Tcp).Value;
 
         // The writer's INSERT waits on this lock: to the listener, a database that accepts nothing.
@@ -281,20 +281,6 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
         await sending.WaitAsync(TimeSpan.FromMinutes(3));
         await WaitUntilAsync(async () => await factory.StoredCountAsync(sensor.Id) >= messages, TimeSpan.FromMinutes(3));
         (await factory.StoredCountAsync(sensor.Id)).Should().Be(messages);
-    }
-
-    private async Task<Claimed> ClaimLoopbackAsync(string format)
-    {
-        await factory.ClearSyslogNetworksAsync();
-        return await CreateSyslogSensorAsync(await factory.CreateClientAsAsync(UserRole.Admin), format, "127.0.0.1");
-    }
-
-    private static async Task<Claimed> CreateSyslogSensorAsync(HttpClient admin, string format, params string[] networks)
-    {
-        var response = await admin.CreateSensorAsync(new { name = SensorsApi.NewName("syslog"), kind = "FIREWALL", format, syslog_networks = networks });
-        ((int)response.StatusCode).Should().Be(201, await response.Content.ReadAsStringAsync());
-        var sensor = await EventsApi.JsonAsync(response);
-        return new Claimed(sensor.GetProperty("id").GetInt64(), sensor.GetProperty("sources")[0].GetString()!);
     }
 
     private async Task<List<SecurityEvent>> StoredAsync(long sensorId, int count)
@@ -347,6 +333,4 @@ public sealed class SyslogListenerTests(SyslogApiFactory factory) : IClassFixtur
     }
 
     private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private sealed record Claimed(long Id, string Source);
 }
