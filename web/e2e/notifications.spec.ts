@@ -53,7 +53,7 @@ async function notifications(): Promise<NotificationsClient> {
 
 async function newChannelForm(page: Page, kind: ChannelKind, name: string) {
   const form = page.getByRole("form", { name: "New channel" });
-  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Name", { exact: true }).fill(name);
   await form.getByLabel("Kind").selectOption(kind);
   return form;
 }
@@ -131,7 +131,7 @@ test.describe("notifications", () => {
     await expect(row.getByRole("cell", { name: "enabled", exact: true })).toBeVisible();
 
     const renamed = `${name}-renamed`;
-    await page.getByRole("row").filter({ has: page.getByRole("button", { name: "Rename" }) }).getByLabel("Name").fill(renamed);
+    await page.getByRole("row").filter({ has: page.getByRole("button", { name: "Rename" }) }).getByLabel("Name", { exact: true }).fill(renamed);
     await page.getByRole("button", { name: "Rename" }).click();
     const renamedRow = page.locator(`tr[data-channel="${renamed}"]`);
     await expect(renamedRow).toBeVisible();
@@ -158,7 +158,7 @@ test.describe("notifications", () => {
     const source = unique("edge-fw");
     await signIn(page, admin(), "/admin/notifications/rules");
     const form = page.getByRole("form", { name: "New rule" });
-    await form.getByLabel("Name").fill(name);
+    await form.getByLabel("Name", { exact: true }).fill(name);
     await form.getByLabel("Minimum severity").selectOption(Severity.Critical);
     await form.getByLabel("SLA breached").check();
     await form.getByLabel("Escalated", { exact: false }).uncheck();

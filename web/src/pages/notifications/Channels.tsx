@@ -34,7 +34,7 @@ export default function ChannelsPage() {
   const channels = useQuery({
     queryKey: ["notification-channels", page],
     placeholderData: keepPreviousData,
-    queryFn: ({ signal }) => api.notifications().listChannels(page, PAGE_SIZE, undefined, undefined, "name", undefined, true, signal),
+    queryFn: ({ signal }) => api.notifications().listChannels(page, PAGE_SIZE, undefined, undefined, "-id", undefined, true, signal),
   });
   const [openId, setOpenId] = useState<number | null>(null);
   const [created, setCreated] = useState<ChannelDto | null>(null);

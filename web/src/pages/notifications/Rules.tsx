@@ -34,7 +34,7 @@ export default function RulesPage() {
   const page = pageOf(params);
   const rules = useQuery({
     queryKey: ["notification-rules", page],
-    queryFn: ({ signal }) => api.notifications().listRules(page, PAGE_SIZE, undefined, "name", undefined, true, signal),
+    queryFn: ({ signal }) => api.notifications().listRules(page, PAGE_SIZE, undefined, "-id", undefined, true, signal),
   });
   const channels = useAllChannels();
   const [editing, setEditing] = useState<number | null>(null);
