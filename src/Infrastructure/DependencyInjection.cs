@@ -72,6 +72,7 @@ public static class DependencyInjection
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContext()
             .Lease(sp.GetRequiredService<Mediator.IPublisher>(), sp.GetService<AuditChain>()));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
+        services.AddScoped<ICollectingAlerts, CollectingAlerts>();
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
         services.AddOptions<RetentionOptions>()

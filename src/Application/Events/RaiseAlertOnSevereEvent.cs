@@ -13,7 +13,7 @@ namespace ThreatPlatform.Application.Events;
 /// find no collecting alert both raise one; the unique index on collecting fingerprints refuses the second, and ingest
 /// tries that event again (it then folds into the first).
 /// </summary>
-public sealed class RaiseAlertOnSevereEvent(IApplicationDbContext db, TimeProvider clock, SlaPolicy sla)
+public sealed class RaiseAlertOnSevereEvent(IApplicationDbContext db, ICollectingAlerts collectingAlerts, TimeProvider clock, SlaPolicy sla)
     : INotificationHandler<EventIngestedNotification>
 {
     public async ValueTask Handle(EventIngestedNotification notification, CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ public sealed class RaiseAlertOnSevereEvent(IApplicationDbContext db, TimeProvid
         var securityEvent = notification.DomainEvent.Event;
         var at = clock.GetUtcNow();
         if (securityEvent.Severity.RaisesAlert() && securityEvent.Fingerprint is { } fingerprint
-            && await db.FindCollectingAlertAsync(fingerprint, cancellationToken) is { } collecting)
+            && await collectingAlerts.FindAsync(fingerprint, null, cancellationToken) is { } collecting)
         {
             collecting.Fold(securityEvent, at, sla);
             return;

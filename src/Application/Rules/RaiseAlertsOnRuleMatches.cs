@@ -15,7 +15,7 @@ namespace ThreatPlatform.Application.Rules;
 /// state and raise their alert on the event that completes them. Batch and raw ingest apply the same rules set-wise
 /// (<see cref="Events.IngestBatch.IngestEventBatchCommandHandler"/>).
 /// </summary>
-public sealed class RaiseAlertsOnRuleMatches(IApplicationDbContext db, IDetectionRuleSet ruleSet, TimeProvider clock, SlaPolicy sla)
+public sealed class RaiseAlertsOnRuleMatches(IApplicationDbContext db, ICollectingAlerts collectingAlerts, IDetectionRuleSet ruleSet, TimeProvider clock, SlaPolicy sla)
     : INotificationHandler<EventIngestedNotification>
 {
     public async ValueTask Handle(EventIngestedNotification notification, CancellationToken cancellationToken)
@@ -53,7 +53,7 @@ public sealed class RaiseAlertsOnRuleMatches(IApplicationDbContext db, IDetectio
         }
 
         if (securityEvent.Fingerprint is { } fingerprint
-            && await db.FindCollectingAlertAsync(fingerprint, hit.RuleId, cancellationToken) is { } collecting)
+            && await collectingAlerts.FindAsync(fingerprint, hit.RuleId, cancellationToken) is { } collecting)
         {
             collecting.FoldRuleHit(securityEvent, at);
             return;

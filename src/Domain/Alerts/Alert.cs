@@ -17,6 +17,9 @@ public sealed partial class Alert : Entity
     public const int MaxTags = 20;
     public const int TagMaxLength = 50;
 
+    /// <summary>A tag's form: lowercase a-z, 0-9, ':', '_', '.', '-' (and 1 to <see cref="TagMaxLength"/> characters).</summary>
+    public const string TagPattern = "^[a-z0-9:_.-]+$";
+
     private readonly List<AlertChange> _history = [];
 
     private Alert()
@@ -281,7 +284,7 @@ public sealed partial class Alert : Entity
     public void ReplaceTags(IEnumerable<string> tags, long by, DateTimeOffset at)
     {
         var next = tags.Distinct(StringComparer.Ordinal).ToArray();
-        var bad = next.FirstOrDefault(t => t.Length is 0 or > TagMaxLength || !TagPattern().IsMatch(t));
+        var bad = next.FirstOrDefault(t => !IsTag(t));
         if (bad is not null)
         {
             throw new Invalid(
@@ -350,6 +353,9 @@ public sealed partial class Alert : Entity
 
     private static string? TagText(string[] tags) => tags.Length == 0 ? null : string.Join(',', tags);
 
-    [GeneratedRegex("^[a-z0-9:_.-]+$")]
-    private static partial Regex TagPattern();
+    [GeneratedRegex(TagPattern)]
+    private static partial Regex TagForm();
+
+    /// <summary>Whether <paramref name="tag"/> is a tag an alert takes (the rule other tag lists, such as a notification rule's, share).</summary>
+    public static bool IsTag(string tag) => tag.Length is > 0 and <= TagMaxLength && TagForm().IsMatch(tag);
 }

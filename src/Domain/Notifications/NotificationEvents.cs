@@ -24,4 +24,10 @@ public static class NotificationEvents
     public const string Test = "test";
 
     public static IReadOnlyList<string> Selectable { get; } = [Created, Escalated, Reopened, Assigned, SlaBreached];
+
+    /// <summary>How many events a rule may name: each of <see cref="Selectable"/> once.</summary>
+    public const int MaxSelectable = 5;
+
+    /// <summary>The longest name in <see cref="Selectable"/> is shorter; a longer one cannot be an event.</summary>
+    public const int NameMaxLength = 50;
 }

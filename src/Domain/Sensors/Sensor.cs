@@ -15,6 +15,9 @@ public sealed class Sensor : Entity
     public const int MaxSources = 100;
     public const int MaxSyslogNetworks = 100;
 
+    /// <summary>The longest CIDR text <see cref="TryNormalizeNetwork"/> reads: an IPv6 address with an IPv4 tail and a /128.</summary>
+    public const int NetworkMaxLength = 49;
+
     private readonly List<SensorSource> _sources = [];
 
     private Sensor()

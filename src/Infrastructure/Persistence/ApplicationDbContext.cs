@@ -1,9 +1,7 @@
-using System.Net;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
-using NpgsqlTypes;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
@@ -79,7 +77,7 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
     IQueryable<NotificationDelivery> IApplicationReadDbContext.NotificationDeliveries => NotificationDeliveries;
     IQueryable<NotificationChannel> IApplicationReadDbContext.NotificationChannels => NotificationChannels;
 
-    // Begun by a handler that locked a row (FindCollectingAlertAsync) during dispatch; the save that follows commits it.
+    // Begun by a handler that locked a row (CollectingAlerts) during dispatch; the save that follows commits it.
     private IDbContextTransaction? _lockTransaction;
 
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
@@ -166,45 +164,16 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         }
     }
 
-    public async Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, long? ruleId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Begins the transaction the next save commits (and a failed save rolls back), unless one is open: the locks and
+    /// writes made before that save (<see cref="CollectingAlerts"/>, correlations, released keys) are part of it.
+    /// </summary>
+    internal async Task EnlistInNextSaveAsync(CancellationToken cancellationToken)
     {
-        // FOR UPDATE holds the row until the save commits: events folding into one alert at once take turns, each
-        // reading the row as the previous left it (a plain read would make all but one fail the xmin check).
         if (Database.CurrentTransaction is null)
         {
             _lockTransaction = await Database.BeginTransactionAsync(cancellationToken);
         }
-
-        var sql = $"""
-            SELECT alerts.*, alerts.xmin FROM alerts
-            WHERE folds_events AND sensor_id = @sensor AND source = @source AND event_type = @event_type
-              AND {AddressMatch("source_ip", fingerprint.SourceIp)} AND {AddressMatch("destination_ip", fingerprint.DestinationIp)}
-              AND {(ruleId is null ? "rule_id IS NULL" : "rule_id = @rule_id")}
-            FOR UPDATE
-            """;
-        List<NpgsqlParameter> parameters =
-        [
-            new NpgsqlParameter<long>("sensor", fingerprint.SensorId),
-            new NpgsqlParameter<string>("source", fingerprint.Source),
-            new NpgsqlParameter<string>("event_type", fingerprint.EventType),
-        ];
-        if (ruleId is { } rule)
-        {
-            parameters.Add(new NpgsqlParameter<long>("rule_id", rule));
-        }
-
-        if (fingerprint.SourceIp is { } sourceIp)
-        {
-            parameters.Add(new NpgsqlParameter<IPAddress>("source_ip", NpgsqlDbType.Inet) { TypedValue = sourceIp });
-        }
-
-        if (fingerprint.DestinationIp is { } destinationIp)
-        {
-            parameters.Add(new NpgsqlParameter<IPAddress>("destination_ip", NpgsqlDbType.Inet) { TypedValue = destinationIp });
-        }
-
-        var found = await Alerts.FromSqlRaw(sql, [.. parameters]).ToListAsync(cancellationToken);
-        return found.SingleOrDefault();
     }
 
     public async Task<IReadOnlyList<int>> ObserveCorrelationsAsync(
@@ -212,10 +181,7 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         CancellationToken cancellationToken)
     {
         // The save that follows commits the counts with the event (and a refused save rolls them back).
-        if (Database.CurrentTransaction is null)
-        {
-            _lockTransaction = await Database.BeginTransactionAsync(cancellationToken);
-        }
+        await EnlistInNextSaveAsync(cancellationToken);
 
         return await Rules.CorrelationStore.ObserveAsync(
             (NpgsqlConnection)Database.GetDbConnection(),
@@ -232,10 +198,7 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         }
 
         // The save that follows commits the release with the change that asked for it (a sensor claiming the sources).
-        if (Database.CurrentTransaction is null)
-        {
-            _lockTransaction = await Database.BeginTransactionAsync(cancellationToken);
-        }
+        await EnlistInNextSaveAsync(cancellationToken);
 
         var names = sources.ToArray();
         // event_keys points at its event by (id, timestamp), the partitioned key of events: one probe per key.
@@ -249,11 +212,6 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
                 cancellationToken)
             : await Database.ExecuteSqlAsync($"DELETE FROM event_keys WHERE source = ANY({names})", cancellationToken);
     }
-
-    // An absent address matches an absent one (as the unique index's NULLS NOT DISTINCT); written per case so the
-    // fingerprint index serves the lookup (IS NOT DISTINCT FROM would not use it).
-    private static string AddressMatch(string column, IPAddress? address) =>
-        address is null ? $"{column} IS NULL" : $"{column} = @{column}";
 
     public async Task<IReadOnlySet<Alert>> SaveChangesSkippingConflictsAsync(CancellationToken cancellationToken = default)
     {

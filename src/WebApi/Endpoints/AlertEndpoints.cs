@@ -24,9 +24,6 @@ namespace ThreatPlatform.WebApi.Endpoints;
 
 internal static class AlertEndpoints
 {
-    // The tag form the alert enforces, for the OpenAPI document.
-    private const string TagPattern = "^[a-z0-9:_.-]+$";
-
     public static void MapAlertEndpoints(this IEndpointRouteBuilder api)
     {
         var alerts = api.MapGroup("/alerts").WithTags("Alerts").RequireAuthorization(Policies.Analyst).WithAlertETags();
@@ -36,7 +33,7 @@ internal static class AlertEndpoints
             .WithListParameters(ListAlertsQuery.Spec)
             .WithName("Alerts_List")
             .WithSummary("Alerts, newest first, filtered, searched and ordered, a page at a time")
-            .WithDescription("Filters: status and event__severity (repeatable or comma-separated), event__source, event__event_type, created_at__gte/__lte (ISO 8601), assignee (me, none or a user id), tags (all must be present; repeatable or comma-separated), sla_breached (true or false). search: case-insensitive substring over the event's source, type and description. ordering: created_at, updated_at, status, event__severity (by rank), each with an optional '-'; default -created_at. A page past the end is a 404. count is exact up to 10,000, else 10,000 with count_is_exact false (exact_count=true for the exact figure); page × page_size stops at 10,000 (a 400 naming page): read further with cursor, from the next link (cursor= starts at the top), which stays stable while alerts arrive.")
+            .WithDescription("search looks in the event's source, type and description; event__severity orders by rank. A page past the end is a 404. Past the deepest page, read on with the cursor of the next link, which stays stable while alerts arrive.")
             .Produces<PageEnvelope<AlertDto>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -77,7 +74,7 @@ internal static class AlertEndpoints
                 sender.Send(body.ToCommand(id), ct))
             .WithName("Alerts_ReplaceTags")
             .WithSummary("Replace an alert's tags")
-            .WithDescription("At most 20 tags, each 1-50 characters of lowercase a-z, 0-9, ':', '_', '.', '-' (anything else is a 400 naming tags); repeats are dropped. The same set is a 200 no-op. If-Match with a stale ETag: 412.")
+            .WithDescription("A list or tag outside the schema's bounds is a 400 naming tags; repeats are dropped. The same set is a 200 no-op. If-Match with a stale ETag: 412.")
             .Produces<AlertDetailDto>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -111,7 +108,7 @@ internal static class AlertEndpoints
             })
             .WithName("Alerts_AddComment")
             .WithSummary("Comment on an alert")
-            .WithDescription("body: 1-10,000 characters of plain text, stored and returned exactly as sent (never interpreted as HTML). The comment lands in the alert's history. If-Match with a stale ETag: 412.")
+            .WithDescription("body is plain text, stored and returned exactly as sent (never interpreted as HTML). The comment lands in the alert's history. If-Match with a stale ETag: 412.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -132,7 +129,7 @@ internal static class AlertEndpoints
         alerts.MapPost("/bulk/", async (BulkBody body, ISender sender, CancellationToken ct) =>
                 BulkResults.From(await sender.Send(body.ToCommand(), ct)))
             .WithName("Alerts_Bulk")
-            .WithSummary("One action (status, assign, tag) on up to 500 alerts, each tried on its own")
+            .WithSummary($"One action (status, assign, tag) on up to {BulkUpdateAlertsCommand.MaxIds} alerts, each tried on its own")
             .WithDescription("Each id gets the rules and roles of the single action (an analyst's status change is a 403 for each id; an illegal transition a 409 for that id; an unknown id a 404) and one refusal does not stop the others. results: one per distinct id, in the order given: {id, ok, status_code, error}. action status needs status (note optional); assign takes assignee (a user id, or null to unassign); tag takes add_tags and/or remove_tags.")
             .Produces<BulkResults>()
             .ProducesValidationProblem();
@@ -146,7 +143,7 @@ internal static class AlertEndpoints
 
     /// <summary>PUT …/tags/: the whole new set.</summary>
     internal sealed record TagsBody(
-        [property: Required, MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = TagPattern)] IReadOnlyList<string?>? Tags)
+        [property: Required, MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = Alert.TagPattern)] IReadOnlyList<string?>? Tags)
     {
         public ReplaceAlertTagsCommand ToCommand(long id)
         {
@@ -162,10 +159,10 @@ internal static class AlertEndpoints
         public AddAlertCommentCommand ToCommand(long alertId)
         {
             var fields = new WireFields();
-            var body = fields.Text(Body, "body", AlertComment.BodyMaxLength);
+            var body = fields.Text(Body, "body");
             if (body is null && fields.IsValid)
             {
-                fields.Fail("body", "body is required: 1 to 10000 characters.");
+                fields.Fail("body", $"body is required: 1 to {AlertComment.BodyMaxLength} characters.");
             }
 
             return fields.Result(() => new AddAlertCommentCommand(alertId, body!));
@@ -179,8 +176,8 @@ internal static class AlertEndpoints
         [property: JsonSchemaType(typeof(AlertStatus))] string? Status,
         [property: MaxLength(AlertChange.NoteMaxLength)] string? Note,
         [property: Range(1, long.MaxValue)] long? Assignee,
-        [property: MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = TagPattern)] IReadOnlyList<string?>? AddTags,
-        [property: MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = TagPattern)] IReadOnlyList<string?>? RemoveTags)
+        [property: MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = Alert.TagPattern)] IReadOnlyList<string?>? AddTags,
+        [property: MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = Alert.TagPattern)] IReadOnlyList<string?>? RemoveTags)
     {
         public BulkUpdateAlertsCommand ToCommand()
         {

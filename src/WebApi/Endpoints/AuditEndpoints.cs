@@ -22,8 +22,8 @@ internal static class AuditEndpoints
                 "Sign-ins (succeeded, failed, throttled), refresh-token reuse, logout-all, role and activation changes, self-registrations, " +
                 "registration approvals, admins made by the create-admin command, sensor and key changes, alert status changes: each with " +
                 "actor, ip, action, target, at, detail, and hash (HMAC-SHA256, under a key kept outside the database, over the entry and " +
-                "previous_hash, the hash of the entry before it; entries written before the chain was keyed keep a plain SHA-256). Filters: " +
-                "action, actor, actor_id, target (e.g. user:12, sensor:3, api_key:9, alert:77), ip, at__gte, at__lte. Admin only.")
+                "previous_hash, the hash of the entry before it; entries written before the chain was keyed keep a plain SHA-256). A target " +
+                "names its kind and id, e.g. user:12, sensor:3, api_key:9, alert:77. Admin only.")
             .Produces<PageEnvelope<AuditEntryDto>>();
 
         audit.MapGet("/verify/", (ISender sender, CancellationToken ct) => sender.Send(new VerifyAuditLogQuery(), ct))

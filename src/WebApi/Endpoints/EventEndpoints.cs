@@ -41,7 +41,7 @@ internal static class EventEndpoints
             .RequireAuthorization(Policies.Analyst)
             .WithName("Events_List")
             .WithSummary("Events, newest first, filtered, searched and ordered, a page at a time")
-            .WithDescription("Filters: severity (repeatable or comma-separated), source, event_type, occurred_at__gte/__lte (ISO 8601). search: case-insensitive substring over source, event type and description. ordering: timestamp, occurred_at, severity (by rank), each with an optional '-'. A page past the end is a 404.")
+            .WithDescription("search looks in the source, event type and description; severity orders by rank. A page past the end is a 404.")
             .Produces<PageEnvelope<EventDto>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

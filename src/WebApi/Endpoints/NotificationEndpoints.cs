@@ -15,6 +15,7 @@ using ThreatPlatform.Application.Notifications.RetryDelivery;
 using ThreatPlatform.Application.Notifications.TestChannel;
 using ThreatPlatform.Application.Notifications.UpdateChannel;
 using ThreatPlatform.Application.Notifications.UpdateRule;
+using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.WebApi.Common;
@@ -52,7 +53,7 @@ internal static class NotificationEndpoints
             .WithListParameters(ListChannelsQuery.Spec)
             .WithName("Notifications_ListChannels")
             .WithSummary("Every notification channel, a page at a time (never a secret)")
-            .WithDescription("Filters: kind (repeatable or comma-separated), is_active. Oldest first by default. A SLACK url is shown as scheme://host/…, a WEBHOOK url's query as ?…. Admin only.")
+            .WithDescription("A SLACK url is shown as scheme://host/…, a WEBHOOK url's query as ?…. Admin only.")
             .Produces<PageEnvelope<ChannelDto>>();
 
         channels.MapGet("/{id:long}/", (long id, ISender sender, CancellationToken ct) => sender.Send(new GetChannelQuery(id), ct))
@@ -111,7 +112,7 @@ internal static class NotificationEndpoints
             .WithListParameters(ListRulesQuery.Spec)
             .WithName("Notifications_ListRules")
             .WithSummary("Every routing rule, a page at a time")
-            .WithDescription("Filter: is_active. Oldest first by default. Admin only.")
+            .WithDescription("Admin only.")
             .Produces<PageEnvelope<RuleDto>>();
 
         rules.MapGet("/{id:long}/", (long id, ISender sender, CancellationToken ct) => sender.Send(new GetRuleQuery(id), ct))
@@ -150,7 +151,7 @@ internal static class NotificationEndpoints
             .WithListParameters(ListDeliveriesQuery.Spec)
             .WithName("Notifications_ListDeliveries")
             .WithSummary("The delivery log (the outbox), newest first")
-            .WithDescription("Filters: status (PENDING, SENT, FAILED = will retry, DEAD = gave up; repeatable or comma-separated), channel, rule, alert (ids). A delivery's id is the webhook-id its receiver sees, the same on every attempt. Admin only.")
+            .WithDescription("A FAILED delivery will be tried again; a DEAD one was given up. A delivery's id is the webhook-id its receiver sees, the same on every attempt. Admin only.")
             .Produces<PageEnvelope<DeliveryDto>>();
 
         deliveries.MapPost("/{id:long}/retry/", async (long id, ISender sender, CancellationToken ct) =>
@@ -168,7 +169,7 @@ internal static class NotificationEndpoints
         [property: MaxLength(ChannelConfig.MaxAddresses), ItemLimits(MaxLength = ChannelConfig.AddressMaxLength)] IReadOnlyList<string?>? To,
         [property: MaxLength(ChannelConfig.MaxAddresses), ItemLimits(MaxLength = ChannelConfig.AddressMaxLength)] IReadOnlyList<string?>? Cc,
         [property: MaxLength(ChannelConfig.UrlMaxLength)] string? Url,
-        [property: MaxLength(200)] string? Secret)
+        [property: MaxLength(ChannelRules.SecretMaxLength)] string? Secret)
     {
         public ChannelConfigInput Read(WireFields fields) => new(
             Addresses(fields, To, "config.to"),
@@ -222,11 +223,11 @@ internal static class NotificationEndpoints
     internal sealed record RuleBody(
         [property: MaxLength(NotificationRule.NameMaxLength)] string? Name,
         bool? IsActive,
-        [property: MaxLength(5), ItemLimits(MaxLength = 50)] IReadOnlyList<string?>? Events,
+        [property: MaxLength(NotificationEvents.MaxSelectable), ItemLimits(MaxLength = NotificationEvents.NameMaxLength)] IReadOnlyList<string?>? Events,
         [property: JsonSchemaType(typeof(Severity?))] string? MinSeverity,
         [property: MaxLength(NotificationRule.MaxFilterValues), ItemLimits(MaxLength = SecurityEvent.SourceMaxLength)] IReadOnlyList<string?>? Sources,
-        [property: MaxLength(NotificationRule.MaxFilterValues), ItemLimits(MaxLength = 50)] IReadOnlyList<string?>? Tags,
-        [property: MaxLength(NotificationRule.MaxFilterValues), ItemLimits(MaxLength = 20)] IReadOnlyList<string?>? Techniques,
+        [property: MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = Alert.TagPattern)] IReadOnlyList<string?>? Tags,
+        [property: MaxLength(NotificationRule.MaxFilterValues), ItemLimits(MaxLength = Detection.TechniqueMaxLength)] IReadOnlyList<string?>? Techniques,
         [property: MaxLength(NotificationRule.MaxChannels), ItemLimits(Minimum = 1)] IReadOnlyList<long>? Channels,
         ThrottleBody? Throttle)
     {

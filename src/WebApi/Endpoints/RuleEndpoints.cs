@@ -45,14 +45,14 @@ internal static class RuleEndpoints
             .WithListParameters(ListDetectionRulesQuery.Spec)
             .WithName("Rules_List")
             .WithSummary("Every detection rule, a page at a time, with the alerts each raised (hits)")
-            .WithDescription("Filters: is_active, level (repeatable or comma-separated), search (title or Sigma id). Oldest first by default. Analyst, Admin.")
+            .WithDescription("search looks in the title and the Sigma id. Analyst, Admin.")
             .Produces<PageEnvelope<DetectionRuleDto>>();
 
         rules.MapPost("/test/", (TestRuleBody body, ISender sender, CancellationToken ct) => sender.Send(body.ToCommand(), ct))
             .RequireAuthorization(Policies.Admin)
             .WithName("Rules_Test")
             .WithSummary("Dry-run a Sigma rule on sample events (nothing is stored)")
-            .WithDescription("events: up to 1,000 event bodies as POST /api/events/ takes them, in time order; sensor: evaluate as that sensor's events (its logsource and grouping). Answers the indexes of the events the rule matched (a correlation: its base rules) and the alerts it would raise with the events each holds. " + SigmaErrors + " Admin only.")
+            .WithDescription("events: event bodies as POST /api/events/ takes them, in time order; sensor: evaluate as that sensor's events (its logsource and grouping). Answers the indexes of the events the rule matched (a correlation: its base rules) and the alerts it would raise with the events each holds. " + SigmaErrors + " Admin only.")
             .Produces<RuleTestResult>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

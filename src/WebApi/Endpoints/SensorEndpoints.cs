@@ -44,7 +44,7 @@ internal static class SensorEndpoints
             .WithListParameters(ListSensorsQuery.Spec)
             .WithName("Sensors_List")
             .WithSummary("Every sensor, a page at a time")
-            .WithDescription("Filters: kind (repeatable or comma-separated), is_active. search: case-insensitive substring over name and description. Oldest first by default. last_seen_at and events_ingested come from the sensor's events. Admin only.")
+            .WithDescription("search looks in the name and description. last_seen_at and events_ingested come from the sensor's events. Admin only.")
             .Produces<PageEnvelope<SensorDto>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -100,7 +100,7 @@ internal static class SensorEndpoints
         bool? Grouping,
         [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting = null,
         [property: JsonSchemaType(typeof(EventFormat?))] string? Format = null,
-        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null,
+        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = Sensor.NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null,
         LogsourceBody? Logsource = null)
     {
         public CreateSensorCommand ToCommand()
@@ -126,7 +126,7 @@ internal static class SensorEndpoints
         bool? Grouping,
         [property: System.ComponentModel.Description(ClaimExistingDescription)] bool? ClaimExisting = null,
         [property: JsonSchemaType(typeof(EventFormat?))] string? Format = null,
-        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null,
+        [property: MaxLength(Sensor.MaxSyslogNetworks), ItemLimits(MaxLength = Sensor.NetworkMaxLength)] IReadOnlyList<string?>? SyslogNetworks = null,
         LogsourceBody? Logsource = null)
     {
         public UpdateSensorCommand ToCommand(long id)
@@ -165,13 +165,10 @@ internal static class SensorEndpoints
         }
     }
 
-    // Each source as sent; a blank one is kept as empty text for the validator to name under sources.
-    /// <summary>The longest CIDR text: an IPv6 address with an IPv4 tail and a /128.</summary>
-    private const int NetworkMaxLength = 49;
-
     private static List<string>? ReadNetworks(WireFields fields, IReadOnlyList<string?>? networks) =>
         networks?.Select(n => fields.Text(n, "syslog_networks")?.Trim() ?? string.Empty).ToList();
 
+    // Each source as sent; a blank one is kept as empty text for the validator to name under sources.
     private static List<string>? ReadSources(WireFields fields, IReadOnlyList<string?>? sources)
     {
         if (sources is null)

@@ -206,6 +206,8 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
         foreach (var declared in list.Parameters)
         {
             var schema = Schema(declared.ValueType, context);
+            // A repeatable parameter's bounds are each value's (ListParameter.Refusal checks them one by one).
+            var bounded = schema;
             if (declared.Repeatable)
             {
                 schema = new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Array, Item = schema };
@@ -217,14 +219,17 @@ internal sealed class OperationConventions(AuthorizationOptions authorization, I
                 schema.IsNullableRaw = true;
             }
 
-            schema.MaxLength = declared.MaxLength;
-            if (declared.MinLength is { } minLength)
+            if (!bounded.HasReference)
             {
-                schema.MinLength = minLength;
-            }
+                bounded.MaxLength = declared.MaxLength;
+                if (declared.MinLength is { } minLength)
+                {
+                    bounded.MinLength = minLength;
+                }
 
-            schema.Minimum = (decimal?)declared.Minimum;
-            schema.Maximum = (decimal?)declared.Maximum;
+                bounded.Minimum = (decimal?)declared.Minimum;
+                bounded.Maximum = (decimal?)declared.Maximum;
+            }
             var parameter = new OpenApiParameter
             {
                 Name = declared.Name,

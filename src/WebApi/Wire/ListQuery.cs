@@ -30,24 +30,22 @@ public static class ListQuery
         foreach (var parameter in spec.Filters)
         {
             var value = parameter.Repeatable
-                ? ListOf(parameter, fields.List(parameter.ValueType, query[parameter.Name], parameter.Name))
+                ? ListOf(parameter, [.. fields.List(parameter.ValueType, query[parameter.Name], parameter.Name).Where(v => Within(parameter, v, fields))])
                 : parameter.ValueType == typeof(UserReference)
                     ? User(query[parameter.Name], parameter.Name, request.HttpContext.User.UserId(), fields)
-                    : fields.Value(parameter.ValueType, query[parameter.Name], parameter.Name, parameter.MaxLength);
-            if (value is not null && InRange(parameter, value, fields))
+                    : fields.Value(parameter.ValueType, query[parameter.Name], parameter.Name);
+            if (value is not null && Within(parameter, value, fields))
             {
                 filters.Add(spec.Bind(parameter.Name, value));
             }
         }
 
         string? search = null;
-        if (spec.SearchMaxLength is { } searchMax)
+        if (spec.Search is { } searchParameter)
         {
-            search = fields.Value(typeof(string), query[ListSpec<T>.SearchParameter], ListSpec<T>.SearchParameter, searchMax) as string;
-            // A shorter term has no trigram for the pg_trgm index to look up: it would be a scan of the whole table.
-            if (search is not null && search.Trim().Length < ListSpec<T>.SearchMinLength)
+            search = fields.Value(typeof(string), query[searchParameter.Name], searchParameter.Name) as string;
+            if (search is not null && !Within(searchParameter, search, fields))
             {
-                fields.Fail(ListSpec<T>.SearchParameter, $"search needs at least {ListSpec<T>.SearchMinLength} characters.");
                 search = null;
             }
         }
@@ -151,17 +149,12 @@ public static class ListQuery
         return typed;
     }
 
-    private static bool InRange(ListParameter parameter, object value, WireFields fields)
+    // The bounds are the spec's (the Application's): this only collects the refusal under the parameter's name.
+    private static bool Within(ListParameter parameter, object value, WireFields fields)
     {
-        if (value is not IConvertible number || value is string or bool or Enum or DateTimeOffset)
+        if (parameter.Refusal(value) is { } refusal)
         {
-            return true;
-        }
-
-        var x = number.ToDouble(System.Globalization.CultureInfo.InvariantCulture);
-        if ((parameter.Minimum is { } min && x < min) || (parameter.Maximum is { } max && x > max))
-        {
-            fields.Fail(parameter.Name, $"{parameter.Name} must be between {parameter.Minimum} and {parameter.Maximum}.");
+            fields.Fail(parameter.Name, refusal);
             return false;
         }
 

@@ -8,8 +8,9 @@ namespace ThreatPlatform.WebApi.Wire;
 
 /// <summary>
 /// Reads wire text (a body's string fields, a query string's values) into the types the Application speaks, and
-/// collects every bad field under its snake_case name, so one 400 names them all. Parsing only: business rules
-/// (lengths of stored text, ranges, cross-field rules) stay in the Application's validators.
+/// collects every bad field under its snake_case name, so one 400 names them all. Parsing only: limits (lengths of
+/// stored text, ranges, forms such as a tag's) and cross-field rules are checked where they are declared, in the
+/// Application's validators, the Domain's entities or a list's <c>ListSpec</c>.
 /// </summary>
 public sealed class WireFields
 {
@@ -66,7 +67,7 @@ public sealed class WireFields
     }
 
     /// <summary>Text as sent, or null when blank; refused when PostgreSQL could not store it (NUL, lone surrogates).</summary>
-    public string? Text(string? text, string field, int? maxLength = null)
+    public string? Text(string? text, string field)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -76,12 +77,6 @@ public sealed class WireFields
         if (!StorableText.IsStorable(text))
         {
             Fail(field, StorableText.Message(field));
-            return null;
-        }
-
-        if (maxLength is { } max && text.Length > max)
-        {
-            Fail(field, $"{field} must be at most {max} characters.");
             return null;
         }
 
@@ -143,7 +138,7 @@ public sealed class WireFields
     /// One query-string value as <paramref name="type"/>: text, bool, whole or decimal number, ISO 8601 date(-time)
     /// (a date alone is midnight UTC; no offset means UTC) or an enum member. Null when blank or bad (then recorded).
     /// </summary>
-    public object? Value(Type type, string? text, string field, int? maxLength = null)
+    public object? Value(Type type, string? text, string field)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (string.IsNullOrWhiteSpace(text))
@@ -153,7 +148,7 @@ public sealed class WireFields
 
         if (type == typeof(string))
         {
-            return Text(text, field, maxLength)?.Trim();
+            return Text(text, field)?.Trim();
         }
 
         if (type.IsEnum)

@@ -67,7 +67,7 @@ public sealed class RaiseAlertOnSevereEventTests
         notification.Should().BeOfType<EventIngestedNotification>().Which.DomainEvent.Event.Should().BeSameAs(securityEvent);
     }
 
-    private RaiseAlertOnSevereEvent Handler() => new(_db, _clock, SlaPolicy.Default);
+    private RaiseAlertOnSevereEvent Handler() => new(_db, Substitute.For<ICollectingAlerts>(), _clock, SlaPolicy.Default);
 
     private static EventIngestedNotification Notification(SecurityEvent securityEvent) =>
         new((EventIngested)securityEvent.DomainEvents.Single());

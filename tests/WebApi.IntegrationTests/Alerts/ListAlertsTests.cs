@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Events;
@@ -260,6 +261,17 @@ public sealed class ListAlertsTests(ApiFactory factory) : IClassFixture<ApiFacto
         var problem = await (await analyst.GetAsync(new Uri($"/api/alerts/?{query}", UriKind.Relative))).ShouldBeProblemAsync(400);
 
         problem.ErrorFields().Should().Contain(parameter);
+    }
+
+    [Fact]
+    public async Task A_tags_filter_value_longer_than_a_tag_is_a_400_naming_tags()
+    {
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        var tooLong = new string('a', Alert.TagMaxLength + 1);
+
+        var problem = await (await analyst.GetAsync(new Uri($"/api/alerts/?tags=ok,{tooLong}", UriKind.Relative))).ShouldBeProblemAsync(400);
+
+        problem.ErrorFields().Should().Equal("tags");
     }
 
     [Fact]

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ThreatPlatform.Application.Common.Querying;
+using ThreatPlatform.Application.Notifications.Common;
+using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.Events;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.OpenApi;
@@ -195,6 +199,39 @@ public sealed partial class OpenApiDocumentTests(ApiFactory factory) : IClassFix
         list["status"].GetProperty("items").GetProperty("$ref").GetString().Should().Be("#/components/schemas/AlertStatus");
         list["event__severity"].GetProperty("items").GetProperty("$ref").GetString().Should().Be("#/components/schemas/Severity");
         list["created_at__gte"].GetProperty("format").GetString().Should().Be("date-time");
+    }
+
+    [Fact]
+    public async Task Body_limits_in_the_document_are_the_constants_the_rules_check()
+    {
+        var schemas = (await DocumentAsync()).RootElement.GetProperty("components").GetProperty("schemas");
+        JsonElement Property(string schema, string name) => schemas.GetProperty(schema).GetProperty("properties").GetProperty(name);
+
+        foreach (var tags in new[] { Property("TagsBody", "tags"), Property("BulkBody", "add_tags"), Property("RuleBody", "tags") })
+        {
+            tags.GetProperty("maxItems").GetInt32().Should().Be(Alert.MaxTags);
+            tags.GetProperty("items").GetProperty("maxLength").GetInt32().Should().Be(Alert.TagMaxLength);
+            tags.GetProperty("items").GetProperty("pattern").GetString().Should().Be(Alert.TagPattern);
+        }
+
+        Property("RuleBody", "techniques").GetProperty("items").GetProperty("maxLength").GetInt32().Should().Be(Detection.TechniqueMaxLength);
+        Property("DetectionBody", "technique").GetProperty("pattern").GetString().Should().Be(Detection.TechniquePattern);
+        Property("CommentBody", "body").GetProperty("maxLength").GetInt32().Should().Be(AlertComment.BodyMaxLength);
+        Property("UpdateStatusBody", "note").GetProperty("maxLength").GetInt32().Should().Be(AlertChange.NoteMaxLength);
+        Property("EventInput", "source").GetProperty("maxLength").GetInt32().Should().Be(SecurityEvent.SourceMaxLength);
+        Property("ChannelConfigBody", "secret").GetProperty("maxLength").GetInt32().Should().Be(ChannelRules.SecretMaxLength);
+    }
+
+    [Fact]
+    public async Task List_parameter_limits_in_the_document_are_the_constants_the_list_checks()
+    {
+        var list = (await OperationsAsync()).Single(o => o.Id == "Alerts_List").Element.GetProperty("parameters")
+            .EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
+
+        list["event__source"].GetProperty("maxLength").GetInt32().Should().Be(SecurityEvent.SourceMaxLength);
+        list["search"].GetProperty("minLength").GetInt32().Should().Be(ListSpec<Alert>.SearchMinLength);
+        list["tags"].TryGetProperty("maxLength", out _).Should().BeFalse("the bound is each tag's, not the list's");
+        list["tags"].GetProperty("items").GetProperty("maxLength").GetInt32().Should().Be(Alert.TagMaxLength);
     }
 
     [Fact]

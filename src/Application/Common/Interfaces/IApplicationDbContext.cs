@@ -46,16 +46,6 @@ public interface IApplicationDbContext : IApplicationReadDbContext
     Task<string?> SaveChangesUnlessRefusedAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The alert that collects events with <paramref name="fingerprint"/> (open for grouping), tracked and locked until
-    /// the next save ends (its transaction begins here); null when there is none.
-    /// </summary>
-    Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, CancellationToken cancellationToken) =>
-        FindCollectingAlertAsync(fingerprint, null, cancellationToken);
-
-    /// <summary>As above, for the alerts of one detection rule (<paramref name="ruleId"/>; null: the severity's alerts).</summary>
-    Task<Alert?> FindCollectingAlertAsync(AlertFingerprint fingerprint, long? ruleId, CancellationToken cancellationToken);
-
-    /// <summary>
     /// Saves like <see cref="SaveChangesAsync"/>; an alert whose row changed since it was read (xmin) loses its changes
     /// and is answered back, and the others are saved without it (bulk actions: one conflict does not sink the rest).
     /// </summary>

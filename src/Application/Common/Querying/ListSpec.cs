@@ -9,7 +9,32 @@ namespace ThreatPlatform.Application.Common.Querying;
 
 /// <summary>One query parameter a list accepts: its name, the type its text parses to, and its bounds.</summary>
 /// <param name="Repeatable">Given as <c>?x=A&amp;x=B</c> or <c>?x=A,B</c>; any of the values matches.</param>
-public sealed record ListParameter(string Name, Type ValueType, bool Repeatable = false, int? MaxLength = null, double? Minimum = null, double? Maximum = null, string? Description = null, int? MinLength = null);
+public sealed record ListParameter(string Name, Type ValueType, bool Repeatable = false, int? MaxLength = null, double? Minimum = null, double? Maximum = null, string? Description = null, int? MinLength = null)
+{
+    /// <summary>
+    /// Why <paramref name="value"/> (parsed as <see cref="ValueType"/>) is outside this parameter's bounds, or null when
+    /// it is within them: the one check of the bounds the OpenAPI document states.
+    /// </summary>
+    public string? Refusal(object value)
+    {
+        if (value is string text)
+        {
+            return text.Length > MaxLength ? $"{Name} must be at most {MaxLength} characters."
+                : text.Length < MinLength ? $"{Name} needs at least {MinLength} characters."
+                : null;
+        }
+
+        if (value is not IConvertible number || value is bool or Enum or DateTimeOffset)
+        {
+            return null;
+        }
+
+        var x = number.ToDouble(CultureInfo.InvariantCulture);
+        return (Minimum is { } min && x < min) || (Maximum is { } max && x > max)
+            ? $"{Name} must be between {Minimum} and {Maximum}."
+            : null;
+    }
+}
 
 /// <summary>
 /// A list declared once: its filters (parameter → column and comparison, with the parameter's type), its orderings (name
@@ -38,6 +63,9 @@ public sealed class ListSpec<T>
     private OrderKey? _tieBreaker;
 
     public int? SearchMaxLength { get; private set; }
+
+    /// <summary>The <c>search</c> parameter with its bounds; null when the list is not searchable.</summary>
+    public ListParameter? Search => SearchMaxLength is null ? null : Describe(SearchParameter);
 
     public string DefaultOrdering { get; private set; } = string.Empty;
 

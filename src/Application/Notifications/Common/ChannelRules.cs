@@ -13,6 +13,9 @@ public static class ChannelRules
     public const string SecretPrefix = "whsec_";
     public const int MinSecretBytes = 24;
 
+    /// <summary>A webhook secret's longest text: the prefix and the base64 of far more bytes than a signing key needs.</summary>
+    public const int SecretMaxLength = 200;
+
     /// <summary>The config's rules for a channel of <paramref name="kind"/>.</summary>
     public static void ValidConfig<T>(this AbstractValidator<T> validator, Func<T, ChannelKind?> kind, Func<T, ChannelConfigInput?> config)
     {
@@ -29,19 +32,19 @@ public static class ChannelRules
             .OverridePropertyName("Config.Cc")
             .When(c => kind(c) == ChannelKind.Email && config(c) is not null);
         validator.RuleFor(c => config(c)!.Url)
-            .Must(IsHttpUrl).WithMessage("url must be an absolute http or https URL of at most 2,000 characters, without user:password@ in it.")
+            .Must(IsHttpUrl).WithMessage($"url must be an absolute http or https URL of at most {ChannelConfig.UrlMaxLength} characters, without user:password@ in it.")
             .OverridePropertyName("Config.Url")
             .When(c => kind(c) is ChannelKind.Webhook or ChannelKind.Slack && config(c) is not null);
         validator.RuleFor(c => config(c)!.Secret)
             .Must(s => s is null || IsSecret(s))
-            .WithMessage($"secret must be {SecretPrefix} followed by the base64 of at least {MinSecretBytes} bytes.")
+            .WithMessage($"secret must be {SecretPrefix} followed by the base64 of at least {MinSecretBytes} bytes, at most {SecretMaxLength} characters in all.")
             .OverridePropertyName("Config.Secret")
             .When(c => kind(c) == ChannelKind.Webhook && config(c) is not null);
     }
 
     public static bool IsSecret(string secret)
     {
-        if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal))
+        if (secret.Length > SecretMaxLength || !secret.StartsWith(SecretPrefix, StringComparison.Ordinal))
         {
             return false;
         }

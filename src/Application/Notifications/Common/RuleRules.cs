@@ -29,7 +29,7 @@ public static partial class RuleRules
             .WithMessage($"sources holds at most {NotificationRule.MaxFilterValues} sources of 1 to {SecurityEvent.SourceMaxLength} characters.")
             .OverridePropertyName("Sources");
         validator.RuleFor(c => spec(c).Tags)
-            .Must(t => t is null || (t.Count <= Alert.MaxTags && t.All(x => TagPattern().IsMatch(x) && x.Length <= Alert.TagMaxLength)))
+            .Must(t => t is null || (t.Count <= Alert.MaxTags && t.All(Alert.IsTag)))
             .WithMessage($"tags holds at most {Alert.MaxTags} tags, each 1 to {Alert.TagMaxLength} characters of [a-z0-9:_.-].")
             .OverridePropertyName("Tags");
         validator.RuleFor(c => spec(c).Techniques)
@@ -46,9 +46,6 @@ public static partial class RuleRules
             .WithMessage($"throttle needs max ≥ 1 and per_seconds from 1 to {NotificationRule.MaxThrottleSeconds}.")
             .OverridePropertyName("Throttle");
     }
-
-    [GeneratedRegex("^[a-z0-9:_.-]+$")]
-    private static partial Regex TagPattern();
 
     [GeneratedRegex("^[Tt][0-9]{4}(\\.[0-9]{3})?$")]
     private static partial Regex TechniquePattern();
