@@ -11,7 +11,21 @@ internal static class DocsHosting
 {
     public const string DocumentPath = "/swagger/v1/swagger.json";
 
+    /// <summary>
+    /// The documentation's middleware (NSwag's document, Swagger UI, ReDoc) runs only for paths outside /api/: each one
+    /// matches the path against its own routes, work an API request (ingest thousands of times a second) never needs.
+    /// </summary>
     public static void UseApiDocs(this WebApplication app)
+    {
+        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase), UseDocsMiddleware);
+        app.MapGet("/redoc/offline.js", () => Results.Stream(
+                typeof(DocsHosting).Assembly.GetManifestResourceStream("ThreatPlatform.WebApi.Docs.redoc-offline.js")!,
+                "text/javascript; charset=utf-8"))
+            .AllowAnonymous() // part of the public documentation page
+            .ExcludeFromDescription();
+    }
+
+    private static void UseDocsMiddleware(IApplicationBuilder app)
     {
         app.UseOpenApi(o =>
         {
@@ -42,10 +56,5 @@ internal static class DocsHosting
             },
         };
         ReDocBuilderExtensions.UseReDoc(app, options);
-        app.MapGet("/redoc/offline.js", () => Results.Stream(
-                typeof(DocsHosting).Assembly.GetManifestResourceStream("ThreatPlatform.WebApi.Docs.redoc-offline.js")!,
-                "text/javascript; charset=utf-8"))
-            .AllowAnonymous() // part of the public documentation page
-            .ExcludeFromDescription();
     }
 }

@@ -49,8 +49,17 @@ internal static class OperationsHosting
         return services;
     }
 
-    /// <summary>Request duration histograms by route and status; call after routing is known (WebApplication routes first).</summary>
-    public static void UseRequestMetrics(this WebApplication app) => app.UseHttpMetrics();
+    /// <summary>
+    /// Request duration histograms by route and status; call after routing is known (WebApplication routes first). Only
+    /// that one of prometheus-net's three request middlewares: the histogram's <c>_count</c> is the request counter
+    /// already, and the in-progress gauge and a second counter cost every request (ingest above all) their own label
+    /// lookups for series nobody reads.
+    /// </summary>
+    public static void UseRequestMetrics(this WebApplication app) => app.UseHttpMetrics(o =>
+    {
+        o.InProgress.Enabled = false;
+        o.RequestCount.Enabled = false;
+    });
 
     /// <summary>
     /// The address check is part of the endpoint's own pipeline, so it guards every spelling that routing sends there

@@ -57,6 +57,19 @@ public sealed class MetricsTests(PeerApiFactory factory) : IClassFixture<PeerApi
     }
 
     [Fact]
+    public async Task Requests_are_measured_by_one_histogram_without_a_second_counter_or_an_in_progress_gauge()
+    {
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        await analyst.IngestOkAsync(EventsApi.NewEvent("LOW"));
+
+        var text = await (await factory.CreateClient().From("127.0.0.1").GetAsync(Metrics)).Content.ReadAsStringAsync();
+
+        text.Should().Contain("http_request_duration_seconds_count{").And.Contain("api/events/");
+        text.Should().NotContain("http_requests_received_total", "the histogram's _count is the request counter");
+        text.Should().NotContain("http_requests_in_progress");
+    }
+
+    [Fact]
     public async Task A_single_event_that_folds_into_its_fingerprints_alert_counts_one_grouped_and_no_raised_alert()
     {
         var sensor = await SensorOfItsOwnAsync();

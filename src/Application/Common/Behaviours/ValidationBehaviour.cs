@@ -26,11 +26,17 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
         MessageHandlerDelegate<TMessage, TResponse> next,
         CancellationToken cancellationToken)
     {
-        var unstorable = TextProperties
-            .Where(p => p.GetValue(message) is string text && !StorableText.IsStorable(text))
-            .Select(p => new ValidationFailure(p.Name, StorableText.Message(Naming.ToSnakeCase(p.Name))))
-            .ToList();
-        if (unstorable.Count > 0)
+        // Every request passes here (ingest thousands of times a second): nothing is allocated unless something fails.
+        List<ValidationFailure>? unstorable = null;
+        foreach (var property in TextProperties)
+        {
+            if (property.GetValue(message) is string text && !StorableText.IsStorable(text))
+            {
+                (unstorable ??= []).Add(new ValidationFailure(property.Name, StorableText.Message(Naming.ToSnakeCase(property.Name))));
+            }
+        }
+
+        if (unstorable is not null)
         {
             throw new RequestValidationException(unstorable);
         }
@@ -40,19 +46,23 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
             return await next(message, cancellationToken);
         }
 
+        if (_validators.Length == 1)
+        {
+            var result = await _validators[0].ValidateAsync(message, cancellationToken);
+            return result.IsValid ? await next(message, cancellationToken) : throw new RequestValidationException(result.Errors);
+        }
+
         var context = new ValidationContext<TMessage>(message);
-        var failures = new List<FluentValidation.Results.ValidationFailure>();
+        List<ValidationFailure>? failures = null;
         foreach (var validator in _validators)
         {
             var result = await validator.ValidateAsync(context, cancellationToken);
-            failures.AddRange(result.Errors);
+            if (!result.IsValid)
+            {
+                (failures ??= []).AddRange(result.Errors);
+            }
         }
 
-        if (failures.Count > 0)
-        {
-            throw new RequestValidationException(failures);
-        }
-
-        return await next(message, cancellationToken);
+        return failures is null ? await next(message, cancellationToken) : throw new RequestValidationException(failures);
     }
 }
