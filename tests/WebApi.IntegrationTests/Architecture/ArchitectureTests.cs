@@ -27,18 +27,32 @@ public sealed class ArchitectureTests
         [WebApi] = [Infrastructure, Application, Domain],
     };
 
+    /// <summary>
+    /// The cycles still to break (issue #23, item 2), each as its namespaces' last parts: the test fails on any other
+    /// cycle, on one of these growing, and on one of these gone (take it off the list, so that it stays gone).
+    /// </summary>
+    private static readonly Dictionary<string, string[]> CyclesToBreak = new()
+    {
+        ["Domain"] = ["Alerts, Events, Rules"],
+        ["Application"] = ["Common, Events, Rules, Sensors"],
+        ["Infrastructure"] = ["Caching, Sensors, Syslog"],
+        ["WebApi"] = ["Auth, Endpoints, Events, Limits, Operations, Streaming, Syslog, Wire"],
+    };
+
     public static TheoryData<string> Projects => ["Domain", "Application", "Infrastructure", "WebApi"];
 
     [Theory]
     [MemberData(nameof(Projects))]
-    public void The_namespaces_inside_a_project_reference_each_other_without_a_cycle(string project)
+    public void The_namespaces_inside_a_project_reference_each_other_without_a_new_cycle(string project)
     {
         var assembly = Allowed.Keys.Single(a => a.GetName().Name == $"ThreatPlatform.{project}");
+        var known = CyclesToBreak.GetValueOrDefault(project, []);
 
         var cycles = NamespaceGraph.Of(assembly, Path.Combine(RepositoryRoot(), "src", project)).Cycles();
 
-        string.Join(Environment.NewLine + Environment.NewLine, cycles).Should().BeEmpty(
-            $"a namespace of {project} that uses another must not be used by it, directly or through others");
+        string.Join(Environment.NewLine + Environment.NewLine, cycles.Where(c => !known.Contains(c.Key)).Select(c => c.Value))
+            .Should().BeEmpty($"a namespace of {project} that uses another must not be used by it, directly or through others");
+        known.Except(cycles.Keys).Should().BeEmpty($"a cycle broken in {project} comes off {nameof(CyclesToBreak)}, so that it stays broken");
     }
 
     [Theory]

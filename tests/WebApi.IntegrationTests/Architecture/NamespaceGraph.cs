@@ -60,19 +60,21 @@ internal sealed partial class NamespaceGraph
     }
 
     /// <summary>
-    /// One line per strongly connected group of namespaces: the group, then a shortest cycle through its first member
-    /// with the reference behind each step.
+    /// Each strongly connected group of namespaces (its members' last parts, in name order, joined by ", "), with a
+    /// description: a shortest cycle through its first member and the reference behind each step.
     /// </summary>
-    public IReadOnlyList<string> Cycles() =>
+    public IReadOnlyDictionary<string, string> Cycles() =>
         StronglyConnected()
             .Where(group => group.Count > 1)
-            .Select(group =>
-            {
-                var cycle = ShortestCycle(group[0], group.ToHashSet(StringComparer.Ordinal));
-                var steps = cycle.Zip(cycle.Skip(1), (a, b) => $"  {a} → {b}: {_edges[a][b]}");
-                return $"cycle among {string.Join(", ", group)}:{Environment.NewLine}{string.Join(Environment.NewLine, steps)}";
-            })
-            .ToList();
+            .ToDictionary(
+                group => string.Join(", ", group.Select(n => n[(n.LastIndexOf('.') + 1)..])),
+                group =>
+                {
+                    var cycle = ShortestCycle(group[0], group.ToHashSet(StringComparer.Ordinal));
+                    var steps = cycle.Zip(cycle.Skip(1), (a, b) => $"  {a} → {b}: {_edges[a][b]}");
+                    return $"cycle among {string.Join(", ", group)}:{Environment.NewLine}{string.Join(Environment.NewLine, steps)}";
+                },
+                StringComparer.Ordinal);
 
     private static string? Node(string root, string? ns)
     {
