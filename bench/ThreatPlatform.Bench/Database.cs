@@ -69,7 +69,7 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
     /// <summary>Empties events and alerts (fresh files, fresh identities) so each phase starts from the same state.</summary>
     public async Task ResetAsync()
     {
-        await ExecuteAsync("TRUNCATE alert_status_changes, alerts, events, event_keys RESTART IDENTITY CASCADE");
+        await ExecuteAsync("TRUNCATE alert_history, alerts, events, event_keys RESTART IDENTITY CASCADE");
         try
         {
             // Flush now rather than in the middle of the next measurement (needs superuser or pg_checkpoint; optional).

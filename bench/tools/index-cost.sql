@@ -1,5 +1,5 @@
 \set ON_ERROR_STOP on
-TRUNCATE alert_status_changes, alerts, events, event_keys RESTART IDENTITY CASCADE;
+TRUNCATE alert_history, alerts, events, event_keys RESTART IDENTITY CASCADE;
 DROP TABLE IF EXISTS idx_src; CREATE UNLOGGED TABLE idx_src AS
 SELECT 'fw-edge-' || (i % 600) AS source,
        (ARRAY['port_scan','brute_force','malware_detected','dns_tunnel','c2_beacon','phishing_link','sql_injection'])[1 + i % 7] AS event_type,

@@ -6941,7 +6941,7 @@ export class AlertDetailDto implements IAlertDetailDto {
     first_seen_at!: Date;
     last_seen_at!: Date;
     comments_count!: number;
-    history!: AlertChangeDto[];
+    history!: AlertHistoryEntryDto[];
     /** The notifications this alert caused, oldest first: the channel (id, null once deleted), its kind, the alert event, how the delivery stands and when it was sent. */
     notifications!: AlertNotificationDto[];
     detection?: Detection | null;
@@ -6994,7 +6994,7 @@ export class AlertDetailDto implements IAlertDetailDto {
             if (Array.isArray(_data["history"])) {
                 this.history = [] as any;
                 for (let item of _data["history"])
-                    this.history!.push(AlertChangeDto.fromJS(item));
+                    this.history!.push(AlertHistoryEntryDto.fromJS(item));
             }
             else {
                 this.history = null as any;
@@ -7081,7 +7081,7 @@ export interface IAlertDetailDto {
     first_seen_at: Date;
     last_seen_at: Date;
     comments_count: number;
-    history: AlertChangeDto[];
+    history: AlertHistoryEntryDto[];
     /** The notifications this alert caused, oldest first: the channel (id, null once deleted), its kind, the alert event, how the delivery stands and when it was sent. */
     notifications: AlertNotificationDto[];
     detection?: Detection | null;
@@ -7094,8 +7094,8 @@ export interface IAlertDetailDto {
     rule?: AlertRuleDto | null;
 }
 
-export class AlertChangeDto implements IAlertChangeDto {
-    action!: AlertChangeAction;
+export class AlertHistoryEntryDto implements IAlertHistoryEntryDto {
+    action!: AlertHistoryAction;
     from?: string | null;
     to?: string | null;
     from_status?: AlertStatus | null;
@@ -7105,7 +7105,7 @@ export class AlertChangeDto implements IAlertChangeDto {
     changed_at!: Date;
     note?: string | null;
 
-    constructor(data?: IAlertChangeDto) {
+    constructor(data?: IAlertHistoryEntryDto) {
         if (data) {
             for (var property in data) {
                 if (data.hasOwnProperty(property))
@@ -7128,9 +7128,9 @@ export class AlertChangeDto implements IAlertChangeDto {
         }
     }
 
-    static fromJS(data: any): AlertChangeDto {
+    static fromJS(data: any): AlertHistoryEntryDto {
         data = typeof data === 'object' ? data : {};
-        let result = new AlertChangeDto();
+        let result = new AlertHistoryEntryDto();
         result.init(data);
         return result;
     }
@@ -7150,8 +7150,8 @@ export class AlertChangeDto implements IAlertChangeDto {
     }
 }
 
-export interface IAlertChangeDto {
-    action: AlertChangeAction;
+export interface IAlertHistoryEntryDto {
+    action: AlertHistoryAction;
     from?: string | null;
     to?: string | null;
     from_status?: AlertStatus | null;
@@ -7162,7 +7162,7 @@ export interface IAlertChangeDto {
     note?: string | null;
 }
 
-export enum AlertChangeAction {
+export enum AlertHistoryAction {
     Status = "STATUS",
     Assignee = "ASSIGNEE",
     Tags = "TAGS",

@@ -20,7 +20,7 @@ public sealed partial class Alert : Entity
     /// <summary>A tag's form: lowercase a-z, 0-9, ':', '_', '.', '-' (and 1 to <see cref="TagMaxLength"/> characters).</summary>
     public const string TagPattern = "^[a-z0-9:_.-]+$";
 
-    private readonly List<AlertChange> _history = [];
+    private readonly List<AlertHistoryEntry> _history = [];
 
     private Alert()
     {
@@ -59,7 +59,7 @@ public sealed partial class Alert : Entity
 
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
-    public IReadOnlyList<AlertChange> History => _history;
+    public IReadOnlyList<AlertHistoryEntry> History => _history;
 
     // Grouping: the fingerprint's remaining parts (source and event type are above), how many events the alert holds,
     // and when the first and the last of them happened (their occurred_at).
@@ -207,7 +207,7 @@ public sealed partial class Alert : Entity
         LastSeenAt = securityEvent.OccurredAt > LastSeenAt ? securityEvent.OccurredAt : LastSeenAt;
         if (securityEvent.Severity > Severity)
         {
-            _history.Add(AlertChange.OfEscalation(Severity, securityEvent.Severity, at));
+            _history.Add(AlertHistoryEntry.OfEscalation(Severity, securityEvent.Severity, at));
             Severity = securityEvent.Severity;
             var due = (sla ?? SlaPolicy.None).DueTimes(Severity, at);
             AckDueAt = Earlier(AckDueAt, due.AckDueAt);
@@ -231,7 +231,7 @@ public sealed partial class Alert : Entity
             throw new IllegalTransition(Status, next, Status.NextStates());
         }
 
-        _history.Add(AlertChange.OfStatus(Status, next, by, note, at));
+        _history.Add(AlertHistoryEntry.OfStatus(Status, next, by, note, at));
         if (Status == AlertStatus.Open && FirstAcknowledgedAt is null)
         {
             FirstAcknowledgedAt = at;
@@ -274,7 +274,7 @@ public sealed partial class Alert : Entity
             return;
         }
 
-        _history.Add(AlertChange.Of(AlertChangeAction.Assignee, Assignee?.Username ?? IdText(AssigneeId), assignee?.Username, by, at));
+        _history.Add(AlertHistoryEntry.Of(AlertHistoryAction.Assignee, Assignee?.Username ?? IdText(AssigneeId), assignee?.Username, by, at));
         AssigneeId = target;
         Assignee = assignee;
         UpdatedAt = at;
@@ -302,7 +302,7 @@ public sealed partial class Alert : Entity
             return;
         }
 
-        _history.Add(AlertChange.Of(AlertChangeAction.Tags, TagText(Tags), TagText(next), by, at));
+        _history.Add(AlertHistoryEntry.Of(AlertHistoryAction.Tags, TagText(Tags), TagText(next), by, at));
         Tags = next;
         UpdatedAt = at;
     }
@@ -323,7 +323,7 @@ public sealed partial class Alert : Entity
         }
 
         var comment = new AlertComment(Id, author, body, at);
-        _history.Add(AlertChange.OfComment(AlertChangeAction.CommentAdded, comment, author, at));
+        _history.Add(AlertHistoryEntry.OfComment(AlertHistoryAction.CommentAdded, comment, author, at));
         UpdatedAt = at;
         return comment;
     }
@@ -342,7 +342,7 @@ public sealed partial class Alert : Entity
         }
 
         comment.MarkDeleted(at);
-        _history.Add(AlertChange.OfComment(AlertChangeAction.CommentDeleted, comment, by, at));
+        _history.Add(AlertHistoryEntry.OfComment(AlertHistoryAction.CommentDeleted, comment, by, at));
         UpdatedAt = at;
     }
 

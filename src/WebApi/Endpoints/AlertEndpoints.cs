@@ -174,7 +174,7 @@ internal static class AlertEndpoints
         [property: Required, MaxLength(BulkUpdateAlertsCommand.MaxIds), ItemLimits(Minimum = 1)] IReadOnlyList<long>? Ids,
         [property: Required, JsonSchemaType(typeof(BulkAlertAction))] string? Action,
         [property: JsonSchemaType(typeof(AlertStatus))] string? Status,
-        [property: MaxLength(AlertChange.NoteMaxLength)] string? Note,
+        [property: MaxLength(AlertHistoryEntry.NoteMaxLength)] string? Note,
         [property: Range(1, long.MaxValue)] long? Assignee,
         [property: MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = Alert.TagPattern)] IReadOnlyList<string?>? AddTags,
         [property: MaxLength(Alert.MaxTags), ItemLimits(MaxLength = Alert.TagMaxLength, Pattern = Alert.TagPattern)] IReadOnlyList<string?>? RemoveTags)
@@ -199,7 +199,7 @@ internal static class AlertEndpoints
     /// <summary>The PATCH body: only status and note are read; anything else in it is ignored.</summary>
     internal sealed record UpdateStatusBody(
         [property: Required, JsonSchemaType(typeof(AlertStatus))] string? Status,
-        [property: MaxLength(AlertChange.NoteMaxLength)] string? Note)
+        [property: MaxLength(AlertHistoryEntry.NoteMaxLength)] string? Note)
     {
         public UpdateAlertStatusCommand ToCommand(long id)
         {

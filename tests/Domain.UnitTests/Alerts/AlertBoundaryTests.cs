@@ -115,7 +115,7 @@ public sealed class AlertBoundaryTests
         alert.ResolveDueAt.Should().Be(Now.AddHours(24));
         alert.History.Should().ContainSingle().Which.Should().BeEquivalentTo(new
         {
-            Action = AlertChangeAction.Escalated,
+            Action = AlertHistoryAction.Escalated,
             FromSeverity = (Severity?)Severity.High,
             ToSeverity = (Severity?)Severity.Critical,
             ChangedById = (long?)null,
@@ -222,7 +222,7 @@ public sealed class AlertBoundaryTests
         alert.UpdatedAt.Should().Be(Now.AddMinutes(2));
         alert.History.Should().ContainSingle().Which.Should().BeEquivalentTo(new
         {
-            Action = AlertChangeAction.CommentAdded,
+            Action = AlertHistoryAction.CommentAdded,
             ChangedById = (long?)Analyst,
             CommentId = (long?)null,
             Comment = comment,
@@ -267,7 +267,7 @@ public sealed class AlertBoundaryTests
         alert.DeleteComment(comment, Analyst, byAdmin: false, Now.AddMinutes(5));
 
         comment.IsDeleted.Should().BeTrue();
-        alert.History[^1].Should().BeEquivalentTo(new { Action = AlertChangeAction.CommentDeleted, ChangedById = (long?)Analyst, ChangedAt = Now.AddMinutes(5) });
+        alert.History[^1].Should().BeEquivalentTo(new { Action = AlertHistoryAction.CommentDeleted, ChangedById = (long?)Analyst, ChangedAt = Now.AddMinutes(5) });
     }
 
     [Fact]

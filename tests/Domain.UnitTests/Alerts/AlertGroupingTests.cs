@@ -62,7 +62,7 @@ public sealed class AlertGroupingTests
 
         alert.Severity.Should().Be(Severity.Critical);
         var entry = alert.History.Should().ContainSingle().Subject;
-        (entry.Action, entry.FromSeverity, entry.ToSeverity, entry.ChangedById).Should().Be((AlertChangeAction.Escalated, Severity.High, Severity.Critical, (long?)null));
+        (entry.Action, entry.FromSeverity, entry.ToSeverity, entry.ChangedById).Should().Be((AlertHistoryAction.Escalated, Severity.High, Severity.Critical, (long?)null));
         alert.AckDueAt.Should().Be(escalatedAt.AddMinutes(15), "15 minutes from the escalation is before HIGH's hour from raising");
         alert.ResolveDueAt.Should().Be(escalatedAt.AddHours(4), "4 hours from the escalation is before HIGH's 24 from raising");
     }

@@ -22,7 +22,7 @@ public sealed class AlertTriageTests
 
         alert.AssigneeId.Should().Be(_analyst.Id);
         alert.History.Should().ContainSingle().Which.Should().BeEquivalentTo(
-            new { Action = AlertChangeAction.Assignee, From = (string?)null, To = _analyst.Username, ChangedById = _analyst.Id });
+            new { Action = AlertHistoryAction.Assignee, From = (string?)null, To = _analyst.Username, ChangedById = _analyst.Id });
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class AlertTriageTests
         alert.ReplaceTags(["phishing", "vip", "phishing"], _analyst.Id, Now.AddMinutes(1));
 
         alert.Tags.Should().Equal("phishing", "vip");
-        alert.History[^1].Should().BeEquivalentTo(new { Action = AlertChangeAction.Tags, From = "vip", To = "phishing,vip" });
+        alert.History[^1].Should().BeEquivalentTo(new { Action = AlertHistoryAction.Tags, From = "vip", To = "phishing,vip" });
     }
 
     [Theory]
@@ -146,7 +146,7 @@ public sealed class AlertTriageTests
 
         comment.Body.Should().Be("<b>not html</b>");
         comment.IsDeleted.Should().BeTrue();
-        alert.History.Select(h => h.Action).Should().Equal(AlertChangeAction.CommentAdded, AlertChangeAction.CommentDeleted);
+        alert.History.Select(h => h.Action).Should().Equal(AlertHistoryAction.CommentAdded, AlertHistoryAction.CommentDeleted);
         alert.History[^1].ChangedById.Should().Be(_admin.Id);
     }
 

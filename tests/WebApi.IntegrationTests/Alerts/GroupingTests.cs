@@ -170,7 +170,7 @@ public sealed class GroupingTests(FakeClockApiFactory factory) : IClassFixture<F
         }
 
         var alerts = await factory.WithDbAsync(db => db.Alerts.Where(a => a.Source == sensor.Source)
-            .Select(a => new { a.Id, a.Occurrences, a.Severity, Escalations = a.History.Count(h => h.Action == Domain.Alerts.AlertChangeAction.Escalated) })
+            .Select(a => new { a.Id, a.Occurrences, a.Severity, Escalations = a.History.Count(h => h.Action == Domain.Alerts.AlertHistoryAction.Escalated) })
             .ToListAsync());
         var alert = alerts.Should().ContainSingle("a unique index keeps one collecting alert per fingerprint").Subject;
         alert.Id.Should().Be(firstAlertId);

@@ -217,7 +217,7 @@ public sealed partial class OpenApiDocumentTests(ApiFactory factory) : IClassFix
         Property("RuleBody", "techniques").GetProperty("items").GetProperty("maxLength").GetInt32().Should().Be(Detection.TechniqueMaxLength);
         Property("DetectionBody", "technique").GetProperty("pattern").GetString().Should().Be(Detection.TechniquePattern);
         Property("CommentBody", "body").GetProperty("maxLength").GetInt32().Should().Be(AlertComment.BodyMaxLength);
-        Property("UpdateStatusBody", "note").GetProperty("maxLength").GetInt32().Should().Be(AlertChange.NoteMaxLength);
+        Property("UpdateStatusBody", "note").GetProperty("maxLength").GetInt32().Should().Be(AlertHistoryEntry.NoteMaxLength);
         Property("EventInput", "source").GetProperty("maxLength").GetInt32().Should().Be(SecurityEvent.SourceMaxLength);
         Property("ChannelConfigBody", "secret").GetProperty("maxLength").GetInt32().Should().Be(ChannelRules.SecretMaxLength);
     }

@@ -237,7 +237,7 @@ public sealed class AlertStatsTests(ApiFactory factory) : IClassFixture<ApiFacto
         {
             await ExecuteAsync(
                 connection,
-                "INSERT INTO alert_status_changes (alert_id, from_status, to_status, changed_by_id, changed_at) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO alert_history (alert_id, from_status, to_status, changed_by_id, changed_at) VALUES ($1, $2, $3, $4, $5)",
                 ids[alert], from, to, admin.Id, Day + alerts[alert].At + TimeSpan.FromSeconds(after));
         }
     }

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import {
-  AlertChangeAction,
+  AlertHistoryAction,
   AssignBody,
   EventFormat,
   CommentBody,
@@ -322,17 +322,17 @@ export default function AlertDetailPage() {
   );
 }
 
-function describe(action: AlertChangeAction, from: string | null, to: string | null): string {
+function describe(action: AlertHistoryAction, from: string | null, to: string | null): string {
   switch (action) {
-    case AlertChangeAction.Status:
+    case AlertHistoryAction.Status:
       return `changed status ${from ? statusLabel[from as AlertStatus] ?? from : "—"} → ${to ? statusLabel[to as AlertStatus] ?? to : "—"}`;
-    case AlertChangeAction.Assignee:
+    case AlertHistoryAction.Assignee:
       return to ? `assigned it to ${to}` : `unassigned ${from ?? ""}`.trim();
-    case AlertChangeAction.Tags:
+    case AlertHistoryAction.Tags:
       return `set tags to ${to || "none"}`;
-    case AlertChangeAction.CommentAdded:
+    case AlertHistoryAction.CommentAdded:
       return "commented";
-    case AlertChangeAction.CommentDeleted:
+    case AlertHistoryAction.CommentDeleted:
       return "deleted a comment";
     default:
       return String(action).toLowerCase();

@@ -143,8 +143,8 @@ public sealed class BulkUpdateAlertsCommandValidator : AbstractValidator<BulkUpd
             .NotNull().When(c => c.Action == BulkAlertAction.Status)
             .WithMessage("status is required for the status action.");
         RuleFor(c => c.Note)
-            .MaximumLength(AlertChange.NoteMaxLength)
-            .WithMessage($"note must be at most {AlertChange.NoteMaxLength} characters.");
+            .MaximumLength(AlertHistoryEntry.NoteMaxLength)
+            .WithMessage($"note must be at most {AlertHistoryEntry.NoteMaxLength} characters.");
         RuleFor(c => c)
             .Must(c => (c.AddTags?.Count ?? 0) + (c.RemoveTags?.Count ?? 0) > 0)
             .When(c => c.Action == BulkAlertAction.Tag)

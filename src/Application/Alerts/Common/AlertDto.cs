@@ -101,7 +101,7 @@ public sealed record AlertDetailDto(
     DateTimeOffset FirstSeenAt,
     DateTimeOffset LastSeenAt,
     int CommentsCount,
-    IReadOnlyList<AlertChangeDto> History,
+    IReadOnlyList<AlertHistoryEntryDto> History,
     [property: Description("The notifications this alert caused, oldest first: the channel (id, null once deleted), its kind, the alert event, how the delivery stands and when it was sent.")] IReadOnlyList<AlertNotificationDto> Notifications,
     [property: JsonIgnore] AlertSnapshot Snapshot) : IAlertVersioned
 {
@@ -135,8 +135,8 @@ public sealed record AlertDetailDto(
 /// (typed, as v1 clients read them); from/to are texts: a status, a username, a comma-separated tag list, a comment id,
 /// a severity (ESCALATED: a folded-in event raised it; changed_by is then null, the platform made the change).
 /// </summary>
-public sealed record AlertChangeDto(
-    AlertChangeAction Action,
+public sealed record AlertHistoryEntryDto(
+    AlertHistoryAction Action,
     string? From,
     string? To,
     AlertStatus? FromStatus,
@@ -205,10 +205,10 @@ public static class AlertMapper
         AlertVersion = alert.Version,
     };
 
-    public static AlertChangeDto ToDto(this AlertChange change, string? changedByUsername) => new(
+    public static AlertHistoryEntryDto ToDto(this AlertHistoryEntry change, string? changedByUsername) => new(
         change.Action,
-        change.FromStatus?.ToWire() ?? change.FromSeverity?.ToWire() ?? (change.Action == AlertChangeAction.CommentDeleted ? CommentRef(change) : change.From),
-        change.ToStatus?.ToWire() ?? change.ToSeverity?.ToWire() ?? (change.Action == AlertChangeAction.CommentAdded ? CommentRef(change) : change.To),
+        change.FromStatus?.ToWire() ?? change.FromSeverity?.ToWire() ?? (change.Action == AlertHistoryAction.CommentDeleted ? CommentRef(change) : change.From),
+        change.ToStatus?.ToWire() ?? change.ToSeverity?.ToWire() ?? (change.Action == AlertHistoryAction.CommentAdded ? CommentRef(change) : change.To),
         change.FromStatus,
         change.ToStatus,
         change.ChangedById,
@@ -216,6 +216,6 @@ public static class AlertMapper
         change.ChangedAt,
         change.Note);
 
-    private static string? CommentRef(AlertChange change) =>
+    private static string? CommentRef(AlertHistoryEntry change) =>
         (change.CommentId ?? change.Comment?.Id)?.ToString(CultureInfo.InvariantCulture);
 }

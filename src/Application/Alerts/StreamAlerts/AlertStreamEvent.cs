@@ -9,7 +9,10 @@ public enum AlertChangeKind : short
     Updated = 2,
 }
 
-/// <summary>One entry of the alert change log: its position (the stream's event id), the alert and what happened.</summary>
+/// <summary>
+/// One row of the live stream's log (table alert_changes, written by a trigger on alerts): its position (the stream's
+/// event id), the alert and what happened. An alert's own audit trail is its history (<c>AlertHistoryEntry</c>).
+/// </summary>
 public sealed record AlertChange(long Id, long AlertId, AlertChangeKind Kind);
 
 /// <summary>One event of the live stream: the change's position in the log and the alert as the list shows it now.</summary>

@@ -32,7 +32,7 @@ public sealed class UpdateAlertStatusCommandValidator : AbstractValidator<Update
     {
         RuleFor(c => c.Status).IsInEnum().WithMessage("status is not an alert status.");
         RuleFor(c => c.Note)
-            .MaximumLength(AlertChange.NoteMaxLength)
-            .WithMessage($"note must be at most {AlertChange.NoteMaxLength} characters.");
+            .MaximumLength(AlertHistoryEntry.NoteMaxLength)
+            .WithMessage($"note must be at most {AlertHistoryEntry.NoteMaxLength} characters.");
     }
 }

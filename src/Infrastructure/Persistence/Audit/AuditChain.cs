@@ -43,7 +43,7 @@ public sealed class AuditChain(IAuditContext context, TimeProvider clock, ILogge
         var entries = new List<AuditEntry>();
         foreach (var alert in db.ChangeTracker.Entries<Alert>().Where(e => e.State != EntityState.Added).Select(e => e.Entity))
         {
-            foreach (var change in alert.History.Where(c => c.Action == AlertChangeAction.Status && db.Entry(c).State == EntityState.Added))
+            foreach (var change in alert.History.Where(c => c.Action == AlertHistoryAction.Status && db.Entry(c).State == EntityState.Added))
             {
                 entries.Add(AuditEntry.Record(
                     AuditAction.AlertStatusChanged,

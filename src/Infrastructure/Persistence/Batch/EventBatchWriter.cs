@@ -148,7 +148,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
             WHERE a.id = t.alert_id AND NOT t.opens
             RETURNING 1
         ), escalated AS (
-            INSERT INTO alert_status_changes (alert_id, action, from_severity, to_severity, changed_by_id, changed_at)
+            INSERT INTO alert_history (alert_id, action, from_severity, to_severity, changed_by_id, changed_at)
             SELECT alert_id, @escalated, held, top, NULL, @at
             FROM target
             WHERE top > held
@@ -312,7 +312,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         await using (var move = new NpgsqlCommand(MoveAndRaise, connection, transaction))
         {
             move.Parameters.Add(new NpgsqlParameter<short>("open", NpgsqlDbType.Smallint) { TypedValue = (short)AlertStatus.Open });
-            move.Parameters.Add(new NpgsqlParameter<short>("escalated", NpgsqlDbType.Smallint) { TypedValue = (short)AlertChangeAction.Escalated });
+            move.Parameters.Add(new NpgsqlParameter<short>("escalated", NpgsqlDbType.Smallint) { TypedValue = (short)AlertHistoryAction.Escalated });
             move.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = at.ToUniversalTime() });
             move.Parameters.Add(new NpgsqlParameter<short[]>("alerting", NpgsqlDbType.Array | NpgsqlDbType.Smallint)
             {

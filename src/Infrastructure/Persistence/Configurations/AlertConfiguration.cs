@@ -77,15 +77,15 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.HasIndex(a => a.ResolveDueAt, "ix_alerts_resolve_pending").HasDatabaseName("ix_alerts_resolve_pending").HasFilter("closed_at IS NULL");
         builder.HasIndex(a => a.CreatedAt, "ix_alerts_closed_late").HasDatabaseName("ix_alerts_closed_late").HasFilter("closed_late");
 
-        // Every change (status, assignee, tags, comments). The table keeps its v1 name: it began as the status history.
+        // Every change (status, assignee, tags, comments, escalations): the alert's history.
         builder.OwnsMany(a => a.History, history =>
         {
-            history.ToTable("alert_status_changes");
+            history.ToTable("alert_history");
             history.WithOwner().HasForeignKey(h => h.AlertId);
             history.HasKey(h => h.Id);
-            history.Property(h => h.Note).HasMaxLength(AlertChange.NoteMaxLength);
-            history.Property(h => h.From).HasMaxLength(AlertChange.NoteMaxLength);
-            history.Property(h => h.To).HasMaxLength(AlertChange.NoteMaxLength);
+            history.Property(h => h.Note).HasMaxLength(AlertHistoryEntry.NoteMaxLength);
+            history.Property(h => h.From).HasMaxLength(AlertHistoryEntry.NoteMaxLength);
+            history.Property(h => h.To).HasMaxLength(AlertHistoryEntry.NoteMaxLength);
             history.Property(h => h.ChangedById).IsRequired(false);
             history.HasOne<User>().WithMany().HasForeignKey(h => h.ChangedById).OnDelete(DeleteBehavior.Restrict);
             history.HasOne(h => h.Comment).WithMany().HasForeignKey(h => h.CommentId).OnDelete(DeleteBehavior.Restrict);

@@ -1165,7 +1165,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_alerts_sensors_sensor_id");
 
-                    b.OwnsMany("ThreatPlatform.Domain.Alerts.AlertChange", "History", b1 =>
+                    b.OwnsMany("ThreatPlatform.Domain.Alerts.AlertHistoryEntry", "History", b1 =>
                         {
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
@@ -1226,35 +1226,35 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                                 .HasColumnName("to_status");
 
                             b1.HasKey("Id")
-                                .HasName("pk_alert_status_changes");
+                                .HasName("pk_alert_history");
 
                             b1.HasIndex("ChangedById")
-                                .HasDatabaseName("ix_alert_status_changes_changed_by_id");
+                                .HasDatabaseName("ix_alert_history_changed_by_id");
 
                             b1.HasIndex("CommentId")
-                                .HasDatabaseName("ix_alert_status_changes_comment_id")
+                                .HasDatabaseName("ix_alert_history_comment_id")
                                 .HasFilter("comment_id IS NOT NULL");
 
                             b1.HasIndex("AlertId", "ChangedAt")
-                                .HasDatabaseName("ix_alert_status_changes_alert_id_changed_at");
+                                .HasDatabaseName("ix_alert_history_alert_id_changed_at");
 
-                            b1.ToTable("alert_status_changes", (string)null);
+                            b1.ToTable("alert_history", (string)null);
 
                             b1.WithOwner()
                                 .HasForeignKey("AlertId")
-                                .HasConstraintName("fk_alert_status_changes_alerts_alert_id");
+                                .HasConstraintName("fk_alert_history_alerts_alert_id");
 
                             b1.HasOne("ThreatPlatform.Domain.Users.User", null)
                                 .WithMany()
                                 .HasForeignKey("ChangedById")
                                 .OnDelete(DeleteBehavior.Restrict)
-                                .HasConstraintName("fk_alert_status_changes_users_changed_by_id");
+                                .HasConstraintName("fk_alert_history_users_changed_by_id");
 
                             b1.HasOne("ThreatPlatform.Domain.Alerts.AlertComment", "Comment")
                                 .WithMany()
                                 .HasForeignKey("CommentId")
                                 .OnDelete(DeleteBehavior.Restrict)
-                                .HasConstraintName("fk_alert_status_changes_alert_comments_comment_id");
+                                .HasConstraintName("fk_alert_history_alert_comments_comment_id");
 
                             b1.Navigation("Comment");
                         });

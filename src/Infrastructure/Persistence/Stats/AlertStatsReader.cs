@@ -59,7 +59,7 @@ internal sealed class AlertStatsReader(NpgsqlDataSource dataSource, ConnectionBu
             FROM (
                 SELECT extract(epoch FROM min(h.changed_at) FILTER (WHERE h.to_status = $3) - a.created_at)::float8 AS ack,
                        extract(epoch FROM min(h.changed_at) FILTER (WHERE h.to_status = ANY ($4)) - a.created_at)::float8 AS res
-                FROM alerts a JOIN alert_status_changes h ON h.alert_id = a.id
+                FROM alerts a JOIN alert_history h ON h.alert_id = a.id
                 WHERE {Window} AND h.changed_at >= $1
                 GROUP BY a.id
             ) t

@@ -3,7 +3,7 @@ using ThreatPlatform.Domain.Events;
 namespace ThreatPlatform.Domain.Alerts;
 
 /// <summary>What an entry of an alert's history records.</summary>
-public enum AlertChangeAction : short
+public enum AlertHistoryAction : short
 {
     Status = 1,
     Assignee = 2,
@@ -20,15 +20,15 @@ public enum AlertChangeAction : short
 /// Append-only. A status change keeps its typed <see cref="FromStatus"/>/<see cref="ToStatus"/> (v1 clients read them);
 /// the other changes say what changed in <see cref="From"/>/<see cref="To"/> (a username, a tag list, a comment id).
 /// </summary>
-public sealed class AlertChange
+public sealed class AlertHistoryEntry
 {
     public const int NoteMaxLength = 2_000;
 
-    private AlertChange()
+    private AlertHistoryEntry()
     {
     }
 
-    private AlertChange(AlertChangeAction action, long? changedById, string? note, DateTimeOffset changedAt)
+    private AlertHistoryEntry(AlertHistoryAction action, long? changedById, string? note, DateTimeOffset changedAt)
     {
         Action = action;
         ChangedById = changedById;
@@ -38,7 +38,7 @@ public sealed class AlertChange
 
     public long Id { get; private set; }
     public long AlertId { get; private set; }
-    public AlertChangeAction Action { get; private set; }
+    public AlertHistoryAction Action { get; private set; }
     public AlertStatus? FromStatus { get; private set; }
     public AlertStatus? ToStatus { get; private set; }
     /// <summary>An escalation's severities, typed like a status change's.</summary>
@@ -54,15 +54,15 @@ public sealed class AlertChange
     public DateTimeOffset ChangedAt { get; private set; }
     public string? Note { get; private set; }
 
-    internal static AlertChange OfStatus(AlertStatus from, AlertStatus to, long by, string? note, DateTimeOffset at) =>
-        new(AlertChangeAction.Status, by, note, at) { FromStatus = from, ToStatus = to };
+    internal static AlertHistoryEntry OfStatus(AlertStatus from, AlertStatus to, long by, string? note, DateTimeOffset at) =>
+        new(AlertHistoryAction.Status, by, note, at) { FromStatus = from, ToStatus = to };
 
-    internal static AlertChange Of(AlertChangeAction action, string? from, string? to, long by, DateTimeOffset at, string? note = null) =>
+    internal static AlertHistoryEntry Of(AlertHistoryAction action, string? from, string? to, long by, DateTimeOffset at, string? note = null) =>
         new(action, by, note, at) { From = from, To = to };
 
-    internal static AlertChange OfEscalation(Severity from, Severity to, DateTimeOffset at) =>
-        new(AlertChangeAction.Escalated, null, null, at) { FromSeverity = from, ToSeverity = to };
+    internal static AlertHistoryEntry OfEscalation(Severity from, Severity to, DateTimeOffset at) =>
+        new(AlertHistoryAction.Escalated, null, null, at) { FromSeverity = from, ToSeverity = to };
 
-    internal static AlertChange OfComment(AlertChangeAction action, AlertComment comment, long by, DateTimeOffset at) =>
+    internal static AlertHistoryEntry OfComment(AlertHistoryAction action, AlertComment comment, long by, DateTimeOffset at) =>
         new(action, by, null, at) { Comment = comment, CommentId = comment.Id == 0 ? null : comment.Id };
 }
