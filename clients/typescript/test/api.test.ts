@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import {
-  AlertChangeAction,
+  AlertHistoryAction,
   AlertsClient,
   AlertStatus,
   AssignBody,
@@ -156,7 +156,7 @@ describe("ThreatPlatform through the generated TypeScript client", () => {
     assert.equal(acknowledged.status, AlertStatus.Acknowledged);
     assert.equal(resolved.status, AlertStatus.Resolved);
     assert.deepEqual(
-      detail.history.filter((h) => h.action === AlertChangeAction.Status).map((h) => [h.from_status, h.to_status, h.note]),
+      detail.history.filter((h) => h.action === AlertHistoryAction.Status).map((h) => [h.from_status, h.to_status, h.note]),
       [
         [AlertStatus.Open, AlertStatus.Acknowledged, "looking"],
         [AlertStatus.Acknowledged, AlertStatus.Resolved, "blocked at the edge"],
