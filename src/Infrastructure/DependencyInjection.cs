@@ -15,6 +15,7 @@ using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Application.Users.GetUserAccess;
 using ThreatPlatform.Infrastructure.Caching;
+using ThreatPlatform.Infrastructure.Configuration;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.Infrastructure.Outbox;
 using ThreatPlatform.Infrastructure.Persistence;
@@ -44,9 +45,9 @@ public static class DependencyInjection
 
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(DatabaseOptions.Section)
             .ValidateOnStart();
-        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var database = Settings.Read<DatabaseOptions>(configuration, DatabaseOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<SlaOptions>()
             .Bind(configuration.GetSection(SlaOptions.Section))
@@ -77,14 +78,14 @@ public static class DependencyInjection
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
         services.AddOptions<RetentionOptions>()
             .Bind(configuration.GetSection(RetentionOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(RetentionOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<EventPartitionMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<EventPartitionMaintenance>());
         AddSensors(services, configuration);
         services.AddOptions<ListOptions>()
             .Bind(configuration.GetSection(ListOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(ListOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<ICappedCounts>(sp =>
             new CappedCounts(sp.GetRequiredService<IOptions<ListOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
@@ -131,7 +132,7 @@ public static class DependencyInjection
     {
         services.AddOptions<IngestOptions>()
             .Bind(configuration.GetSection(IngestOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(IngestOptions.Section)
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<IngestOptions>>().Value);
         services.AddScoped<PostgresSourceOwnership>();
@@ -148,7 +149,7 @@ public static class DependencyInjection
     {
         services.AddOptions<AlertStreamOptions>()
             .Bind(configuration.GetSection(AlertStreamOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(AlertStreamOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IAlertChangeLog, AlertChangeLog>();
         services.AddSingleton(new AlertChangeListenerConnection(

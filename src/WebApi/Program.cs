@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serilog;
+using ThreatPlatform.Infrastructure.Configuration;
 using ThreatPlatform.Infrastructure.Persistence;
 using ThreatPlatform.WebApi.Hosting;
 
@@ -14,10 +15,10 @@ try
         .Enrich.FromLogContext()
         .WriteToConsole(context.Configuration), preserveStaticLogger: true);
 
-    if (Commands.IsCommand(args) && builder.Configuration.GetValue("Database:AcquireTimeoutMilliseconds", 800) < 15_000)
+    if (Commands.IsCommand(args) && Settings.Read<DatabaseOptions>(builder.Configuration, DatabaseOptions.Section).AcquireTimeoutMilliseconds < 15_000)
     {
         // One-off commands answer no requests: they wait for a connection as long as Npgsql's default, not the API's 0.8 s.
-        builder.Configuration["Database:AcquireTimeoutMilliseconds"] = "15000";
+        builder.Configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.AcquireTimeoutMilliseconds)}"] = "15000";
     }
 
     builder.AddThreatPlatform();
@@ -28,6 +29,8 @@ try
         return await Commands.RunAsync(app, args);
     }
 
+    // Every setting is checked before the first migration or request, all failures named at once.
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
     if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
     {
         await Commands.MigrateAsync(app.Services);

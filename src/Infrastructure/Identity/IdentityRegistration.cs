@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Auth.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Users.GetUserAccess;
+using ThreatPlatform.Infrastructure.Configuration;
 using ThreatPlatform.Infrastructure.Persistence.Audit;
 
 namespace ThreatPlatform.Infrastructure.Identity;
@@ -15,7 +16,7 @@ internal static class IdentityRegistration
     {
         services.AddOptions<AuthOptions>()
             .Bind(configuration.GetSection(AuthOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(AuthOptions.Section)
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuthOptions>>().Value);
         services.AddSingleton<IPasswordHasher, IdentityPasswordHasher>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ThreatPlatform.Application.Notifications.Common;
+using ThreatPlatform.Infrastructure.Configuration;
 
 namespace ThreatPlatform.Infrastructure.Outbox;
 
@@ -12,13 +13,16 @@ internal static class OutboxRegistration
     {
         services.AddOptions<NotificationOptions>()
             .Bind(configuration.GetSection(NotificationOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(NotificationOptions.Section)
             .ValidateOnStart();
         services.AddOptions<SmtpOptions>()
             .Bind(configuration.GetSection(SmtpOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(SmtpOptions.Section)
             .ValidateOnStart();
-        services.AddOptions<ConsoleLinkOptions>().Bind(configuration.GetSection(ConsoleLinkOptions.Section));
+        services.AddOptions<ConsoleLinkOptions>()
+            .Bind(configuration.GetSection(ConsoleLinkOptions.Section))
+            .ValidateSettings(ConsoleLinkOptions.Section)
+            .ValidateOnStart();
         services.AddSingleton<NetworkGuard>();
         services.AddSingleton<INotificationTargets>(sp => sp.GetRequiredService<NetworkGuard>());
         services.AddSingleton<IWebhookSecretGenerator, RandomWebhookSecretGenerator>();
@@ -29,7 +33,7 @@ internal static class OutboxRegistration
         services.AddSingleton<OutboxStore>();
         services.TryAddSingleton<INotificationMetrics, NoNotificationMetrics>();
         services.AddSingleton<NotificationDispatcher>();
-        if (configuration.GetValue(NotificationOptions.Section + ":" + nameof(NotificationOptions.DispatcherEnabled), true))
+        if (Settings.Read<NotificationOptions>(configuration, NotificationOptions.Section).DispatcherEnabled)
         {
             services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
         }

@@ -1,10 +1,13 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Users.GetUserAccess;
+using ThreatPlatform.Infrastructure.Configuration;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Limits;
 
@@ -13,11 +16,18 @@ namespace ThreatPlatform.WebApi.Auth;
 /// <summary>Names of the rate-limit policies endpoints opt into.</summary>
 public static class RateLimits
 {
-    /// <summary>Login and register, per client IP: RateLimiting:AuthPermitsPerMinute requests a minute.</summary>
+    /// <summary>Login and register, per client IP: <see cref="SignInLimitOptions.AuthPermitsPerMinute"/> requests a minute.</summary>
     public const string Auth = "auth";
+}
 
-    public const string PermitsSetting = "RateLimiting:AuthPermitsPerMinute";
-    public const int DefaultPermitsPerMinute = 20;
+/// <summary>The sign-in limit (section <c>RateLimiting</c>, beside the per-principal buckets of <see cref="RequestLimitOptions"/>).</summary>
+public sealed class SignInLimitOptions
+{
+    public const string Section = "RateLimiting";
+
+    /// <summary>Login and register requests per client address (an IPv6 client by its /64) per minute.</summary>
+    [Range(1, int.MaxValue)]
+    public int AuthPermitsPerMinute { get; set; } = 20;
 }
 
 internal static class AuthHosting
@@ -28,15 +38,14 @@ internal static class AuthHosting
     /// </summary>
     public static IServiceCollection AddAuthRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
-        var permits = configuration.GetValue(RateLimits.PermitsSetting, RateLimits.DefaultPermitsPerMinute);
-        if (permits < 1)
+        services.AddOptions<SignInLimitOptions>()
+            .Bind(configuration.GetSection(SignInLimitOptions.Section))
+            .ValidateSettings(SignInLimitOptions.Section)
+            .ValidateOnStart();
+        services.AddRateLimiter(options => options.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SignInLimitOptions>>((options, limit) =>
         {
-            throw new InvalidOperationException($"{RateLimits.PermitsSetting} must be at least 1.");
-        }
-
-        services.AddRateLimiter(options =>
-        {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            var permits = limit.Value.AuthPermitsPerMinute;
             options.AddPolicy(RateLimits.Auth, http => RateLimitPartition.GetFixedWindowLimiter(
                 ClientAddress.Group(http.Connection.RemoteIpAddress),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));

@@ -1,7 +1,25 @@
 using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using ThreatPlatform.Infrastructure.Configuration;
 
 namespace ThreatPlatform.WebApi.Common;
+
+/// <summary>The host names the API answers to (<c>AllowedHosts</c>, semicolon-separated; <c>*.example.org</c>, <c>*</c>).</summary>
+public sealed class AllowedHostsOptions
+{
+    /// <summary>A key at the configuration's root (ASP.NET Core's own name for it), not in a section.</summary>
+    public const string Setting = nameof(AllowedHosts);
+
+    /// <summary>Unset, the API answers on loopback only (as appsettings.json ships it): a public name must be configured.</summary>
+    public const string DefaultHosts = "localhost;127.0.0.1;[::1]";
+
+    public string? AllowedHosts { get; set; }
+
+    public IList<StringSegment> Hosts => [.. (string.IsNullOrWhiteSpace(AllowedHosts) ? DefaultHosts : AllowedHosts)
+        .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(h => new StringSegment(h))];
+}
 
 /// <summary>
 /// Only the host names in the AllowedHosts setting (semicolon-separated; <c>*.example.org</c> matches subdomains,
@@ -12,20 +30,13 @@ namespace ThreatPlatform.WebApi.Common;
 /// </summary>
 internal static class AllowedHostsCheck
 {
-    public const string Setting = "AllowedHosts";
-
-    /// <summary>Unset, the API answers on loopback only (as appsettings.json ships it): a public name must be configured.</summary>
-    public const string DefaultHosts = "localhost;127.0.0.1;[::1]";
-
     public static IServiceCollection AddAllowedHosts(this IServiceCollection services, IConfiguration configuration)
     {
-        var configured = configuration[Setting];
-        var hosts = (string.IsNullOrWhiteSpace(configured) ? DefaultHosts : configured)
-            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(h => new StringSegment(h))
-            .ToList();
-
-        services.AddSingleton(new AllowedHostList(hosts));
+        services.AddOptions<AllowedHostsOptions>()
+            .Bind(configuration)
+            .ValidateSettings(string.Empty)
+            .ValidateOnStart();
+        services.AddSingleton(sp => new AllowedHostList(sp.GetRequiredService<IOptions<AllowedHostsOptions>>().Value.Hosts));
         services.Configure<HostFilteringOptions>(o => o.AllowedHosts = ["*"]);
         return services;
     }

@@ -15,6 +15,7 @@ using ThreatPlatform.Application.Common.Behaviours;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure;
+using ThreatPlatform.Infrastructure.Configuration;
 using ThreatPlatform.Infrastructure.Identity;
 using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
@@ -22,6 +23,7 @@ using ThreatPlatform.WebApi.Limits;
 using ThreatPlatform.WebApi.OpenApi;
 using ThreatPlatform.WebApi.Operations;
 using ThreatPlatform.WebApi.Syslog;
+using ThreatPlatform.WebApi.WebConsole;
 
 namespace ThreatPlatform.WebApi.Hosting;
 
@@ -74,7 +76,8 @@ internal static class ServiceRegistration
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 
         AddAuth(services, configuration);
-        AddCors(services, configuration);
+        services.AddCrossOrigin(configuration);
+        services.AddConsoleFiles(configuration);
         AddOpenApi(services);
     }
 
@@ -82,7 +85,7 @@ internal static class ServiceRegistration
     {
         services.AddOptions<JwtOptions>()
             .Bind(configuration.GetSection(JwtOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(JwtOptions.Section)
             .ValidateOnStart();
 
         // Bearer tokens for people, API keys for sensors: the default scheme forwards to the one the request presents.
@@ -142,20 +145,6 @@ internal static class ServiceRegistration
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(UserRole.Admin.ToWire()))
             .AddPolicy(Policies.Ingest, p => p.RequireAuthenticatedUser()
                 .RequireRole(UserRole.Analyst.ToWire(), UserRole.Admin.ToWire(), ApiKeyAuthentication.SensorRole));
-    }
-
-    private static void AddCors(IServiceCollection services, IConfiguration configuration)
-    {
-        var origins = (configuration.GetSection("Cors:Origins").Get<string[]>() ?? [])
-            .Where(o => !string.IsNullOrWhiteSpace(o))
-            .ToArray();
-        services.AddCors(o => o.AddDefaultPolicy(policy =>
-        {
-            if (origins.Length > 0)
-            {
-                policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After");
-            }
-        }));
     }
 
     private static void AddOpenApi(IServiceCollection services)

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using ThreatPlatform.Application.Common.Exceptions;
+using ThreatPlatform.Infrastructure.Configuration;
 using ThreatPlatform.WebApi.Auth;
 
 namespace ThreatPlatform.WebApi.Limits;
@@ -173,7 +174,7 @@ internal static class BatchConcurrencyHosting
     {
         services.AddOptions<BatchConcurrencyOptions>()
             .Bind(configuration.GetSection(RequestLimitOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(RequestLimitOptions.Section)
             .ValidateOnStart();
         services.AddSingleton(sp => new BatchConcurrency(sp.GetRequiredService<IOptions<BatchConcurrencyOptions>>().Value));
         return services;

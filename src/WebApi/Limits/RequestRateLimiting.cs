@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using ThreatPlatform.Infrastructure.Configuration;
 using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
 
@@ -19,7 +20,7 @@ public sealed class BucketOptions
 }
 
 /// <summary>Per-principal request limits (section <c>RateLimiting</c>); the sign-in limit lives beside them.</summary>
-public sealed class RequestLimitOptions
+public sealed class RequestLimitOptions : IValidatableObject
 {
     public const string Section = "RateLimiting";
 
@@ -37,6 +38,20 @@ public sealed class RequestLimitOptions
     /// twice a key's own bucket, so one shipper's keys fit, while made-up keys cannot cost a lookup each unbounded.
     /// </summary>
     public BucketOptions ApiKeyAddress { get; set; } = new() { PermitsPerMinute = 6000, Burst = 1000 };
+
+    /// <summary>Each bucket's own ranges, a failure named by its full key (<c>User__Burst</c> under the section).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, bucket) in new[] { (nameof(User), User), (nameof(SensorKey), SensorKey), (nameof(Anonymous), Anonymous), (nameof(ApiKeyAddress), ApiKeyAddress) })
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(bucket, new ValidationContext(bucket), results, validateAllProperties: true);
+            foreach (var result in results)
+            {
+                yield return new ValidationResult(result.ErrorMessage, [.. result.MemberNames.Select(member => $"{name}__{member}")]);
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -51,8 +66,7 @@ internal static class RequestRateLimiting
     {
         services.AddOptions<RequestLimitOptions>()
             .Bind(configuration.GetSection(RequestLimitOptions.Section))
-            .Validate(o => Valid(o.User) && Valid(o.SensorKey) && Valid(o.Anonymous) && Valid(o.ApiKeyAddress),
-                "RateLimiting:{User,SensorKey,Anonymous,ApiKeyAddress}:PermitsPerMinute must be 0 (off) or more, and Burst 1 or more.")
+            .ValidateSettings(RequestLimitOptions.Section)
             .ValidateOnStart();
 
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RequestLimitOptions>>((options, limits) =>
@@ -71,8 +85,6 @@ internal static class RequestRateLimiting
         services.AddSingleton<ApiKeyAddressLimiting>();
         return services;
     }
-
-    private static bool Valid(BucketOptions bucket) => bucket is { PermitsPerMinute: >= 0, Burst: >= 1 };
 
     internal const string KeyPartition = "key:";
     internal const string UserPartition = "user:";

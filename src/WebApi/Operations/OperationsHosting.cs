@@ -1,8 +1,10 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Prometheus;
+using ThreatPlatform.Infrastructure.Configuration;
 using ThreatPlatform.WebApi.Common;
 
 namespace ThreatPlatform.WebApi.Operations;
@@ -15,31 +17,33 @@ namespace ThreatPlatform.WebApi.Operations;
 internal static class OperationsHosting
 {
     public const string MetricsPath = "/metrics";
-    public const string AllowedNetworksSetting = "Metrics:AllowedNetworks";
-    public const string OtlpEndpointSetting = "OpenTelemetry:OtlpEndpoint";
 
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration)
     {
-        var configured = configuration.GetSection(AllowedNetworksSetting).Get<string[]>()?.Where(n => !string.IsNullOrWhiteSpace(n)).ToArray();
-        var networks = (configured is { Length: > 0 } ? configured : ["127.0.0.0/8", "::1/128"])
-            .Select(text => Domain.Common.NetworkRanges.TryParse(text, out var network)
-                ? network
-                : throw new InvalidOperationException($"{AllowedNetworksSetting.Replace(":", "__", StringComparison.Ordinal)} has '{text}', which is neither an address nor a CIDR range."))
-            .ToArray();
-        services.AddSingleton(new MetricsAccess(networks));
+        services.AddOptions<MetricsOptions>()
+            .Bind(configuration.GetSection(MetricsOptions.Section))
+            .ValidateSettings(MetricsOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton(sp => new MetricsAccess(sp.GetRequiredService<IOptions<MetricsOptions>>().Value.Networks));
         services.AddSingleton<Infrastructure.Outbox.INotificationMetrics, PrometheusNotificationMetrics>();
         _ = MeterFilter.Value;
 
-        var otlp = configuration[OtlpEndpointSetting] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        services.AddOptions<OpenTelemetryOptions>()
+            .Bind(configuration.GetSection(OpenTelemetryOptions.Section))
+            .ValidateSettings(OpenTelemetryOptions.Section)
+            .ValidateOnStart();
+        // Whether to trace at all is decided here, before the container exists.
+        var telemetry = Settings.Read<OpenTelemetryOptions>(configuration, OpenTelemetryOptions.Section);
+        var otlp = telemetry.OtlpEndpoint ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         if (!string.IsNullOrWhiteSpace(otlp))
         {
             if (!Uri.TryCreate(otlp, UriKind.Absolute, out var endpoint))
             {
-                throw new InvalidOperationException($"OpenTelemetry__OtlpEndpoint must be an absolute URL (http://collector:4317), not '{otlp}'.");
+                throw new InvalidOperationException($"OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute URL (http://collector:4317), not '{otlp}'.");
             }
 
             services.AddOpenTelemetry()
-                .ConfigureResource(r => r.AddService(configuration["OpenTelemetry:ServiceName"] ?? "threatplatform-api"))
+                .ConfigureResource(r => r.AddService(telemetry.ServiceName))
                 .WithTracing(tracing => tracing
                     .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path != MetricsPath)
                     .AddNpgsql()

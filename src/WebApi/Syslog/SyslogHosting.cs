@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ThreatPlatform.Infrastructure.Configuration;
 
 namespace ThreatPlatform.WebApi.Syslog;
 
@@ -13,9 +14,9 @@ internal static class SyslogHosting
         services.AddScoped<SyslogCaller>();
         services.AddOptions<SyslogOptions>()
             .Bind(configuration.GetSection(SyslogOptions.Section))
-            .ValidateDataAnnotations()
+            .ValidateSettings(SyslogOptions.Section)
             .ValidateOnStart();
-        var options = configuration.GetSection(SyslogOptions.Section).Get<SyslogOptions>() ?? new SyslogOptions();
+        var options = Settings.Read<SyslogOptions>(configuration, SyslogOptions.Section);
         if (!options.Enabled)
         {
             return services;

@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using ThreatPlatform.Infrastructure.Configuration;
 
 namespace ThreatPlatform.WebApi.WebConsole;
 
@@ -27,10 +29,19 @@ internal static class ConsoleHosting
     public static bool IsReserved(PathString path) =>
         ReservedPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The built console's folder: <c>Console__Root</c>, else the nearest <c>web/dist</c> above the app.</summary>
-    public static string? FindRoot(IConfiguration configuration, IWebHostEnvironment environment)
+    public static IServiceCollection AddConsoleFiles(this IServiceCollection services, IConfiguration configuration)
     {
-        var configured = configuration["Console:Root"];
+        services.AddOptions<ConsoleOptions>()
+            .Bind(configuration.GetSection(ConsoleOptions.Section))
+            .ValidateSettings(ConsoleOptions.Section)
+            .ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>The built console's folder: <c>Console__Root</c>, else the nearest <c>web/dist</c> above the app.</summary>
+    public static string? FindRoot(ConsoleOptions options, IWebHostEnvironment environment)
+    {
+        var configured = options.Root;
         if (!string.IsNullOrWhiteSpace(configured))
         {
             var full = Path.GetFullPath(configured, environment.ContentRootPath);
@@ -55,7 +66,7 @@ internal static class ConsoleHosting
     /// <summary>The console's files; hashed assets are cached for a year, everything else is revalidated.</summary>
     public static void UseConsoleFiles(this WebApplication app)
     {
-        var root = FindRoot(app.Configuration, app.Environment);
+        var root = FindRoot(app.Services.GetRequiredService<IOptions<ConsoleOptions>>().Value, app.Environment);
         if (root is null)
         {
             return;
@@ -72,7 +83,7 @@ internal static class ConsoleHosting
     /// <summary>The SPA fallback: GET/HEAD of any unmatched path outside the reserved prefixes answers index.html.</summary>
     public static void MapConsoleFallback(this WebApplication app)
     {
-        var root = FindRoot(app.Configuration, app.Environment);
+        var root = FindRoot(app.Services.GetRequiredService<IOptions<ConsoleOptions>>().Value, app.Environment);
         app.Logger.LogInformation("SOC console: {Root}", root ?? "not built (run `make console`)");
         var index = root is null ? null : Path.Combine(root, "index.html");
         app.MapFallback(async context =>

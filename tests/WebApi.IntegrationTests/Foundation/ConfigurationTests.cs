@@ -114,6 +114,41 @@ public sealed class ConfigurationTests
         output.Should().Contain(expected);
     }
 
+    [Theory]
+    [InlineData("Database__AcquireTimeoutMilliseconds", "0", "Database__AcquireTimeoutMilliseconds")]
+    [InlineData("RateLimiting__AuthPermitsPerMinute", "0", "RateLimiting__AuthPermitsPerMinute")]
+    [InlineData("RateLimiting__User__PermitsPerMinute", "-1", "RateLimiting__User__PermitsPerMinute")]
+    [InlineData("ForwardedHeaders__KnownNetworks__0", "10.0.0.0/33", "ForwardedHeaders__KnownNetworks has '10.0.0.0/33'")]
+    public async Task Process_refuses_to_start_with_an_invalid_setting_and_names_it_as_it_is_set(string setting, string value, string expected)
+    {
+        var (exitCode, output) = await RunApiAsync(new Dictionary<string, string>
+        {
+            ["Jwt__SigningKey"] = ApiFactory.SigningKey,
+            ["ConnectionStrings__Default"] = TestDatabase.ServerConnectionString,
+            ["Database__MigrateOnStartup"] = "false",
+            [setting] = value,
+        });
+
+        exitCode.Should().Be(1);
+        output.Should().Contain(expected);
+    }
+
+    [Fact]
+    public async Task Process_names_every_invalid_setting_at_once_before_touching_the_database()
+    {
+        var (exitCode, output) = await RunApiAsync(new Dictionary<string, string>
+        {
+            ["Jwt__SigningKey"] = ApiFactory.SigningKey,
+            ["ConnectionStrings__Default"] = "Host=127.0.0.1;Port=1;Database=nowhere;Username=nobody;Password=none",
+            ["ForwardedHeaders__ForwardLimit"] = "0",
+            ["Metrics__AllowedNetworks__0"] = "not-a-network",
+        });
+
+        exitCode.Should().Be(1);
+        output.Should().Contain("ForwardedHeaders__ForwardLimit").And.Contain("Metrics__AllowedNetworks has 'not-a-network'")
+            .And.NotContain("stopped unexpectedly", "the settings are refused before the first migration tries the database");
+    }
+
     [Fact]
     public async Task Process_refuses_to_start_with_a_malformed_connection_string()
     {

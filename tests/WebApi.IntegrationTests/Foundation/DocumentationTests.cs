@@ -50,8 +50,9 @@ public sealed partial class DocumentationTests
                 "Sla__Medium__AckMinutes",              // a nullable nested object
                 "ConnectionStrings__Default",           // a setting constant already in environment form
                 "Metrics__AllowedNetworks",             // a setting constant in configuration form
-                "ForwardedHeaders__KnownProxies",       // a literal key read from a section variable
-                "Cors__Origins",                        // a literal key read from the configuration
+                "ForwardedHeaders__KnownProxies",       // an array of an options class
+                "AllowedHosts",                         // a root key named by its options class's setting constant
+                "Serilog__WriteTo",                     // a literal key read from the configuration
                 "OTEL_EXPORTER_OTLP_ENDPOINT",          // an indexer with a literal key
             ],
             "the check must not pass by finding nothing");
