@@ -115,6 +115,10 @@ internal static class IngestBench
                 throw new InvalidOperationException($"(12) {apiLoad.Requests - apiLoad.Errors:N0} requests answered 2xx but {stored:N0} events were stored.");
             }
 
+            // Group commit: rows one transaction wrote share its xmin, so this is how many requests shared a commit.
+            var transactions = await database.ScalarAsync("SELECT count(DISTINCT xmin::text) FROM events");
+            var perTransaction = transactions == 0 ? 0 : (double)stored / transactions;
+
             await database.ResetAsync();
             Step($"(12) raw prepared INSERT at {connections} connection(s), {settings.DurationSeconds} s");
             var raw = await database.InsertLoadAsync(connections, duration);
@@ -125,9 +129,10 @@ internal static class IngestBench
                 ["api"] = Json(apiLoad),
                 ["raw_insert"] = Json(raw),
                 ["ratio_api_to_raw"] = Round(ratio, 3),
+                ["events_per_transaction"] = Round(perTransaction, 2),
             });
             rows.Add(["12", $"raw prepared INSERT into events (Npgsql), 1 row per transaction, {connections} connection(s)", Describe(raw), string.Empty, string.Empty]);
-            rows.Add(["12", $"POST /api/events/, {connections} connection(s)", Describe(apiLoad), $"{ratio:P0} of INSERT", connections switch
+            rows.Add(["12", $"POST /api/events/, {connections} connection(s)", $"{Describe(apiLoad)}, {perTransaction:N1} events per commit", $"{ratio:P0} of INSERT", connections switch
             {
                 1 => Verdict(apiLoad.P50Ms <= 1.5 && apiLoad.Errors == 0, "p50 ≤ 1.5 ms"),
                 16 => Verdict(ratio >= 0.6 && apiLoad.Errors == 0, "≥ 60 % of INSERT"),

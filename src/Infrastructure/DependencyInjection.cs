@@ -12,6 +12,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Stats.GetAlertStats;
 using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.Application.Events.IngestEvent;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Application.Users.GetUserAccess;
 using ThreatPlatform.Infrastructure.Caching;
@@ -22,6 +23,7 @@ using ThreatPlatform.Infrastructure.Persistence;
 using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 using ThreatPlatform.Infrastructure.Persistence.Audit;
 using ThreatPlatform.Infrastructure.Persistence.Batch;
+using ThreatPlatform.Infrastructure.Persistence.GroupCommit;
 using ThreatPlatform.Infrastructure.Persistence.Partitions;
 using ThreatPlatform.Infrastructure.Persistence.Replica;
 using ThreatPlatform.Infrastructure.Persistence.Stats;
@@ -76,6 +78,13 @@ public static class DependencyInjection
         services.AddScoped<ICollectingAlerts, CollectingAlerts>();
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
+        services.AddOptions<GroupCommitOptions>()
+            .Bind(configuration.GetSection(GroupCommitOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<GroupCommitOptions>>().Value);
+        services.AddSingleton<EventGroupWriter>();
+        services.AddSingleton<IEventGroupWriter>(sp => sp.GetRequiredService<EventGroupWriter>());
         services.AddOptions<RetentionOptions>()
             .Bind(configuration.GetSection(RetentionOptions.Section))
             .ValidateSettings(RetentionOptions.Section)

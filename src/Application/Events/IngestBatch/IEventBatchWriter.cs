@@ -27,6 +27,19 @@ public interface IEventBatchWriter
         RuleHits ruleHits,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="WriteAsync"/>, answering besides what became of each event, in list order: the id it was stored with
+    /// and the alert it answers with, or null when a stored twin (the same source and external_id) kept it out. Single
+    /// ingest's group commit needs this to answer each request on its own; batch ingest does not pay for it.
+    /// </summary>
+    Task<EventGroupWriteResult> WriteEachAsync(
+        IReadOnlyList<SecurityEvent> events,
+        IReadOnlyCollection<Severity> alertingSeverities,
+        SlaPolicy sla,
+        DateTimeOffset at,
+        RuleHits ruleHits,
+        CancellationToken cancellationToken);
+
     /// <summary>The stored events with these (source, external_id) keys (the twins of events the writer refused).</summary>
     Task<IReadOnlyList<SecurityEvent>> FindStoredAsync(
         IReadOnlyCollection<(string Source, string ExternalId)> keys,
@@ -43,6 +56,15 @@ public sealed record EventBatchWriteResult(
     int AlertsCreated,
     IReadOnlySet<(string Source, string ExternalId)> StoredKeys,
     int EventsFolded);
+
+/// <summary>The totals of <see cref="IEventBatchWriter.WriteEachAsync"/>, and each event's fate in list order (null: a stored twin kept it out).</summary>
+public sealed record EventGroupWriteResult(EventBatchWriteResult Totals, IReadOnlyList<WrittenEvent?> Events);
+
+/// <summary>
+/// One stored event: its id; the alert it answers with (the first alert it raised, else the one it folded into); how
+/// many alerts it raised; whether it folded into an alert instead of raising its severity's own.
+/// </summary>
+public sealed record WrittenEvent(long Id, long? AlertId, int AlertsRaised, bool Folded);
 
 /// <summary>
 /// What the batch's events matched, by their index in the list given to the writer: single-event rules (each raises an

@@ -3,8 +3,9 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Events.IngestBatch;
+using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Sensors.Common;
-using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Sensors;
 
@@ -23,12 +24,13 @@ public sealed record IngestEventCommand : EventInput, ICommand<IngestedEvent>
 public sealed record IngestedEvent(EventDto Event, bool Created);
 
 /// <summary>
-/// Stores the event; the entity raises EventIngested and the persistence layer dispatches it before the one
-/// SaveChanges, so a severe event's alert is written in the same transaction. A repeat of a sensor's
-/// (source, external_id) with the same content answers the stored event instead of storing it twice; with other
-/// content it is an <see cref="IdempotencyConflict"/> (409) and the stored event stays as it is. The caller (API key or
-/// user) first takes a permit from its rate limit; a source a sensor owns is written only with that sensor's keys (403 naming
-/// source otherwise).
+/// Stores the event through the group writer (<see cref="IEventGroupWriter"/>): concurrent requests share one
+/// transaction, written by the batch writer under the batch's rules (a severe event's alert, grouping, detection rules),
+/// and each request is answered only after that transaction committed. A repeat of a sensor's (source, external_id) with
+/// the same content answers the stored event instead of storing it twice; with other content it is an
+/// <see cref="IdempotencyConflict"/> (409) and the stored event stays as it is. The caller (API key or user) first takes
+/// a permit from its rate limit; a source a sensor owns is written only with that sensor's keys (403 naming source
+/// otherwise). Detection rules are evaluated here, in memory, on the request's own thread.
 /// </summary>
 public sealed class IngestEventCommandHandler(
     IApplicationDbContext db,
@@ -36,13 +38,11 @@ public sealed class IngestEventCommandHandler(
     ISourceOwnership ownership,
     IIngestRateLimiter rateLimiter,
     IAlertMetrics alertMetrics,
+    IEventGroupWriter writer,
+    IDetectionRuleSet ruleSet,
     TimeProvider clock)
     : ICommandHandler<IngestEventCommand, IngestedEvent>
 {
-    // A refusal by the collecting-fingerprint index means another event raised the alert this one was raising, at the
-    // same moment: the next attempt folds into it. Attempts are bounded (that alert could be closed just as quickly).
-    private const int MaxAttempts = 3;
-
     public async ValueTask<IngestedEvent> Handle(IngestEventCommand command, CancellationToken cancellationToken)
     {
         if (IngestPrincipal.Of(currentUser) is { } principal)
@@ -51,60 +51,37 @@ public sealed class IngestEventCommandHandler(
         }
 
         SourceOwnership.EnsureMayWrite(await ownership.OwnerOfAsync(command.Source, cancellationToken), currentUser.SensorId);
-        for (var attempt = 1; ; attempt++)
+        var securityEvent = command.ToDomain(currentUser, clock.GetUtcNow());
+        var ruleHits = RuleHits.Evaluate(await ruleSet.CurrentAsync(cancellationToken), [securityEvent]);
+        if (await writer.WriteAsync(securityEvent, ruleHits, cancellationToken) is not { } written)
         {
-            var securityEvent = command.ToDomain(currentUser, clock.GetUtcNow());
-            db.Events.Add(securityEvent);
-            var refusedBy = await db.SaveChangesUnlessRefusedAsync(cancellationToken);
-            if (refusedBy is null)
-            {
-                // Committed: count what the event did to alerts (a refused attempt rolled back and counts nothing).
-                CountAlerts(securityEvent);
-                return new IngestedEvent(securityEvent.ToDto(securityEvent.FirstAlertId), Created: true);
-            }
-
-            if (refusedBy == UniqueIndexes.CollectingAlertFingerprint)
-            {
-                if (attempt < MaxAttempts)
-                {
-                    continue;
-                }
-
-                throw new Conflict("Events with this fingerprint kept arriving while its alert changed; nothing was stored, send the event again.");
-            }
-
-            return refusedBy == UniqueIndexes.EventExternalId
-                ? await RepeatOfStoredAsync(securityEvent, cancellationToken)
-                : throw new InvalidOperationException($"The unique index {refusedBy} refused an event.");
+            return await RepeatOfStoredAsync(securityEvent, cancellationToken);
         }
-    }
 
-    private void CountAlerts(SecurityEvent securityEvent)
-    {
-        if (securityEvent.FoldedIntoAlertId is not null)
+        // Committed: count what the event did to alerts.
+        if (written.Folded)
         {
             alertMetrics.Grouped(1);
         }
-        else if (securityEvent.Alert is not null)
-        {
-            alertMetrics.Raised(1);
-        }
+
+        alertMetrics.Raised(written.AlertsRaised);
+        return new IngestedEvent(securityEvent.ToDto(written.AlertId) with { Id = written.Id }, Created: true);
     }
 
-    // A repeat (a sensor's retry, or the same event arriving at once from two connections): the global key table
-    // (event_keys) refused it and the whole transaction (event and alert) rolled back. Insert first and look up only on
-    // a refusal: a new event, the usual case, costs no extra round trip. Newest first: while retention deletes an
-    // expiring month's keys, a key may be stored anew before the old copy's partition is dropped.
+    // A repeat (a sensor's retry, or the same event arriving at once from two connections): a stored event with its
+    // (source, external_id) kept it out. Insert first and look up only on a refusal: a new event, the usual case, costs
+    // no extra round trip. Newest first: while retention deletes an expiring month's keys, a key may be stored anew
+    // before the old copy's partition is dropped.
     private async Task<IngestedEvent> RepeatOfStoredAsync(SecurityEvent securityEvent, CancellationToken cancellationToken)
     {
         var externalId = securityEvent.ExternalId
-            ?? throw new InvalidOperationException("A unique index refused an event without an external id.");
+            ?? throw new InvalidOperationException("The group writer kept out an event without an external id.");
         var stored = await db.Events.AsNoTracking()
             .Where(e => e.Source == securityEvent.Source && e.ExternalId == externalId)
             .OrderByDescending(e => e.Timestamp)
             .WithAlertId()
             .FirstOrDefaultAsync(cancellationToken)
-            ?? throw new InvalidOperationException("A unique index refused an event that has no stored twin.");
+            ?? throw new InvalidOperationException("The group writer kept out an event that has no stored twin.");
         return stored.Event.IsRepeatedBy(securityEvent)
             ? new IngestedEvent(stored.ToDto(), Created: false)
             : throw new IdempotencyConflict(securityEvent.Source, externalId);

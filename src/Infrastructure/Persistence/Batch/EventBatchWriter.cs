@@ -241,6 +241,16 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
                + (SELECT coalesce(sum(n - 1), 0) FROM target WHERE opens)::integer, (SELECT count(*) FROM marked)::integer
         """;
 
+    // Each staged row in batch order: the id it was stored with and the alert it answers with (as EventQueries.WithAlertId
+    // reads it), how many alerts it raised and whether it folded; no stored row for one a stored twin kept out.
+    internal const string WrittenRows = """
+        SELECT e.id, coalesce(a.first_id, e.folded_into_alert_id), coalesce(a.raised, 0)::integer, e.folded_into_alert_id IS NOT NULL
+        FROM event_batch_staging s
+        LEFT JOIN events e ON e.id = s.id AND e."timestamp" = s."timestamp"
+        LEFT JOIN LATERAL (SELECT min(x.id) AS first_id, count(*) AS raised FROM alerts x WHERE x.event_id = e.id) a ON true
+        ORDER BY s.id
+        """;
+
     // A write starts again (a new transaction, new ids) when another writer got in between: it stored one of this
     // batch's (source, external_id) keys, or opened the collecting alert of one of its fingerprints, after this
     // statement's snapshot. The next attempt sees what it wrote. Bounded: each retry needs a fresh race to lose.
@@ -252,11 +262,30 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         SlaPolicy sla,
         DateTimeOffset at,
         RuleHits ruleHits,
+        CancellationToken cancellationToken) =>
+        (await WriteAsync(events, alertingSeverities, sla, at, ruleHits, each: false, cancellationToken)).Totals;
+
+    public Task<EventGroupWriteResult> WriteEachAsync(
+        IReadOnlyList<SecurityEvent> events,
+        IReadOnlyCollection<Severity> alertingSeverities,
+        SlaPolicy sla,
+        DateTimeOffset at,
+        RuleHits ruleHits,
+        CancellationToken cancellationToken) =>
+        WriteAsync(events, alertingSeverities, sla, at, ruleHits, each: true, cancellationToken);
+
+    private async Task<EventGroupWriteResult> WriteAsync(
+        IReadOnlyList<SecurityEvent> events,
+        IReadOnlyCollection<Severity> alertingSeverities,
+        SlaPolicy sla,
+        DateTimeOffset at,
+        RuleHits ruleHits,
+        bool each,
         CancellationToken cancellationToken)
     {
         if (events.Count == 0)
         {
-            return new EventBatchWriteResult(0, 0, new HashSet<(string, string)>(), 0);
+            return new EventGroupWriteResult(new EventBatchWriteResult(0, 0, new HashSet<(string, string)>(), 0), []);
         }
 
         await using var connection = await budget.OpenAsync(dataSource, cancellationToken);
@@ -264,7 +293,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         {
             try
             {
-                return await WriteOnceAsync(connection, events, alertingSeverities, sla, at, ruleHits, cancellationToken);
+                return await WriteOnceAsync(connection, events, alertingSeverities, sla, at, ruleHits, each, cancellationToken);
             }
             catch (PostgresException e) when (LostRace(e))
             {
@@ -291,13 +320,14 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
     };
 
     /// <summary>One attempt in one transaction: the result when committed; a concurrent writer that got in between makes it throw (rolled back).</summary>
-    private static async Task<EventBatchWriteResult> WriteOnceAsync(
+    private static async Task<EventGroupWriteResult> WriteOnceAsync(
         NpgsqlConnection connection,
         IReadOnlyList<SecurityEvent> events,
         IReadOnlyCollection<Severity> alertingSeverities,
         SlaPolicy sla,
         DateTimeOffset at,
         RuleHits ruleHits,
+        bool each,
         CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -348,9 +378,35 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
             result = result with { AlertsCreated = result.AlertsCreated + raised.Raised, EventsFolded = result.EventsFolded + raised.Folded };
         }
 
+        var written = each ? await WrittenAsync(connection, transaction, events.Count, cancellationToken) : [];
+
         // Committed before the caller answers 200: an acknowledged event and its alert are durable.
         await transaction.CommitAsync(cancellationToken);
-        return result;
+        return new EventGroupWriteResult(result, written);
+    }
+
+    /// <summary>What became of each staged row, in batch order (read before COMMIT drops the staging table).</summary>
+    private static async Task<List<WrittenEvent?>> WrittenAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        int count,
+        CancellationToken cancellationToken)
+    {
+        var written = new List<WrittenEvent?>(count);
+        await using var command = new NpgsqlCommand(WrittenRows, connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            written.Add(reader.IsDBNull(0)
+                ? null
+                : new WrittenEvent(
+                    reader.GetInt64(0),
+                    reader.IsDBNull(1) ? null : reader.GetInt64(1),
+                    reader.GetInt32(2),
+                    reader.GetBoolean(3)));
+        }
+
+        return written;
     }
 
     /// <summary>
