@@ -68,6 +68,26 @@ public sealed class GroupCommitTests(GroupCommitTests.OneWriterFactory factory) 
     }
 
     [Fact]
+    public async Task Requests_one_after_another_are_each_written_on_their_own_through_the_domain_not_as_groups()
+    {
+        var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
+        var source = BatchApi.NewSource();
+        var (groups, alone) = (Writer.Groups, Writer.Alone);
+
+        var answers = new List<System.Text.Json.JsonElement>();
+        foreach (var severity in new[] { "LOW", "CRITICAL", "HIGH" })
+        {
+            answers.Add(await analyst.IngestOkAsync(BatchApi.Event(source, severity)));
+        }
+
+        (Writer.Alone - alone).Should().Be(3, "one connection has nothing to group: each request writes its own event");
+        (Writer.Groups - groups).Should().Be(0);
+        answers[0].GetProperty("alert_id").ValueKind.Should().Be(System.Text.Json.JsonValueKind.Null, "a LOW event raises no alert");
+        answers[1].GetProperty("alert_id").ValueKind.Should().Be(System.Text.Json.JsonValueKind.Number, "the EventIngested handler raised the CRITICAL event's alert");
+        (await TransactionsThatWroteAsync(source)).Should().Be(3);
+    }
+
+    [Fact]
     public async Task Requests_that_arrive_while_the_writer_is_busy_share_one_transaction()
     {
         var analyst = await factory.CreateClientAsAsync(UserRole.Analyst);
@@ -161,8 +181,8 @@ public sealed class GroupCommitTests(GroupCommitTests.OneWriterFactory factory) 
     }
 
     /// <summary>
-    /// Holds the events table locked; sends <paramref name="first"/> and waits until its group is being written (it
-    /// then waits for the lock in PostgreSQL);
+    /// Holds the events table locked; sends <paramref name="first"/> and waits until it is being written (on its own: no
+    /// group was forming; it then waits for the lock in PostgreSQL);
     /// sends the others (in order) and waits until all of them are queued; then releases the lock and collects answers.
     /// </summary>
     private async Task<(HttpResponseMessage First, HttpResponseMessage[] Queued)> WhileTheWriterIsHeldAsync(
@@ -181,9 +201,9 @@ public sealed class GroupCommitTests(GroupCommitTests.OneWriterFactory factory) 
                 await lockEvents.ExecuteNonQueryAsync();
             }
 
-            var groupsBefore = Writer.Groups;
+            var writesBefore = Writer.Groups + Writer.Alone;
             firstSent = first();
-            await WaitUntilAsync(() => Task.FromResult(Writer.Groups > groupsBefore), "the first request's group is being written");
+            await WaitUntilAsync(() => Task.FromResult(Writer.Groups + Writer.Alone > writesBefore), "the first request is being written");
             foreach (var send in queued)
             {
                 var count = queuedSent.Count + 1;

@@ -33,8 +33,9 @@ public sealed class GroupCommitOptions
 /// <summary>
 /// The group writer: single-ingest requests queue their events; a writer (at most <see cref="GroupCommitOptions.Writers"/>
 /// at once) takes what is queued, up to <see cref="GroupCommitOptions.MaxEvents"/>, and writes it in one transaction
-/// through <see cref="IEventBatchWriter.WriteEachAsync"/>. The request that finds a writer free becomes one and writes
-/// at once (a lone request waits for nothing); when it is done it takes whatever queued meanwhile, until the queue is
+/// through <see cref="IEventBatchWriter.WriteEachAsync"/>. A request that finds no event queued and a writer free writes
+/// its event on its own, through the domain (<see cref="TryWriteAlone"/>); one that finds events queued becomes a writer
+/// when one is free and writes at once; when a writer is done it takes whatever queued meanwhile, until the queue is
 /// empty. A group never holds two events with one (source, external_id): the later one waits for the next group and
 /// meets the first as a stored twin, as it would have one transaction later on its own.
 /// <para>
@@ -53,6 +54,7 @@ public sealed class EventGroupWriter(
     private readonly List<Pending> _queue = [];
     private int _writing;
     private long _groups;
+    private long _alone;
 
     /// <summary>Events queued for the next group (taken by no writer yet); for tests and diagnostics.</summary>
     public int Queued
@@ -68,6 +70,41 @@ public sealed class EventGroupWriter(
 
     /// <summary>Transactions written so far (groups, and the one-event writes of a group that failed).</summary>
     public long Groups => Interlocked.Read(ref _groups);
+
+    /// <summary>Events written on their own so far (<see cref="TryWriteAlone"/>); for tests and diagnostics.</summary>
+    public long Alone => Interlocked.Read(ref _alone);
+
+    public IDisposable? TryWriteAlone()
+    {
+        lock (_gate)
+        {
+            if (_writing >= options.Writers || _queue.Exists(p => p.IsQueued))
+            {
+                return null;
+            }
+
+            _writing++;
+        }
+
+        Interlocked.Increment(ref _alone);
+        return new AloneTurn(this);
+    }
+
+    /// <summary>A lone write is done: its writer takes what queued meanwhile, or gives its place back.</summary>
+    private void EndAlone()
+    {
+        lock (_gate)
+        {
+            if (!_queue.Exists(p => p.IsQueued))
+            {
+                _queue.Clear();
+                _writing--;
+                return;
+            }
+        }
+
+        _ = Task.Run(() => WriteQueuedAsync(null));
+    }
 
     public async Task<WrittenEvent?> WriteAsync(SecurityEvent securityEvent, RuleHits ruleHits, CancellationToken cancellationToken)
     {
@@ -241,6 +278,19 @@ public sealed class EventGroupWriter(
         var result = await writer.WriteEachAsync(
             events, SeverityRules.AlertingSeverities, sla, clock.GetUtcNow(), new RuleHits(matches, correlations), CancellationToken.None);
         return result.Events;
+    }
+
+    private sealed class AloneTurn(EventGroupWriter writer) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                writer.EndAlone();
+            }
+        }
     }
 
     /// <summary>One request's event on its way: queued (0), taken by a writer (1), or withdrawn by its request (2).</summary>
