@@ -64,8 +64,8 @@ public static class DependencyInjection
         // LISTEN connections live as long as the process: outside the pool, so they never take a request's connection.
         services.AddKeyedSingleton(ListenerDataSource, new NpgsqlDataSourceBuilder(
             new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 30 }.ConnectionString).Build());
-        services.AddSingleton<Caches>();
-        services.AddSingleton<DetectionRuleSet>();
+        services.AddCacheSubscriber<Caches>();
+        services.AddCacheSubscriber<DetectionRuleSet>();
         services.AddSingleton<ThreatPlatform.Application.Rules.Common.IDetectionRuleSet>(sp => sp.GetRequiredService<DetectionRuleSet>());
         services.AddSingleton<CacheEviction>();
         services.AddHostedService<CacheInvalidationListener>();
@@ -147,8 +147,10 @@ public static class DependencyInjection
         services.AddScoped<PostgresSourceOwnership>();
         services.AddScoped<ISourceOwnership, CachedSourceOwnership>();
         services.AddSingleton<IApiKeyGenerator, RandomApiKeyGenerator>();
-        services.AddSingleton<ApiKeyCache>();
-        services.AddSingleton<Application.Events.IngestSyslog.ISyslogSenders, Syslog.SyslogSenderDirectory>();
+        services.AddCacheSubscriber<ApiKeyCache>();
+        services.AddCacheSubscriber<SourceOwnerCache>();
+        services.AddCacheSubscriber<Syslog.SyslogSenderDirectory>();
+        services.AddSingleton<Application.Events.IngestSyslog.ISyslogSenders>(sp => sp.GetRequiredService<Syslog.SyslogSenderDirectory>());
         services.AddSingleton<IApiKeyRows, PostgresApiKeyRows>();
         services.AddSingleton<IApiKeyCredentials, ApiKeyCredentialStore>();
     }

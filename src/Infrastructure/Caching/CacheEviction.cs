@@ -2,22 +2,21 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using ThreatPlatform.Domain.Sensors;
-using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Infrastructure.Caching;
 
 /// <summary>
-/// A change saved through this process's DbContext evicts what it touches from <see cref="Caches"/> (a user; any
-/// sensor or source clears the source owners) and from the <see cref="Sensors.ApiKeyCache"/> (a sensor's keys, a
-/// changed key), so the next request through this process sees it at once (a key revoked, a sensor deactivated or
-/// reactivated, under load, was served from the cache until the NOTIFY arrived); other
+/// A change saved through this process's DbContext is handed at once to each <see cref="ICacheSubscriber"/> it concerns,
+/// as the payload the database will NOTIFY for it (a user; a sensor's keys, a changed key; any sensor or source clears
+/// the source owners and the syslog senders), so the next request through this process sees it at once (a key revoked,
+/// a sensor deactivated or reactivated, under load, was served from the cache until the NOTIFY arrived); other
 /// processes hear of it by NOTIFY, a moment later. Evicting after the save and again after the commit of an explicit
 /// transaction: a request that reads between the two can only have read the old row, and the second eviction throws
 /// that away.
 /// </summary>
-internal sealed class CacheEviction(Caches caches, Sensors.ApiKeyCache apiKeys) : SaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class CacheEviction(IEnumerable<ICacheSubscriber> subscribers) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
+    private readonly ICacheSubscriber[] _subscribers = [.. subscribers];
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -76,21 +75,12 @@ internal sealed class CacheEviction(Caches caches, Sensors.ApiKeyCache apiKeys) 
                 continue;
             }
 
-            if (entry.Entity is User user && entry.State is EntityState.Modified or EntityState.Deleted)
+            foreach (var subscriber in _subscribers)
             {
-                _pending.GetOrCreateValue(context).Users.Add(user.Id);
-            }
-            else if (entry.Entity is Sensor or SensorSource)
-            {
-                _pending.GetOrCreateValue(context).Sources = true;
-                if (entry.Entity is Sensor sensor && entry.State is EntityState.Modified or EntityState.Deleted)
+                if (subscriber.PayloadOf(entry.Entity, entry.State) is { } payload)
                 {
-                    _pending.GetOrCreateValue(context).Sensors.Add(sensor.Id);
+                    _pending.GetOrCreateValue(context).Add((subscriber, payload));
                 }
-            }
-            else if (entry.Entity is ApiKey key && entry.State is EntityState.Modified or EntityState.Deleted)
-            {
-                _pending.GetOrCreateValue(context).KeyPrefixes.Add(key.Prefix);
             }
         }
     }
@@ -102,25 +92,9 @@ internal sealed class CacheEviction(Caches caches, Sensors.ApiKeyCache apiKeys) 
             return;
         }
 
-        foreach (var id in pending.Users)
+        foreach (var (subscriber, payload) in pending)
         {
-            caches.Users.Evict(id);
-        }
-
-        if (pending.Sources)
-        {
-            caches.SourceOwners.Clear();
-            caches.SyslogSenders.Clear();
-        }
-
-        foreach (var id in pending.Sensors)
-        {
-            apiKeys.Evict(Sensors.Notifications.SensorPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        foreach (var prefix in pending.KeyPrefixes)
-        {
-            apiKeys.Evict(Sensors.Notifications.KeyPrefix + prefix);
+            subscriber.Apply(payload);
         }
 
         if (committed)
@@ -129,14 +103,6 @@ internal sealed class CacheEviction(Caches caches, Sensors.ApiKeyCache apiKeys) 
         }
     }
 
-    private sealed class Pending
-    {
-        public HashSet<long> Users { get; } = [];
-
-        public bool Sources { get; set; }
-
-        public HashSet<long> Sensors { get; } = [];
-
-        public HashSet<string> KeyPrefixes { get; } = [];
-    }
+    /// <summary>The notifications a context's unsaved or uncommitted changes will send, each once.</summary>
+    private sealed class Pending : HashSet<(ICacheSubscriber Subscriber, string Payload)>;
 }

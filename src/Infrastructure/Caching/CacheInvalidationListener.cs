@@ -1,27 +1,25 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using ThreatPlatform.Infrastructure.Sensors;
 
 namespace ThreatPlatform.Infrastructure.Caching;
 
 /// <summary>
-/// Holds one dedicated connection that LISTENs for the changes this process caches, and evicts what each notification
-/// names: <see cref="Notifications.Channel"/> (API keys, sensors and their sources: <see cref="ApiKeyCache"/> and the
-/// source owners) and <see cref="Caches.UsersChannel"/> (a user's role or active flag). The database's triggers NOTIFY
+/// Holds one dedicated connection that LISTENs for the changes this process caches, and hands each notification to the
+/// <see cref="ICacheSubscriber"/>s of its channel, which evict what it names (API keys, sensors and their sources; a
+/// user's role or active flag; the detection rules). The database's triggers NOTIFY
 /// in the transaction that makes the change, so every API process hears of it at commit, whatever wrote it. While the
 /// connection is down no cache is trusted (lookups go to the database); on reconnect they start empty. A ping every few
 /// seconds finds a silently dead connection.
 /// </summary>
 internal sealed partial class CacheInvalidationListener(
     [FromKeyedServices(DependencyInjection.ListenerDataSource)] NpgsqlDataSource dataSource,
-    ApiKeyCache apiKeys,
-    Caches caches,
-    DetectionRuleSet rules,
+    IEnumerable<ICacheSubscriber> subscribers,
     ILogger<CacheInvalidationListener> logger) : BackgroundService
 {
+    private readonly ILookup<string, ICacheSubscriber> _byChannel = subscribers.ToLookup(s => s.Channel, StringComparer.Ordinal);
+
     private static readonly TimeSpan PingEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
@@ -69,15 +67,18 @@ internal sealed partial class CacheInvalidationListener(
     {
         await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
         connection.Notification += (_, e) => Apply(e.Channel, e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {Notifications.Channel}; LISTEN {Caches.UsersChannel}; LISTEN {DetectionRuleSet.Channel}", connection))
+        // The channels are the subscribers' constant identifiers, never input.
+        await using (var listen = new NpgsqlCommand(string.Join("; ", _byChannel.Select(channel => "LISTEN " + channel.Key)), connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
         // Listening from here on; what changed before is dropped with the old entries.
-        apiKeys.Trust();
-        caches.Trust();
-        rules.Trust();
+        foreach (var subscriber in _byChannel.SelectMany(channel => channel))
+        {
+            subscriber.Trust();
+        }
+
         try
         {
             while (true)
@@ -120,40 +121,18 @@ internal sealed partial class CacheInvalidationListener(
 
     private void Apply(string channel, string payload)
     {
-        if (channel == DetectionRuleSet.Channel)
+        foreach (var subscriber in _byChannel[channel])
         {
-            rules.Changed();
-            return;
-        }
-
-        if (channel == Caches.UsersChannel)
-        {
-            if (long.TryParse(payload, NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
-            {
-                caches.Users.Evict(userId);
-            }
-            else
-            {
-                caches.Users.Clear();
-            }
-
-            return;
-        }
-
-        apiKeys.Evict(payload);
-        if (!payload.StartsWith(Notifications.KeyPrefix, StringComparison.Ordinal))
-        {
-            // A sensor's state or sources changed: the payload names the sensor, not the sources it had or has now.
-            caches.SourceOwners.Clear();
-            caches.SyslogSenders.Clear();
+            subscriber.Apply(payload);
         }
     }
 
     private void Distrust()
     {
-        apiKeys.Distrust();
-        caches.Distrust();
-        rules.Distrust();
+        foreach (var subscriber in _byChannel.SelectMany(channel => channel))
+        {
+            subscriber.Distrust();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The cache invalidation listener lost its connection; keys, users and source owners are looked up in the database until it is back (retry in {RetrySeconds} s)")]

@@ -1,12 +1,15 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Users.GetUserAccess;
+using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Infrastructure.Caching;
 
 /// <summary>
 /// The rows every request needs and that rarely change, kept in this process and invalidated by NOTIFY
-/// (<see cref="CacheInvalidationListener"/>): who a token's user is now, and which sensor owns a source.
+/// (<see cref="CacheInvalidationListener"/>): who a token's user is now.
 /// </summary>
-internal sealed class Caches(TimeProvider clock)
+internal sealed class Caches(TimeProvider clock) : ICacheSubscriber
 {
     /// <summary>A bound on staleness should a notification ever be missed (as the API key cache's).</summary>
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
@@ -14,28 +17,29 @@ internal sealed class Caches(TimeProvider clock)
     /// <summary>Users by id: role and active flag (channel <see cref="UsersChannel"/>, payload the user's id).</summary>
     public InvalidatedCache<long, UserAccess> Users { get; } = new(clock, TimeToLive, maxEntries: 100_000);
 
-    /// <summary>Sources by name: the owning sensor, or null for a source no sensor owns (cleared on any sensor change).</summary>
-    public InvalidatedCache<string, long?> SourceOwners { get; } = new(clock, TimeToLive, maxEntries: 100_000);
-
-    /// <summary>
-    /// The syslog listener's sender map under key 0 (<see cref="Syslog.SyslogSenderDirectory"/>): cleared on any sensor or
-    /// source change, as <see cref="SourceOwners"/> is.
-    /// </summary>
-    public InvalidatedCache<int, Syslog.SyslogSenderMap> SyslogSenders { get; } = new(clock, TimeToLive, maxEntries: 1);
-
     public const string UsersChannel = "tp_users";
 
-    public void Trust()
+    public string Channel => UsersChannel;
+
+    /// <summary>A user's role or active flag changed, or the user deleted: the trigger sends the user's id.</summary>
+    public string? PayloadOf(object entity, EntityState state) =>
+        entity is User user && state is EntityState.Modified or EntityState.Deleted
+            ? user.Id.ToString(CultureInfo.InvariantCulture)
+            : null;
+
+    public void Apply(string payload)
     {
-        Users.Trust();
-        SourceOwners.Trust();
-        SyslogSenders.Trust();
+        if (long.TryParse(payload, NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
+        {
+            Users.Evict(userId);
+        }
+        else
+        {
+            Users.Clear();
+        }
     }
 
-    public void Distrust()
-    {
-        Users.Distrust();
-        SourceOwners.Distrust();
-        SyslogSenders.Distrust();
-    }
+    public void Trust() => Users.Trust();
+
+    public void Distrust() => Users.Distrust();
 }

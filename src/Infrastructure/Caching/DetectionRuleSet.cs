@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ThreatPlatform.Application.Rules.Common;
@@ -15,7 +16,7 @@ namespace ThreatPlatform.Infrastructure.Caching;
 /// longer compiles (it compiled when saved) is left out and logged, never half-active.
 /// </summary>
 internal sealed partial class DetectionRuleSet(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<DetectionRuleSet> logger)
-    : IDetectionRuleSet, IDisposable
+    : IDetectionRuleSet, ICacheSubscriber, IDisposable
 {
     public const string Channel = "tp_rules";
 
@@ -66,6 +67,13 @@ internal sealed partial class DetectionRuleSet(NpgsqlDataSource dataSource, Time
     }
 
     public void Changed() => Interlocked.Increment(ref _generation);
+
+    string ICacheSubscriber.Channel => Channel;
+
+    /// <summary>Rules are reloaded on the notification only (a change saved here is heard a moment later, as everywhere).</summary>
+    string? ICacheSubscriber.PayloadOf(object entity, EntityState state) => null;
+
+    void ICacheSubscriber.Apply(string payload) => Changed();
 
     public void Dispose() => _loading.Dispose();
 

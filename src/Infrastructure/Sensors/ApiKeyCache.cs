@@ -1,18 +1,20 @@
 using System.Globalization;
+using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Infrastructure.Caching;
 
 namespace ThreatPlatform.Infrastructure.Sensors;
 
 /// <summary>
 /// Key lookups by prefix, in this process: an <see cref="InvalidatedCache{TKey, TValue}"/> (trusted only while
-/// <see cref="Caching.CacheInvalidationListener"/> holds its LISTEN connection; entries expire after
+/// <see cref="CacheInvalidationListener"/> holds its LISTEN connection, on <see cref="Notifications.Channel"/>; entries expire after
 /// <see cref="TimeToLive"/>) that understands the key notifications' payloads. Prefixes the database does not know are
 /// remembered too, for <see cref="UnknownTimeToLive"/> and at most <see cref="MaxUnknown"/> of them: a client repeating
 /// an unknown key costs one query, not one per request. (A new key's prefix is random and unseen until it is shown,
 /// so remembering a miss never hides a key created after it.)
 /// </summary>
-internal sealed class ApiKeyCache(TimeProvider clock)
+internal sealed class ApiKeyCache(TimeProvider clock) : ICacheSubscriber
 {
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan UnknownTimeToLive = TimeSpan.FromSeconds(30);
@@ -38,6 +40,20 @@ internal sealed class ApiKeyCache(TimeProvider clock)
     /// <summary>Remembers that the database has no key with this prefix (unless an eviction came in since the read).</summary>
     public void StoreUnknown(string prefix, (long Keys, long Unknown) generationBeforeRead) =>
         _unknown.Store(prefix, true, generationBeforeRead.Unknown);
+
+    public string Channel => Notifications.Channel;
+
+    /// <summary>A sensor changed or deleted evicts its keys; a key changed or deleted, that key.</summary>
+    public string? PayloadOf(object entity, EntityState state) =>
+        state is not (EntityState.Modified or EntityState.Deleted) ? null
+        : entity switch
+        {
+            Sensor sensor => Notifications.SensorPrefix + sensor.Id.ToString(CultureInfo.InvariantCulture),
+            ApiKey key => Notifications.KeyPrefix + key.Prefix,
+            _ => null,
+        };
+
+    public void Apply(string payload) => Evict(payload);
 
     /// <summary>
     /// Applies one notification: <c>key:&lt;prefix&gt;</c> evicts that key, <c>sensor:&lt;id&gt;</c> every key of the

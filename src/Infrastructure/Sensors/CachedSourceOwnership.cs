@@ -1,25 +1,24 @@
 using ThreatPlatform.Application.Sensors.Common;
-using ThreatPlatform.Infrastructure.Caching;
 
 namespace ThreatPlatform.Infrastructure.Sensors;
 
 /// <summary>
-/// The single-event ingest's ownership check from <see cref="Caches.SourceOwners"/> while it is trusted: every change
+/// The single-event ingest's ownership check from <see cref="SourceOwnerCache"/> while it is trusted: every change
 /// to sensor_sources or to a sensor's state NOTIFYs (migration Sensors) and empties it, so a source claimed or freed
 /// is seen within the notification's delay. Batches ask the database (one <c>= ANY</c> for the whole batch).
 /// </summary>
-internal sealed class CachedSourceOwnership(PostgresSourceOwnership database, Caches caches) : ISourceOwnership
+internal sealed class CachedSourceOwnership(PostgresSourceOwnership database, SourceOwnerCache cache) : ISourceOwnership
 {
     public async Task<long?> OwnerOfAsync(string source, CancellationToken cancellationToken)
     {
-        if (caches.SourceOwners.TryGet(source, out var owner))
+        if (cache.Owners.TryGet(source, out var owner))
         {
             return owner;
         }
 
-        var generation = caches.SourceOwners.Generation;
+        var generation = cache.Owners.Generation;
         owner = await database.OwnerOfAsync(source, cancellationToken);
-        caches.SourceOwners.Store(source, owner, generation);
+        cache.Owners.Store(source, owner, generation);
         return owner;
     }
 

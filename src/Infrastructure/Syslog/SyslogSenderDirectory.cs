@@ -1,21 +1,24 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using ThreatPlatform.Application.Events.IngestSyslog;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Infrastructure.Caching;
+using ThreatPlatform.Infrastructure.Sensors;
 
 namespace ThreatPlatform.Infrastructure.Syslog;
 
 /// <summary>
-/// Every active sensor that has syslog networks, read in one query and kept as one map in <see cref="Caches.SyslogSenders"/>
-/// (trusted while the cache listener LISTENs: a change to a sensor's active flag, format, grouping, networks or sources
-/// NOTIFYs and empties it, and a change saved in this process empties it at once). While the listener is down, a map
+/// Every active sensor that has syslog networks, read in one query and kept as one map in an
+/// <see cref="InvalidatedCache{TKey, TValue}"/> under key 0 (trusted while the cache listener LISTENs: a change to a
+/// sensor's active flag, format, grouping, networks or sources NOTIFYs <see cref="Notifications.Channel"/> and empties
+/// it, and a change saved in this process empties it at once). While the listener is down, a map
 /// read from the database serves for <see cref="UntrustedReuse"/>, so a message stream costs a query a second, not one
 /// per message. When the database cannot be read, the last map read serves until it can: messages keep their sender's
 /// sensor, and the listener's batches wait for the database rather than being dropped.
 /// </summary>
-internal sealed class SyslogSenderDirectory(NpgsqlDataSource dataSource, Caches caches, TimeProvider clock) : ISyslogSenders, IDisposable
+internal sealed class SyslogSenderDirectory(NpgsqlDataSource dataSource, TimeProvider clock) : ISyslogSenders, ICacheSubscriber, IDisposable
 {
     public static readonly TimeSpan UntrustedReuse = TimeSpan.FromSeconds(1);
 
@@ -26,22 +29,41 @@ internal sealed class SyslogSenderDirectory(NpgsqlDataSource dataSource, Caches 
         WHERE s.is_active AND cardinality(s.syslog_networks) > 0
         """;
 
+    private readonly InvalidatedCache<int, SyslogSenderMap> _senders = new(clock, Caches.TimeToLive, maxEntries: 1);
     private readonly SemaphoreSlim _loading = new(1, 1);
     private (SyslogSenderMap Map, DateTimeOffset ReadAt)? _last;
 
+    public string Channel => Notifications.Channel;
+
     public void Dispose() => _loading.Dispose();
+
+    /// <summary>Any sensor or source added, changed or deleted.</summary>
+    public string? PayloadOf(object entity, EntityState state) => SourceOwnerCache.SensorPayload(entity);
+
+    /// <summary>Any notification but a key's names a sensor whose state, networks or sources changed: read the map anew.</summary>
+    public void Apply(string payload)
+    {
+        if (!payload.StartsWith(Notifications.KeyPrefix, StringComparison.Ordinal))
+        {
+            _senders.Clear();
+        }
+    }
+
+    public void Trust() => _senders.Trust();
+
+    public void Distrust() => _senders.Distrust();
 
     public async ValueTask<SyslogSensor?> FindAsync(IPAddress sender, CancellationToken cancellationToken) =>
         (await MapAsync(cancellationToken)).Find(sender);
 
     private async ValueTask<SyslogSenderMap> MapAsync(CancellationToken cancellationToken)
     {
-        if (caches.SyslogSenders.TryGet(0, out var cached))
+        if (_senders.TryGet(0, out var cached))
         {
             return cached;
         }
 
-        if (_last is { } last && !caches.SyslogSenders.IsTrusted && clock.GetUtcNow() - last.ReadAt < UntrustedReuse)
+        if (_last is { } last && !_senders.IsTrusted && clock.GetUtcNow() - last.ReadAt < UntrustedReuse)
         {
             return last.Map;
         }
@@ -49,12 +71,12 @@ internal sealed class SyslogSenderDirectory(NpgsqlDataSource dataSource, Caches 
         await _loading.WaitAsync(cancellationToken);
         try
         {
-            if (caches.SyslogSenders.TryGet(0, out cached))
+            if (_senders.TryGet(0, out cached))
             {
                 return cached;
             }
 
-            var generation = caches.SyslogSenders.Generation;
+            var generation = _senders.Generation;
             SyslogSenderMap map;
             try
             {
@@ -66,7 +88,7 @@ internal sealed class SyslogSenderDirectory(NpgsqlDataSource dataSource, Caches 
             }
 
             _last = (map, clock.GetUtcNow());
-            caches.SyslogSenders.Store(0, map, generation);
+            _senders.Store(0, map, generation);
             return map;
         }
         finally

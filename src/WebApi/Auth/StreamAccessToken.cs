@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Net.Http.Headers;
 using Serilog.Core;
 using Serilog.Events;
-using ThreatPlatform.WebApi.Endpoints;
+using ThreatPlatform.WebApi.Streaming;
 
 namespace ThreatPlatform.WebApi.Auth;
 
@@ -18,7 +18,7 @@ internal static partial class StreamAccessToken
     public static Task ReadFromQueryOnTheStream(MessageReceivedContext context)
     {
         var request = context.Request;
-        if (request.Path.Equals(AlertStreamEndpoints.Path, StringComparison.OrdinalIgnoreCase)
+        if (request.Path.Equals(AlertEventStream.Path, StringComparison.OrdinalIgnoreCase)
             && !request.Headers.ContainsKey(HeaderNames.Authorization)
             && request.Query.TryGetValue(Parameter, out var token)
             && token.Count == 1

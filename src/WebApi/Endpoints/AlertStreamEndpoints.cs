@@ -10,9 +10,6 @@ namespace ThreatPlatform.WebApi.Endpoints;
 
 internal static class AlertStreamEndpoints
 {
-    /// <summary>The one path that accepts <c>?access_token=</c> (browsers cannot set headers on an EventSource).</summary>
-    public const string Path = "/api/alerts/stream/";
-
     public static void MapAlertStreamEndpoints(this IEndpointRouteBuilder api)
     {
         var alerts = api.MapGroup("/alerts").WithTags("Alerts").RequireAuthorization(Policies.Analyst);

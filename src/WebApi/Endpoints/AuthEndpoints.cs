@@ -10,6 +10,7 @@ using ThreatPlatform.Application.Users.Common;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
+using ThreatPlatform.WebApi.Limits;
 
 namespace ThreatPlatform.WebApi.Endpoints;
 

@@ -7,7 +7,6 @@ using ThreatPlatform.Application.Events.ListEvents;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Events;
 using ThreatPlatform.WebApi.OpenApi;
-using ThreatPlatform.WebApi.Operations;
 using ThreatPlatform.WebApi.Wire;
 
 namespace ThreatPlatform.WebApi.Endpoints;

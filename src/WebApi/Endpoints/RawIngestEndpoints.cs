@@ -8,7 +8,6 @@ using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Events;
 using ThreatPlatform.WebApi.Limits;
 using ThreatPlatform.WebApi.OpenApi;
-using ThreatPlatform.WebApi.Operations;
 
 namespace ThreatPlatform.WebApi.Endpoints;
 

@@ -20,6 +20,8 @@ namespace ThreatPlatform.WebApi.Streaming;
 /// </summary>
 internal sealed class AlertEventStream(AlertStream stream, StreamGrant grant) : IResult
 {
+    /// <summary>The one path that accepts <c>?access_token=</c> (browsers cannot set headers on an EventSource).</summary>
+    public const string Path = "/api/alerts/stream/";
 
     public const string ContentType = "text/event-stream";
     public const string LastEventIdHeader = "Last-Event-ID";

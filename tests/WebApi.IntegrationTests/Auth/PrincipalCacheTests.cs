@@ -120,7 +120,8 @@ public sealed class PrincipalCacheTests(ApiFactory factory) : IClassFixture<ApiF
     {
         host.CreateClient().Dispose();
         var caches = host.Services.GetRequiredService<Caches>();
-        await WaitUntilAsync(() => caches.Users.IsTrusted && caches.SourceOwners.IsTrusted);
+        var sourceOwners = host.Services.GetRequiredService<ThreatPlatform.Infrastructure.Sensors.SourceOwnerCache>();
+        await WaitUntilAsync(() => caches.Users.IsTrusted && sourceOwners.Owners.IsTrusted);
         return caches;
     }
 

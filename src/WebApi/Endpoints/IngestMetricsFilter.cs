@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.WebApi.Auth;
+using ThreatPlatform.WebApi.Operations;
 
-namespace ThreatPlatform.WebApi.Operations;
+namespace ThreatPlatform.WebApi.Endpoints;
 
 /// <summary>
 /// Counts what an ingest endpoint stored, repeated and refused, by sensor. The alerts raised and the events grouped into
