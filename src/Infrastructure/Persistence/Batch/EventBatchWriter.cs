@@ -15,8 +15,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Batch;
 /// statement that moves the rows into <c>events</c> (skipping stored (source, external_id) pairs), raises the alerts of
 /// the rows it stored or folds them into collecting alerts (grouping), then COMMIT. EF Core's change tracker would cost a round trip and an entity per row.
 /// </summary>
-internal sealed partial class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBudget budget, ApplicationDbContext db)
-    : IEventBatchWriter, IEventBatchPipeline
+internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBudget budget, ApplicationDbContext db) : IEventBatchWriter
 {
     // ON COMMIT DROP: the table lives for one transaction, so a pooled connection never carries stale rows. Each row
     // takes its event id as COPY writes it, so ids follow the batch's order (the first of a fingerprint's events is the
@@ -309,30 +308,7 @@ internal sealed partial class EventBatchWriter(NpgsqlDataSource dataSource, Conn
 
         await CopyAsync(connection, events, cancellationToken);
 
-        var result = await MoveAsync(connection, transaction, alertingSeverities, sla, at, cancellationToken);
-        if (!ruleHits.IsEmpty)
-        {
-            var raised = await RaiseRuleAlertsAsync(connection, transaction, ruleHits, sla, at, cancellationToken);
-            result = result with { AlertsCreated = result.AlertsCreated + raised.Raised, EventsFolded = result.EventsFolded + raised.Folded };
-        }
-
-        // Committed before the caller answers 200: an acknowledged event and its alert are durable.
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
-
-    /// <summary>
-    /// <see cref="MoveAndRaise"/> on the staged rows: stores the fresh ones, raises or folds their alerts; answers what
-    /// it stored and raised.
-    /// </summary>
-    private static async Task<EventBatchWriteResult> MoveAsync(
-        NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
-        IReadOnlyCollection<Severity> alertingSeverities,
-        SlaPolicy sla,
-        DateTimeOffset at,
-        CancellationToken cancellationToken)
-    {
+        EventBatchWriteResult result;
         await using (var move = new NpgsqlCommand(MoveAndRaise, connection, transaction))
         {
             move.Parameters.Add(new NpgsqlParameter<short>("open", NpgsqlDbType.Smallint) { TypedValue = (short)AlertStatus.Open });
@@ -359,12 +335,22 @@ internal sealed partial class EventBatchWriter(NpgsqlDataSource dataSource, Conn
             await reader.ReadAsync(cancellationToken);
             var sources = reader.GetFieldValue<string[]>(2);
             var externalIds = reader.GetFieldValue<string[]>(3);
-            return new EventBatchWriteResult(
+            result = new EventBatchWriteResult(
                 reader.GetInt32(0),
                 reader.GetInt32(1),
                 sources.Zip(externalIds).ToHashSet(),
                 reader.GetInt32(4));
         }
+
+        if (!ruleHits.IsEmpty)
+        {
+            var raised = await RaiseRuleAlertsAsync(connection, transaction, ruleHits, sla, at, cancellationToken);
+            result = result with { AlertsCreated = result.AlertsCreated + raised.Raised, EventsFolded = result.EventsFolded + raised.Folded };
+        }
+
+        // Committed before the caller answers 200: an acknowledged event and its alert are durable.
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
     /// <summary>
