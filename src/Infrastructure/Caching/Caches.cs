@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Users.GetUserAccess;
 using ThreatPlatform.Domain.Users;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 namespace ThreatPlatform.Infrastructure.Caching;
 
@@ -14,12 +15,10 @@ internal sealed class Caches(TimeProvider clock) : ICacheSubscriber
     /// <summary>A bound on staleness should a notification ever be missed (as the API key cache's).</summary>
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(5);
 
-    /// <summary>Users by id: role and active flag (channel <see cref="UsersChannel"/>, payload the user's id).</summary>
+    /// <summary>Users by id: role and active flag (channel <see cref="NotifyChannels.Users"/>, payload the user's id).</summary>
     public InvalidatedCache<long, UserAccess> Users { get; } = new(clock, TimeToLive, maxEntries: 100_000);
 
-    public const string UsersChannel = "tp_users";
-
-    public string Channel => UsersChannel;
+    public string Channel => NotifyChannels.Users;
 
     /// <summary>A user's role or active flag changed, or the user deleted: the trigger sends the user's id.</summary>
     public string? PayloadOf(object entity, EntityState state) =>

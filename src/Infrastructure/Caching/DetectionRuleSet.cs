@@ -4,12 +4,13 @@ using Npgsql;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Rules.Sigma;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 namespace ThreatPlatform.Infrastructure.Caching;
 
 /// <summary>
 /// The enabled detection rules of this process, compiled once. Loaded on first use and again after any change: a rule
-/// or a sensor's logsource changed anywhere NOTIFYs <see cref="Channel"/> (triggers of migration DetectionRules), which
+/// or a sensor's logsource changed anywhere NOTIFYs <see cref="NotifyChannels.DetectionRules"/> (triggers of migration DetectionRules), which
 /// <see cref="CacheInvalidationListener"/> turns into <see cref="Changed"/>; while the listener is down the set is
 /// reloaded at most every <see cref="UntrustedTimeToLive"/>. A reload reads the rows only; a rule is compiled again only
 /// when its row changed. The set is replaced whole, so ingest never sees half of a change; a stored rule that no
@@ -18,8 +19,6 @@ namespace ThreatPlatform.Infrastructure.Caching;
 internal sealed partial class DetectionRuleSet(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<DetectionRuleSet> logger)
     : IDetectionRuleSet, ICacheSubscriber, IDisposable
 {
-    public const string Channel = "tp_rules";
-
     /// <summary>The bound on staleness when notifications cannot be trusted (the 2 s for every replica).</summary>
     public static readonly TimeSpan UntrustedTimeToLive = TimeSpan.FromSeconds(1);
 
@@ -68,7 +67,7 @@ internal sealed partial class DetectionRuleSet(NpgsqlDataSource dataSource, Time
 
     public void Changed() => Interlocked.Increment(ref _generation);
 
-    string ICacheSubscriber.Channel => Channel;
+    string ICacheSubscriber.Channel => NotifyChannels.DetectionRules;
 
     /// <summary>Rules are reloaded on the notification only (a change saved here is heard a moment later, as everywhere).</summary>
     string? ICacheSubscriber.PayloadOf(object entity, EntityState state) => null;

@@ -8,6 +8,7 @@ using ThreatPlatform.Application.Alerts.Common;
 using ThreatPlatform.Application.Alerts.ListAlerts;
 using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Infrastructure.Persistence;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 namespace ThreatPlatform.Infrastructure.Outbox;
 
@@ -286,7 +287,7 @@ internal sealed partial class NotificationDispatcher(
             {
                 await using var connection = await listenerDataSource.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, _) => Wake();
-                await using (var listen = new NpgsqlCommand($"LISTEN {NotificationOutboxSql.NotifyChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {NotifyChannels.Notifications}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }

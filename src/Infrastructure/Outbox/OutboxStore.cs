@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using ThreatPlatform.Domain.Notifications;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 namespace ThreatPlatform.Infrastructure.Outbox;
 

@@ -13,6 +13,7 @@ using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence.Audit;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 namespace ThreatPlatform.Infrastructure.Persistence;
 
@@ -145,22 +146,19 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         }
     }
 
-    public async Task<bool> TrySaveChangesAsync(CancellationToken cancellationToken = default) =>
-        await SaveChangesUnlessRefusedAsync(cancellationToken) is null;
-
-    public async Task<string?> SaveChangesUnlessRefusedAsync(CancellationToken cancellationToken = default)
+    public async Task<SaveResult> TrySaveChangesAsync(CancellationToken cancellationToken = default)
     {
         try
         {
             await SaveChangesAsync(cancellationToken);
-            return null;
+            return SaveResult.Saved;
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } refusal)
         {
             // The transaction rolled back: nothing tracked matches the database any more (rows it added are not there,
             // rows it changed are as they were), so the caller starts again from what is stored.
             ChangeTracker.Clear();
-            return refusal.ConstraintName ?? string.Empty;
+            return UniqueIndexes.RefusalBy(refusal.ConstraintName);
         }
     }
 

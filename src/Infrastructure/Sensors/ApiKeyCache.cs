@@ -3,12 +3,13 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Infrastructure.Caching;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 namespace ThreatPlatform.Infrastructure.Sensors;
 
 /// <summary>
 /// Key lookups by prefix, in this process: an <see cref="InvalidatedCache{TKey, TValue}"/> (trusted only while
-/// <see cref="CacheInvalidationListener"/> holds its LISTEN connection, on <see cref="Notifications.Channel"/>; entries expire after
+/// <see cref="CacheInvalidationListener"/> holds its LISTEN connection, on <see cref="NotifyChannels.ApiKeys"/>; entries expire after
 /// <see cref="TimeToLive"/>) that understands the key notifications' payloads. Prefixes the database does not know are
 /// remembered too, for <see cref="UnknownTimeToLive"/> and at most <see cref="MaxUnknown"/> of them: a client repeating
 /// an unknown key costs one query, not one per request. (A new key's prefix is random and unseen until it is shown,
@@ -41,15 +42,15 @@ internal sealed class ApiKeyCache(TimeProvider clock) : ICacheSubscriber
     public void StoreUnknown(string prefix, (long Keys, long Unknown) generationBeforeRead) =>
         _unknown.Store(prefix, true, generationBeforeRead.Unknown);
 
-    public string Channel => Notifications.Channel;
+    public string Channel => NotifyChannels.ApiKeys;
 
     /// <summary>A sensor changed or deleted evicts its keys; a key changed or deleted, that key.</summary>
     public string? PayloadOf(object entity, EntityState state) =>
         state is not (EntityState.Modified or EntityState.Deleted) ? null
         : entity switch
         {
-            Sensor sensor => Notifications.SensorPrefix + sensor.Id.ToString(CultureInfo.InvariantCulture),
-            ApiKey key => Notifications.KeyPrefix + key.Prefix,
+            Sensor sensor => NotifyChannels.SensorPayloadPrefix + sensor.Id.ToString(CultureInfo.InvariantCulture),
+            ApiKey key => NotifyChannels.KeyPayloadPrefix + key.Prefix,
             _ => null,
         };
 
@@ -61,13 +62,13 @@ internal sealed class ApiKeyCache(TimeProvider clock) : ICacheSubscriber
     /// </summary>
     public void Evict(string? payload)
     {
-        if (payload?.StartsWith(Notifications.KeyPrefix, StringComparison.Ordinal) == true)
+        if (payload?.StartsWith(NotifyChannels.KeyPayloadPrefix, StringComparison.Ordinal) == true)
         {
-            _keys.Evict(payload[Notifications.KeyPrefix.Length..]);
-            _unknown.Evict(payload[Notifications.KeyPrefix.Length..]);
+            _keys.Evict(payload[NotifyChannels.KeyPayloadPrefix.Length..]);
+            _unknown.Evict(payload[NotifyChannels.KeyPayloadPrefix.Length..]);
         }
-        else if (payload?.StartsWith(Notifications.SensorPrefix, StringComparison.Ordinal) == true
-            && long.TryParse(payload[Notifications.SensorPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var sensorId))
+        else if (payload?.StartsWith(NotifyChannels.SensorPayloadPrefix, StringComparison.Ordinal) == true
+            && long.TryParse(payload[NotifyChannels.SensorPayloadPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var sensorId))
         {
             _keys.EvictWhere(credential => credential.SensorId == sensorId);
         }
@@ -91,12 +92,4 @@ internal sealed class ApiKeyCache(TimeProvider clock) : ICacheSubscriber
         _keys.Distrust();
         _unknown.Distrust();
     }
-}
-
-/// <summary>The channel and payloads the database's triggers send (see migration Sensors).</summary>
-internal static class Notifications
-{
-    public const string Channel = "tp_api_keys";
-    public const string KeyPrefix = "key:";
-    public const string SensorPrefix = "sensor:";
 }

@@ -5,6 +5,7 @@ using ThreatPlatform.Application.Events.IngestSyslog;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Infrastructure.Caching;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 using ThreatPlatform.Infrastructure.Sensors;
 
 namespace ThreatPlatform.Infrastructure.Syslog;
@@ -12,7 +13,7 @@ namespace ThreatPlatform.Infrastructure.Syslog;
 /// <summary>
 /// Every active sensor that has syslog networks, read in one query and kept as one map in an
 /// <see cref="InvalidatedCache{TKey, TValue}"/> under key 0 (trusted while the cache listener LISTENs: a change to a
-/// sensor's active flag, format, grouping, networks or sources NOTIFYs <see cref="Notifications.Channel"/> and empties
+/// sensor's active flag, format, grouping, networks or sources NOTIFYs <see cref="NotifyChannels.ApiKeys"/> and empties
 /// it, and a change saved in this process empties it at once). While the listener is down, a map
 /// read from the database serves for <see cref="UntrustedReuse"/>, so a message stream costs a query a second, not one
 /// per message. When the database cannot be read, the last map read serves until it can: messages keep their sender's
@@ -33,7 +34,7 @@ internal sealed class SyslogSenderDirectory(NpgsqlDataSource dataSource, TimePro
     private readonly SemaphoreSlim _loading = new(1, 1);
     private (SyslogSenderMap Map, DateTimeOffset ReadAt)? _last;
 
-    public string Channel => Notifications.Channel;
+    public string Channel => NotifyChannels.ApiKeys;
 
     public void Dispose() => _loading.Dispose();
 
@@ -43,7 +44,7 @@ internal sealed class SyslogSenderDirectory(NpgsqlDataSource dataSource, TimePro
     /// <summary>Any notification but a key's names a sensor whose state, networks or sources changed: read the map anew.</summary>
     public void Apply(string payload)
     {
-        if (!payload.StartsWith(Notifications.KeyPrefix, StringComparison.Ordinal))
+        if (!payload.StartsWith(NotifyChannels.KeyPayloadPrefix, StringComparison.Ordinal))
         {
             _senders.Clear();
         }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence.Partitions;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Database;
 using ThreatPlatform.WebApi.IntegrationTests.Streaming;

@@ -34,16 +34,10 @@ public interface IApplicationDbContext : IApplicationReadDbContext
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Saves like <see cref="SaveChangesAsync"/>, but answers false instead of throwing when a unique index refuses a
-    /// row: the transaction rolled back and the entities it tried to add are no longer tracked.
+    /// Saves like <see cref="SaveChangesAsync"/>, but answers what a unique index's refusal means instead of throwing
+    /// (<see cref="SaveResult.Saved"/> when saved). On a refusal the transaction rolled back and nothing stays tracked.
     /// </summary>
-    Task<bool> TrySaveChangesAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Saves like <see cref="TrySaveChangesAsync"/>, answering null when saved, else the name of the unique index that
-    /// refused a row (see <see cref="UniqueIndexes"/>). On a refusal nothing stays tracked: the transaction rolled back.
-    /// </summary>
-    Task<string?> SaveChangesUnlessRefusedAsync(CancellationToken cancellationToken = default);
+    Task<SaveResult> TrySaveChangesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Saves like <see cref="SaveChangesAsync"/>; an alert whose row changed since it was read (xmin) loses its changes

@@ -94,8 +94,8 @@ public sealed class IngestEventCommandHandler(
         {
             var securityEvent = command.ToDomain(currentUser, clock.GetUtcNow());
             db.Events.Add(securityEvent);
-            var refusedBy = await db.SaveChangesUnlessRefusedAsync(CancellationToken.None);
-            if (refusedBy is null)
+            var result = await db.TrySaveChangesAsync(CancellationToken.None);
+            if (result == SaveResult.Saved)
             {
                 // Committed: count what the event did to alerts (a refused attempt rolled back and counts nothing).
                 if (securityEvent.FoldedIntoAlertId is not null)
@@ -110,17 +110,17 @@ public sealed class IngestEventCommandHandler(
                 return new IngestedEvent(securityEvent.ToDto(securityEvent.FirstAlertId), Created: true);
             }
 
-            if (refusedBy == UniqueIndexes.CollectingAlertFingerprint && attempt < MaxAttempts)
+            if (result == SaveResult.CollectingFingerprintTaken && attempt < MaxAttempts)
             {
                 continue;
             }
 
-            return refusedBy switch
+            return result switch
             {
-                UniqueIndexes.CollectingAlertFingerprint => throw new Conflict(
+                SaveResult.CollectingFingerprintTaken => throw new Conflict(
                     "Events with this fingerprint kept arriving while its alert changed; nothing was stored, send the event again."),
-                UniqueIndexes.EventExternalId => await RepeatOfStoredAsync(securityEvent, CancellationToken.None),
-                _ => throw new InvalidOperationException($"The unique index {refusedBy} refused an event."),
+                SaveResult.DuplicateExternalId => await RepeatOfStoredAsync(securityEvent, CancellationToken.None),
+                _ => throw new InvalidOperationException($"A unique index refused an event ({result})."),
             };
         }
     }

@@ -14,7 +14,7 @@ internal static class NotificationConflicts
             throw new Conflict($"A {what} with that name already exists.", "Name");
         }
 
-        if (await db.TrySaveChangesAsync(cancellationToken))
+        if (await db.TrySaveChangesAsync(cancellationToken) == SaveResult.Saved)
         {
             return;
         }

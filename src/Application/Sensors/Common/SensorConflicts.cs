@@ -33,7 +33,7 @@ internal static class SensorConflicts
     /// <summary>Saves; a unique index's refusal becomes the 409 it stands for.</summary>
     public static async Task SaveAsync(IApplicationDbContext db, Sensor sensor, CancellationToken cancellationToken)
     {
-        if (await db.TrySaveChangesAsync(cancellationToken))
+        if (await db.TrySaveChangesAsync(cancellationToken) == SaveResult.Saved)
         {
             return;
         }

@@ -31,7 +31,7 @@ public sealed class CreateApiKeyCommandHandler(IApplicationDbContext db, IApiKey
             var key = ApiKey.Issue(command.SensorId, command.Name, generated.Prefix, ApiKeyText.Hash(generated.Secret), command.ExpiresAt, clock.GetUtcNow());
             db.ApiKeys.Add(key);
             audit.Record(AuditAction.ApiKeyCreated, () => AuditTargets.ApiKey(key.Id), $"sensor {command.SensorId}, prefix {key.Prefix}");
-            if (await db.TrySaveChangesAsync(cancellationToken))
+            if (await db.TrySaveChangesAsync(cancellationToken) == SaveResult.Saved)
             {
                 return new CreatedApiKeyDto(key.Id, key.Prefix, ApiKeyText.Format(generated.Prefix, generated.Secret), key.CreatedAt, key.ExpiresAt);
             }

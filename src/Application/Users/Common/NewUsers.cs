@@ -28,7 +28,7 @@ public sealed class NewUsers(IApplicationDbContext db, IPasswordHasher hasher, T
         var user = User.Create(input.Username!, input.Email!, hasher.Hash(input.Password!), role, clock.GetUtcNow(), needsApproval);
         db.Users.Add(user);
         audit.Record(action, () => AuditTargets.User(user.Id), detail, actorName: actorName);
-        if (await db.TrySaveChangesAsync(cancellationToken))
+        if (await db.TrySaveChangesAsync(cancellationToken) == SaveResult.Saved)
         {
             return user;
         }

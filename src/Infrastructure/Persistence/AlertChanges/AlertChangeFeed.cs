@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using ThreatPlatform.Application.Alerts.StreamAlerts;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 namespace ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 
@@ -205,7 +206,7 @@ internal sealed partial class AlertChangeFeed(
                 await using var connection = new NpgsqlConnection(listener.ConnectionString);
                 await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, _) => WakeIfFollowed();
-                await using (var command = new NpgsqlCommand($"LISTEN {AlertChangeLog.NotifyChannel}", connection))
+                await using (var command = new NpgsqlCommand($"LISTEN {NotifyChannels.AlertChanges}", connection))
                 {
                     await command.ExecuteNonQueryAsync(stoppingToken);
                 }

@@ -9,9 +9,6 @@ namespace ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 /// </summary>
 internal sealed class AlertChangeLog(NpgsqlDataSource dataSource) : IAlertChangeLog
 {
-    /// <summary>The channel the trigger notifies after every statement that changed alerts.</summary>
-    public const string NotifyChannel = "tp_alert_changes";
-
     /// <summary>
     /// How long a gap in the ids may stay open before it counts as a rolled-back transaction while writers are busy.
     /// Ids are taken before commit, so a reader that ran past a gap could miss a change committed a moment later; the

@@ -7,6 +7,7 @@ using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 namespace ThreatPlatform.Infrastructure.Persistence.Batch;
 

@@ -1,6 +1,7 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 using ThreatPlatform.Infrastructure.Sensors;
 
 #nullable disable
@@ -124,13 +125,13 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                 CREATE FUNCTION notify_api_key_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     IF TG_TABLE_NAME = 'api_keys' THEN
-                        PERFORM pg_notify('{{Notifications.Channel}}', '{{Notifications.KeyPrefix}}' || NEW.prefix);
+                        PERFORM pg_notify('{{NotifyChannels.ApiKeys}}', '{{NotifyChannels.KeyPayloadPrefix}}' || NEW.prefix);
                     ELSIF TG_TABLE_NAME = 'sensors' THEN
-                        PERFORM pg_notify('{{Notifications.Channel}}', '{{Notifications.SensorPrefix}}' || NEW.id);
+                        PERFORM pg_notify('{{NotifyChannels.ApiKeys}}', '{{NotifyChannels.SensorPayloadPrefix}}' || NEW.id);
                     ELSIF TG_OP = 'DELETE' THEN
-                        PERFORM pg_notify('{{Notifications.Channel}}', '{{Notifications.SensorPrefix}}' || OLD.sensor_id);
+                        PERFORM pg_notify('{{NotifyChannels.ApiKeys}}', '{{NotifyChannels.SensorPayloadPrefix}}' || OLD.sensor_id);
                     ELSE
-                        PERFORM pg_notify('{{Notifications.Channel}}', '{{Notifications.SensorPrefix}}' || NEW.sensor_id);
+                        PERFORM pg_notify('{{NotifyChannels.ApiKeys}}', '{{NotifyChannels.SensorPayloadPrefix}}' || NEW.sensor_id);
                     END IF;
                     RETURN NULL;
                 END $$;

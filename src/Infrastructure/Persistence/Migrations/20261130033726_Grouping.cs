@@ -2,6 +2,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore.Migrations;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 #nullable disable
 

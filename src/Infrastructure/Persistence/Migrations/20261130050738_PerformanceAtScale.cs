@@ -1,5 +1,6 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
 using ThreatPlatform.Infrastructure.Caching;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 #nullable disable
 
@@ -12,8 +13,8 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             // -- hand-written: the users table NOTIFYs changes of role and active flag, so every API process can keep
-            // its users in memory (CacheNotificationsSql.Up holds the SQL; re-apply it if this migration is regenerated).
-            migrationBuilder.Sql(CacheNotificationsSql.Up);
+            // its users in memory (UserNotificationsSql.Up holds the SQL; re-apply it if this migration is regenerated).
+            migrationBuilder.Sql(UserNotificationsSql.Up);
 
         }
 
@@ -21,7 +22,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             // -- hand-written: see Up.
-            migrationBuilder.Sql(CacheNotificationsSql.Down);
+            migrationBuilder.Sql(UserNotificationsSql.Down);
 
         }
     }

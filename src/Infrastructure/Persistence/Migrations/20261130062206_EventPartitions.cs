@@ -1,5 +1,6 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
 using ThreatPlatform.Infrastructure.Persistence.Partitions;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 #nullable disable
 

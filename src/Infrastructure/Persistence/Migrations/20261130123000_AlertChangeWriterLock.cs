@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore.Migrations;
 using ThreatPlatform.Infrastructure.Persistence.AlertChanges;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 #nullable disable
 

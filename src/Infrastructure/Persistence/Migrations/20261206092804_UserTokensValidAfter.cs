@@ -1,6 +1,7 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
 using ThreatPlatform.Infrastructure.Caching;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 #nullable disable
 
@@ -19,14 +20,14 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                 nullable: true);
 
             // -- hand-written: the principal cache hears of a sign-out everywhere as of a deactivation.
-            migrationBuilder.Sql(CacheNotificationsSql.WithTokensValidAfterUp);
+            migrationBuilder.Sql(UserNotificationsSql.WithTokensValidAfterUp);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             // -- hand-written: see Up.
-            migrationBuilder.Sql(CacheNotificationsSql.WithTokensValidAfterDown);
+            migrationBuilder.Sql(UserNotificationsSql.WithTokensValidAfterDown);
 
             migrationBuilder.DropColumn(
                 name: "tokens_valid_after",

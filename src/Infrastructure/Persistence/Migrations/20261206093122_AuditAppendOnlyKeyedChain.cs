@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore.Migrations;
 using ThreatPlatform.Infrastructure.Persistence.Audit;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 #nullable disable
 

@@ -2,6 +2,7 @@
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using ThreatPlatform.Infrastructure.Outbox;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 #nullable disable
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 #nullable disable
 
@@ -17,16 +18,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("""
-                CREATE TRIGGER sensors_notify_syslog AFTER UPDATE OF format, grouping, syslog_networks ON sensors
-                    FOR EACH ROW WHEN (NEW.format IS DISTINCT FROM OLD.format OR NEW.grouping IS DISTINCT FROM OLD.grouping
-                        OR NEW.syslog_networks IS DISTINCT FROM OLD.syslog_networks)
-                    EXECUTE FUNCTION notify_api_key_change();
-
-                CREATE TRIGGER sensors_notify_syslog_created AFTER INSERT ON sensors
-                    FOR EACH ROW WHEN (cardinality(NEW.syslog_networks) > 0)
-                    EXECUTE FUNCTION notify_api_key_change();
-                """);
+            migrationBuilder.Sql(SensorNotificationsSql.SyslogTriggers);
         }
 
         /// <inheritdoc />

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Infrastructure.Caching;
+using ThreatPlatform.Infrastructure.Persistence.Schema;
 
 #nullable disable
 
@@ -114,22 +115,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
 
             // hand-written: any change to the rules, or to a sensor's logsource, tells every API process to reload its
             // compiled rule set (DetectionRuleSet), in the changing transaction.
-            migrationBuilder.Sql($$"""
-                CREATE FUNCTION notify_detection_rules_change() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    PERFORM pg_notify('{{DetectionRuleSet.Channel}}', '');
-                    RETURN NULL;
-                END $$;
-
-                CREATE TRIGGER detection_rules_notify AFTER INSERT OR UPDATE OR DELETE ON detection_rules
-                    FOR EACH STATEMENT EXECUTE FUNCTION notify_detection_rules_change();
-
-                CREATE TRIGGER sensors_notify_logsource AFTER UPDATE OF logsource_product, logsource_category, logsource_service ON sensors
-                    FOR EACH ROW WHEN (NEW.logsource_product IS DISTINCT FROM OLD.logsource_product
-                        OR NEW.logsource_category IS DISTINCT FROM OLD.logsource_category
-                        OR NEW.logsource_service IS DISTINCT FROM OLD.logsource_service)
-                    EXECUTE FUNCTION notify_detection_rules_change();
-                """);
+            migrationBuilder.Sql(DetectionRuleNotificationsSql.Up);
 
             // hand-written: correlation state (CorrelationStore), shared by every replica and kept across restarts. One row
             // per (rule, event, base rule): the primary key makes a retried event count once. Rows older than the rule's

@@ -1,4 +1,4 @@
-namespace ThreatPlatform.Infrastructure.Persistence.AlertChanges;
+namespace ThreatPlatform.Infrastructure.Persistence.Schema;
 
 /// <summary>
 /// Every transaction that writes alert_changes holds a shared advisory lock (<see cref="AdvisoryLocks.AlertChangeWriters"/>)
@@ -7,9 +7,13 @@ namespace ThreatPlatform.Infrastructure.Persistence.AlertChanges;
 /// transaction, final at once. Without that the reader waited <see cref="AlertChangeLog.GapGrace"/> (2 s) after any
 /// rollback of an alert write (a cancelled request, a retried fingerprint), holding every later frame back.
 /// </summary>
+/// <remarks>
+/// <c>log_alert_changes()</c> last created by migration AlertChangeWriterLock (this text, on <see cref="NotifyChannels.AlertChanges"/>);
+/// the triggers <c>alerts_log_inserts</c> and <c>alerts_log_updates</c> and the table by migration AlertChangeLog.
+/// </remarks>
 internal static class AlertChangeWriterLockSql
 {
-    private const string Body = """
+    private const string Body = $$"""
             WITH logged AS (
                 INSERT INTO alert_changes (alert_id, kind)
                 SELECT id, CASE TG_OP WHEN 'INSERT' THEN 1 ELSE 2 END FROM changed_alerts ORDER BY id
@@ -17,7 +21,7 @@ internal static class AlertChangeWriterLockSql
             )
             SELECT max(id) INTO last_id FROM logged;
             IF last_id IS NOT NULL THEN
-                PERFORM pg_notify('tp_alert_changes', last_id::text);
+                PERFORM pg_notify('{{NotifyChannels.AlertChanges}}', last_id::text);
             END IF;
             RETURN NULL;
         """;

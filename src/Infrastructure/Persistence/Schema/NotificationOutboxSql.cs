@@ -1,4 +1,4 @@
-namespace ThreatPlatform.Infrastructure.Outbox;
+namespace ThreatPlatform.Infrastructure.Persistence.Schema;
 
 /// <summary>
 /// The outbox write, in the database: triggers on alerts turn each statement's alert changes into deliveries for the
@@ -8,12 +8,10 @@ namespace ThreatPlatform.Infrastructure.Outbox;
 /// with transition tables: a batch of 1,000 alerts is one matching query, and a statement with no active rule costs
 /// one index-less probe of a table of tens of rows.
 /// </summary>
+/// <remarks>Last created by migration NotificationOutbox, which runs this text.</remarks>
 internal static class NotificationOutboxSql
 {
-    /// <summary>The channel the triggers NOTIFY after queueing deliveries; the dispatchers LISTEN on it.</summary>
-    public const string NotifyChannel = "tp_notifications";
-
-    public const string Up = """
+    public const string Up = $$"""
         -- The rule matching, in one place: which active rules select p_event for the alerts p_alert_ids (as they stand
         -- in this transaction), through which active channels; a throttled rule's deliveries beyond its max in the
         -- current window (aligned to the epoch) wait for the digest at the window's end.
@@ -104,7 +102,7 @@ internal static class NotificationOutboxSql
         -- and an admin's retry (attempts back to 0; a dispatcher's claim of a FAILED one counts up and wakes nobody). NOTIFY folds repeats within a transaction into one.
         CREATE FUNCTION notify_deliveries_queued() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            PERFORM pg_notify('tp_notifications', '');
+            PERFORM pg_notify('{{NotifyChannels.Notifications}}', '');
             RETURN NULL;
         END $$;
         CREATE TRIGGER notification_deliveries_queued AFTER INSERT ON notification_deliveries

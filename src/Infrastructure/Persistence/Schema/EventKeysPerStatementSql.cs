@@ -1,4 +1,4 @@
-namespace ThreatPlatform.Infrastructure.Persistence.Partitions;
+namespace ThreatPlatform.Infrastructure.Persistence.Schema;
 
 /// <summary>
 /// event_keys written once per INSERT statement instead of once per row: an AFTER STATEMENT trigger on events reads the
@@ -8,6 +8,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Partitions;
 /// (pk_event_keys) inside the same statement, so single and batch ingest see exactly what they saw before. Keys go in in
 /// (source, external_id) order, as batch ingest writes its rows: two writers sharing keys lock them in the same order.
 /// </summary>
+/// <remarks>Last created by migration EventKeysPerStatement, which runs this text.</remarks>
 internal static class EventKeysPerStatementSql
 {
     public const string Up = """

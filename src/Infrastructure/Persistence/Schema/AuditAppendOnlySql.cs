@@ -1,4 +1,4 @@
-namespace ThreatPlatform.Infrastructure.Persistence.Audit;
+namespace ThreatPlatform.Infrastructure.Persistence.Schema;
 
 /// <summary>
 /// audit_entries accepts INSERT and SELECT only. No role but the owner keeps UPDATE, DELETE or TRUNCATE on it (the
@@ -6,6 +6,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Audit;
 /// again after its grants), and triggers refuse all three to everyone, the owner and superusers included: changing an
 /// entry takes dropping a trigger first, which is DDL the owner alone can do and which the database's logs show.
 /// </summary>
+/// <remarks>Last created by migration AuditAppendOnlyKeyedChain, which runs this text.</remarks>
 internal static class AuditAppendOnlySql
 {
     public const string Up = """

@@ -1,4 +1,4 @@
-namespace ThreatPlatform.Infrastructure.Persistence.Partitions;
+namespace ThreatPlatform.Infrastructure.Persistence.Schema;
 
 /// <summary>
 /// Hand-written SQL of migration EventPartitions (kept here so it can be re-applied if the migration is regenerated;
@@ -18,6 +18,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Partitions;
 /// or drop tables; these functions run as the owner that ran the migration and do only what their names say.
 /// </para>
 /// </summary>
+/// <remarks>Last created by migration EventPartitions, which runs this text (the key trigger since: EventKeysPerStatementSql).</remarks>
 public static class EventPartitionsSql
 {
     /// <summary>The partition that catches rows no month partition takes; it should stay empty (the job creates months ahead).</summary>

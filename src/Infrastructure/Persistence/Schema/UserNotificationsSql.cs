@@ -1,17 +1,18 @@
-namespace ThreatPlatform.Infrastructure.Caching;
+namespace ThreatPlatform.Infrastructure.Persistence.Schema;
 
 /// <summary>
 /// Hand-written SQL of migration PrincipalCache (kept here so it can be re-applied if the migration is regenerated):
 /// a change to a user's role, active flag or tokens-valid-after time (since migration UserTokensValidAfter), or a
-/// deleted user, NOTIFYs <see cref="Caches.UsersChannel"/> with the user's id inside the changing transaction, so every
+/// deleted user, NOTIFYs <see cref="NotifyChannels.Users"/> with the user's id inside the changing transaction, so every
 /// API process evicts it at commit whatever made the change.
 /// </summary>
-internal static class CacheNotificationsSql
+/// <remarks>The function last created by migration PerformanceAtScale (<see cref="Up"/>), the trigger by migration UserTokensValidAfter (<see cref="WithTokensValidAfterUp"/>).</remarks>
+internal static class UserNotificationsSql
 {
     public const string Up = $$"""
         CREATE FUNCTION notify_user_access_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            PERFORM pg_notify('{{Caches.UsersChannel}}', (CASE TG_OP WHEN 'DELETE' THEN OLD.id ELSE NEW.id END)::text);
+            PERFORM pg_notify('{{NotifyChannels.Users}}', (CASE TG_OP WHEN 'DELETE' THEN OLD.id ELSE NEW.id END)::text);
             RETURN NULL;
         END $$;
 
