@@ -3,7 +3,7 @@ using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Rules;
 
 namespace ThreatPlatform.Application.Rules;

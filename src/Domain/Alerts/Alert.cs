@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Users;
 
@@ -48,7 +48,7 @@ public sealed partial class Alert : Entity
     public double? DetectionConfidence { get; private set; }
     public string? DetectionTechnique { get; private set; }
 
-    public Detection? Detection => Events.Detection.Of(DetectionModel, DetectionModelVersion, DetectionConfidence, DetectionTechnique);
+    public Detection? Detection => SecurityEvents.Detection.Of(DetectionModel, DetectionModelVersion, DetectionConfidence, DetectionTechnique);
 
     // The detection rule that raised the alert, as it was then (null for an alert its event's severity raised). No
     // foreign key: deleting a rule keeps the alerts it raised and what they say about it.

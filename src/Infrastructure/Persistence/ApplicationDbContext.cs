@@ -7,7 +7,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Sensors;

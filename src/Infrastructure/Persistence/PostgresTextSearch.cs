@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Sensors;
 

@@ -16,7 +16,7 @@ using ThreatPlatform.Application.Notifications.TestChannel;
 using ThreatPlatform.Application.Notifications.UpdateChannel;
 using ThreatPlatform.Application.Notifications.UpdateRule;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.OpenApi;

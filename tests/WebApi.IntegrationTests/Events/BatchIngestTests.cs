@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.IntegrationTests.Auth;
 using ThreatPlatform.WebApi.IntegrationTests.Support;

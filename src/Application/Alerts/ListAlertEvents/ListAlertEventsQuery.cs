@@ -6,7 +6,7 @@ using ThreatPlatform.Application.Common.Querying;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.ListEvents;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Alerts.ListAlertEvents;
 

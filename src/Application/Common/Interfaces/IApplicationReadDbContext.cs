@@ -1,6 +1,6 @@
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Domain.Users;
 

@@ -1,5 +1,5 @@
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.Sensors;
 

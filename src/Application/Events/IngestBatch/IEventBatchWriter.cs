@@ -1,6 +1,6 @@
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Rules;
 
 namespace ThreatPlatform.Application.Events.IngestBatch;

@@ -7,7 +7,7 @@ using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Events.IngestEvent;

@@ -4,7 +4,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Common.Paging;
 using ThreatPlatform.Application.Common.Querying;
 using ThreatPlatform.Application.Events.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Events.ListEvents;
 

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Notifications;
 
 namespace ThreatPlatform.Application.Notifications.Common;

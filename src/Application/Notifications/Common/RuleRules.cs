@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Notifications;
 
 namespace ThreatPlatform.Application.Notifications.Common;

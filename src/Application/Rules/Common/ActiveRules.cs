@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ThreatPlatform.Application.Rules.Sigma;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Rules;
 
 namespace ThreatPlatform.Application.Rules.Common;

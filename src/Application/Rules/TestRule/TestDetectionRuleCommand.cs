@@ -7,7 +7,7 @@ using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Rules.Sigma;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Rules;
 
 namespace ThreatPlatform.Application.Rules.TestRule;

@@ -6,7 +6,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Sensors.UpdateSensor;

@@ -1,5 +1,5 @@
 using FluentValidation;
-using Severity = ThreatPlatform.Domain.Events.Severity;
+using Severity = ThreatPlatform.Domain.SecurityEvents.Severity;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;

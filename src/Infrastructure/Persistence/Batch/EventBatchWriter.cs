@@ -5,7 +5,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Rules;
 
 namespace ThreatPlatform.Infrastructure.Persistence.Batch;

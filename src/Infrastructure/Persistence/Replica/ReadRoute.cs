@@ -2,7 +2,7 @@ using Npgsql;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Application.Stats.GetAlertStats;

@@ -2,7 +2,7 @@ using System.Net;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 
-namespace ThreatPlatform.Domain.Events;
+namespace ThreatPlatform.Domain.SecurityEvents;
 
 /// <summary>A security event reported by a sensor (firewall, IDS, AI model). Immutable once ingested.</summary>
 public sealed class SecurityEvent : Entity
