@@ -12,7 +12,7 @@ namespace ThreatPlatform.Domain.Alerts;
 /// An alert raised by a severe event: guards its own lifecycle, assignment, tags and comments, and keeps an append-only
 /// history of every change.
 /// </summary>
-public sealed partial class Alert : Entity
+public sealed partial class Alert : Entity, IRaisedAlert
 {
     public const int MaxTags = 20;
     public const int TagMaxLength = 50;
@@ -113,7 +113,7 @@ public sealed partial class Alert : Entity
         FirstSeenAt = securityEvent.OccurredAt < FirstSeenAt ? securityEvent.OccurredAt : FirstSeenAt;
         LastSeenAt = securityEvent.OccurredAt > LastSeenAt ? securityEvent.OccurredAt : LastSeenAt;
         UpdatedAt = at;
-        securityEvent.FoldIntoRuleAlert(this, ruleId);
+        securityEvent.FoldIntoRuleAlert(Id, ruleId);
     }
 
     /// <summary>The row version (PostgreSQL's xmin): the ETag, and the optimistic concurrency check on every save.</summary>
@@ -215,7 +215,7 @@ public sealed partial class Alert : Entity
         }
 
         UpdatedAt = at;
-        securityEvent.FoldInto(this);
+        securityEvent.FoldInto(Id);
     }
 
     /// <summary>Moves the alert along its lifecycle, recording who did it and why. Same status: no-op, no history.</summary>

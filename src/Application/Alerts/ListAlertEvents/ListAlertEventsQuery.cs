@@ -32,6 +32,6 @@ public sealed class ListAlertEventsQueryHandler(IApplicationReadDbContext db, IT
             db.Events.AsNoTracking().Where(e => e.FoldedIntoAlertId == query.AlertId || e.Id == raisedBy),
             query.Criteria,
             textSearch.Matching);
-        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(), row => row.ToDto(), cancellationToken);
+        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(db.Alerts), row => row.ToDto(), cancellationToken);
     }
 }

@@ -136,7 +136,7 @@ public sealed class IngestEventCommandHandler(
         var stored = await db.Events.AsNoTracking()
             .Where(e => e.Source == securityEvent.Source && e.ExternalId == externalId)
             .OrderByDescending(e => e.Timestamp)
-            .WithAlertId()
+            .WithAlertId(db.Alerts)
             .FirstOrDefaultAsync(cancellationToken)
             ?? throw new InvalidOperationException("An event was kept out as a repeat of none stored.");
         return stored.Event.IsRepeatedBy(securityEvent)

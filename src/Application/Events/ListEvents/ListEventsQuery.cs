@@ -33,6 +33,6 @@ public sealed class ListEventsQueryHandler(IApplicationReadDbContext db, ITextSe
     {
         var spec = ListEventsQuery.Spec;
         var events = spec.Apply(db.Events.AsNoTracking(), query.Criteria, textSearch.Matching);
-        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(), row => row.ToDto(), cancellationToken, cappedCounts);
+        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(db.Alerts), row => row.ToDto(), cancellationToken, cappedCounts);
     }
 }

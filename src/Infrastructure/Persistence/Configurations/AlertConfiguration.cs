@@ -45,7 +45,7 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         // inner join for this required relationship and which would hide the alert.
         // An event raises at most one alert of its severity and one per detection rule it matched: unique on (event_id,
         // rule_id) with NULLS NOT DISTINCT (the severity's alert has no rule).
-        builder.HasOne(a => a.Event).WithMany(e => e.Alerts).HasForeignKey(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(a => a.Event).WithMany().HasForeignKey(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.EventId, a.RuleId }).IsUnique().AreNullsDistinct(false);
 
         // The rule that raised the alert, as it was (no foreign key: deleting a rule keeps its alerts). rule=<id> on
