@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Domain.Alerts;
