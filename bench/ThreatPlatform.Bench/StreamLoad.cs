@@ -93,7 +93,7 @@ internal sealed class StreamLoad(Uri baseAddress, string accessToken, Func<doubl
             }
 
             var json = new StringBuilder(512);
-            Data.WriteJson(json, Data.Event(i, "stream", ThreatPlatform.Domain.Events.Severity.High) with { ExternalId = $"stream-{runId}-{i}" });
+            Data.WriteJson(json, Data.Event(i, "stream", ThreatPlatform.Domain.SecurityEvents.Severity.High) with { ExternalId = $"stream-{runId}-{i}" });
             var sent = Stopwatch.GetTimestamp();
             using var response = await sender.PostAsync(new Uri("/api/events/", UriKind.Relative), new StringContent(json.ToString(), Encoding.UTF8, "application/json"));
             var text = await response.Content.ReadAsStringAsync();

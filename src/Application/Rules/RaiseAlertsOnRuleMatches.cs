@@ -3,8 +3,8 @@ using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Rules;
 

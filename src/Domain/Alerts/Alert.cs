@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Domain.Alerts;
@@ -12,7 +12,7 @@ namespace ThreatPlatform.Domain.Alerts;
 /// An alert raised by a severe event: guards its own lifecycle, assignment, tags and comments, and keeps an append-only
 /// history of every change.
 /// </summary>
-public sealed partial class Alert : Entity
+public sealed partial class Alert : Entity, IRaisedAlert
 {
     public const int MaxTags = 20;
     public const int TagMaxLength = 50;
@@ -48,7 +48,7 @@ public sealed partial class Alert : Entity
     public double? DetectionConfidence { get; private set; }
     public string? DetectionTechnique { get; private set; }
 
-    public Detection? Detection => Events.Detection.Of(DetectionModel, DetectionModelVersion, DetectionConfidence, DetectionTechnique);
+    public Detection? Detection => SecurityEvents.Detection.Of(DetectionModel, DetectionModelVersion, DetectionConfidence, DetectionTechnique);
 
     // The detection rule that raised the alert, as it was then (null for an alert its event's severity raised). No
     // foreign key: deleting a rule keeps the alerts it raised and what they say about it.
@@ -113,7 +113,7 @@ public sealed partial class Alert : Entity
         FirstSeenAt = securityEvent.OccurredAt < FirstSeenAt ? securityEvent.OccurredAt : FirstSeenAt;
         LastSeenAt = securityEvent.OccurredAt > LastSeenAt ? securityEvent.OccurredAt : LastSeenAt;
         UpdatedAt = at;
-        securityEvent.FoldIntoRuleAlert(this, ruleId);
+        securityEvent.FoldIntoRuleAlert(Id, ruleId);
     }
 
     /// <summary>The row version (PostgreSQL's xmin): the ETag, and the optimistic concurrency check on every save.</summary>
@@ -215,7 +215,7 @@ public sealed partial class Alert : Entity
         }
 
         UpdatedAt = at;
-        securityEvent.FoldInto(this);
+        securityEvent.FoldInto(Id);
     }
 
     /// <summary>Moves the alert along its lifecycle, recording who did it and why. Same status: no-op, no history.</summary>

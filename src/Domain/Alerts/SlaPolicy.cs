@@ -1,5 +1,5 @@
 using System.Linq.Expressions;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Domain.Alerts;
 

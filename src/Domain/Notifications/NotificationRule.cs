@@ -1,5 +1,5 @@
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Domain.Notifications;
 

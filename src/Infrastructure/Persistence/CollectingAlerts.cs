@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Infrastructure.Persistence;
 

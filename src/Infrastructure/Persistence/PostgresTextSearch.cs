@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Infrastructure.Persistence;

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using ThreatPlatform.Application.Events.IngestSyslog;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Infrastructure.Caching;
 using ThreatPlatform.Infrastructure.Persistence.Schema;
 using ThreatPlatform.Infrastructure.Sensors;

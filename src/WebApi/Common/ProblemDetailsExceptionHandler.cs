@@ -8,7 +8,7 @@ using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.Infrastructure.Persistence;
 

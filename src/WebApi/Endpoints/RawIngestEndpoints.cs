@@ -2,7 +2,7 @@ using Mediator;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Events.IngestRaw;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.WebApi.Auth;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Events;

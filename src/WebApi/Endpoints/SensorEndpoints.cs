@@ -9,7 +9,7 @@ using ThreatPlatform.Application.Sensors.ListApiKeys;
 using ThreatPlatform.Application.Sensors.ListSensors;
 using ThreatPlatform.Application.Sensors.RevokeApiKey;
 using ThreatPlatform.Application.Sensors.UpdateSensor;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.OpenApi;

@@ -1,5 +1,5 @@
 using ThreatPlatform.Application.Alerts.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.UnitTests.Alerts;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using ThreatPlatform.Application.Common.Querying;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.UnitTests.Common;
 

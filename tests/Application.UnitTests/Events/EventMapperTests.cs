@@ -1,6 +1,6 @@
 using System.Net;
 using ThreatPlatform.Application.Events.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.UnitTests.Events;
 

@@ -6,7 +6,7 @@ using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.UnitTests.Events;
 

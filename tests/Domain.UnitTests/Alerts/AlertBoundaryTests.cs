@@ -1,7 +1,7 @@
 using System.Net;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.UnitTests.Events;
 using ThreatPlatform.Domain.Users;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Domain.UnitTests.Alerts;
 

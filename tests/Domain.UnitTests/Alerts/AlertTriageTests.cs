@@ -1,6 +1,6 @@
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.UnitTests.Events;
 using ThreatPlatform.Domain.Users;
 

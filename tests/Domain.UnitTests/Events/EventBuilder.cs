@@ -1,4 +1,4 @@
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Domain.UnitTests.Events;
 

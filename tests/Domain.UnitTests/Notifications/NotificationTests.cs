@@ -1,6 +1,6 @@
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Notifications;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Domain.UnitTests.Notifications;
 

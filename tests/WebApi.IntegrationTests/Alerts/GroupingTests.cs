@@ -175,7 +175,7 @@ public sealed class GroupingTests(FakeClockApiFactory factory) : IClassFixture<F
         var alert = alerts.Should().ContainSingle("a unique index keeps one collecting alert per fingerprint").Subject;
         alert.Id.Should().Be(firstAlertId);
         alert.Occurrences.Should().Be(21);
-        alert.Severity.Should().Be(Domain.Events.Severity.Critical);
+        alert.Severity.Should().Be(Domain.SecurityEvents.Severity.Critical);
         alert.Escalations.Should().BeLessThanOrEqualTo(1);
         var folded = await factory.WithDbAsync(db => db.Events.CountAsync(e => e.Source == sensor.Source && e.FoldedIntoAlertId == firstAlertId));
         folded.Should().Be(20, "every event but the one that raised the alert names it");

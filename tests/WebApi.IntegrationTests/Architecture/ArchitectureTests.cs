@@ -33,7 +33,6 @@ public sealed class ArchitectureTests
     /// </summary>
     private static readonly Dictionary<string, string[]> CyclesToBreak = new()
     {
-        ["Domain"] = ["Alerts, Events, Rules"],
         ["Application"] = ["Common, Events, Rules, Sensors"],
     };
 

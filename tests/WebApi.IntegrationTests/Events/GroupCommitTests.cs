@@ -308,7 +308,7 @@ public sealed class GroupCommitTests(GroupCommitTests.OneWriterFactory factory) 
 
     private Task<List<string>> StoredEventsAsync(string source) => factory.WithDbAsync(async db =>
         (await db.Events.Where(e => e.Source == source)
-            .Select(e => new { e.EventType, e.Severity, e.Description, e.ExternalId, Folded = e.FoldedIntoAlertId != null, Alerts = e.Alerts.Count })
+            .Select(e => new { e.EventType, e.Severity, e.Description, e.ExternalId, Folded = e.FoldedIntoAlertId != null, Alerts = db.Alerts.Count(a => a.EventId == e.Id) })
             .ToListAsync())
         .Select(e => JsonSerializer.Serialize(e))
         .Order(StringComparer.Ordinal)

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using ThreatPlatform.Application.Common.Querying;
 using ThreatPlatform.Application.Notifications.Common;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.WebApi.IntegrationTests.Support;
 
 namespace ThreatPlatform.WebApi.IntegrationTests.OpenApi;

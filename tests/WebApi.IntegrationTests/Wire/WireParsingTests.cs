@@ -4,7 +4,7 @@ using ThreatPlatform.Application.Alerts.ListAlerts;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Querying;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Users;
 using ThreatPlatform.WebApi.Common;
 using ThreatPlatform.WebApi.Endpoints;

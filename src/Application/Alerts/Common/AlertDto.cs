@@ -6,7 +6,7 @@ using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Notifications.Common;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Alerts.Common;
 

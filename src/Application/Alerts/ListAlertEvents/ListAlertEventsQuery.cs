@@ -6,7 +6,7 @@ using ThreatPlatform.Application.Common.Querying;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.ListEvents;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Alerts.ListAlertEvents;
 
@@ -32,6 +32,6 @@ public sealed class ListAlertEventsQueryHandler(IApplicationReadDbContext db, IT
             db.Events.AsNoTracking().Where(e => e.FoldedIntoAlertId == query.AlertId || e.Id == raisedBy),
             query.Criteria,
             textSearch.Matching);
-        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(), row => row.ToDto(), cancellationToken);
+        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(db.Alerts), row => row.ToDto(), cancellationToken);
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Alerts.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Alerts.ListAlerts;
 

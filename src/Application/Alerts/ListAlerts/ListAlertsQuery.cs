@@ -5,7 +5,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Common.Paging;
 using ThreatPlatform.Application.Common.Querying;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Alerts.ListAlerts;
 

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 

@@ -1,7 +1,7 @@
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Notifications;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Users;
 
 namespace ThreatPlatform.Application.Common.Interfaces;

@@ -1,4 +1,5 @@
 using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Common.Interfaces;
 

@@ -1,6 +1,6 @@
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Common.Interfaces;

@@ -3,7 +3,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Riok.Mapperly.Abstractions;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Alerts;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Events.Common;
 
@@ -59,8 +60,10 @@ public sealed record EventRow(SecurityEvent Event, long? AlertId)
 
 public static class EventQueries
 {
-    public static IQueryable<EventRow> WithAlertId(this IQueryable<SecurityEvent> events) =>
-        events.Select(e => new EventRow(e, e.Alerts.OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefault() ?? e.FoldedIntoAlertId));
+    /// <summary>Each event with the first alert it raised (from <paramref name="alerts"/>), else the alert it folded into.</summary>
+    public static IQueryable<EventRow> WithAlertId(this IQueryable<SecurityEvent> events, IQueryable<Alert> alerts) =>
+        events.Select(e => new EventRow(
+            e, alerts.Where(a => a.EventId == e.Id).OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefault() ?? e.FoldedIntoAlertId));
 }
 
 /// <summary>Entity to DTO, generated at compile time; target-driven so a new entity field never leaks by accident.</summary>

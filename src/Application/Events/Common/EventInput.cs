@@ -1,8 +1,8 @@
 using ThreatPlatform.Application.Common.Interfaces;
 using System.Net;
 using FluentValidation;
-using ThreatPlatform.Domain.Events;
-using Severity = ThreatPlatform.Domain.Events.Severity;
+using ThreatPlatform.Domain.SecurityEvents;
+using Severity = ThreatPlatform.Domain.SecurityEvents.Severity;
 
 namespace ThreatPlatform.Application.Events.Common;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ThreatPlatform.Application.Events.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Events.Formats;
 

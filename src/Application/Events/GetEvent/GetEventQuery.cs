@@ -15,7 +15,7 @@ public sealed class GetEventQueryHandler(IApplicationReadDbContext db) : IQueryH
     {
         var row = await db.Events.AsNoTracking()
             .Where(e => e.Id == query.Id)
-            .WithAlertId()
+            .WithAlertId(db.Alerts)
             .FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFound("Event", query.Id);
         return row.ToDetailDto();

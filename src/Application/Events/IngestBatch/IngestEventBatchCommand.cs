@@ -5,7 +5,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Events.IngestBatch;
@@ -40,7 +40,7 @@ public sealed record RejectedItem(int Index, IReadOnlyDictionary<string, string[
 {
     public const string IdempotencyConflict = "idempotency_conflict";
 
-    public static RejectedItem Conflict(int index, Domain.Events.IdempotencyConflict conflict) => new(
+    public static RejectedItem Conflict(int index, Domain.SecurityEvents.IdempotencyConflict conflict) => new(
         index,
         new Dictionary<string, string[]>(StringComparer.Ordinal) { ["external_id"] = [conflict.Message] },
         IdempotencyConflict);

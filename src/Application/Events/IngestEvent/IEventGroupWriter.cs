@@ -1,5 +1,5 @@
 using ThreatPlatform.Application.Events.IngestBatch;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Events.IngestEvent;
 

@@ -7,7 +7,7 @@ using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Events.IngestEvent;
@@ -136,7 +136,7 @@ public sealed class IngestEventCommandHandler(
         var stored = await db.Events.AsNoTracking()
             .Where(e => e.Source == securityEvent.Source && e.ExternalId == externalId)
             .OrderByDescending(e => e.Timestamp)
-            .WithAlertId()
+            .WithAlertId(db.Alerts)
             .FirstOrDefaultAsync(cancellationToken)
             ?? throw new InvalidOperationException("An event was kept out as a repeat of none stored.");
         return stored.Event.IsRepeatedBy(securityEvent)

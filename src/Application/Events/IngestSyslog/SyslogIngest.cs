@@ -1,7 +1,7 @@
 using System.Net;
 using ThreatPlatform.Application.Events.Formats;
 using ThreatPlatform.Application.Events.IngestBatch;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Events.IngestSyslog;
 

@@ -4,7 +4,7 @@ using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Common.Paging;
 using ThreatPlatform.Application.Common.Querying;
 using ThreatPlatform.Application.Events.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Events.ListEvents;
 
@@ -33,6 +33,6 @@ public sealed class ListEventsQueryHandler(IApplicationReadDbContext db, ITextSe
     {
         var spec = ListEventsQuery.Spec;
         var events = spec.Apply(db.Events.AsNoTracking(), query.Criteria, textSearch.Matching);
-        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(), row => row.ToDto(), cancellationToken, cappedCounts);
+        return await spec.PageAsync(events, query.Criteria, page => page.WithAlertId(db.Alerts), row => row.ToDto(), cancellationToken, cappedCounts);
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Notifications;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Notifications.Common;
 

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Notifications;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Notifications.Common;
 

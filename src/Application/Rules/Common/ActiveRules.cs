@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ThreatPlatform.Application.Rules.Sigma;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Rules.Common;
 

@@ -7,8 +7,8 @@ using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Rules.Sigma;
 using ThreatPlatform.Domain.Common;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Rules;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Rules.TestRule;
 

@@ -1,5 +1,5 @@
 using FluentValidation;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Sensors.Common;

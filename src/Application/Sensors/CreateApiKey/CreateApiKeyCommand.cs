@@ -2,8 +2,8 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
-using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Application.Sensors.Common;
+using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Sensors;
 

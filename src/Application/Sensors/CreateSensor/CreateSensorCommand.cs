@@ -3,9 +3,9 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
-using ThreatPlatform.Domain.Audit;
 using ThreatPlatform.Application.Sensors.Common;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.Audit;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 
 namespace ThreatPlatform.Application.Sensors.CreateSensor;

@@ -1,9 +1,9 @@
 using FluentValidation;
-using Severity = ThreatPlatform.Domain.Events.Severity;
+using Severity = ThreatPlatform.Domain.SecurityEvents.Severity;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Common;
+using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
 
 namespace ThreatPlatform.Application.Stats.GetAlertStats;

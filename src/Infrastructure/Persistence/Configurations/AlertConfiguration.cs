@@ -11,9 +11,9 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
     public void Configure(EntityTypeBuilder<Alert> builder)
     {
         builder.ToTable("alerts");
-        builder.Property(a => a.Source).HasMaxLength(Domain.Events.SecurityEvent.SourceMaxLength);
-        builder.Property(a => a.EventType).HasMaxLength(Domain.Events.SecurityEvent.EventTypeMaxLength);
-        builder.Property(a => a.Description).HasMaxLength(Domain.Events.SecurityEvent.DescriptionMaxLength);
+        builder.Property(a => a.Source).HasMaxLength(Domain.SecurityEvents.SecurityEvent.SourceMaxLength);
+        builder.Property(a => a.EventType).HasMaxLength(Domain.SecurityEvents.SecurityEvent.EventTypeMaxLength);
+        builder.Property(a => a.Description).HasMaxLength(Domain.SecurityEvents.SecurityEvent.DescriptionMaxLength);
         builder.Ignore(a => a.Detection);
         builder.Ignore(a => a.Fingerprint);
         builder.Property(a => a.SourceIp).HasColumnType("inet");
@@ -28,9 +28,9 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         // ordering=last_seen_at and ordering=occurrences on GET /api/alerts/ (the busiest or most recently active first).
         builder.HasIndex(a => new { a.LastSeenAt, a.Id });
         builder.HasIndex(a => new { a.Occurrences, a.Id });
-        builder.Property(a => a.DetectionModel).HasMaxLength(Domain.Events.Detection.ModelMaxLength);
-        builder.Property(a => a.DetectionModelVersion).HasMaxLength(Domain.Events.Detection.ModelVersionMaxLength);
-        builder.Property(a => a.DetectionTechnique).HasMaxLength(Domain.Events.Detection.TechniqueMaxLength);
+        builder.Property(a => a.DetectionModel).HasMaxLength(Domain.SecurityEvents.Detection.ModelMaxLength);
+        builder.Property(a => a.DetectionModelVersion).HasMaxLength(Domain.SecurityEvents.Detection.ModelVersionMaxLength);
+        builder.Property(a => a.DetectionTechnique).HasMaxLength(Domain.SecurityEvents.Detection.TechniqueMaxLength);
 
         // detection__technique on GET /api/alerts/ (a technique and its sub-techniques), newest first.
         builder.HasIndex(a => new { a.DetectionTechnique, a.CreatedAt }).HasFilter("detection_technique IS NOT NULL");
@@ -45,7 +45,7 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         // inner join for this required relationship and which would hide the alert.
         // An event raises at most one alert of its severity and one per detection rule it matched: unique on (event_id,
         // rule_id) with NULLS NOT DISTINCT (the severity's alert has no rule).
-        builder.HasOne(a => a.Event).WithMany(e => e.Alerts).HasForeignKey(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(a => a.Event).WithMany().HasForeignKey(a => a.EventId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.EventId, a.RuleId }).IsUnique().AreNullsDistinct(false);
 
         // The rule that raised the alert, as it was (no foreign key: deleting a rule keeps its alerts). rule=<id> on

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Sensors;
 using ThreatPlatform.Domain.Users;
 
@@ -33,7 +33,6 @@ internal sealed class SecurityEventConfiguration : IEntityTypeConfiguration<Secu
         builder.Ignore(e => e.HasAlert);
         builder.Ignore(e => e.Alert);
         builder.Ignore(e => e.FirstAlertId);
-        builder.Navigation(e => e.Alerts).UsePropertyAccessMode(PropertyAccessMode.Field);
 
         // GET /api/alerts/{id}/events/: the events folded into one alert, newest first (the one that raised it is found
         // through alerts.event_id).

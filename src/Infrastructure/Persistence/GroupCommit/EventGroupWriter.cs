@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Events.IngestEvent;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Infrastructure.Persistence.GroupCommit;
 

@@ -384,7 +384,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
-            modelBuilder.Entity("ThreatPlatform.Domain.Events.SecurityEvent", b =>
+            modelBuilder.Entity("ThreatPlatform.Domain.SecurityEvents.SecurityEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1152,7 +1152,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_alerts_users_assignee_id");
 
-                    b.HasOne("ThreatPlatform.Domain.Events.SecurityEvent", "Event")
+                    b.HasOne("ThreatPlatform.Domain.SecurityEvents.SecurityEvent", "Event")
                         .WithMany("Alerts")
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1283,7 +1283,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_alert_comments_users_author_id");
                 });
 
-            modelBuilder.Entity("ThreatPlatform.Domain.Events.SecurityEvent", b =>
+            modelBuilder.Entity("ThreatPlatform.Domain.SecurityEvents.SecurityEvent", b =>
                 {
                     b.HasOne("ThreatPlatform.Domain.Alerts.Alert", null)
                         .WithMany()
@@ -1349,7 +1349,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_refresh_tokens_users_user_id");
                 });
 
-            modelBuilder.Entity("ThreatPlatform.Domain.Events.SecurityEvent", b =>
+            modelBuilder.Entity("ThreatPlatform.Domain.SecurityEvents.SecurityEvent", b =>
                 {
                     b.Navigation("Alerts");
                 });

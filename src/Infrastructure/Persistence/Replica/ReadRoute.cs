@@ -1,11 +1,11 @@
 using Npgsql;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Stats.GetAlertStats;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
-using ThreatPlatform.Domain.Events;
 using ThreatPlatform.Domain.Notifications;
+using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.Domain.Users;
-using ThreatPlatform.Application.Stats.GetAlertStats;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ThreatPlatform.Infrastructure.Persistence.Stats;

@@ -2,7 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using ThreatPlatform.Application.Stats.GetAlertStats;
 using ThreatPlatform.Domain.Alerts;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Infrastructure.Persistence.Stats;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.Formats;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.UnitTests.Events.Formats;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using CsCheck;
 using ThreatPlatform.Application.Events.Formats;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using static ThreatPlatform.Application.UnitTests.Events.Formats.FormatTestKit;
 
 namespace ThreatPlatform.Application.UnitTests.Events.Formats;

@@ -1,5 +1,5 @@
 using System.Net;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using static ThreatPlatform.Application.UnitTests.Events.Formats.FormatTestKit;
 
 namespace ThreatPlatform.Application.UnitTests.Events.Formats;

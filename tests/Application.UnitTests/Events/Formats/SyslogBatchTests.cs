@@ -1,6 +1,6 @@
 using System.Text;
 using ThreatPlatform.Application.Events.IngestSyslog;
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.UnitTests.Events.Formats;
 

@@ -1,4 +1,4 @@
-using ThreatPlatform.Domain.Events;
+using ThreatPlatform.Domain.SecurityEvents;
 using static ThreatPlatform.Application.UnitTests.Events.Formats.FormatTestKit;
 
 namespace ThreatPlatform.Application.UnitTests.Events.Formats;

@@ -1,8 +1,7 @@
 using System.Net;
-using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Common;
 
-namespace ThreatPlatform.Domain.Events;
+namespace ThreatPlatform.Domain.SecurityEvents;
 
 /// <summary>A security event reported by a sensor (firewall, IDS, AI model). Immutable once ingested.</summary>
 public sealed class SecurityEvent : Entity
@@ -49,16 +48,13 @@ public sealed class SecurityEvent : Entity
     /// <summary>The sensor whose API key ingested the event; null for a user token.</summary>
     public long? SensorId { get; private set; }
 
-    private readonly List<Alert> _alerts = [];
-
-    /// <summary>
-    /// The alerts this event raised: at most one for its severity, and one per detection rule it matched (rule alerts
-    /// carry their rule). Empty when it raised none, or folded into alerts other events raised.
-    /// </summary>
-    public IReadOnlyList<Alert> Alerts => _alerts;
+    // The alerts this event raised, as it sees them (their ids and rules; each alert holds its event): at most one for
+    // its severity, and one per detection rule it matched. Empty when it raised none, or folded into others' alerts.
+    // Not mapped: a query reaches an event's alerts from the alerts (alerts.event_id).
+    private readonly List<IRaisedAlert> _alerts = [];
 
     /// <summary>The alert this event's severity raised (null when it raised none, or folded into one another event raised).</summary>
-    public Alert? Alert => _alerts.Find(a => a.RuleId is null);
+    public IRaisedAlert? Alert => _alerts.Find(a => a.RuleId is null);
 
     /// <summary>The open alert this event folded into (grouping); null for an event that raised its own alert or none.</summary>
     public long? FoldedIntoAlertId { get; private set; }
@@ -148,13 +144,13 @@ public sealed class SecurityEvent : Entity
     }
 
     /// <summary>Attaches an alert this event raised; only the alert's factories call it.</summary>
-    internal void AttachAlert(Alert alert) => _alerts.Add(alert);
+    internal void AttachAlert(IRaisedAlert alert) => _alerts.Add(alert);
 
     /// <summary>
-    /// Records the open alert this event folded into; only <see cref="Alerts.Alert.Fold"/> calls it. The event names one
-    /// alert: the first it folded into (its severity's alert before its rules').
+    /// Records the open alert this event folded into; only the alert's folding calls it. The event names one alert: the
+    /// first it folded into (its severity's alert before its rules').
     /// </summary>
-    internal void FoldInto(Alert alert) => FoldedIntoAlertId ??= alert.Id;
+    internal void FoldInto(long alertId) => FoldedIntoAlertId ??= alertId;
 
     /// <summary>Whether this event raised, or folded into, an alert of <paramref name="ruleId"/> (or raised one of its own).</summary>
     public bool HasRuleAlert(long ruleId) => _alerts.Exists(a => a.RuleId == ruleId) || _foldedRules.Contains(ruleId);
@@ -164,10 +160,10 @@ public sealed class SecurityEvent : Entity
     /// <summary>The alert id the event answers with: the first alert it raised, else the alert it folded into.</summary>
     public long? FirstAlertId => _alerts.Count > 0 ? _alerts.Min(a => a.Id) : FoldedIntoAlertId;
 
-    internal void FoldIntoRuleAlert(Alert alert, long ruleId)
+    internal void FoldIntoRuleAlert(long alertId, long ruleId)
     {
         _foldedRules.Add(ruleId);
-        FoldInto(alert);
+        FoldInto(alertId);
     }
 
     /// <summary>Whether this event already belongs to an alert of its severity (raised one, or folded into one).</summary>

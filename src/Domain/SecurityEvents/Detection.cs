@@ -1,4 +1,4 @@
-namespace ThreatPlatform.Domain.Events;
+namespace ThreatPlatform.Domain.SecurityEvents;
 
 /// <summary>
 /// What a detection model said about an event: which model (and version) fired, how confident it was (0..1), and the

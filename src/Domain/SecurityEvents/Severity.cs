@@ -1,4 +1,4 @@
-namespace ThreatPlatform.Domain.Events;
+namespace ThreatPlatform.Domain.SecurityEvents;
 
 /// <summary>Event severity. The numeric value is the rank, so ordering by it orders LOW &lt; MEDIUM &lt; HIGH &lt; CRITICAL.</summary>
 public enum Severity : short

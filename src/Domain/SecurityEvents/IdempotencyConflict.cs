@@ -1,6 +1,6 @@
 using ThreatPlatform.Domain.Common;
 
-namespace ThreatPlatform.Domain.Events;
+namespace ThreatPlatform.Domain.SecurityEvents;
 
 /// <summary>
 /// A report reused a stored event's (source, external_id) with different content (409): nothing is stored and the

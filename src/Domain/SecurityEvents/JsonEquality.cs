@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace ThreatPlatform.Domain.Events;
+namespace ThreatPlatform.Domain.SecurityEvents;
 
 /// <summary>JSON compared by meaning: PostgreSQL's jsonb reorders keys and drops white space, so text equality would lie.</summary>
 internal static class JsonEquality

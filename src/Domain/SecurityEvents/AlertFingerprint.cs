@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace ThreatPlatform.Domain.Alerts;
+namespace ThreatPlatform.Domain.SecurityEvents;
 
 /// <summary>
 /// What makes two severe events "the same detection" for grouping: the sensor that reported them, their source and

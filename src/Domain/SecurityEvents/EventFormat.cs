@@ -1,4 +1,4 @@
-namespace ThreatPlatform.Domain.Events;
+namespace ThreatPlatform.Domain.SecurityEvents;
 
 /// <summary>
 /// The language a sensor reports in: the platform's own event JSON, or a standard format whose records are mapped onto
