@@ -10,6 +10,7 @@ using ThreatPlatform.Application.Alerts.Common;
 using ThreatPlatform.Application.Alerts.StreamAlerts;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Stats.GetAlertStats;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Events.IngestEvent;
@@ -76,6 +77,7 @@ public static class DependencyInjection
             .Lease(sp.GetRequiredService<Mediator.IPublisher>(), sp.GetService<AuditChain>()));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());
         services.AddScoped<ICollectingAlerts, CollectingAlerts>();
+        services.AddScoped<ICorrelationState, Persistence.Rules.CorrelationState>();
         services.AddSingleton<ITextSearch, PostgresTextSearch>();
         services.AddScoped<IEventBatchWriter, EventBatchWriter>();
         services.AddOptions<GroupCommitOptions>()

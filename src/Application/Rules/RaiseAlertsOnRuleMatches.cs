@@ -15,7 +15,7 @@ namespace ThreatPlatform.Application.Rules;
 /// state and raise their alert on the event that completes them. Batch and raw ingest apply the same rules set-wise
 /// (<see cref="Events.IngestBatch.IngestEventBatchCommandHandler"/>).
 /// </summary>
-public sealed class RaiseAlertsOnRuleMatches(IApplicationDbContext db, ICollectingAlerts collectingAlerts, IDetectionRuleSet ruleSet, TimeProvider clock, SlaPolicy sla)
+public sealed class RaiseAlertsOnRuleMatches(IApplicationDbContext db, ICollectingAlerts collectingAlerts, ICorrelationState correlations, IDetectionRuleSet ruleSet, TimeProvider clock, SlaPolicy sla)
     : INotificationHandler<EventIngestedNotification>
 {
     public async ValueTask Handle(EventIngestedNotification notification, CancellationToken cancellationToken)
@@ -35,7 +35,7 @@ public sealed class RaiseAlertsOnRuleMatches(IApplicationDbContext db, ICollecti
             .ToList();
         if (observations.Count > 0)
         {
-            var fired = await db.ObserveCorrelationsAsync(observations, cancellationToken);
+            var fired = await correlations.ObserveAsync(observations, cancellationToken);
             hits.AddRange(fired.Select(i => observations[i].Rule.Match));
         }
 

@@ -174,20 +174,6 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         }
     }
 
-    public async Task<IReadOnlyList<int>> ObserveCorrelationsAsync(
-        IReadOnlyList<Application.Rules.Common.CorrelationObservation> observations,
-        CancellationToken cancellationToken)
-    {
-        // The save that follows commits the counts with the event (and a refused save rolls them back).
-        await EnlistInNextSaveAsync(cancellationToken);
-
-        return await Rules.CorrelationStore.ObserveAsync(
-            (NpgsqlConnection)Database.GetDbConnection(),
-            (NpgsqlTransaction)Database.CurrentTransaction!.GetDbTransaction(),
-            observations,
-            cancellationToken);
-    }
-
     public async Task<int> ReleaseEventKeysAsync(IReadOnlyCollection<string> sources, long? keptSensorId, CancellationToken cancellationToken)
     {
         if (sources.Count == 0)

@@ -33,7 +33,7 @@ public sealed class ArchitectureTests
     /// </summary>
     private static readonly Dictionary<string, string[]> CyclesToBreak = new()
     {
-        ["Application"] = ["Common, Events, Rules, Sensors"],
+        ["Application"] = ["Events, Rules, Sensors"],
     };
 
     public static TheoryData<string> Projects => ["Domain", "Application", "Infrastructure", "WebApi"];

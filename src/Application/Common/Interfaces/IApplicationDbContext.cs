@@ -52,15 +52,6 @@ public interface IApplicationDbContext : IApplicationReadDbContext
     /// </summary>
     Task<int> ReleaseEventKeysAsync(IReadOnlyCollection<string> sources, long? keptSensorId, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Records events that correlations' base rules matched, in the transaction the next save commits (begun here if
-    /// none is open), and answers the indexes of the observations a correlation fired on (see CorrelationMemory for the
-    /// semantics: each event key counts once, windows end at the arriving event, a firing consumes what it counted).
-    /// </summary>
-    Task<IReadOnlyList<int>> ObserveCorrelationsAsync(
-        IReadOnlyList<Rules.Common.CorrelationObservation> observations,
-        CancellationToken cancellationToken);
-
     /// <summary>Stops tracking everything loaded or added so far (a change about to be redone on fresh copies).</summary>
     void ForgetChanges();
 }
