@@ -30,6 +30,17 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>
+    /// A client of this API sending <paramref name="credential"/> under <paramref name="scheme"/> ("Bearer" for a
+    /// token, "ApiKey" for a sensor's key), with a timeout long enough for the largest batch.
+    /// </summary>
+    public HttpClient Client(string scheme, string credential)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(scheme, credential);
+        return http;
+    }
+
     /// <summary>Where the API sends mail: the port (9)'s SMTP server (aiosmtpd) listens on.</summary>
     public static int SmtpPort { get; } = FreePort();
 

@@ -50,13 +50,11 @@ internal static class FormatsBench
             ["Ingest__KeyEventsPerSecond"] = "0",
         });
         var token = await api.SignInAsync(settings, database.ConnectionString);
-        using var admin = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var admin = api.Client("Bearer", token);
 
         var results = new JsonObject();
         var (cefSensor, cefKey) = await SensorAsync(admin, "bench-cef", "CEF", withKey: true, networks: []);
-        using var sensor = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        sensor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", cefKey);
+        using var sensor = api.Client("ApiKey", cefKey);
 
         // (10) The same events as native JSON and as CEF lines, bodies built before the clock starts; warm-up first.
         var native = Bodies(settings, i => NativeLine(i, "bench-cef"));

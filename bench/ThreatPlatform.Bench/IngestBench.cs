@@ -33,8 +33,7 @@ internal static class IngestBench
         await using var api = await ApiProcess.StartAsync(settings, database.ConnectionString, environment);
         var token = await api.SignInAsync(settings, database.ConnectionString);
         var load = new LoadGenerator(settings, api.BaseAddress, token);
-        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var http = api.Client("Bearer", token);
 
         var result = await MeasureAsync(settings, database, api, load, http, rows);
 

@@ -101,8 +101,7 @@ internal static class ListBench
         await using var api = await ApiProcess.StartAsync(settings, database.ConnectionString);
         var token = await api.SignInAsync(settings, database.ConnectionString);
         var load = new LoadGenerator(settings, api.BaseAddress, token);
-        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var http = api.Client("Bearer", token);
 
         var events = Math.Max(settings.Alerts, settings.ListEvents);
         Step($"(7) seeding {settings.Alerts:N0} alerts and {events:N0} events with COPY");

@@ -34,8 +34,7 @@ internal static partial class NotificationBench
         await using var api = await ApiProcess.StartAsync(settings, database.ConnectionString);
         var token = await api.SignInAsync(settings, database.ConnectionString);
         var load = new LoadGenerator(settings, api.BaseAddress, token);
-        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var http = api.Client("Bearer", token);
 
         var result = await MeasureAsync(settings, database, load, http, rows);
 

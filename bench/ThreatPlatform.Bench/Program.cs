@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -53,8 +52,7 @@ if (args.Contains("--web"))
 }
 
 var load = new LoadGenerator(settings, api.BaseAddress, token);
-using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+using var http = api.Client("Bearer", token);
 
 // (1) Raw binary COPY straight into the events table: what this machine can store at best.
 await database.ResetAsync();

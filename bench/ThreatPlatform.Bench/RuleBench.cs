@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -38,8 +37,7 @@ internal static class RuleBench
         Step($"database {database.Name} created; starting the API (Release, Production, logging at Warning)");
         await using var api = await ApiProcess.StartAsync(settings, database.ConnectionString);
         var token = await api.SignInAsync(settings, database.ConnectionString);
-        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var http = api.Client("Bearer", token);
         var bodies = Bodies(settings);
 
         var results = new JsonArray();
