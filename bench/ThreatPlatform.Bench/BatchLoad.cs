@@ -7,7 +7,7 @@ namespace ThreatPlatform.Bench;
 
 /// <summary>
 /// `POST /api/events/batch/` from one or more clients: the bodies are built from <see cref="Data.Event"/> before the
-/// clock starts, then each client sends batch after batch until all are stored. Used by (2) and (12).
+/// clock starts, then each client sends batch after batch until all are stored. Used by (12).
 /// </summary>
 internal static class BatchLoad
 {
@@ -17,7 +17,7 @@ internal static class BatchLoad
     private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(15);
 
     /// <summary>Events per second for <see cref="Settings.Events"/> events in batches of <see cref="Settings.BatchSize"/>.</summary>
-    public static async Task<double> RunAsync(Settings settings, Database database, HttpClient http, int clients, string series = "batch")
+    public static async Task<double> RunAsync(Settings settings, Database database, HttpClient http, int clients, string series)
     {
         var bodies = Bodies(settings, settings.Events, series);
 

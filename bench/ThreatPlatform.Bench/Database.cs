@@ -80,25 +80,6 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
         }
     }
 
-    /// <summary>(1) One binary COPY of <paramref name="count"/> events into the real events table, indexes and all.</summary>
-    public async Task<TimeSpan> CopyEventsAsync(int count, string series)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await using var connection = await Source.OpenConnectionAsync();
-        var now = DateTimeOffset.UtcNow;
-        await using (var importer = await connection.BeginBinaryImportAsync($"COPY events ({EventColumns}) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (var i = 0; i < count; i++)
-            {
-                await WriteEventAsync(importer, Data.Event(i, series), now);
-            }
-
-            await importer.CompleteAsync();
-        }
-
-        return Stopwatch.GetElapsedTime(started);
-    }
-
     /// <summary>
     /// (12) Binary COPY of <paramref name="count"/> events from one connection, <paramref name="perTransaction"/> rows per
     /// COPY statement (each its own transaction and commit, as a batch request is). The events are built before the clock
@@ -124,7 +105,7 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
         return Stopwatch.GetElapsedTime(started);
     }
 
-    /// <summary>(4) Single-row INSERTs, each its own round trip and transaction, from <paramref name="connections"/> connections at once.</summary>
+    /// <summary>(12) Single-row INSERTs, each its own round trip and transaction, from <paramref name="connections"/> connections at once.</summary>
     public async Task<LoadResult> InsertLoadAsync(int connections, TimeSpan duration)
     {
         const string insert = $"INSERT INTO events ({EventColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)";

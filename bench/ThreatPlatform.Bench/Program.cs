@@ -54,86 +54,7 @@ if (args.Contains("--web"))
 var load = new LoadGenerator(settings, api.BaseAddress, token);
 using var http = api.Client("Bearer", token);
 
-// (1) Raw binary COPY straight into the events table: what this machine can store at best.
-await database.ResetAsync();
-Step($"(1) raw COPY of {settings.Events:N0} events");
-var copy = await database.CopyEventsAsync(settings.Events, "copy");
-var copyRate = settings.Events / copy.TotalSeconds;
-results["raw_copy"] = new JsonObject { ["events"] = settings.Events, ["seconds"] = Round(copy.TotalSeconds), ["events_per_second"] = Round(copyRate) };
-rows.Add(["1", $"raw binary COPY into events (Npgsql), {settings.Events:N0} events", $"{copyRate:N0} events/s", "physical limit", string.Empty]);
-
-// (2) Batch ingest through the API, batches of BatchSize, the bodies built before the clock starts: one client
-// sending batch after batch (the same single stream as (1)), then more clients at once, as several sensors would.
-var batches = new JsonArray();
-foreach (var clients in settings.BatchClients)
-{
-    await database.ResetAsync();
-    Step($"(2) batch ingest: {settings.Events:N0} events in batches of {settings.BatchSize:N0}, {clients} client(s)");
-    var batchRate = await BatchLoad.RunAsync(settings, database, http, clients);
-    batches.Add(new JsonObject
-    {
-        ["events"] = settings.Events,
-        ["batch_size"] = settings.BatchSize,
-        ["clients"] = clients,
-        ["events_per_second"] = Round(batchRate),
-        ["ratio_to_raw_copy"] = Round(batchRate / copyRate, 3),
-    });
-    // One client against one COPY stream is the like-for-like comparison (issue #13: ≥ 70 %); more clients overlap.
-    var batchTarget = clients == 1 ? 0.7 : 0.5;
-    rows.Add(["2", $"POST /api/events/batch/, {settings.BatchSize:N0} per batch, {clients} client(s)", $"{batchRate:N0} events/s",
-        $"{batchRate / copyRate:P0} of (1)", Verdict(batchRate / copyRate >= batchTarget, $"≥ {batchTarget:P0} of (1)")]);
-}
-
-results["batch_ingest"] = batches;
-
-// (3) and (4): single-event ingest through the API against single-row INSERTs, each level from an empty table.
-var probe = await ProbeSingleIngestAsync();
-var single = new JsonArray();
-foreach (var connections in settings.Connections)
-{
-    LoadResult apiLoad;
-    if (probe is null)
-    {
-        await database.ResetAsync();
-        if (connections == settings.Connections[0])
-        {
-            Step("(3) warm-up of POST /api/events/");
-            // Long enough for tiered compilation to reach its optimised code on a busy 2-core machine.
-            await load.PostEventsAsync(16, TimeSpan.FromSeconds(Math.Min(15, settings.DurationSeconds)));
-            await database.ResetAsync();
-        }
-
-        Step($"(3) POST /api/events/ at {connections} connection(s), {settings.DurationSeconds} s");
-        apiLoad = await load.PostEventsAsync(connections, duration);
-    }
-    else
-    {
-        apiLoad = LoadResult.Skipped(probe);
-    }
-
-    await database.ResetAsync();
-    Step($"(4) raw single-row INSERT at {connections} connection(s), {settings.DurationSeconds} s");
-    var raw = await database.InsertLoadAsync(connections, duration);
-    var ratio = apiLoad.PerSecond / raw.PerSecond;
-    single.Add(new JsonObject
-    {
-        ["connections"] = connections,
-        ["api"] = Json(apiLoad),
-        ["raw_insert"] = Json(raw),
-        ["ratio_api_to_raw"] = Round(ratio, 3),
-    });
-    var target = apiLoad.Note is not null ? string.Empty : connections switch
-    {
-        1 => Verdict(apiLoad.P50Ms <= 1, "p50 ≤ 1 ms"),
-        16 => Verdict(ratio >= 0.3, "≥ 30% of (4)"),
-        64 => Verdict(apiLoad.P99Ms <= 100 && apiLoad.Errors == 0, "p99 ≤ 100 ms, no errors"),
-        _ => string.Empty,
-    };
-    rows.Add(["3", $"POST /api/events/, {connections} connection(s)", Describe(apiLoad), apiLoad.Note is null ? $"{ratio:P0} of (4)" : string.Empty, target]);
-    rows.Add(["4", $"raw single-row INSERT (Npgsql, prepared), {connections} connection(s)", Describe(raw), string.Empty, string.Empty]);
-}
-
-results["single_ingest"] = single;
+// Ingest against raw PostgreSQL (prepared INSERT, COPY into the same schema) is section (12), measured once.
 
 // (5) The alert list at scale: seed with COPY, then one dashboard query again and again on one connection.
 Step($"(5) seeding {settings.Alerts:N0} alerts and their events with COPY");
@@ -247,14 +168,6 @@ Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Output
 await File.WriteAllTextAsync(settings.Output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 Console.WriteLine($"Written to {settings.Output}");
 return 0;
-
-async Task<string?> ProbeSingleIngestAsync()
-{
-    var json = new StringBuilder();
-    Data.WriteJson(json, Data.Event(0, "probe"));
-    using var response = await http.PostAsync(new Uri("/api/events/", UriKind.Relative), new StringContent(json.ToString(), Encoding.UTF8, "application/json"));
-    return response.IsSuccessStatusCode ? null : $"n/a: POST /api/events/ answered {(int)response.StatusCode}";
-}
 
 async Task<(string? Problem, long? Count)> ProbeAlertListAsync(string path)
 {
