@@ -77,6 +77,15 @@ export function ListHead({ columns, actions = true }: { columns: readonly Column
   );
 }
 
+/** Which row of a list has its editor open (one at a time): `row(id)` gives a `ManagedRow`'s `open` and `toggle`. */
+export function useOpenRow() {
+  const [openId, setOpenId] = useState<number | null>(null);
+  return {
+    open: (id: number) => setOpenId(id),
+    row: (id: number) => ({ open: openId === id, toggle: () => setOpenId(openId === id ? null : id) }),
+  };
+}
+
 /**
  * A list row whose Manage button opens its editor in a full-width row below it. `data` names the row for tests and
  * styles (`{ "data-sensor": name }`); the first cell is the row's heading (`name`).

@@ -11,7 +11,7 @@ import {
 import { api, problemText } from "../api";
 import { ErrorNote } from "../components";
 import { fmtAgo, fmtDate, fmtNumber } from "../format";
-import { ChangeNotes, ListHead, ManagedRow, useChange } from "../lists";
+import { ChangeNotes, ListHead, ManagedRow, useChange, useOpenRow } from "../lists";
 
 const kinds = Object.values(SensorKind);
 const splitList = (text: string) =>
@@ -28,7 +28,7 @@ export default function SensorsPage() {
   });
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState({ name: "", kind: SensorKind.Ids as SensorKind, description: "", sources: "" });
-  const [openId, setOpenId] = useState<number | null>(null);
+  const rows = useOpenRow();
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -43,7 +43,7 @@ export default function SensorsPage() {
         }),
       );
       setForm({ name: "", kind: SensorKind.Ids, description: "", sources: "" });
-      setOpenId(sensor.id);
+      rows.open(sensor.id);
       await queryClient.invalidateQueries({ queryKey: ["sensors"] });
     } catch (err) {
       setError(problemText(err));
@@ -83,7 +83,7 @@ export default function SensorsPage() {
         <ListHead columns={sensorColumns} />
         <tbody>
           {sensors.data?.results.map((s) => (
-            <SensorRow key={s.id} sensor={s} open={openId === s.id} toggle={() => setOpenId(openId === s.id ? null : s.id)} />
+            <SensorRow key={s.id} sensor={s} {...rows.row(s.id)} />
           ))}
         </tbody>
       </table>

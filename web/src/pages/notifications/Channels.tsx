@@ -5,7 +5,7 @@ import { ChannelConfigBody, ChannelKind, CreateChannelBody, DeliveryStatus, Upda
 import { api, problemText } from "../../api";
 import { ErrorNote } from "../../components";
 import { fmtAgo, fmtDate } from "../../format";
-import { ConfirmButton, ListHead, ManagedRow, pageOf, Pager } from "../../lists";
+import { ConfirmButton, ListHead, ManagedRow, pageOf, Pager, useOpenRow } from "../../lists";
 import { DeliveryBadge, FieldError, formProblem, invalidProps, noProblem, NotificationTabs, splitList, type FormProblem } from "./shared";
 
 const PAGE_SIZE = 20;
@@ -36,7 +36,7 @@ export default function ChannelsPage() {
     placeholderData: keepPreviousData,
     queryFn: ({ signal }) => api.notifications().listChannels(page, PAGE_SIZE, undefined, undefined, "-id", undefined, true, signal),
   });
-  const [openId, setOpenId] = useState<number | null>(null);
+  const rows = useOpenRow();
   const [created, setCreated] = useState<ChannelDto | null>(null);
 
   return (
@@ -48,7 +48,7 @@ export default function ChannelsPage() {
         onCreated={async (channel) => {
           // A secret stays on screen until dismissed, even while more channels are added.
           if (channel.config.secret) setCreated(channel);
-          setOpenId(channel.id);
+          rows.open(channel.id);
           await queryClient.invalidateQueries({ queryKey: ["notification-channels"] });
         }}
       />
@@ -59,7 +59,7 @@ export default function ChannelsPage() {
         <ListHead columns={channelColumns} />
         <tbody>
           {channels.data?.results.map((c) => (
-            <ChannelRow key={c.id} channel={c} open={openId === c.id} toggle={() => setOpenId(openId === c.id ? null : c.id)} />
+            <ChannelRow key={c.id} channel={c} {...rows.row(c.id)} />
           ))}
         </tbody>
       </table>
