@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ThreatPlatform.Application.Events.IngestBatch;
@@ -94,21 +95,8 @@ public sealed class GroupStagingTests(ApiFactory factory) : IClassFixture<ApiFac
         return (oid, (long)(await count.ExecuteScalarAsync())!);
     }
 
-    private Task<List<string>> StoredAsync(string source) => factory.WithDbAsync(async db =>
-    {
-        await using var connection = new NpgsqlConnection(factory.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT external_id FROM events WHERE source = @source", connection);
-        command.Parameters.AddWithValue("source", source);
-        var keys = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            keys.Add(reader.GetString(0));
-        }
-
-        return keys;
-    });
+    private Task<List<string>> StoredAsync(string source) =>
+        factory.WithDbAsync(db => db.Events.Where(e => e.Source == source).Select(e => e.ExternalId!).ToListAsync());
 
     private static List<SecurityEvent> Events(string source, string name, int count) =>
         [.. Enumerable.Range(0, count).Select(i => Event(source, $"{name}-{i}", i % 2 == 0 ? Severity.Low : Severity.High))];
