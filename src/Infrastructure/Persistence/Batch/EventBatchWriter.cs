@@ -252,6 +252,40 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         ORDER BY s.id
         """;
 
+    /// <summary>
+    /// The staging table of group commit's writes (<see cref="WriteEachAsync"/>): kept per connection instead of per
+    /// transaction. Created when missing, in the round trip of BEGIN (a rolled-back transaction that created it takes it
+    /// away, so every transaction asks); ON COMMIT DELETE ROWS empties it at each commit, and a rollback takes back the
+    /// rows it staged, so a pooled connection never carries rows into the next group. Nothing is written to the catalog
+    /// per transaction, and the statements that name it keep their prepared plans on the connection (a table created
+    /// anew makes PostgreSQL plan every statement that names it again). Its id default names the sequence as text, so
+    /// the table holds no dependency on <c>events_id_seq</c> and follows a sequence replaced by a migration. Batch ingest
+    /// keeps <see cref="CreateStaging"/>: its batches run to thousands of rows, and a plan kept from a small batch would
+    /// serve a large one.
+    /// </summary>
+    internal const string GroupStagingTable = "event_group_staging";
+
+    internal static readonly string CreateGroupStaging = CreateStaging
+        .Replace("CREATE TEMPORARY TABLE event_batch_staging", $"CREATE TEMPORARY TABLE IF NOT EXISTS {GroupStagingTable}", StringComparison.Ordinal)
+        .Replace("nextval('events_id_seq')", "nextval('events_id_seq'::text)", StringComparison.Ordinal)
+        .Replace("ON COMMIT DROP", "ON COMMIT DELETE ROWS", StringComparison.Ordinal);
+
+    /// <summary>The statements of one write, naming the staging table it uses.</summary>
+    private sealed record Staging(string Create, string Copy, string MoveAndRaise, string StagedRows, string RaiseRuleAlerts, string WrittenRows)
+    {
+        public static readonly Staging PerTransaction = new(CreateStaging, CopyStaging, EventBatchWriter.MoveAndRaise, EventBatchWriter.StagedRows, EventBatchWriter.RaiseRuleAlerts, EventBatchWriter.WrittenRows);
+
+        public static readonly Staging PerConnection = new(
+            CreateGroupStaging,
+            Group(CopyStaging),
+            Group(EventBatchWriter.MoveAndRaise),
+            Group(EventBatchWriter.StagedRows),
+            Group(EventBatchWriter.RaiseRuleAlerts),
+            Group(EventBatchWriter.WrittenRows));
+
+        private static string Group(string sql) => sql.Replace("event_batch_staging", GroupStagingTable, StringComparison.Ordinal);
+    }
+
     // A write starts again (a new transaction, new ids) when another writer got in between: it stored one of this
     // batch's (source, external_id) keys, or opened the collecting alert of one of its fingerprints, after this
     // statement's snapshot. The next attempt sees what it wrote. Bounded: each retry needs a fresh race to lose.
@@ -331,16 +365,17 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         bool each,
         CancellationToken cancellationToken)
     {
+        var staging = each ? Staging.PerConnection : Staging.PerTransaction;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand(CreateStaging, connection, transaction))
+        await using (var create = new NpgsqlCommand(staging.Create, connection, transaction))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await CopyAsync(connection, events, cancellationToken);
+        await CopyAsync(connection, staging.Copy, events, cancellationToken);
 
         EventBatchWriteResult result;
-        await using (var move = new NpgsqlCommand(MoveAndRaise, connection, transaction))
+        await using (var move = new NpgsqlCommand(staging.MoveAndRaise, connection, transaction))
         {
             move.Parameters.Add(new NpgsqlParameter<short>("open", NpgsqlDbType.Smallint) { TypedValue = (short)AlertStatus.Open });
             move.Parameters.Add(new NpgsqlParameter<short>("escalated", NpgsqlDbType.Smallint) { TypedValue = (short)AlertHistoryAction.Escalated });
@@ -375,26 +410,27 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
 
         if (!ruleHits.IsEmpty)
         {
-            var raised = await RaiseRuleAlertsAsync(connection, transaction, ruleHits, sla, at, cancellationToken);
+            var raised = await RaiseRuleAlertsAsync(connection, transaction, staging, ruleHits, sla, at, cancellationToken);
             result = result with { AlertsCreated = result.AlertsCreated + raised.Raised, EventsFolded = result.EventsFolded + raised.Folded };
         }
 
-        var written = each ? await WrittenAsync(connection, transaction, events.Count, cancellationToken) : [];
+        var written = each ? await WrittenAsync(connection, transaction, staging.WrittenRows, events.Count, cancellationToken) : [];
 
         // Committed before the caller answers 200: an acknowledged event and its alert are durable.
         await transaction.CommitAsync(cancellationToken);
         return new EventGroupWriteResult(result, written);
     }
 
-    /// <summary>What became of each staged row, in batch order (read before COMMIT drops the staging table).</summary>
+    /// <summary>What became of each staged row, in batch order (read before COMMIT empties or drops the staging table).</summary>
     private static async Task<List<WrittenEvent?>> WrittenAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
+        string writtenRows,
         int count,
         CancellationToken cancellationToken)
     {
         var written = new List<WrittenEvent?>(count);
-        await using var command = new NpgsqlCommand(WrittenRows, connection, transaction);
+        await using var command = new NpgsqlCommand(writtenRows, connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -417,6 +453,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
     private static async Task<(int Raised, int Folded)> RaiseRuleAlertsAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
+        Staging staging,
         RuleHits ruleHits,
         SlaPolicy sla,
         DateTimeOffset at,
@@ -424,7 +461,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
     {
         var ids = new List<long>();
         var stored = new List<bool>();
-        await using (var staged = new NpgsqlCommand(StagedRows, connection, transaction))
+        await using (var staged = new NpgsqlCommand(staging.StagedRows, connection, transaction))
         await using (var reader = await staged.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -451,7 +488,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
 
         hits = [.. hits.OrderBy(h => h.EventIndex).ThenBy(h => h.Rule.RuleId)];
         var severities = Enum.GetValues<Severity>();
-        await using var raise = new NpgsqlCommand(RaiseRuleAlerts, connection, transaction);
+        await using var raise = new NpgsqlCommand(staging.RaiseRuleAlerts, connection, transaction);
         raise.Parameters.Add(new NpgsqlParameter<short>("open", NpgsqlDbType.Smallint) { TypedValue = (short)AlertStatus.Open });
         raise.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = at.ToUniversalTime() });
         raise.Parameters.Add(new NpgsqlParameter<long[]>("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. hits.Select(h => ids[h.EventIndex])] });
@@ -493,9 +530,9 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
             .Select(g => g.MaxBy(e => e.Timestamp)!)];
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<SecurityEvent> events, CancellationToken cancellationToken)
+    private static async Task CopyAsync(NpgsqlConnection connection, string copy, IReadOnlyList<SecurityEvent> events, CancellationToken cancellationToken)
     {
-        await using var importer = await connection.BeginBinaryImportAsync(CopyStaging, cancellationToken);
+        await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
         foreach (var e in events)
         {
             await importer.StartRowAsync(cancellationToken);
