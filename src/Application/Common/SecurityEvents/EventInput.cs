@@ -4,7 +4,7 @@ using FluentValidation;
 using ThreatPlatform.Domain.SecurityEvents;
 using Severity = ThreatPlatform.Domain.SecurityEvents.Severity;
 
-namespace ThreatPlatform.Application.Events.Common;
+namespace ThreatPlatform.Application.Common.SecurityEvents;
 
 /// <summary>One event as read from the wire (single and batch ingest alike), typed; the validator checks its rules.</summary>
 public record EventInput
