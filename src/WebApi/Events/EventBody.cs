@@ -1,8 +1,8 @@
 using ThreatPlatform.Application.Common;
-using ThreatPlatform.Application.Common.SecurityEvents;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using NJsonSchema.Annotations;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.WebApi.Wire;
 

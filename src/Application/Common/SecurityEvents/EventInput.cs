@@ -1,6 +1,6 @@
-using ThreatPlatform.Application.Common.Interfaces;
 using System.Net;
 using FluentValidation;
+using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.SecurityEvents;
 using Severity = ThreatPlatform.Domain.SecurityEvents.Severity;
 
