@@ -69,10 +69,13 @@ public static class DependencyInjection
         services.AddCacheSubscriber<DetectionRuleSet>();
         services.AddSingleton<ThreatPlatform.Application.Rules.Common.IDetectionRuleSet>(sp => sp.GetRequiredService<DetectionRuleSet>());
         services.AddSingleton<CacheEviction>();
+        services.AddSingleton<DomainEventDispatch>();
         services.AddHostedService<CacheInvalidationListener>();
-        // Pooled: a request leases a context made earlier (with its EF Core services) instead of building one.
+        // Pooled: a request leases a context made earlier (with its EF Core services) instead of building one. Domain
+        // events first: the other interceptors see what their handlers added.
         services.AddPooledDbContextFactory<ApplicationDbContext>((sp, options) =>
-            ConfigureNpgsql(options, dataSource, budget).AddInterceptors(sp.GetRequiredService<CacheEviction>(), AuditCheckpointOnCommit.Instance));
+            ConfigureNpgsql(options, dataSource, budget).AddInterceptors(
+                sp.GetRequiredService<DomainEventDispatch>(), sp.GetRequiredService<CacheEviction>(), AuditCheckpointOnCommit.Instance));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContext()
             .Lease(sp.GetRequiredService<Mediator.IPublisher>(), sp.GetService<AuditChain>()));
         services.AddScoped<IApplicationDbContext>(sp => sp.GetRequiredService<ApplicationDbContext>());

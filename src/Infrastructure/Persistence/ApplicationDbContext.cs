@@ -2,11 +2,9 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
-using ThreatPlatform.Application.Common;
 using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.Audit;
-using ThreatPlatform.Domain.Common;
 using ThreatPlatform.Domain.Notifications;
 using ThreatPlatform.Domain.Rules;
 using ThreatPlatform.Domain.SecurityEvents;
@@ -20,7 +18,9 @@ namespace ThreatPlatform.Infrastructure.Persistence;
 /// <summary>
 /// The EF Core context. The API's contexts come from a pool (AddPooledDbContextFactory: building a context's internal
 /// services was about a tenth of a single ingest's API time); each request leases one with its own publisher and audit
-/// log (<see cref="Lease"/>), and EF Core resets its state when the request's scope returns it.
+/// log (<see cref="Lease"/>), and EF Core resets its state when the request's scope returns it. A save first publishes
+/// the domain events and collects the audit entries (<see cref="DomainEventDispatch"/>, a save interceptor), then
+/// writes, then appends the audit entries and commits.
 /// </summary>
 public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
 {
@@ -35,10 +35,10 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
     {
     }
 
-    /// <summary>A context that only migrates or reads the schema: saving anything that raised a domain event throws.</summary>
+    /// <summary>A context that only migrates or reads the schema: its options carry no <see cref="DomainEventDispatch"/>.</summary>
     public static ApplicationDbContext ForMigrations(DbContextOptions<ApplicationDbContext> options) => new(options);
 
-    /// <summary>A context the queries read through (the read replica's): it saves nothing that raised a domain event.</summary>
+    /// <summary>A context the queries read through (the read replica's): it tracks and saves nothing.</summary>
     internal static ApplicationDbContext ForReading(DbContextOptions<ApplicationDbContext> options) => new(options);
 
     /// <summary>This request's use of a pooled context: its domain events go to <paramref name="publisher"/>, its audit entries to <paramref name="audit"/>.</summary>
@@ -47,8 +47,12 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         _publisher = publisher;
         _audit = audit;
         _lockTransaction = null;
+        _auditedStatusChanges = null;
         return this;
     }
+
+    /// <summary>Where <see cref="DomainEventDispatch"/> publishes this context's domain events: the leasing request's publisher.</summary>
+    internal IPublisher Publisher => _publisher;
 
     /// <summary>A transaction of this context committed (<see cref="AuditCheckpointOnCommit"/>): the audit chain may publish its head.</summary>
     internal Task AuditCommittedAsync(Guid transaction) => _audit?.CommittedAsync(transaction) ?? Task.CompletedTask;
@@ -78,26 +82,42 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
     IQueryable<NotificationDelivery> IApplicationReadDbContext.NotificationDeliveries => NotificationDeliveries;
     IQueryable<NotificationChannel> IApplicationReadDbContext.NotificationChannels => NotificationChannels;
 
-    // Begun by a handler that locked a row (CollectingAlerts) during dispatch; the save that follows commits it.
+    // Begun by a handler that locked a row (CollectingAlerts) during dispatch, or for the audit entries; the save commits it.
     private IDbContextTransaction? _lockTransaction;
+
+    // The status changes this save audits, collected once the domain event handlers ran (PrepareAuditAsync); null
+    // when it writes no audit entries.
+    private List<AuditEntry>? _auditedStatusChanges;
 
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {
+        _auditedStatusChanges = null;
         try
         {
-            await DispatchDomainEventsAsync(cancellationToken);
-            var statusChanges = _audit?.CollectStatusChanges(this) ?? [];
-            if (_audit is null || (statusChanges.Count == 0 && !_audit.HasPending))
+            // DomainEventDispatch runs first, inside: the domain event handlers, then PrepareAuditAsync.
+            var saved = await base.SaveChangesAsync(cancellationToken);
+            if (_audit is { } audit && _auditedStatusChanges is { } statusChanges)
             {
-                var saved = await base.SaveChangesAsync(cancellationToken);
+                // The audit entries commit with the changes they describe, in the caller's transaction when there is one.
+                var written = await audit.AppendAsync(this, statusChanges, cancellationToken);
                 await CommitLockTransactionAsync(cancellationToken);
-                return saved;
+                audit.Written(written);
+            }
+            else
+            {
+                await CommitLockTransactionAsync(cancellationToken);
             }
 
-            return await SaveWithAuditAsync(_audit, statusChanges, cancellationToken);
+            return saved;
+        }
+        catch when (_auditedStatusChanges is not null)
+        {
+            _audit?.Failed();
+            throw;
         }
         finally
         {
+            _auditedStatusChanges = null;
             // Disposing an uncommitted transaction rolls it back (and releases the locks it held).
             if (_lockTransaction is { } transaction)
             {
@@ -107,35 +127,27 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         }
     }
 
-    /// <summary>The audit entries commit with the changes they describe, in the caller's transaction when there is one.</summary>
-    private async Task<int> SaveWithAuditAsync(AuditChain audit, List<AuditEntry> statusChanges, CancellationToken cancellationToken)
+    /// <summary>
+    /// Collects this save's audit entries (the recorded ones, and one per status change the tracked alerts are about to
+    /// store, the domain event handlers' included) and, when there is any, begins the transaction they commit in with
+    /// the changes they describe, unless one is open. Called by <see cref="DomainEventDispatch"/> after the handlers ran,
+    /// before EF Core saves.
+    /// </summary>
+    internal async Task PrepareAuditAsync(CancellationToken cancellationToken)
     {
-        try
+        if (_audit is null)
         {
-            int saved;
-            IReadOnlyList<AuditEntry> written;
-            if (Database.CurrentTransaction is null)
-            {
-                await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
-                saved = await base.SaveChangesAsync(cancellationToken);
-                written = await audit.AppendAsync(this, statusChanges, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
-            else
-            {
-                saved = await base.SaveChangesAsync(cancellationToken);
-                written = await audit.AppendAsync(this, statusChanges, cancellationToken);
-                await CommitLockTransactionAsync(cancellationToken);
-            }
+            return;
+        }
 
-            audit.Written(written);
-            return saved;
-        }
-        catch
+        var statusChanges = _audit.CollectStatusChanges(this);
+        if (statusChanges.Count == 0 && !_audit.HasPending)
         {
-            audit.Failed();
-            throw;
+            return;
         }
+
+        _auditedStatusChanges = statusChanges;
+        await EnlistInNextSaveAsync(cancellationToken);
     }
 
     private async Task CommitLockTransactionAsync(CancellationToken cancellationToken)
@@ -250,32 +262,6 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ApplicationDbContext).Assembly);
     }
 
-    /// <summary>
-    /// Publishes the events raised by tracked entities before the single SaveChanges, so whatever the handlers add
-    /// (an alert for a severe event) is written in the same transaction. Handlers may raise more events; loop until quiet.
-    /// </summary>
-    private async Task DispatchDomainEventsAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var raised = ChangeTracker.Entries<Entity>()
-                .Select(e => e.Entity)
-                .Where(e => e.DomainEvents.Count > 0)
-                .ToList();
-            if (raised.Count == 0)
-            {
-                return;
-            }
-
-            var domainEvents = raised.SelectMany(e => e.DomainEvents).ToList();
-            raised.ForEach(e => e.ClearDomainEvents());
-            foreach (var domainEvent in domainEvents)
-            {
-                await _publisher.Publish(DomainEventNotifications.From(domainEvent), cancellationToken);
-            }
-        }
-    }
-
     private sealed class NoDispatch : IPublisher
     {
         public static readonly NoDispatch Instance = new();
@@ -286,6 +272,6 @@ public sealed class ApplicationDbContext : DbContext, IApplicationDbContext
         public ValueTask Publish(object notification, CancellationToken cancellationToken = default) => throw Refused();
 
         private static InvalidOperationException Refused() =>
-            new("This context was made for migrations; it does not dispatch domain events.");
+            new("This context was not leased for a request; it does not dispatch domain events.");
     }
 }

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Mediator;
 using ThreatPlatform.Application.Common.Exceptions;
-using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Rules.CreateRule;
 using ThreatPlatform.Application.Rules.DeleteRule;

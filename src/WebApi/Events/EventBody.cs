@@ -2,7 +2,7 @@ using ThreatPlatform.Application.Common;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using NJsonSchema.Annotations;
-using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Domain.SecurityEvents;
 using ThreatPlatform.WebApi.Wire;
 

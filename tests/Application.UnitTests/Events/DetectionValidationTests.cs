@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.UnitTests.Events;

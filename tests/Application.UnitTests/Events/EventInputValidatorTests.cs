@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using ThreatPlatform.Application.Common.Interfaces;
-using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Application.Events.IngestEvent;
 using ThreatPlatform.Domain.Alerts;
 using ThreatPlatform.Domain.SecurityEvents;

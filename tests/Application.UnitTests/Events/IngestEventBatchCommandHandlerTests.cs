@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Rules.Common;

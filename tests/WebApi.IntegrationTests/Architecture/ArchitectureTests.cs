@@ -33,7 +33,6 @@ public sealed class ArchitectureTests
     /// </summary>
     private static readonly Dictionary<string, string[]> CyclesToBreak = new()
     {
-        ["Application"] = ["Events, Rules, Sensors"],
     };
 
     public static TheoryData<string> Projects => ["Domain", "Application", "Infrastructure", "WebApi"];

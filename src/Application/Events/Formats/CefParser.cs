@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Events.Formats;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Domain.SecurityEvents;
 
 namespace ThreatPlatform.Application.Events.Formats;

@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Sensors.Common;
 using ThreatPlatform.Domain.Alerts;

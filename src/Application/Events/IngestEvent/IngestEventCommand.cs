@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Interfaces;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Application.Events.Common;
 using ThreatPlatform.Application.Events.IngestBatch;
 using ThreatPlatform.Application.Rules.Common;

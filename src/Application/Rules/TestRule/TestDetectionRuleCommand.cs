@@ -3,7 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ThreatPlatform.Application.Common.Exceptions;
 using ThreatPlatform.Application.Common.Interfaces;
-using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Application.Rules.Common;
 using ThreatPlatform.Application.Rules.Sigma;
 using ThreatPlatform.Domain.Common;

@@ -1153,7 +1153,7 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_alerts_users_assignee_id");
 
                     b.HasOne("ThreatPlatform.Domain.SecurityEvents.SecurityEvent", "Event")
-                        .WithMany("Alerts")
+                        .WithMany()
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
@@ -1347,11 +1347,6 @@ namespace ThreatPlatform.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_refresh_tokens_users_user_id");
-                });
-
-            modelBuilder.Entity("ThreatPlatform.Domain.SecurityEvents.SecurityEvent", b =>
-                {
-                    b.Navigation("Alerts");
                 });
 
             modelBuilder.Entity("ThreatPlatform.Domain.Sensors.Sensor", b =>

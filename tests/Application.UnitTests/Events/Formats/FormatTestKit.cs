@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using ThreatPlatform.Application.Events.Common;
+using ThreatPlatform.Application.Common.SecurityEvents;
 using ThreatPlatform.Application.Events.Formats;
 using ThreatPlatform.Domain.SecurityEvents;
 

@@ -1,10 +1,10 @@
-using ThreatPlatform.Application.Common.Interfaces;
 using System.Net;
 using FluentValidation;
+using ThreatPlatform.Application.Common.Interfaces;
 using ThreatPlatform.Domain.SecurityEvents;
 using Severity = ThreatPlatform.Domain.SecurityEvents.Severity;
 
-namespace ThreatPlatform.Application.Events.Common;
+namespace ThreatPlatform.Application.Common.SecurityEvents;
 
 /// <summary>One event as read from the wire (single and batch ingest alike), typed; the validator checks its rules.</summary>
 public record EventInput
