@@ -1,7 +1,7 @@
-using ThreatPlatform.Application.Common;
-using System.Text.Json;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Unicode;
+using ThreatPlatform.Application.Common;
 
 namespace ThreatPlatform.WebApi.Wire;
 
