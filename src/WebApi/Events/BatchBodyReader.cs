@@ -22,7 +22,7 @@ namespace ThreatPlatform.WebApi.Events;
 /// progress do not hold 10 MiB of memory each.
 /// </para>
 /// </summary>
-internal static class BatchBodyReader
+internal static partial class BatchBodyReader
 {
     public const string NdjsonMediaType = "application/x-ndjson";
 
@@ -111,11 +111,20 @@ internal static class BatchBodyReader
     private static async Task<IReadOnlyList<BatchItem>> ReadArrayAsync(Stream body, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
         var items = new List<BatchItem>();
+        var array = new JsonArrayReader(json);
+        var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         try
         {
-            await foreach (var element in JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(body, json, cancellationToken))
+            while (true)
             {
-                AddItem(items, element.ValueKind == JsonValueKind.Object ? ItemOf(element, json) : NotAnObject());
+                var read = await reader.ReadAsync(cancellationToken);
+                var consumed = array.Read(read.Buffer, read.IsCompleted, items);
+                if (read.IsCompleted)
+                {
+                    return items;
+                }
+
+                reader.AdvanceTo(consumed, read.Buffer.End);
             }
         }
         catch (JsonException ex)
@@ -126,8 +135,10 @@ internal static class BatchBodyReader
                     ? $"The body is not a JSON array of events (line {line + 1}, byte {ex.BytePositionInLine + 1})."
                     : "The body is not a JSON array of events.");
         }
-
-        return items;
+        finally
+        {
+            await reader.CompleteAsync();
+        }
     }
 
     private static async Task<IReadOnlyList<BatchItem>> ReadNdjsonAsync(Stream body, JsonSerializerOptions json, CancellationToken cancellationToken)
@@ -188,14 +199,19 @@ internal static class BatchBodyReader
         BatchItem item;
         try
         {
+            // The line's one value is found first (a line holding two is not an event), then read as an event in one pass.
             var reader = new Utf8JsonReader(line);
-            using var document = JsonDocument.ParseValue(ref reader);
+            reader.Read();
+            var isObject = reader.TokenType == JsonTokenType.StartObject;
+            var start = reader.TokenStartIndex;
+            reader.Skip();
+            var end = reader.BytesConsumed;
             if (reader.Read())
             {
                 throw new JsonException("More than one JSON value on a line.");
             }
 
-            item = document.RootElement.ValueKind == JsonValueKind.Object ? ItemOf(document.RootElement, json) : NotAnObject();
+            item = isObject ? ItemOf(line.Slice(start, end - start), json) : NotAnObject();
         }
         catch (JsonException)
         {
@@ -205,11 +221,13 @@ internal static class BatchBodyReader
         AddItem(items, item);
     }
 
-    private static BatchItem ItemOf(JsonElement element, JsonSerializerOptions json)
+    /// <summary>One JSON object, its bytes as received, read straight into an <see cref="EventBody"/> and on into the typed input.</summary>
+    private static BatchItem ItemOf(ReadOnlySequence<byte> utf8, JsonSerializerOptions json)
     {
         try
         {
-            if (element.Deserialize<EventBody>(json) is not { } body)
+            var reader = new Utf8JsonReader(utf8, ReaderOptions(json));
+            if (JsonSerializer.Deserialize<EventBody>(ref reader, json) is not { } body)
             {
                 return NotAnObject();
             }
@@ -225,6 +243,14 @@ internal static class BatchBodyReader
             return BatchItem.Malformed(field, $"Invalid value for {field}.");
         }
     }
+
+    /// <summary>The reader settings the serializer itself would use with <paramref name="json"/>.</summary>
+    private static JsonReaderOptions ReaderOptions(JsonSerializerOptions json) => new()
+    {
+        AllowTrailingCommas = json.AllowTrailingCommas,
+        CommentHandling = json.ReadCommentHandling,
+        MaxDepth = json.MaxDepth,
+    };
 
     private static BatchItem NotAnObject() => BatchItem.Malformed("body", "The item is not a JSON object.");
 

@@ -1,5 +1,7 @@
-using ThreatPlatform.Application.Common;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
+using ThreatPlatform.Application.Common;
 
 namespace ThreatPlatform.WebApi.Wire;
 
@@ -8,12 +10,20 @@ public static class JsonText
 {
     public static bool IsStorable(JsonElement element)
     {
+        // JSON as received with no escape in it, in valid UTF-8, cannot hold a NUL (raw control characters are not JSON)
+        // or a lone surrogate (UTF-8 cannot encode one): the common case, answered without reading a string.
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        return (!raw.Contains((byte)'\\') && Utf8.IsValid(raw)) || IsStorableText(element);
+    }
+
+    private static bool IsStorableText(JsonElement element)
+    {
         try
         {
             return element.ValueKind switch
             {
-                JsonValueKind.Object => element.EnumerateObject().All(p => StorableText.IsStorable(p.Name) && IsStorable(p.Value)),
-                JsonValueKind.Array => element.EnumerateArray().All(IsStorable),
+                JsonValueKind.Object => element.EnumerateObject().All(p => StorableText.IsStorable(p.Name) && IsStorableText(p.Value)),
+                JsonValueKind.Array => element.EnumerateArray().All(IsStorableText),
                 JsonValueKind.String => StorableText.IsStorable(element.GetString()!),
                 _ => true,
             };

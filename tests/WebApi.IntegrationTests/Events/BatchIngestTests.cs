@@ -96,6 +96,7 @@ public sealed class BatchIngestTests(ApiFactory factory) : IClassFixture<ApiFact
     [InlineData("[]", "application/json")]
     [InlineData("", "application/x-ndjson")]
     [InlineData("\n\n", "application/x-ndjson")]
+    [InlineData("null", "application/json")]
     public async Task An_empty_batch_is_a_400(string body, string contentType)
     {
         var client = await factory.CreateClientAsAsync(UserRole.Admin);
@@ -109,6 +110,9 @@ public sealed class BatchIngestTests(ApiFactory factory) : IClassFixture<ApiFact
     [InlineData("{\"source\": \"a\"}")]
     [InlineData("[{\"source\": \"a\"},")]
     [InlineData("not json")]
+    [InlineData("[1] [2]")]
+    [InlineData("[1, 2,]")]
+    [InlineData("[{\"metadata\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]")]
     public async Task A_body_that_is_not_a_json_array_is_a_400(string body)
     {
         var client = await factory.CreateClientAsAsync(UserRole.Admin);
@@ -116,6 +120,88 @@ public sealed class BatchIngestTests(ApiFactory factory) : IClassFixture<ApiFact
         var problem = await (await client.PostRawAsync(body, "application/json")).ShouldBeProblemAsync(400);
 
         problem.ErrorFields().Should().Equal("body");
+    }
+
+    [Theory]
+    [InlineData("{\"source\": \"a\", \"source\": \"b\"}", 2, 33)]
+    [InlineData("{\"flags\": {\"x\": 1, \"x\": 2}}", 2, 30)]
+    [InlineData("{\"x\": 1, \"x\": 2}", 2, 19)]
+    [InlineData("{\"\\ud800\": 1}", 2, 16)]
+    public async Task A_repeated_or_unreadable_property_name_in_an_array_item_is_a_400_naming_where(string item, int line, int bytePosition)
+    {
+        var client = await factory.CreateClientAsAsync(UserRole.Admin);
+        var source = NewSource();
+
+        var response = await client.PostRawAsync($"[{Line(Event(source))},\n  {item}]", "application/json");
+
+        var problem = await response.ShouldBeProblemAsync(400);
+        problem.GetProperty("errors").GetProperty("body")[0].GetString().Should().Contain($"(line {line}, byte {bytePosition})");
+        (await factory.WithDbAsync(db => db.Events.CountAsync(e => e.Source == source))).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Array_items_with_a_wrong_type_inside_detection_or_a_metadata_that_is_not_an_object_are_rejected_by_field()
+    {
+        var client = await factory.CreateClientAsAsync(UserRole.Admin);
+        var source = NewSource();
+        var confidenceText = Event(source);
+        confidenceText["detection"] = new Dictionary<string, object> { ["model"] = "m", ["confidence"] = "0.5" };
+        var metadataList = Event(source);
+        metadataList["metadata"] = new[] { 1 };
+        var detectionNumber = Event(source);
+        detectionNumber["detection"] = 5;
+
+        var answer = await (await client.PostArrayAsync([confidenceText, metadataList, detectionNumber, Event(source)])).ShouldBeBatchAnswerAsync();
+
+        answer.Accepted.Should().Be(1);
+        answer.Rejected.Select(r => (r.Index, r.Errors.Keys.Single())).Should().Equal((0, "detection.confidence"), (1, "metadata"), (2, "detection"));
+        answer.Rejected[1].Errors["metadata"].Single().Should().Be("metadata must be a JSON object.");
+    }
+
+    [Fact]
+    public async Task Metadata_with_escapes_is_stored_as_sent_and_an_escaped_nul_in_a_metadata_name_is_rejected()
+    {
+        var client = await factory.CreateClientAsAsync(UserRole.Admin);
+        var source = NewSource();
+        var escaped = $$$"""{"source":"{{{source}}}","event_type":"x","severity":"LOW","metadata":{"caf\u00e9":"a\nb \ud83d\ude00"}}""";
+        var nulName = $$$"""{"source":"{{{source}}}","event_type":"x","severity":"LOW","metadata":{"k\u0000":"v"}}""";
+
+        var answer = await (await client.PostRawAsync($"[{escaped}, {nulName}]", "application/json")).ShouldBeBatchAnswerAsync();
+
+        answer.Accepted.Should().Be(1);
+        answer.Rejected.Should().ContainSingle().Which.Errors.Keys.Should().Equal("metadata");
+        var metadata = await factory.WithDbAsync(db => db.Events.Where(e => e.Source == source).Select(e => e.Metadata).SingleAsync());
+        metadata.Should().Contain("café").And.Contain(@"a\nb 😀");
+    }
+
+    [Fact]
+    public async Task A_json_array_after_a_utf8_byte_order_mark_is_read()
+    {
+        var client = await factory.CreateClientAsAsync(UserRole.Admin);
+        var source = NewSource();
+
+        var answer = await (await client.PostRawAsync("\uFEFF" + $"[{Line(Event(source))}]", "application/json")).ShouldBeBatchAnswerAsync();
+
+        answer.Accepted.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Items_of_a_large_array_are_read_whole_across_the_readers_buffers()
+    {
+        var client = await factory.CreateClientAsAsync(UserRole.Admin);
+        var source = NewSource();
+        var longDescription = new string('d', 3000);
+        var items = Enumerable.Range(0, 400).Select(i => (object)Event(source, externalId: $"e-{i}", eventType: i % 7 == 0 ? "" : "port_scan")).ToList();
+        foreach (var item in items.Cast<Dictionary<string, object?>>())
+        {
+            item["description"] = longDescription;
+        }
+
+        var answer = await (await client.PostArrayAsync(items)).ShouldBeBatchAnswerAsync();
+
+        answer.Accepted.Should().Be(400 - 58);
+        answer.Rejected.Select(r => r.Index).Should().Equal(Enumerable.Range(0, 400).Where(i => i % 7 == 0));
+        answer.Rejected.Should().OnlyContain(r => r.Errors.Keys.Single() == "event_type");
     }
 
     [Fact]

@@ -112,11 +112,8 @@ public static class CefParser
             occurredAt = at;
         }
 
-        var consumed = new HashSet<string>(StringComparer.Ordinal) { "src", "dst", "rt", "externalId" };
-        if (context.KeepsAsSource(dvchost))
-        {
-            consumed.Add("dvchost");
-        }
+        // Extensions mapped to the event's own fields are not repeated in metadata; dvchost only when it became the source.
+        var dvchostIsSource = context.KeepsAsSource(dvchost);
 
         var input = new EventInput
         {
@@ -129,8 +126,8 @@ public static class CefParser
             DestinationIp = destinationIp,
             ExternalId = Value(extension, "externalId")?.Trim() is { Length: > 0 } externalId ? externalId : null,
             Metadata = RecordText.Metadata(
-                (version, fields, extension, consumed, syslog, prefix: prefix.ToString()),
-                static (w, m) => WriteMetadata(w, m.version, m.fields, m.extension, m.consumed, m.syslog, m.prefix)),
+                (version, fields, extension, dvchostIsSource, syslog, prefix: prefix.ToString()),
+                static (w, m) => WriteMetadata(w, m.version, m.fields, m.extension, m.dvchostIsSource, m.syslog, m.prefix)),
         };
         return new ParsedEvent(input, EventFormat.Cef, raw);
     }
@@ -162,28 +159,32 @@ public static class CefParser
     {
         fields = new string[7];
         extensionStart = 0;
-        var field = new StringBuilder();
         var count = 0;
         var s = raw.AsSpan();
         while (pos < s.Length && count < 7)
         {
-            var c = s[pos];
-            if (c == '\\' && pos + 1 < s.Length && s[pos + 1] is '|' or '\\')
+            var start = pos;
+            var escaped = false;
+            while (pos < s.Length && s[pos] != '|')
             {
-                field.Append(s[pos + 1]);
-                pos += 2;
-                continue;
+                if (s[pos] == '\\' && pos + 1 < s.Length && s[pos + 1] is '|' or '\\')
+                {
+                    escaped = true;
+                    pos += 2;
+                    continue;
+                }
+
+                pos++;
             }
 
+            if (pos == s.Length)
+            {
+                break;
+            }
+
+            // Most fields hold no escape: a slice of the record, without a builder.
+            fields[count++] = escaped ? UnescapeHeaderField(s[start..pos]) : raw.Substring(start, pos - start);
             pos++;
-            if (c == '|')
-            {
-                fields[count++] = field.ToString();
-                field.Clear();
-                continue;
-            }
-
-            field.Append(c);
         }
 
         if (count < 7)
@@ -195,6 +196,22 @@ public static class CefParser
         return null;
     }
 
+    private static string UnescapeHeaderField(ReadOnlySpan<char> field)
+    {
+        var text = new StringBuilder(field.Length);
+        for (var i = 0; i < field.Length; i++)
+        {
+            if (field[i] == '\\' && i + 1 < field.Length && field[i + 1] is '|' or '\\')
+            {
+                i++;
+            }
+
+            text.Append(field[i]);
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>
     /// The extension's pairs, in order. A key is a word of letters, digits, '_', '.', '-', '[' or ']' that starts the
     /// extension or follows a space, directly followed by an unescaped '='; any other '=' belongs to a value (a URL's
@@ -202,8 +219,8 @@ public static class CefParser
     /// </summary>
     private static RecordFailure? ReadExtension(ReadOnlySpan<char> s, int start, out List<KeyValuePair<string, string>> pairs)
     {
-        pairs = [];
-        var keys = new List<(int KeyStart, int EqualsAt)>();
+        pairs = new List<KeyValuePair<string, string>>(IndexFrom);
+        var keys = new List<(int KeyStart, int EqualsAt)>(IndexFrom);
         for (var i = start; i < s.Length; i++)
         {
             if (s[i] == '\\')
@@ -240,44 +257,74 @@ public static class CefParser
             return new RecordFailure("extension", firstText, "expected key=value pairs separated by spaces.");
         }
 
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var value = new StringBuilder();
+        // A few keys are looked up by a scan; past that many, by a dictionary (a hostile line may hold thousands).
+        Dictionary<string, int>? index = null;
         for (var k = 0; k < keys.Count; k++)
         {
             var (keyStart, equals) = keys[k];
             var end = k + 1 < keys.Count ? keys[k + 1].KeyStart : s.Length;
             var text = s[(equals + 1)..end].TrimEnd(' ');
-            value.Clear();
-            for (var i = 0; i < text.Length; i++)
+            var key = s[keyStart..equals].ToString();
+            var pair = new KeyValuePair<string, string>(key, text.Contains('\\') ? UnescapeValue(text) : text.ToString());
+            if (pairs.Count == IndexFrom && index is null)
             {
-                if (text[i] == '\\' && i + 1 < text.Length)
+                index = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < pairs.Count; i++)
                 {
-                    var escaped = text[i + 1] switch { '=' => '=', '\\' => '\\', 'n' => '\n', 'r' => '\r', _ => (char?)null };
-                    if (escaped is { } e)
-                    {
-                        value.Append(e);
-                        i++;
-                        continue;
-                    }
+                    index[pairs[i].Key] = i;
                 }
-
-                value.Append(text[i]);
             }
 
-            var key = s[keyStart..equals].ToString();
-            var pair = new KeyValuePair<string, string>(key, value.ToString());
-            if (index.TryGetValue(key, out var at))
+            var at = index is not null ? (index.TryGetValue(key, out var found) ? found : -1) : IndexOf(pairs, key);
+            if (at >= 0)
             {
                 pairs[at] = pair;
             }
             else
             {
-                index[key] = pairs.Count;
+                index?.Add(key, pairs.Count);
                 pairs.Add(pair);
             }
         }
 
         return null;
+    }
+
+    private const int IndexFrom = 16;
+
+    private static int IndexOf(List<KeyValuePair<string, string>> pairs, string key)
+    {
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            if (pairs[i].Key == key)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string UnescapeValue(ReadOnlySpan<char> text)
+    {
+        var value = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && i + 1 < text.Length)
+            {
+                var escaped = text[i + 1] switch { '=' => '=', '\\' => '\\', 'n' => '\n', 'r' => '\r', _ => (char?)null };
+                if (escaped is { } e)
+                {
+                    value.Append(e);
+                    i++;
+                    continue;
+                }
+            }
+
+            value.Append(text[i]);
+        }
+
+        return value.ToString();
     }
 
     private static bool IsKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or '[' or ']';
@@ -338,6 +385,21 @@ public static class CefParser
         return new RecordFailure($"extension.{key}", at, $"'{Shorten(text)}' is not an IPv4 or IPv6 address.");
     }
 
+    private static bool IsLabel(string key) => key.Length > 5 && key.EndsWith("Label", StringComparison.Ordinal);
+
+    private static int IndexOf(List<KeyValuePair<string, string>> extension, ReadOnlySpan<char> key)
+    {
+        for (var i = 0; i < extension.Count; i++)
+        {
+            if (key.SequenceEqual(extension[i].Key))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private static string? Value(List<KeyValuePair<string, string>> extension, string key)
     {
         foreach (var (k, v) in extension)
@@ -351,16 +413,19 @@ public static class CefParser
         return null;
     }
 
+    private static bool IsConsumed(string key, bool dvchostIsSource) =>
+        key is "src" or "dst" or "rt" or "externalId" || (dvchostIsSource && key == "dvchost");
+
     private static void WriteMetadata(
         Utf8JsonWriter w,
         int version,
         string[] fields,
         List<KeyValuePair<string, string>> extension,
-        HashSet<string> consumed,
+        bool dvchostIsSource,
         SyslogRecord? syslog,
         string prefix)
     {
-        var written = new HashSet<string>(StringComparer.Ordinal)
+        var written = new HashSet<string>(extension.Count + 5, StringComparer.Ordinal)
         {
             "cef_version", "device_vendor", "device_product", "device_version", "cef_severity",
         };
@@ -368,28 +433,38 @@ public static class CefParser
         w.WriteString("device_vendor", fields[1]);
         w.WriteString("device_product", fields[2]);
         w.WriteString("device_version", fields[3]);
-        w.WriteString("cef_severity", fields[6].Trim());
+        w.WriteString("cef_severity", fields[6].AsSpan().Trim());
 
         // A custom field takes its label's name; the label itself is then not repeated.
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        Dictionary<string, string>? labels = null;
         foreach (var (key, value) in extension)
         {
-            if (key.EndsWith("Label", StringComparison.Ordinal) && key.Length > 5 && !string.IsNullOrWhiteSpace(value)
-                && Value(extension, key[..^5]) is not null)
+            if (IsLabel(key) && !string.IsNullOrWhiteSpace(value) && IndexOf(extension, key.AsSpan(0, key.Length - 5)) >= 0)
             {
-                labels[key[..^5]] = value.Trim();
+                (labels ??= new Dictionary<string, string>(StringComparer.Ordinal))[key[..^5]] = value.Trim();
             }
         }
 
-        var keyNames = extension.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        HashSet<string>? keyNames = null;
         foreach (var (key, value) in extension)
         {
-            if (consumed.Contains(key) || (key.EndsWith("Label", StringComparison.Ordinal) && labels.ContainsKey(key[..^5])))
+            if (IsConsumed(key, dvchostIsSource) || (labels is not null && IsLabel(key) && labels.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(key.AsSpan(0, key.Length - 5))))
             {
                 continue;
             }
 
-            var name = labels.TryGetValue(key, out var label) && !keyNames.Contains(label) && !written.Contains(label) ? label : key;
+            var name = key;
+            if (labels is not null && labels.TryGetValue(key, out var label))
+            {
+                var labelIsAKey = extension.Count <= IndexFrom
+                    ? IndexOf(extension, label) >= 0
+                    : (keyNames ??= extension.Select(p => p.Key).ToHashSet(StringComparer.Ordinal)).Contains(label);
+                if (!labelIsAKey && !written.Contains(label))
+                {
+                    name = label;
+                }
+            }
+
             if (written.Add(name))
             {
                 w.WriteString(name, value);

@@ -18,6 +18,12 @@ internal static class RecordText
     /// <summary>The longest record kept: the event's <c>raw</c> holds it whole.</summary>
     public const int MaxRawBytes = 64 * 1024;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_metadataBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_metadataWriter;
+
     public static readonly JsonWriterOptions MetadataWriterOptions = new()
     {
         // The text is stored as jsonb, never put into HTML: keep non-ASCII as it is instead of \u-escaping it.
@@ -186,15 +192,25 @@ internal static class RecordText
     /// <summary>Runs <paramref name="write"/> on a writer over a JSON object and returns the object's text.</summary>
     public static string Metadata<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, MetadataWriterOptions))
+        // One buffer and writer per thread, reused record after record: a raw body builds one object per line.
+        var buffer = t_metadataBuffer ?? new ArrayBufferWriter<byte>(1024);
+        var writer = t_metadataWriter ?? new Utf8JsonWriter(buffer, MetadataWriterOptions);
+        t_metadataBuffer = null;
+        t_metadataWriter = null;
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        write(writer, state);
+        writer.WriteEndObject();
+        writer.Flush();
+        var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity <= MaxRawBytes)
         {
-            writer.WriteStartObject();
-            write(writer, state);
-            writer.WriteEndObject();
+            t_metadataBuffer = buffer;
+            t_metadataWriter = writer;
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return text;
     }
 
     private static RecordFailure TooLong(int bytes) => new(

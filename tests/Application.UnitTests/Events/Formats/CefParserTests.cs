@@ -199,4 +199,20 @@ public sealed class CefParserTests
     {
         Event(EventFormat.Cef, "CEF:0|V|P|1|c|n|3|act=first act=second dvchost=h").Metadata().Text("act").Should().Be("second");
     }
+
+    [Fact]
+    public void In_an_extension_of_many_keys_a_repeated_key_keeps_its_last_value_and_a_label_naming_another_key_is_not_used()
+    {
+        var keys = string.Join(' ', Enumerable.Range(0, 20).Select(i => $"k{i}=v{i}"));
+        var line = $"CEF:0|V|P|1|c|n|3|{keys} cs1Label=k5 cs1=labelled cs2Label=Tag cs2=t k3=again k19=last dvchost=h";
+
+        var metadata = Event(EventFormat.Cef, line).Metadata();
+
+        metadata.Text("k3").Should().Be("again");
+        metadata.Text("k19").Should().Be("last");
+        metadata.Text("k5").Should().Be("v5");
+        metadata.Text("cs1").Should().Be("labelled", "its label names another key");
+        metadata.Text("Tag").Should().Be("t");
+        metadata.EnumerateObject().Select(p => p.Name).Where(n => n.StartsWith('k')).Should().Equal(Enumerable.Range(0, 20).Select(i => $"k{i}"));
+    }
 }
