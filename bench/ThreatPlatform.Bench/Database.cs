@@ -11,9 +11,13 @@ internal sealed class Database(Settings settings) : IAsyncDisposable
     private const string EventColumns =
         "source, event_type, severity, description, occurred_at, source_ip, destination_ip, metadata, external_id, \"timestamp\", ingested_by_id";
 
+    // Sections (10), (11) and (13) run on databases of their own beside the main one: each gets its own name, or the
+    // next one's CreateAsync would drop (WITH FORCE) the database the main API is using.
+    private static int s_created;
+
     private NpgsqlDataSource? _dataSource;
 
-    public string Name { get; } = $"tp_bench_{Environment.ProcessId}";
+    public string Name { get; } = $"tp_bench_{Environment.ProcessId}_{Interlocked.Increment(ref s_created)}";
 
     public string ConnectionString { get; private set; } = string.Empty;
 
