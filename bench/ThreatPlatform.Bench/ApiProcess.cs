@@ -149,6 +149,8 @@ internal sealed class ApiProcess : IAsyncDisposable
         env["RateLimiting__MaxConcurrentBatchesPerCaller"] = "64";
         env["RateLimiting__SensorKeyReservedBatchPercent"] = "0";
         env["Ingest__UserEventsPerSecond"] = "0";
+        // (7) opens its streams as one user: the per-user bound (5 by default, 1,000 at most) would refuse all but five.
+        env["AlertStream__MaxStreamsPerUser"] = Math.Clamp(settings.StreamClients, 5, 1_000).ToString(CultureInfo.InvariantCulture);
         // (9): notifications to the bench's own receivers on loopback, mail to its SMTP server.
         env["Notifications__AllowedNetworks__0"] = "127.0.0.1/32";
         env["Smtp__Host"] = "127.0.0.1";
