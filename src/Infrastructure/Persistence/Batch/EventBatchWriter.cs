@@ -243,11 +243,14 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
         """;
 
     // Each staged row in batch order: the id it was stored with and the alert it answers with (as EventQueries.WithAlertId
-    // reads it), how many alerts it raised and whether it folded; no stored row for one a stored twin kept out.
+    // reads it), how many alerts it raised and whether it folded; no stored row for one a stored twin kept out. One
+    // index probe per staged row (LATERAL … LIMIT 1), as for event_keys above: group commit keeps this statement's plan,
+    // and a plain join let that plan, made knowing nothing of the few staged rows, read the whole of events.
     internal const string WrittenRows = """
         SELECT e.id, coalesce(a.first_id, e.folded_into_alert_id), coalesce(a.raised, 0)::integer, e.folded_into_alert_id IS NOT NULL
         FROM event_batch_staging s
-        LEFT JOIN events e ON e.id = s.id AND e."timestamp" = s."timestamp"
+        LEFT JOIN LATERAL (SELECT e.id, e.folded_into_alert_id FROM events e
+                           WHERE e.id = s.id AND e."timestamp" = s."timestamp" LIMIT 1) e ON true
         LEFT JOIN LATERAL (SELECT min(x.id) AS first_id, count(*) AS raised FROM alerts x WHERE x.event_id = e.id) a ON true
         ORDER BY s.id
         """;
