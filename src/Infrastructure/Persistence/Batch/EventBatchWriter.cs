@@ -245,7 +245,7 @@ internal sealed class EventBatchWriter(NpgsqlDataSource dataSource, ConnectionBu
     // Each staged row in batch order: the id it was stored with and the alert it answers with (as EventQueries.WithAlertId
     // reads it), how many alerts it raised and whether it folded; no stored row for one a stored twin kept out. One
     // index probe per staged row (LATERAL … LIMIT 1), as for event_keys above: group commit keeps this statement's plan,
-    // and a plain join let that plan, made knowing nothing of the few staged rows, read the whole of events.
+    // and a plain join let a plan made while events was nearly empty hash the whole of events for every later group.
     internal const string WrittenRows = """
         SELECT e.id, coalesce(a.first_id, e.folded_into_alert_id), coalesce(a.raised, 0)::integer, e.folded_into_alert_id IS NOT NULL
         FROM event_batch_staging s
