@@ -292,19 +292,6 @@ public static class CefParser
 
     private const int IndexFrom = 16;
 
-    private static int IndexOf(List<KeyValuePair<string, string>> pairs, string key)
-    {
-        for (var i = 0; i < pairs.Count; i++)
-        {
-            if (pairs[i].Key == key)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
     private static string UnescapeValue(ReadOnlySpan<char> text)
     {
         var value = new StringBuilder(text.Length);
@@ -400,18 +387,8 @@ public static class CefParser
         return -1;
     }
 
-    private static string? Value(List<KeyValuePair<string, string>> extension, string key)
-    {
-        foreach (var (k, v) in extension)
-        {
-            if (k == key)
-            {
-                return v;
-            }
-        }
-
-        return null;
-    }
+    private static string? Value(List<KeyValuePair<string, string>> extension, string key) =>
+        IndexOf(extension, key) is var at and >= 0 ? extension[at].Value : null;
 
     private static bool IsConsumed(string key, bool dvchostIsSource) =>
         key is "src" or "dst" or "rt" or "externalId" || (dvchostIsSource && key == "dvchost");
